@@ -1,0 +1,226 @@
+/* ntdef.h: the basic NT types, as the WDK names them, with Windows' sizes on
+ * LP64 Linux (ULONG and LONG are 32 bits, WCHAR is 16 bits). Self-contained:
+ * includes nothing from libc beyond <stddef.h> and <stdint.h>. */
+#ifndef OPENWSK_NTDEF_H
+#define OPENWSK_NTDEF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sal.h>
+
+#ifdef __cplusplus
+#define EXTERN_C extern "C"
+#define EXTERN_C_START extern "C" {
+#define EXTERN_C_END }
+#else
+#define EXTERN_C extern
+#define EXTERN_C_START
+#define EXTERN_C_END
+#endif
+
+/* Calling conventions: one ABI on x86-64 Linux; source compatibility only. */
+#define NTAPI
+#define NTSYSAPI
+#define NTSYSCALLAPI
+#define NTKERNELAPI
+#define NTHALAPI
+#define WINAPI
+#define __stdcall
+#define __cdecl
+#define __fastcall
+#define FASTCALL
+#define DECLSPEC_IMPORT
+#define DECLSPEC_EXPORT __attribute__((visibility("default")))
+#define DECLSPEC_NOINLINE __attribute__((noinline))
+#define DECLSPEC_NORETURN __attribute__((noreturn))
+#define DECLSPEC_ALIGN(x) __attribute__((aligned(x)))
+#define DECLSPEC_CACHEALIGN DECLSPEC_ALIGN(64)
+#define DECLSPEC_SELECTANY __attribute__((weak))
+#define __declspec(x)
+#define __pragma(x)
+#define __forceinline __inline__ __attribute__((__always_inline__))
+#define FORCEINLINE __forceinline
+#define NTAPI_INLINE NTAPI
+#define __inline __inline__
+#define __int64 long long
+#define __unaligned
+#define UNALIGNED
+#define RESTRICTED_POINTER
+#define POINTER_ALIGNMENT
+#define ANYSIZE_ARRAY 1
+
+#define IN
+#define OUT
+#define OPTIONAL
+#define CONST const
+#define VOID void
+
+#ifdef __cplusplus
+#define OW_STATIC_ASSERT static_assert
+#else
+#define OW_STATIC_ASSERT _Static_assert
+#endif
+#define C_ASSERT(e) OW_STATIC_ASSERT((e), #e)
+#define UNREFERENCED_PARAMETER(P) ((void)(P))
+#define DBG_UNREFERENCED_PARAMETER(P) ((void)(P))
+#define DBG_UNREFERENCED_LOCAL_VARIABLE(V) ((void)(V))
+#define ARGUMENT_PRESENT(p) ((p) != NULL)
+
+typedef char CHAR, *PCHAR, *PSTR, *LPSTR;
+typedef const char *PCSTR, *LPCSTR, *PCSZ;
+typedef unsigned char UCHAR, *PUCHAR, BYTE, *PBYTE;
+typedef short SHORT, *PSHORT;
+typedef unsigned short USHORT, *PUSHORT, WORD, *PWORD;
+typedef int32_t LONG, *PLONG;
+typedef uint32_t ULONG, *PULONG, DWORD, *PDWORD;
+typedef int INT, *PINT;
+typedef unsigned int UINT, *PUINT;
+typedef int64_t LONGLONG, *PLONGLONG, LONG64, *PLONG64, INT64;
+typedef uint64_t ULONGLONG, *PULONGLONG, ULONG64, *PULONG64, DWORD64, UINT64, DWORD_PTR_64;
+typedef int8_t INT8;
+typedef uint8_t UINT8;
+typedef int16_t INT16;
+typedef uint16_t UINT16;
+typedef int32_t INT32, LONG32;
+typedef uint32_t UINT32, ULONG32, DWORD32;
+typedef intptr_t LONG_PTR, *PLONG_PTR, INT_PTR;
+typedef uintptr_t ULONG_PTR, *PULONG_PTR, UINT_PTR, DWORD_PTR;
+typedef ULONG_PTR SIZE_T, *PSIZE_T;
+typedef LONG_PTR SSIZE_T, *PSSIZE_T;
+typedef void *PVOID, *LPVOID;
+typedef const void *PCVOID, *LPCVOID;
+typedef PVOID HANDLE, *PHANDLE;
+typedef UCHAR BOOLEAN, *PBOOLEAN;
+typedef int BOOL;
+typedef char CCHAR;
+typedef short CSHORT;
+typedef ULONG CLONG;
+typedef LONG NTSTATUS, *PNTSTATUS;
+typedef UCHAR KIRQL, *PKIRQL;
+typedef LONG KPRIORITY;
+typedef ULONG LOGICAL, *PLOGICAL;
+typedef ULONG ACCESS_MASK, *PACCESS_MASK;
+typedef float FLOAT;
+typedef double DOUBLE;
+
+/* WCHAR is 16 bits, like Windows: L"..." literals must be too. */
+typedef wchar_t WCHAR, *PWCHAR, *PWSTR, *LPWSTR, *PWCH;
+typedef const wchar_t *PCWSTR, *LPCWSTR, *PCWCH;
+OW_STATIC_ASSERT(sizeof(wchar_t) == 2,
+               "OpenWSK: compile WDK code with -fshort-wchar (use `pkg-config --cflags openwsk`)");
+
+#ifndef TRUE
+#define TRUE 1
+#endif
+#ifndef FALSE
+#define FALSE 0
+#endif
+#ifndef NULL
+#define NULL ((void *)0)
+#endif
+
+#define MAXUCHAR  0xff
+#define MAXUSHORT 0xffff
+#define MAXULONG  0xffffffffUL
+#define MAXLONG   0x7fffffffL
+#define MINLONG   (-MAXLONG - 1)
+#define MAXULONG_PTR UINTPTR_MAX
+#define MAXLONGLONG INT64_MAX
+
+typedef union _LARGE_INTEGER {
+    struct { ULONG LowPart; LONG HighPart; };
+    struct { ULONG LowPart; LONG HighPart; } u;
+    LONGLONG QuadPart;
+} LARGE_INTEGER, *PLARGE_INTEGER;
+
+typedef union _ULARGE_INTEGER {
+    struct { ULONG LowPart; ULONG HighPart; };
+    struct { ULONG LowPart; ULONG HighPart; } u;
+    ULONGLONG QuadPart;
+} ULARGE_INTEGER, *PULARGE_INTEGER;
+
+typedef LARGE_INTEGER PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
+
+typedef struct _GUID {
+    ULONG Data1;
+    USHORT Data2;
+    USHORT Data3;
+    UCHAR Data4[8];
+} GUID, *PGUID, *LPGUID;
+typedef const GUID *LPCGUID, *PCGUID;
+#ifdef __cplusplus
+#define REFGUID const GUID &
+#else
+#define REFGUID const GUID *
+#endif
+
+typedef struct _UNICODE_STRING {
+    USHORT Length;          /* bytes, without the terminator */
+    USHORT MaximumLength;   /* bytes */
+    PWCH Buffer;
+} UNICODE_STRING, *PUNICODE_STRING;
+typedef const UNICODE_STRING *PCUNICODE_STRING;
+
+typedef struct _STRING {
+    USHORT Length;
+    USHORT MaximumLength;
+    PCHAR Buffer;
+} STRING, *PSTRING, ANSI_STRING, *PANSI_STRING, OEM_STRING, *POEM_STRING;
+typedef const STRING *PCSTRING, *PCANSI_STRING;
+
+#define RTL_CONSTANT_STRING(s) { sizeof(s) - sizeof((s)[0]), sizeof(s), (void *)(s) }
+
+typedef struct _LIST_ENTRY {
+    struct _LIST_ENTRY *Flink;
+    struct _LIST_ENTRY *Blink;
+} LIST_ENTRY, *PLIST_ENTRY;
+
+typedef struct _SINGLE_LIST_ENTRY {
+    struct _SINGLE_LIST_ENTRY *Next;
+} SINGLE_LIST_ENTRY, *PSINGLE_LIST_ENTRY;
+
+#define FIELD_OFFSET(type, field) ((LONG)offsetof(type, field))
+#define RTL_FIELD_SIZE(type, field) (sizeof(((type *)0)->field))
+#define RTL_SIZEOF_THROUGH_FIELD(type, field) (FIELD_OFFSET(type, field) + RTL_FIELD_SIZE(type, field))
+#define RTL_NUMBER_OF(a) (sizeof(a) / sizeof((a)[0]))
+#define ARRAYSIZE(a) RTL_NUMBER_OF(a)
+#define CONTAINING_RECORD(address, type, field) \
+    ((type *)((PCHAR)(address) - (ULONG_PTR)offsetof(type, field)))
+#define ALIGN_DOWN_BY(length, alignment) ((ULONG_PTR)(length) & ~((ULONG_PTR)(alignment) - 1))
+#define ALIGN_UP_BY(length, alignment) ALIGN_DOWN_BY(((ULONG_PTR)(length) + (alignment) - 1), (alignment))
+
+/* Kernel object types that several headers name; wdm.h completes them. */
+typedef struct _IRP IRP, *PIRP;
+typedef struct _MDL MDL, *PMDL;
+typedef struct _DEVICE_OBJECT DEVICE_OBJECT, *PDEVICE_OBJECT;
+typedef struct _DRIVER_OBJECT DRIVER_OBJECT, *PDRIVER_OBJECT;
+typedef struct _KPROCESS *PEPROCESS, *PKPROCESS;
+typedef struct _KTHREAD *PETHREAD, *PKTHREAD;
+typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
+typedef PVOID PSECURITY_DESCRIPTOR;
+typedef PVOID PACCESS_TOKEN;
+
+/* NTSTATUS severity tests, as the WDK defines them. */
+#define NT_SUCCESS(Status)     (((NTSTATUS)(Status)) >= 0)
+#define NT_INFORMATION(Status) ((((ULONG)(Status)) >> 30) == 1)
+#define NT_WARNING(Status)     ((((ULONG)(Status)) >> 30) == 2)
+#define NT_ERROR(Status)       ((((ULONG)(Status)) >> 30) == 3)
+
+/* Structured exception handling: user mode raises no kernel exceptions, so
+ * the guarded block runs and the handler never does. */
+#define EXCEPTION_EXECUTE_HANDLER     1
+#define EXCEPTION_CONTINUE_SEARCH     0
+#define EXCEPTION_CONTINUE_EXECUTION (-1)
+#define __try if (1)
+#define __except(filter) else if (0 && (filter))
+#define __finally if (1)
+#define GetExceptionCode() ((NTSTATUS)0)
+#define GetExceptionInformation() ((PVOID)0)
+#define _exception_code() ((NTSTATUS)0)
+#ifndef __cplusplus
+#define try __try
+#define except __except
+#define finally __finally
+#endif
+
+#endif /* OPENWSK_NTDEF_H */
