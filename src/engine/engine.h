@@ -1,0 +1,87 @@
+/* Engine: the asynchronous socket I/O underneath the WSK provider.
+ *
+ * One small interface, two backends (io_uring in uring.c, epoll in epoll.c),
+ * chosen once at start-up: io_uring where io_uring_setup() works, epoll
+ * otherwise; OPENWSK_BACKEND=uring|epoll forces one.
+ *
+ * This is a boundary header: it includes no socket header of either world,
+ * so both the WDK-facing provider (src/wsk) and the Linux side can include
+ * it. Addresses crossing it are in *Windows* layout (family 2 = AF_INET,
+ * 23 = AF_INET6; otherwise byte-identical to Linux's sockaddr_in/_in6);
+ * the engine translates to Linux at submit and back at completion.
+ *
+ * Contract:
+ *  - ow_engine_submit() may be called from any thread, including from inside
+ *    a completion callback running on the engine thread.
+ *  - Every op accepted by submit (return 0) completes exactly once: ->done
+ *    runs on the engine thread with res >= 0 on success or -errno.
+ *    ->done may submit new ops and may free the op.
+ *  - ow_engine_cancel() asks for early completion; the op completes (once)
+ *    with -ECANCELED, or with its real result if that won the race. The
+ *    caller keeps the op's memory alive until ->done has run.
+ *  - No engine lock is held while ->done runs.
+ */
+#ifndef OPENWSK_ENGINE_H
+#define OPENWSK_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>   /* struct iovec only */
+
+enum ow_op_kind {
+    OW_OP_CONNECT, /* connect(); res 0 or -errno                              */
+    OW_OP_ACCEPT,  /* accept4(NONBLOCK|CLOEXEC); res = new fd or -errno       */
+    OW_OP_SEND,    /* sendmsg(iov); res = bytes or -errno                     */
+    OW_OP_RECV,    /* recvmsg(iov); res = bytes (0 = peer closed) or -errno   */
+    OW_OP_POLL,    /* wait for readiness; res = revents (OW_POLL_*) or -errno */
+    OW_OP_NOP,     /* completes on the engine thread with res 0 (deferral)    */
+};
+
+/* io flags (OW_OP_SEND / OW_OP_RECV) */
+#define OW_IO_WAITALL  0x1  /* send: all bytes or an error; recv: full, EOF or error.
+                               Partial progress before an error: res = bytes done. */
+#define OW_IO_PEEK     0x2  /* recv only */
+
+/* poll events (OW_OP_POLL) */
+#define OW_POLL_IN   0x1
+#define OW_POLL_OUT  0x4
+#define OW_POLL_ERR  0x8
+#define OW_POLL_HUP  0x10
+
+struct ow_op;
+typedef void (*ow_op_done_fn)(struct ow_op *op, int res);
+
+struct ow_op {
+    /* --- filled by the caller --- */
+    enum ow_op_kind kind;
+    int fd;
+    ow_op_done_fn done;
+    void *ctx;                            /* the caller's; never read by the engine */
+    union {
+        struct { const void *win_addr; size_t addrlen; } connect; /* Windows layout */
+        struct { void *win_addr; size_t addrlen; } accept;  /* out, may be NULL; addrlen = buffer size */
+        struct { const struct iovec *iov; int iovcnt; int flags; } io;
+        struct { unsigned events; } poll;
+    } u;
+    /* --- engine private --- */
+    struct ow_op *eng_next;
+    size_t eng_done;                      /* bytes done so far (WAITALL loops) */
+    int eng_state;
+    unsigned eng_salen;
+    union { void *align_p; uint64_t align_u; unsigned char b[128]; } eng_sa;   /* Linux sockaddr */
+    union { void *align_p; uint64_t align_u; unsigned char b[96]; } eng_priv;  /* msghdr etc.  */
+};
+
+/* Reference counted: the first start creates the engine thread, the last
+ * stop joins it. Stop with ops still in flight is a caller bug (asserted).
+ * Returns 0 or -errno. */
+int  ow_engine_start(void);
+void ow_engine_stop(void);
+
+int  ow_engine_submit(struct ow_op *op);  /* 0, or -errno: not queued, ->done never runs */
+void ow_engine_cancel(struct ow_op *op);
+
+const char *ow_engine_backend(void);      /* "uring" or "epoll"; NULL when not started */
+int  ow_engine_on_engine_thread(void);    /* 1 when called from the engine thread */
+
+#endif

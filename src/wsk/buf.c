@@ -1,0 +1,80 @@
+/* WSK_BUF -> iovecs. The WSK_BUF rules (WSK_BUF reference page): Mdl may be a
+ * chain, Offset lies inside the first MDL, Length may not exceed what the
+ * chain describes from Offset, Mdl may be NULL only when Length is 0. */
+#include "provider.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+NTSTATUS ow_buf_to_iov(struct ow_req *req, const WSK_BUF *buf)
+{
+    req->iovcnt = 0;
+    req->total = 0;
+    if (buf == NULL || buf->Length == 0)
+        return STATUS_SUCCESS;
+    if (buf->Mdl == NULL || buf->Offset >= MmGetMdlByteCount(buf->Mdl))
+        return STATUS_INVALID_PARAMETER;
+
+    int count = 0;
+    for (PMDL m = buf->Mdl; m; m = m->Next)
+        count++;
+    if (count > (int)(sizeof(req->iov_small) / sizeof(req->iov_small[0]))) {
+        req->iov = calloc((size_t)count, sizeof(struct iovec));
+        if (req->iov == NULL) {
+            req->iov = req->iov_small;
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+    }
+
+    SIZE_T left = buf->Length;
+    ULONG offset = buf->Offset;
+    for (PMDL m = buf->Mdl; m && left; m = m->Next) {
+        ULONG bytes = MmGetMdlByteCount(m);
+        PUCHAR va = MmGetSystemAddressForMdlSafe(m, NormalPagePriority);
+        if (va == NULL)
+            return STATUS_INSUFFICIENT_RESOURCES;
+        SIZE_T take = bytes - offset;
+        if (take > left)
+            take = left;
+        if (take) {
+            req->iov[req->iovcnt].iov_base = va + offset;
+            req->iov[req->iovcnt].iov_len = take;
+            req->iovcnt++;
+        }
+        left -= take;
+        offset = 0;
+    }
+    if (left != 0)
+        return STATUS_INVALID_PARAMETER;   /* Length beyond the MDL chain */
+    req->total = buf->Length;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS ow_buf_copy(const WSK_BUF *buf, void **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    if (buf == NULL || buf->Length == 0)
+        return STATUS_SUCCESS;
+    struct ow_req tmp;
+    memset(&tmp, 0, sizeof(tmp));
+    tmp.iov = tmp.iov_small;
+    NTSTATUS st = ow_buf_to_iov(&tmp, buf);
+    if (NT_SUCCESS(st)) {
+        unsigned char *copy = malloc(buf->Length);
+        if (copy == NULL) {
+            st = STATUS_INSUFFICIENT_RESOURCES;
+        } else {
+            size_t at = 0;
+            for (int i = 0; i < tmp.iovcnt; i++) {
+                memcpy(copy + at, tmp.iov[i].iov_base, tmp.iov[i].iov_len);
+                at += tmp.iov[i].iov_len;
+            }
+            *out = copy;
+            *len = at;
+        }
+    }
+    if (tmp.iov != tmp.iov_small)
+        free(tmp.iov);
+    return st;
+}

@@ -1,0 +1,321 @@
+/* The IRP rules of WSK in one place: every call that takes an IRP completes
+ * it exactly once; STATUS_PENDING is returned only after IoMarkIrpPending;
+ * IoCancelIrp and WskCloseSocket make pending requests finish with
+ * STATUS_CANCELLED; completion routines run at DISPATCH_LEVEL with no
+ * provider lock held. */
+#include "provider.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+NTSTATUS ow_complete_now(PIRP Irp, NTSTATUS Status, ULONG_PTR Information)
+{
+    if (Irp == NULL)
+        return Status;
+    /* The client's completion routine sits in the next stack location. */
+    IoSetNextIrpStackLocation(Irp);
+    Irp->IoStatus.Status = Status;
+    Irp->IoStatus.Information = Information;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return Status;
+}
+
+static void req_get(struct ow_req *req) { atomic_fetch_add(&req->refs, 1); }
+
+static void req_put(struct ow_req *req)
+{
+    if (atomic_fetch_sub(&req->refs, 1) != 1)
+        return;
+    if (req->iov != req->iov_small)
+        free(req->iov);
+    free(req->copy);
+    free(req);
+}
+
+static void req_op_done(struct ow_op *op, int res);
+
+struct ow_req *ow_req_new(struct ow_socket *sock, PIRP irp, const char *what, ow_req_step_fn step)
+{
+    struct ow_req *req = calloc(1, sizeof(*req));
+    if (req == NULL)
+        return NULL;
+    atomic_init(&req->refs, 1);
+    atomic_init(&req->cancel_requested, false);
+    atomic_init(&req->in_engine, false);
+    req->irp = irp;
+    req->sock = sock;
+    req->what = what;
+    req->step = step;
+    req->lane = OW_LANE_NONE;
+    req->iov = req->iov_small;
+    req->op.fd = sock->fd;
+    req->op.ctx = req;
+    req->op.done = req_op_done;
+    return req;
+}
+
+void ow_req_free_unstarted(struct ow_req *req) { req_put(req); }
+
+/* Submits the engine op; on refusal the request finishes with the mapped
+ * status. A cancel that raced with the submission is re-delivered. */
+static void req_submit(struct ow_req *req)
+{
+    req_get(req);
+    atomic_store(&req->in_engine, true);
+    int rc = ow_engine_submit(&req->op);
+    if (rc < 0)
+        atomic_store(&req->in_engine, false);
+    if (rc < 0)
+        ow_req_finish(req, ow_status_from_errno(-rc), 0);
+    else if (atomic_load(&req->cancel_requested))
+        ow_engine_cancel(&req->op);
+    req_put(req);
+}
+
+/* Lane bookkeeping, under sock->lock: returns TRUE when req may run now. */
+static BOOLEAN lane_enter(struct ow_socket *sock, struct ow_req *req)
+{
+    if (req->lane == OW_LANE_NONE)
+        return TRUE;
+    struct ow_lane *lane = &sock->lanes[req->lane];
+    if (lane->busy == NULL) {
+        lane->busy = req;
+        return TRUE;
+    }
+    req->queued = TRUE;
+    req->lane_next = NULL;
+    if (lane->tail)
+        lane->tail->lane_next = req;
+    else
+        lane->head = req;
+    lane->tail = req;
+    return FALSE;
+}
+
+static void lane_unqueue(struct ow_socket *sock, struct ow_req *req)
+{
+    struct ow_lane *lane = &sock->lanes[req->lane];
+    struct ow_req **pp = &lane->head, *prev = NULL;
+    while (*pp && *pp != req) {
+        prev = *pp;
+        pp = &(*pp)->lane_next;
+    }
+    if (*pp == NULL)
+        return;
+    *pp = req->lane_next;
+    if (lane->tail == req)
+        lane->tail = prev;
+    req->queued = FALSE;
+}
+
+/* Called when the running req of a lane finishes: returns the next one. */
+static struct ow_req *lane_leave(struct ow_socket *sock, struct ow_req *req)
+{
+    if (req->lane == OW_LANE_NONE)
+        return NULL;
+    struct ow_lane *lane = &sock->lanes[req->lane];
+    if (lane->busy != req)
+        return NULL;
+    struct ow_req *next = lane->head;
+    if (next) {
+        lane->head = next->lane_next;
+        if (lane->head == NULL)
+            lane->tail = NULL;
+        next->queued = FALSE;
+        req_get(next);
+    }
+    lane->busy = next;
+    return next;
+}
+
+static void req_cancel(struct ow_req *req)
+{
+    struct ow_socket *sock = req->sock;
+    atomic_store(&req->cancel_requested, true);
+    pthread_mutex_lock(&sock->lock);
+    BOOLEAN was_queued = req->queued;
+    if (was_queued)
+        lane_unqueue(sock, req);
+    pthread_mutex_unlock(&sock->lock);
+    if (was_queued)
+        ow_req_finish(req, STATUS_CANCELLED, 0);
+    else if (atomic_load(&req->in_engine))
+        ow_engine_cancel(&req->op);
+}
+
+static VOID ow_cancel_routine(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    UNREFERENCED_PARAMETER(DeviceObject);
+    /* Called with the cancel spin lock held: take our reference before
+     * letting go of it, so ow_req_finish cannot free the req under us. */
+    struct ow_req *req = Irp->Tail.Overlay.DriverContext[0];
+    req_get(req);
+    IoReleaseCancelSpinLock(Irp->CancelIrql);
+    req_cancel(req);
+    req_put(req);
+}
+
+NTSTATUS ow_req_start(struct ow_req *req)
+{
+    struct ow_socket *sock = req->sock;
+    PIRP irp = req->irp;
+
+    IoSetNextIrpStackLocation(irp);
+    IoMarkIrpPending(irp);
+    irp->Tail.Overlay.DriverContext[0] = req;
+
+    pthread_mutex_lock(&sock->lock);
+    req->prev = NULL;
+    req->next = sock->pending;
+    if (sock->pending)
+        sock->pending->prev = req;
+    sock->pending = req;
+    sock->npending++;
+    BOOLEAN run_now = lane_enter(sock, req);
+    pthread_mutex_unlock(&sock->lock);
+
+    req_get(req);
+    IoSetCancelRoutine(irp, ow_cancel_routine);
+    /* IoCancelIrp before the routine was armed found nothing to call: honour it. */
+    if (irp->Cancel && IoSetCancelRoutine(irp, NULL) != NULL) {
+        IoSetCancelRoutine(irp, ow_cancel_routine);
+        req_cancel(req);
+    }
+    if (run_now)
+        ow_req_continue(req);
+    req_put(req);
+    return STATUS_PENDING;
+}
+
+void ow_req_continue(struct ow_req *req)
+{
+    if (atomic_load(&req->cancel_requested)) {
+        ow_req_finish(req, STATUS_CANCELLED, 0);
+        return;
+    }
+    req_submit(req);
+}
+
+static void finish_close(struct ow_socket *sock);
+
+void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
+{
+    struct ow_socket *sock = req->sock;
+    PIRP irp = req->irp;
+
+    if (IoSetCancelRoutine(irp, NULL) == NULL) {
+        /* A cancel routine owns the IRP's cancel slot: wait until it has
+         * taken its reference (it does so before releasing the lock). */
+        KIRQL irql;
+        IoAcquireCancelSpinLock(&irql);
+        IoReleaseCancelSpinLock(irql);
+    }
+    irp->Tail.Overlay.DriverContext[0] = NULL;
+
+    pthread_mutex_lock(&sock->lock);
+    if (req->prev)
+        req->prev->next = req->next;
+    else
+        sock->pending = req->next;
+    if (req->next)
+        req->next->prev = req->prev;
+    sock->npending--;
+    struct ow_req *next = lane_leave(sock, req);
+    BOOLEAN close_now = sock->closing && sock->npending == 0;
+    pthread_mutex_unlock(&sock->lock);
+
+    irp->IoStatus.Status = status;
+    irp->IoStatus.Information = info;
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+
+    if (next) {
+        ow_req_continue(next);
+        req_put(next);
+    }
+    if (close_now)
+        finish_close(sock);
+    req_put(req);
+}
+
+static void req_op_done(struct ow_op *op, int res)
+{
+    struct ow_req *req = op->ctx;
+    KIRQL old;
+    atomic_store(&req->in_engine, false);
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    req->step(req, res);
+    KeLowerIrql(old);
+}
+
+unsigned ow_sock_cancel_all(struct ow_socket *sock)
+{
+    pthread_mutex_lock(&sock->lock);
+    unsigned n = sock->npending, i = 0;
+    struct ow_req **list = n ? calloc(n, sizeof(*list)) : NULL;
+    for (struct ow_req *r = sock->pending; r && list; r = r->next) {
+        req_get(r);
+        list[i++] = r;
+    }
+    pthread_mutex_unlock(&sock->lock);
+    for (unsigned k = 0; k < i; k++) {
+        req_cancel(list[k]);
+        req_put(list[k]);
+    }
+    free(list);
+    return n;
+}
+
+/* ---- WskCloseSocket ------------------------------------------------------ */
+
+static void close_fd(struct ow_socket *sock)
+{
+    if (sock->fd < 0)
+        return;
+    /* Windows closes a connection abortively unless both directions are
+     * already shut down (WskCloseSocket remarks). */
+    BOOLEAN graceful = sock->category == OW_CAT_LISTEN || sock->role == OW_ROLE_LISTENER ||
+                       sock->state != OW_CONN_CONNECTED || (sock->send_shut && sock->recv_eof);
+    if (graceful)
+        ow_net_close(sock->fd);
+    else
+        ow_net_close_abortive(sock->fd);
+    sock->fd = -1;
+}
+
+static void finish_close(struct ow_socket *sock)
+{
+    PIRP irp = sock->close_irp;
+    close_fd(sock);
+    ow_socket_destroy(sock);
+    irp->IoStatus.Status = STATUS_SUCCESS;
+    irp->IoStatus.Information = 0;
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+}
+
+NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp)
+{
+    if (Irp == NULL || Socket == NULL)
+        return STATUS_INVALID_PARAMETER;
+    struct ow_socket *sock = ow_sock(Socket);
+
+    pthread_mutex_lock(&sock->lock);
+    if (sock->closing) {
+        pthread_mutex_unlock(&sock->lock);
+        return ow_complete_now(Irp, STATUS_INVALID_DEVICE_STATE, 0);
+    }
+    sock->closing = TRUE;
+    if (sock->npending == 0) {
+        pthread_mutex_unlock(&sock->lock);
+        close_fd(sock);
+        ow_socket_destroy(sock);
+        return ow_complete_now(Irp, STATUS_SUCCESS, 0);
+    }
+    /* Pending IRPs complete (cancelled) first; the last one completes ours. */
+    IoSetNextIrpStackLocation(Irp);
+    IoMarkIrpPending(Irp);
+    sock->close_irp = Irp;
+    pthread_mutex_unlock(&sock->lock);
+    ow_sock_cancel_all(sock);
+    return STATUS_PENDING;
+}

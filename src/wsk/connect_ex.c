@@ -1,0 +1,117 @@
+/* WskConnectEx: connect, then hand the optional first buffer (<= 65,535
+ * bytes) to the transport; with TCP_FASTOPEN set through WskControlSocket the
+ * buffer rides in the SYN when the host and the peer allow it.
+ *
+ * Linux path (docs/semantics.md): TCP_FASTOPEN_CONNECT, then CONNECT, then a
+ * SEND with WAITALL (a Fast Open send is short: the rest must follow), then,
+ * for Fast Open only, a POLL for POLLOUT, because with a cookie the CONNECT
+ * completes before any packet left and the SEND before the handshake ended.
+ * Without a cookie the same sequence is a plain connect followed by a send.
+ * The IRP completes once connected with every byte handed to the kernel;
+ * Information = bytes sent. The client's MDL is not read after that. */
+#include "provider.h"
+
+#include <string.h>
+
+enum { CX_CONNECT, CX_SEND, CX_ESTABLISHED };
+
+static void fail(struct ow_req *req, NTSTATUS st, ULONG_PTR info)
+{
+    ow_end_connect(req->sock, FALSE);
+    ow_req_finish(req, st, info);
+}
+
+static void succeed(struct ow_req *req)
+{
+    ow_end_connect(req->sock, TRUE);
+    ow_req_finish(req, STATUS_SUCCESS, req->total);
+}
+
+static NTSTATUS pending_error(struct ow_socket *sock, NTSTATUS fallback)
+{
+    int err = 0;
+    if (ow_net_get_opt(sock->fd, OW_OPT_ERROR, &err) == 0 && err > 0)
+        return ow_status_from_errno(err);
+    return fallback;
+}
+
+static void connect_ex_step(struct ow_req *req, int res)
+{
+    struct ow_socket *sock = req->sock;
+    if (res < 0) {
+        fail(req, ow_status_from_errno(-res), 0);
+        return;
+    }
+    switch (req->stage) {
+    case CX_CONNECT:
+        if (req->total == 0) {
+            succeed(req);
+            return;
+        }
+        req->stage = CX_SEND;
+        req->op.kind = OW_OP_SEND;
+        req->op.u.io.iov = req->iov;
+        req->op.u.io.iovcnt = req->iovcnt;
+        req->op.u.io.flags = OW_IO_WAITALL;
+        ow_req_continue(req);
+        return;
+    case CX_SEND:
+        if ((size_t)res < req->total) {
+            fail(req, pending_error(sock, STATUS_CONNECTION_RESET), (ULONG_PTR)res);
+            return;
+        }
+        if (!req->flags) {          /* no Fast Open: the connect already completed */
+            succeed(req);
+            return;
+        }
+        req->stage = CX_ESTABLISHED;
+        req->op.kind = OW_OP_POLL;
+        req->op.u.poll.events = OW_POLL_OUT;
+        ow_req_continue(req);
+        return;
+    case CX_ESTABLISHED:
+        if (res & (OW_POLL_ERR | OW_POLL_HUP))
+            fail(req, pending_error(sock, STATUS_CONNECTION_RESET), 0);
+        else
+            succeed(req);
+        return;
+    }
+}
+
+NTSTATUS WSKAPI ow_connect_ex(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, PWSK_BUF Buffer,
+                              ULONG Flags, PIRP Irp)
+{
+    if (Irp == NULL)
+        return STATUS_INVALID_PARAMETER;
+    struct ow_socket *sock = ow_sock(Socket);
+    if (Flags != 0)
+        return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);   /* no flags are defined */
+    if (Buffer != NULL && Buffer->Length > OW_CONNECT_EX_MAX_BYTES)
+        return ow_complete_now(Irp, STATUS_BUFFER_OVERFLOW, 0);     /* documented, warning code */
+
+    struct ow_req *req = ow_req_new(sock, Irp, "WskConnectEx", connect_ex_step);
+    if (req == NULL)
+        return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
+    NTSTATUS st = ow_buf_to_iov(req, Buffer);
+    if (NT_SUCCESS(st))
+        st = ow_begin_connect(sock, RemoteAddress);
+    if (!NT_SUCCESS(st)) {
+        ow_req_free_unstarted(req);
+        return ow_complete_now(Irp, st, 0);
+    }
+
+    pthread_mutex_lock(&sock->lock);
+    BOOLEAN fastopen = sock->fastopen;
+    pthread_mutex_unlock(&sock->lock);
+    /* Fast Open is optional by the WSK page: where Linux refuses the option,
+     * the buffer simply follows the handshake. */
+    if (fastopen && req->total && ow_net_set_opt(sock->fd, OW_OPT_TCP_FASTOPEN_CONNECT, 1) == 0)
+        req->flags = 1;
+
+    memcpy(&req->addr, RemoteAddress, ow_addr_len(sock->family));
+    req->stage = CX_CONNECT;
+    req->op.kind = OW_OP_CONNECT;
+    req->op.u.connect.win_addr = &req->addr;
+    req->op.u.connect.addrlen = ow_addr_len(sock->family);
+    return ow_req_start(req);
+}

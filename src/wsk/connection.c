@@ -1,0 +1,358 @@
+/* Connection-oriented calls shared by the connection and stream dispatch
+ * tables: WskBind, WskConnect, WskSend, WskReceive, WskDisconnect, addresses. */
+#include "provider.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Wrong-state calls fail with STATUS_INVALID_DEVICE_STATE, the status the WSK
+ * pages use for "not bound"/"not connected"; a socket whose connect failed
+ * is "no longer functional": STATUS_FILE_FORCED_CLOSED. */
+static NTSTATUS need_connected(struct ow_socket *sock)
+{
+    switch (sock->state) {
+    case OW_CONN_CONNECTED: return sock->aborted ? STATUS_CONNECTION_ABORTED : STATUS_SUCCESS;
+    case OW_CONN_FAILED:    return STATUS_FILE_FORCED_CLOSED;
+    default:                return STATUS_INVALID_DEVICE_STATE;
+    }
+}
+
+NTSTATUS WSKAPI ow_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags, PIRP Irp)
+{
+    if (Irp == NULL)
+        return STATUS_INVALID_PARAMETER;
+    struct ow_socket *sock = ow_sock(Socket);
+    if (Flags != 0)
+        return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
+    NTSTATUS st = ow_check_addr(sock, LocalAddress);
+    if (!NT_SUCCESS(st))
+        return ow_complete_now(Irp, st, 0);
+
+    pthread_mutex_lock(&sock->lock);
+    if (sock->state != OW_CONN_IDLE) {
+        pthread_mutex_unlock(&sock->lock);
+        return ow_complete_now(Irp, STATUS_ADDRESS_ALREADY_ASSOCIATED, 0);
+    }
+    int rc = ow_net_bind(sock->fd, LocalAddress, ow_addr_len(sock->family));
+    /* A listen socket listens as soon as it is bound (WskBind page). */
+    if (rc == 0 && sock->category == OW_CAT_LISTEN) {
+        if (sock->fastopen)
+            (void)ow_net_set_opt(sock->fd, OW_OPT_TCP_FASTOPEN_QLEN, 4096);
+        rc = ow_net_listen(sock->fd, 65535);
+    }
+    if (rc == 0)
+        sock->state = sock->category == OW_CAT_LISTEN ? OW_CONN_LISTENING : OW_CONN_BOUND;
+    pthread_mutex_unlock(&sock->lock);
+    return ow_complete_now(Irp, rc == 0 ? STATUS_SUCCESS : ow_status_from_errno(-rc), 0);
+}
+
+/* Commits a connection/stream socket to connecting; returns the failure
+ * status, or STATUS_SUCCESS with the socket now OW_CONN_CONNECTING. */
+NTSTATUS ow_begin_connect(struct ow_socket *sock, const SOCKADDR *remote)
+{
+    NTSTATUS st = ow_check_addr(sock, remote);
+    if (!NT_SUCCESS(st))
+        return st;
+    pthread_mutex_lock(&sock->lock);
+    switch (sock->state) {
+    case OW_CONN_BOUND:
+        st = sock->role == OW_ROLE_LISTENER ? STATUS_INVALID_DEVICE_STATE : STATUS_SUCCESS;
+        break;
+    case OW_CONN_CONNECTING:
+    case OW_CONN_CONNECTED:  st = STATUS_CONNECTION_ACTIVE; break;
+    case OW_CONN_FAILED:     st = STATUS_FILE_FORCED_CLOSED; break;
+    default:                 st = STATUS_INVALID_DEVICE_STATE; break;  /* not bound, listening */
+    }
+    if (NT_SUCCESS(st)) {
+        sock->state = OW_CONN_CONNECTING;
+        sock->role = OW_ROLE_CONNECTION;
+    }
+    pthread_mutex_unlock(&sock->lock);
+    return st;
+}
+
+void ow_end_connect(struct ow_socket *sock, BOOLEAN connected)
+{
+    pthread_mutex_lock(&sock->lock);
+    sock->state = connected ? OW_CONN_CONNECTED : OW_CONN_FAILED;
+    pthread_mutex_unlock(&sock->lock);
+}
+
+static void connect_step(struct ow_req *req, int res)
+{
+    ow_end_connect(req->sock, res == 0);
+    ow_req_finish(req, res == 0 ? STATUS_SUCCESS : ow_status_from_errno(-res), 0);
+}
+
+NTSTATUS WSKAPI ow_connect(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, ULONG Flags, PIRP Irp)
+{
+    if (Irp == NULL)
+        return STATUS_INVALID_PARAMETER;
+    struct ow_socket *sock = ow_sock(Socket);
+    if (Flags != 0)
+        return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
+    NTSTATUS st = ow_begin_connect(sock, RemoteAddress);
+    if (!NT_SUCCESS(st))
+        return ow_complete_now(Irp, st, 0);
+    struct ow_req *req = ow_req_new(sock, Irp, "WskConnect", connect_step);
+    if (req == NULL) {
+        ow_end_connect(sock, FALSE);
+        return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
+    }
+    memcpy(&req->addr, RemoteAddress, ow_addr_len(sock->family));
+    req->op.kind = OW_OP_CONNECT;
+    req->op.u.connect.win_addr = &req->addr;
+    req->op.u.connect.addrlen = ow_addr_len(sock->family);
+    return ow_req_start(req);
+}
+
+static NTSTATUS get_address(PWSK_SOCKET Socket, PSOCKADDR Address, PIRP Irp, BOOLEAN remote)
+{
+    if (Irp == NULL)
+        return STATUS_INVALID_PARAMETER;
+    struct ow_socket *sock = ow_sock(Socket);
+    if (Address == NULL)
+        return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
+    pthread_mutex_lock(&sock->lock);
+    enum ow_conn_state state = sock->state;
+    pthread_mutex_unlock(&sock->lock);
+    if (remote ? state != OW_CONN_CONNECTED : state == OW_CONN_IDLE)
+        return ow_complete_now(Irp, STATUS_INVALID_DEVICE_STATE, 0);
+    size_t len = ow_addr_len(sock->family);
+    int rc = remote ? ow_net_remote_addr(sock->fd, Address, &len)
+                    : ow_net_local_addr(sock->fd, Address, &len);
+    return ow_complete_now(Irp, rc < 0 ? ow_status_from_errno(-rc) : STATUS_SUCCESS, 0);
+}
+
+NTSTATUS WSKAPI ow_get_local_address(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, PIRP Irp)
+{
+    return get_address(Socket, LocalAddress, Irp, FALSE);
+}
+
+NTSTATUS WSKAPI ow_get_remote_address(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, PIRP Irp)
+{
+    return get_address(Socket, RemoteAddress, Irp, TRUE);
+}
+
+/* ---- WskSend ------------------------------------------------------------- */
+
+/* A send that stopped short reports why, from the socket's pending error. */
+static NTSTATUS short_send_status(struct ow_socket *sock)
+{
+    int err = 0;
+    if (ow_net_get_opt(sock->fd, OW_OPT_ERROR, &err) == 0 && err > 0)
+        return ow_status_from_errno(err);
+    return STATUS_CONNECTION_RESET;
+}
+
+static void send_step(struct ow_req *req, int res)
+{
+    struct ow_socket *sock = req->sock;
+    if (res < 0) {
+        ow_req_finish(req, ow_status_from_errno(-res), 0);
+        return;
+    }
+    if ((size_t)res < req->total) {
+        /* Never report a partial send as success: the bytes moved are in
+         * Information, the reason in the status. */
+        ow_req_finish(req, short_send_status(sock), (ULONG_PTR)res);
+        return;
+    }
+    /* WSK_FLAG_NODELAY: push now. Turning TCP_NODELAY on makes Linux send
+     * what Nagle held back; restore the client's own setting afterwards. */
+    if ((req->flags & WSK_FLAG_NODELAY) && !sock->nodelay) {
+        (void)ow_net_set_opt(sock->fd, OW_OPT_TCP_NODELAY, 1);
+        (void)ow_net_set_opt(sock->fd, OW_OPT_TCP_NODELAY, 0);
+    }
+    ow_req_finish(req, STATUS_SUCCESS, (ULONG_PTR)res);
+}
+
+NTSTATUS WSKAPI ow_send(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp)
+{
+    if (Irp == NULL)
+        return STATUS_INVALID_PARAMETER;
+    struct ow_socket *sock = ow_sock(Socket);
+    if (Buffer == NULL)
+        return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
+    if (Flags & ~(ULONG)WSK_FLAG_NODELAY)
+        return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);   /* e.g. WSK_FLAG_OOB */
+    pthread_mutex_lock(&sock->lock);
+    NTSTATUS st = need_connected(sock);
+    if (NT_SUCCESS(st) && sock->send_shut)
+        st = STATUS_INVALID_DEVICE_STATE;          /* after our graceful WskDisconnect */
+    pthread_mutex_unlock(&sock->lock);
+    if (!NT_SUCCESS(st))
+        return ow_complete_now(Irp, st, 0);
+
+    struct ow_req *req = ow_req_new(sock, Irp, "WskSend", send_step);
+    if (req == NULL)
+        return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
+    st = ow_buf_to_iov(req, Buffer);
+    if (!NT_SUCCESS(st)) {
+        ow_req_free_unstarted(req);
+        return ow_complete_now(Irp, st, 0);
+    }
+    req->flags = Flags;
+    req->lane = OW_LANE_SEND;
+    req->op.kind = OW_OP_SEND;
+    req->op.u.io.iov = req->iov;
+    req->op.u.io.iovcnt = req->iovcnt;
+    req->op.u.io.flags = OW_IO_WAITALL;   /* WSK does not complete a send early */
+    return ow_req_start(req);
+}
+
+/* ---- WskReceive ---------------------------------------------------------- */
+
+static void receive_step(struct ow_req *req, int res)
+{
+    struct ow_socket *sock = req->sock;
+    if (res < 0) {
+        ow_req_finish(req, ow_status_from_errno(-res), 0);
+        return;
+    }
+    if ((size_t)res < req->total || res == 0) {
+        /* Short under WAITALL, or nothing at all: the peer has shut down. */
+        if (res == 0 || (req->flags & WSK_FLAG_WAITALL)) {
+            pthread_mutex_lock(&sock->lock);
+            sock->recv_eof = TRUE;
+            pthread_mutex_unlock(&sock->lock);
+        }
+    }
+    ow_req_finish(req, STATUS_SUCCESS, (ULONG_PTR)res);
+}
+
+NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp)
+{
+    if (Irp == NULL)
+        return STATUS_INVALID_PARAMETER;
+    struct ow_socket *sock = ow_sock(Socket);
+    if (Buffer == NULL)
+        return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
+    if (Flags & ~(ULONG)WSK_FLAG_WAITALL)
+        return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);   /* WSK_FLAG_DRAIN: docs/coverage.md */
+    pthread_mutex_lock(&sock->lock);
+    NTSTATUS st = need_connected(sock);
+    pthread_mutex_unlock(&sock->lock);
+    if (!NT_SUCCESS(st))
+        return ow_complete_now(Irp, st, 0);
+
+    struct ow_req *req = ow_req_new(sock, Irp, "WskReceive", receive_step);
+    if (req == NULL)
+        return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
+    st = ow_buf_to_iov(req, Buffer);
+    if (!NT_SUCCESS(st)) {
+        ow_req_free_unstarted(req);
+        return ow_complete_now(Irp, st, 0);
+    }
+    if (req->total == 0) {
+        /* A zero-length receive only re-arms receive events; there is nothing to wait for. */
+        ow_req_free_unstarted(req);
+        return ow_complete_now(Irp, STATUS_SUCCESS, 0);
+    }
+    req->flags = Flags;
+    req->lane = OW_LANE_RECV;
+    req->op.kind = OW_OP_RECV;
+    req->op.u.io.iov = req->iov;
+    req->op.u.io.iovcnt = req->iovcnt;
+    req->op.u.io.flags = (Flags & WSK_FLAG_WAITALL) ? OW_IO_WAITALL : 0;
+    return ow_req_start(req);
+}
+
+/* ---- WskDisconnect ------------------------------------------------------- */
+
+/* Graceful: runs in the send lane, so earlier sends go out first; sends the
+ * optional final buffer, then our FIN. */
+static void disconnect_step(struct ow_req *req, int res)
+{
+    struct ow_socket *sock = req->sock;
+    if (res < 0) {
+        ow_req_finish(req, ow_status_from_errno(-res), 0);
+        return;
+    }
+    if (req->op.kind == OW_OP_SEND && (size_t)res < req->total) {
+        ow_req_finish(req, short_send_status(sock), (ULONG_PTR)res);
+        return;
+    }
+    int rc = ow_net_shutdown_send(sock->fd);
+    if (rc == 0) {
+        pthread_mutex_lock(&sock->lock);
+        sock->send_shut = TRUE;
+        pthread_mutex_unlock(&sock->lock);
+    }
+    ow_req_finish(req, rc == 0 ? STATUS_SUCCESS : ow_status_from_errno(-rc),
+                  req->op.kind == OW_OP_SEND ? (ULONG_PTR)res : 0);
+}
+
+NTSTATUS WSKAPI ow_disconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp)
+{
+    if (Irp == NULL)
+        return STATUS_INVALID_PARAMETER;
+    struct ow_socket *sock = ow_sock(Socket);
+    if (Flags & ~(ULONG)WSK_FLAG_ABORTIVE)
+        return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
+    if ((Flags & WSK_FLAG_ABORTIVE) && Buffer != NULL)
+        return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
+    pthread_mutex_lock(&sock->lock);
+    NTSTATUS st = need_connected(sock);
+    pthread_mutex_unlock(&sock->lock);
+    if (!NT_SUCCESS(st))
+        return ow_complete_now(Irp, st, 0);
+
+    if (Flags & WSK_FLAG_ABORTIVE) {
+        /* Reset now; sends and receives in flight fail, later ones too. */
+        pthread_mutex_lock(&sock->lock);
+        sock->aborted = TRUE;
+        pthread_mutex_unlock(&sock->lock);
+        int rc = ow_net_abort(sock->fd);
+        ow_sock_cancel_all(sock);
+        return ow_complete_now(Irp, rc < 0 ? ow_status_from_errno(-rc) : STATUS_SUCCESS, 0);
+    }
+
+    struct ow_req *req = ow_req_new(sock, Irp, "WskDisconnect", disconnect_step);
+    if (req == NULL)
+        return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
+    st = ow_buf_to_iov(req, Buffer);
+    if (!NT_SUCCESS(st)) {
+        ow_req_free_unstarted(req);
+        return ow_complete_now(Irp, st, 0);
+    }
+    req->lane = OW_LANE_SEND;
+    if (req->total) {
+        req->op.kind = OW_OP_SEND;
+        req->op.u.io.iov = req->iov;
+        req->op.u.io.iovcnt = req->iovcnt;
+        req->op.u.io.flags = OW_IO_WAITALL;
+    } else {
+        req->op.kind = OW_OP_NOP;
+    }
+    return ow_req_start(req);
+}
+
+NTSTATUS WSKAPI ow_release_data(PWSK_SOCKET Socket, PWSK_DATA_INDICATION DataIndication)
+{
+    UNREFERENCED_PARAMETER(Socket);
+    UNREFERENCED_PARAMETER(DataIndication);
+    /* Receive events are not delivered yet, so no indication can be released. */
+    return STATUS_INVALID_PARAMETER;
+}
+
+NTSTATUS WSKAPI ow_send_ex(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                           ULONG ControlInfoLength, PCMSGHDR ControlInfo, PIRP Irp)
+{
+    if (ControlInfoLength != 0 || ControlInfo != NULL)
+        return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);
+    return ow_send(Socket, Buffer, Flags, Irp);
+}
+
+NTSTATUS WSKAPI ow_receive_ex(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                              PULONG ControlInfoLength, PCMSGHDR ControlInfo,
+                              PULONG ControlFlags, PIRP Irp)
+{
+    if (ControlFlags != NULL)
+        return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);   /* reserved: must be NULL */
+    if (ControlInfo != NULL && ControlInfoLength != NULL && *ControlInfoLength != 0)
+        return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);
+    if (ControlInfoLength)
+        *ControlInfoLength = 0;
+    return ow_receive(Socket, Buffer, Flags, Irp);
+}

@@ -1,0 +1,201 @@
+/* WskControlSocket: socket options and ioctls. Windows (level, name) pairs
+ * are translated here to the engine's neutral option names; net.c maps those
+ * to Linux. Unknown options fail with STATUS_NOT_SUPPORTED. */
+#include "provider.h"
+
+#include <string.h>
+
+/* SO_EXCLUSIVEADDRUSE is (int)(~SO_REUSEADDR); compare as ULONG. */
+#define OW_SO_EXCLUSIVEADDRUSE ((ULONG)SO_EXCLUSIVEADDRUSE)
+
+static BOOLEAN map_option(ULONG level, ULONG name, enum ow_opt *opt)
+{
+    static const struct { ULONG level, name; enum ow_opt opt; } table[] = {
+        { SOL_SOCKET, SO_REUSEADDR, OW_OPT_REUSEADDR },
+        { SOL_SOCKET, SO_KEEPALIVE, OW_OPT_KEEPALIVE },
+        { SOL_SOCKET, SO_BROADCAST, OW_OPT_BROADCAST },
+        { SOL_SOCKET, SO_RCVBUF, OW_OPT_RCVBUF },
+        { SOL_SOCKET, SO_SNDBUF, OW_OPT_SNDBUF },
+        { SOL_SOCKET, SO_ERROR, OW_OPT_ERROR },
+        { SOL_SOCKET, SO_TYPE, OW_OPT_TYPE },
+        { SOL_SOCKET, SO_RCVTIMEO, OW_OPT_RCVTIMEO },
+        { SOL_SOCKET, SO_SNDTIMEO, OW_OPT_SNDTIMEO },
+        { IPPROTO_TCP, TCP_NODELAY, OW_OPT_TCP_NODELAY },
+        { IPPROTO_TCP, TCP_KEEPALIVE, OW_OPT_TCP_KEEPIDLE },
+        { IPPROTO_TCP, TCP_KEEPCNT, OW_OPT_TCP_KEEPCNT },
+        { IPPROTO_TCP, TCP_KEEPINTVL, OW_OPT_TCP_KEEPINTVL },
+        { IPPROTO_IP, IP_TTL, OW_OPT_IP_TTL },
+        { IPPROTO_IPV6, IPV6_V6ONLY, OW_OPT_IPV6_V6ONLY },
+        { IPPROTO_IPV6, IPV6_UNICAST_HOPS, OW_OPT_IPV6_UNICAST_HOPS },
+    };
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+        if (table[i].level == level && table[i].name == name) {
+            *opt = table[i].opt;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* Options OpenWSK keeps itself: returns TRUE when handled. */
+static BOOLEAN own_option(struct ow_socket *sock, BOOLEAN set, ULONG level, ULONG name,
+                          ULONG *value, NTSTATUS *st)
+{
+    BOOLEAN *flag = NULL;
+    if (level == SOL_SOCKET && name == OW_SO_EXCLUSIVEADDRUSE)
+        flag = &sock->exclusive;   /* Linux refuses shared binds by default: recorded only */
+    else if (level == IPPROTO_TCP && name == TCP_FASTOPEN)
+        flag = &sock->fastopen;    /* used by WskConnectEx / at listen */
+    if (flag == NULL)
+        return FALSE;
+    *st = STATUS_SUCCESS;
+    pthread_mutex_lock(&sock->lock);
+    if (set) {
+        *flag = *value != 0;
+        if (flag == &sock->fastopen && *flag && sock->state == OW_CONN_LISTENING) {
+            int rc = ow_net_set_opt(sock->fd, OW_OPT_TCP_FASTOPEN_QLEN, 4096);
+            if (rc < 0)
+                *st = ow_status_from_errno(-rc);
+        }
+    } else {
+        *value = *flag;
+    }
+    pthread_mutex_unlock(&sock->lock);
+    return TRUE;
+}
+
+static NTSTATUS do_option(struct ow_socket *sock, BOOLEAN set, ULONG level, ULONG name,
+                          SIZE_T in_size, PVOID in, SIZE_T out_size, PVOID out, SIZE_T *out_bytes)
+{
+    *out_bytes = 0;
+    if (set && (in == NULL || in_size < sizeof(ULONG)))
+        return STATUS_INVALID_PARAMETER;
+    if (!set && (out == NULL || out_size < sizeof(ULONG)))
+        return STATUS_BUFFER_TOO_SMALL;
+
+    if (level == SOL_SOCKET && name == SO_WSK_EVENT_CALLBACK)
+        return STATUS_NOT_SUPPORTED;        /* event callbacks: docs/coverage.md */
+    if (level == SOL_SOCKET && name == SO_CONDITIONAL_ACCEPT)
+        return STATUS_NOT_SUPPORTED;
+
+    ULONG value = 0;
+    if (set)
+        memcpy(&value, in, sizeof(value));
+    NTSTATUS st;
+    if (own_option(sock, set, level, name, &value, &st)) {
+        /* handled */
+    } else if (level == SOL_SOCKET && name == SO_LINGER) {
+        if (set) {
+            LINGER l;
+            if (in_size < sizeof(l))
+                return STATUS_INVALID_PARAMETER;
+            memcpy(&l, in, sizeof(l));
+            int rc = ow_net_set_opt(sock->fd, OW_OPT_LINGER, l.l_onoff ? (int)l.l_linger : -1);
+            st = rc < 0 ? ow_status_from_errno(-rc) : STATUS_SUCCESS;
+        } else {
+            int v = -1;
+            if (out_size < sizeof(LINGER))
+                return STATUS_BUFFER_TOO_SMALL;
+            int rc = ow_net_get_opt(sock->fd, OW_OPT_LINGER, &v);
+            LINGER l = { (USHORT)(v >= 0), (USHORT)(v >= 0 ? v : 0) };
+            memcpy(out, &l, sizeof(l));
+            *out_bytes = sizeof(l);
+            return rc < 0 ? ow_status_from_errno(-rc) : STATUS_SUCCESS;
+        }
+    } else {
+        enum ow_opt opt;
+        if (!map_option(level, name, &opt))
+            return STATUS_NOT_SUPPORTED;
+        int rc, v = (int)value;
+        if (set) {
+            rc = ow_net_set_opt(sock->fd, opt, v);
+            if (rc == 0 && opt == OW_OPT_TCP_NODELAY) {
+                pthread_mutex_lock(&sock->lock);
+                sock->nodelay = v != 0;
+                pthread_mutex_unlock(&sock->lock);
+            }
+        } else {
+            rc = ow_net_get_opt(sock->fd, opt, &v);
+            value = (ULONG)v;
+        }
+        st = rc < 0 ? ow_status_from_errno(-rc) : STATUS_SUCCESS;
+    }
+    if (!set && NT_SUCCESS(st)) {
+        memcpy(out, &value, sizeof(value));
+        *out_bytes = sizeof(value);
+    }
+    return st;
+}
+
+static NTSTATUS put_size(SIZE_T v, SIZE_T out_size, PVOID out, SIZE_T *out_bytes)
+{
+    if (out == NULL || out_size < sizeof(SIZE_T))
+        return STATUS_BUFFER_TOO_SMALL;
+    memcpy(out, &v, sizeof(v));
+    *out_bytes = sizeof(v);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS do_ioctl(struct ow_socket *sock, ULONG code, SIZE_T in_size, PVOID in,
+                         SIZE_T out_size, PVOID out, SIZE_T *out_bytes)
+{
+    *out_bytes = 0;
+    int v = 0, rc;
+    switch (code) {
+    case FIONBIO:
+        /* WSK sockets never block: every call completes through its IRP. */
+        return (in && in_size >= sizeof(ULONG)) ? STATUS_SUCCESS : STATUS_INVALID_PARAMETER;
+    case FIONREAD:
+        rc = ow_net_bytes_unread(sock->fd);
+        if (rc < 0)
+            return ow_status_from_errno(-rc);
+        if (out == NULL || out_size < sizeof(ULONG))
+            return STATUS_BUFFER_TOO_SMALL;
+        { ULONG n = (ULONG)rc; memcpy(out, &n, sizeof(n)); }
+        *out_bytes = sizeof(ULONG);
+        return STATUS_SUCCESS;
+    case SIO_WSK_QUERY_RECEIVE_BACKLOG:
+        rc = ow_net_bytes_unread(sock->fd);
+        return rc < 0 ? ow_status_from_errno(-rc) : put_size((SIZE_T)rc, out_size, out, out_bytes);
+    case SIO_WSK_QUERY_IDEAL_SEND_BACKLOG:
+        rc = ow_net_get_opt(sock->fd, OW_OPT_SNDBUF, &v);
+        return rc < 0 ? ow_status_from_errno(-rc) : put_size((SIZE_T)v, out_size, out, out_bytes);
+    case SIO_WSK_QUERY_INSPECT_ID:
+        return STATUS_INVALID_DEVICE_REQUEST;   /* documented: not a conditional-accept socket */
+    default:
+        return STATUS_NOT_SUPPORTED;
+    }
+}
+
+NTSTATUS WSKAPI ow_control_socket(PWSK_SOCKET Socket, WSK_CONTROL_SOCKET_TYPE RequestType,
+                                  ULONG ControlCode, ULONG Level, SIZE_T InputSize,
+                                  PVOID InputBuffer, SIZE_T OutputSize, PVOID OutputBuffer,
+                                  SIZE_T *OutputSizeReturned, PIRP Irp)
+{
+    struct ow_socket *sock = ow_sock(Socket);
+    SIZE_T out_bytes = 0;
+    NTSTATUS st;
+    switch (RequestType) {
+    case WskSetOption:
+    case WskGetOption:
+        /* The documented socket options all require an IRP. */
+        if (Irp == NULL)
+            return STATUS_INVALID_PARAMETER;
+        st = do_option(sock, RequestType == WskSetOption, Level, ControlCode, InputSize,
+                       InputBuffer, OutputSize, OutputBuffer, &out_bytes);
+        break;
+    case WskIoctl:
+        st = do_ioctl(sock, ControlCode, InputSize, InputBuffer, OutputSize, OutputBuffer,
+                      &out_bytes);
+        break;
+    default:
+        st = STATUS_INVALID_PARAMETER;
+        break;
+    }
+    if (Irp == NULL) {
+        if (OutputSizeReturned)
+            *OutputSizeReturned = out_bytes;
+        return st;
+    }
+    return ow_complete_now(Irp, st, out_bytes);
+}

@@ -1,0 +1,57 @@
+/* The socket dispatch tables, one per category, in WDK member order. */
+#include "provider.h"
+
+static const WSK_PROVIDER_BASIC_DISPATCH basic_dispatch = {
+    .WskControlSocket = ow_control_socket,
+    .WskCloseSocket = ow_close_socket,
+};
+
+static const WSK_PROVIDER_LISTEN_DISPATCH listen_dispatch = {
+    .Basic = { .WskControlSocket = ow_control_socket, .WskCloseSocket = ow_close_socket },
+    .WskBind = ow_bind,
+    .WskAccept = ow_accept,
+    .WskInspectComplete = ow_inspect_complete,
+    .WskGetLocalAddress = ow_get_local_address,
+};
+
+static const WSK_PROVIDER_CONNECTION_DISPATCH connection_dispatch = {
+    .Basic = { .WskControlSocket = ow_control_socket, .WskCloseSocket = ow_close_socket },
+    .WskBind = ow_bind,
+    .WskConnect = ow_connect,
+    .WskGetLocalAddress = ow_get_local_address,
+    .WskGetRemoteAddress = ow_get_remote_address,
+    .WskSend = ow_send,
+    .WskReceive = ow_receive,
+    .WskDisconnect = ow_disconnect,
+    .WskRelease = ow_release_data,
+    .WskConnectEx = ow_connect_ex,
+    .WskSendEx = ow_send_ex,
+    .WskReceiveEx = ow_receive_ex,
+};
+
+static const WSK_PROVIDER_STREAM_DISPATCH stream_dispatch = {
+    .Basic = { .WskControlSocket = ow_control_socket, .WskCloseSocket = ow_close_socket },
+    .WskBind = ow_bind,
+    .WskAccept = ow_accept,
+    .WskConnect = ow_connect,
+    .WskListen = ow_listen,
+    .WskSend = ow_send,
+    .WskReceive = ow_receive,
+    .WskDisconnect = ow_disconnect,
+    .WskRelease = ow_release_data,
+    .WskGetLocalAddress = ow_get_local_address,
+    .WskGetRemoteAddress = ow_get_remote_address,
+    .WskConnectEx = ow_connect_ex,
+    .WskSendEx = ow_send_ex,
+    .WskReceiveEx = ow_receive_ex,
+};
+
+const VOID *ow_dispatch_for(enum ow_category cat)
+{
+    switch (cat) {
+    case OW_CAT_LISTEN:     return &listen_dispatch;
+    case OW_CAT_CONNECTION: return &connection_dispatch;
+    case OW_CAT_STREAM:     return &stream_dispatch;
+    default:                return &basic_dispatch;
+    }
+}

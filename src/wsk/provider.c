@@ -1,0 +1,200 @@
+/* Provider-level dispatch (WSK_PROVIDER_DISPATCH): WskSocket,
+ * WskSocketConnect, WskControlClient and the name-resolution calls. */
+#include "provider.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static BOOLEAN family_supported(ADDRESS_FAMILY f) { return f == AF_INET || f == AF_INET6; }
+
+/* Creates the Linux socket behind a WSK socket of category cat. */
+static NTSTATUS make_socket(struct ow_registration *reg, enum ow_category cat,
+                            ADDRESS_FAMILY family, USHORT type, ULONG protocol,
+                            PVOID context, const VOID *dispatch, struct ow_socket **out)
+{
+    *out = NULL;
+    if (!family_supported(family))
+        return STATUS_NOT_SUPPORTED;
+    enum ow_sock_kind kind;
+    if (type == SOCK_STREAM && (protocol == IPPROTO_TCP || protocol == 0))
+        kind = OW_SOCK_STREAM;
+    else if (type == SOCK_DGRAM && (protocol == IPPROTO_UDP || protocol == 0) && cat == OW_CAT_BASIC)
+        kind = OW_SOCK_DGRAM;
+    else
+        return STATUS_NOT_SUPPORTED;   /* datagram sockets: see docs/coverage.md */
+
+    int fd = ow_net_socket(family, kind);
+    if (fd < 0)
+        return ow_status_from_errno(-fd);
+    struct ow_socket *sock = ow_socket_new(reg, cat, family, type,
+                                           kind == OW_SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP,
+                                           fd, context, dispatch);
+    if (sock == NULL) {
+        ow_net_close(fd);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    *out = sock;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS WSKAPI ow_wsk_socket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFamily, USHORT SocketType,
+                              ULONG Protocol, ULONG Flags, PVOID SocketContext,
+                              const VOID *Dispatch, PEPROCESS OwningProcess,
+                              PETHREAD OwningThread, PSECURITY_DESCRIPTOR SecurityDescriptor,
+                              PIRP Irp)
+{
+    UNREFERENCED_PARAMETER(OwningProcess);
+    UNREFERENCED_PARAMETER(OwningThread);
+    UNREFERENCED_PARAMETER(SecurityDescriptor);
+    if (Irp == NULL)
+        return STATUS_INVALID_PARAMETER;
+    if (Client == NULL)
+        return ow_complete_now(Irp, STATUS_INVALID_HANDLE, 0);
+
+    enum ow_category cat;
+    switch (Flags) {
+    case WSK_FLAG_BASIC_SOCKET:      cat = OW_CAT_BASIC; break;
+    case WSK_FLAG_LISTEN_SOCKET:     cat = OW_CAT_LISTEN; break;
+    case WSK_FLAG_CONNECTION_SOCKET: cat = OW_CAT_CONNECTION; break;
+    case WSK_FLAG_STREAM_SOCKET:     cat = OW_CAT_STREAM; break;
+    case WSK_FLAG_DATAGRAM_SOCKET:   return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);
+    default:                         return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
+    }
+    struct ow_socket *sock;
+    NTSTATUS st = make_socket(Client, cat, AddressFamily, SocketType, Protocol,
+                              SocketContext, Dispatch, &sock);
+    return ow_complete_now(Irp, st, NT_SUCCESS(st) ? (ULONG_PTR)&sock->pub : 0);
+}
+
+/* WskSocketConnect: WskSocket + WskBind + WskConnect in one call. */
+static void socket_connect_step(struct ow_req *req, int res)
+{
+    struct ow_socket *sock = req->sock;
+    if (res == 0) {
+        pthread_mutex_lock(&sock->lock);
+        sock->state = OW_CONN_CONNECTED;
+        pthread_mutex_unlock(&sock->lock);
+        ow_req_finish(req, STATUS_SUCCESS, (ULONG_PTR)&sock->pub);
+        return;
+    }
+    ow_req_finish(req, ow_status_from_errno(-res), 0);
+    /* The client never saw this socket: it is ours to close. */
+    ow_net_close(sock->fd);
+    ow_socket_destroy(sock);
+}
+
+NTSTATUS WSKAPI ow_wsk_socket_connect(PWSK_CLIENT Client, USHORT SocketType, ULONG Protocol,
+                                      PSOCKADDR LocalAddress, PSOCKADDR RemoteAddress,
+                                      ULONG Flags, PVOID SocketContext,
+                                      const WSK_CLIENT_CONNECTION_DISPATCH *Dispatch,
+                                      PEPROCESS OwningProcess, PETHREAD OwningThread,
+                                      PSECURITY_DESCRIPTOR SecurityDescriptor, PIRP Irp)
+{
+    UNREFERENCED_PARAMETER(OwningProcess);
+    UNREFERENCED_PARAMETER(OwningThread);
+    UNREFERENCED_PARAMETER(SecurityDescriptor);
+    if (Irp == NULL)
+        return STATUS_INVALID_PARAMETER;
+    if (Client == NULL)
+        return ow_complete_now(Irp, STATUS_INVALID_HANDLE, 0);
+    /* Flags is reserved; some clients pass WSK_FLAG_CONNECTION_SOCKET there. */
+    if (Flags != 0 && Flags != WSK_FLAG_CONNECTION_SOCKET)
+        return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
+    if (LocalAddress == NULL || RemoteAddress == NULL)
+        return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
+    if (RemoteAddress->sa_family != LocalAddress->sa_family)
+        return ow_complete_now(Irp, STATUS_INVALID_ADDRESS, 0);
+
+    struct ow_socket *sock;
+    NTSTATUS st = make_socket(Client, OW_CAT_CONNECTION, LocalAddress->sa_family, SocketType,
+                              Protocol, SocketContext, Dispatch, &sock);
+    if (!NT_SUCCESS(st))
+        return ow_complete_now(Irp, st, 0);
+
+    int rc = ow_net_bind(sock->fd, LocalAddress, ow_addr_len(sock->family));
+    struct ow_req *req = rc < 0 ? NULL : ow_req_new(sock, Irp, "WskSocketConnect", socket_connect_step);
+    if (req == NULL) {
+        ow_net_close(sock->fd);
+        ow_socket_destroy(sock);
+        return ow_complete_now(Irp, rc < 0 ? ow_status_from_errno(-rc)
+                                           : STATUS_INSUFFICIENT_RESOURCES, 0);
+    }
+    sock->state = OW_CONN_CONNECTING;
+    memcpy(&req->addr, RemoteAddress, ow_addr_len(sock->family));
+    req->op.kind = OW_OP_CONNECT;
+    req->op.u.connect.win_addr = &req->addr;
+    req->op.u.connect.addrlen = ow_addr_len(sock->family);
+    return ow_req_start(req);
+}
+
+static NTSTATUS WSKAPI ow_control_client(PWSK_CLIENT Client, ULONG ControlCode, SIZE_T InputSize,
+                                         PVOID InputBuffer, SIZE_T OutputSize, PVOID OutputBuffer,
+                                         SIZE_T *OutputSizeReturned, PIRP Irp)
+{
+    UNREFERENCED_PARAMETER(Client);
+    UNREFERENCED_PARAMETER(ControlCode);
+    UNREFERENCED_PARAMETER(InputSize);
+    UNREFERENCED_PARAMETER(InputBuffer);
+    UNREFERENCED_PARAMETER(OutputSize);
+    UNREFERENCED_PARAMETER(OutputBuffer);
+    if (OutputSizeReturned)
+        *OutputSizeReturned = 0;
+    /* Client-level controls come with the event/datagram work (docs/coverage.md). */
+    return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);
+}
+
+static NTSTATUS WSKAPI ow_get_address_info(PWSK_CLIENT Client, PUNICODE_STRING NodeName,
+                                           PUNICODE_STRING ServiceName, ULONG NameSpace,
+                                           GUID *Provider, PADDRINFOEXW Hints,
+                                           PADDRINFOEXW *Result, PEPROCESS OwningProcess,
+                                           PETHREAD OwningThread, PIRP Irp)
+{
+    UNREFERENCED_PARAMETER(Client);
+    UNREFERENCED_PARAMETER(NodeName);
+    UNREFERENCED_PARAMETER(ServiceName);
+    UNREFERENCED_PARAMETER(NameSpace);
+    UNREFERENCED_PARAMETER(Provider);
+    UNREFERENCED_PARAMETER(Hints);
+    UNREFERENCED_PARAMETER(OwningProcess);
+    UNREFERENCED_PARAMETER(OwningThread);
+    if (Irp == NULL)
+        return STATUS_INVALID_PARAMETER;
+    if (Result)
+        *Result = NULL;
+    return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);
+}
+
+static VOID WSKAPI ow_free_address_info(PWSK_CLIENT Client, PADDRINFOEXW AddrInfo)
+{
+    UNREFERENCED_PARAMETER(Client);
+    UNREFERENCED_PARAMETER(AddrInfo);   /* WskGetAddressInfo never returns a list yet */
+}
+
+static NTSTATUS WSKAPI ow_get_name_info(PWSK_CLIENT Client, PSOCKADDR SockAddr, ULONG SockAddrLength,
+                                        PUNICODE_STRING NodeName, PUNICODE_STRING ServiceName,
+                                        ULONG Flags, PEPROCESS OwningProcess,
+                                        PETHREAD OwningThread, PIRP Irp)
+{
+    UNREFERENCED_PARAMETER(Client);
+    UNREFERENCED_PARAMETER(SockAddr);
+    UNREFERENCED_PARAMETER(SockAddrLength);
+    UNREFERENCED_PARAMETER(NodeName);
+    UNREFERENCED_PARAMETER(ServiceName);
+    UNREFERENCED_PARAMETER(Flags);
+    UNREFERENCED_PARAMETER(OwningProcess);
+    UNREFERENCED_PARAMETER(OwningThread);
+    if (Irp == NULL)
+        return STATUS_INVALID_PARAMETER;
+    return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);
+}
+
+const WSK_PROVIDER_DISPATCH ow_provider_dispatch = {
+    .Version = OW_WSK_HIGHEST_VERSION,
+    .Reserved = 0,
+    .WskSocket = ow_wsk_socket,
+    .WskSocketConnect = ow_wsk_socket_connect,
+    .WskControlClient = ow_control_client,
+    .WskGetAddressInfo = ow_get_address_info,
+    .WskFreeAddressInfo = ow_free_address_info,
+    .WskGetNameInfo = ow_get_name_info,
+};

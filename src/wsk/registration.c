@@ -1,0 +1,152 @@
+/* Registration: WskRegister, WskCaptureProviderNPI, WskReleaseProviderNPI,
+ * WskQueryProviderCharacteristics, WskDeregister. The client's
+ * WSK_REGISTRATION block holds a pointer to our state; PWSK_CLIENT is that
+ * state. The engine runs from the first WskRegister to the last WskDeregister. */
+#include "provider.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+/* NPI_WSK_INTERFACE_ID, as Windows defines it. */
+const NPIID NPI_WSK_INTERFACE_ID = {
+    0x2227E803, 0x8D8B, 0x11D4, { 0xAB, 0xAD, 0x00, 0x90, 0x27, 0x71, 0x9E, 0x09 } };
+
+#define OW_REG_LIVE 0x4B53574F4B53574FULL   /* "OWSKOWSK" */
+#define OW_REG_GONE 0x454E4F4745524F57ULL
+
+struct ow_registration {
+    PWSK_REGISTRATION block;
+    WSK_CLIENT_NPI client;                /* copied: clients pass stack objects */
+    WSK_CLIENT_DISPATCH client_dispatch;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    unsigned captures, sockets;
+    BOOLEAN deregistering;
+};
+
+extern const WSK_PROVIDER_DISPATCH ow_provider_dispatch;
+
+static struct ow_registration *reg_of(PWSK_REGISTRATION r)
+{
+    if (r == NULL || r->ReservedRegistrationState != OW_REG_LIVE)
+        return NULL;
+    return r->ReservedRegistrationContext;
+}
+
+NTSTATUS WskRegister(PWSK_CLIENT_NPI WskClientNpi, PWSK_REGISTRATION WskRegistration)
+{
+    if (WskClientNpi == NULL || WskClientNpi->Dispatch == NULL || WskRegistration == NULL)
+        return STATUS_INVALID_PARAMETER;
+    struct ow_registration *reg = calloc(1, sizeof(*reg));
+    if (reg == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    int rc = ow_engine_start();
+    if (rc < 0) {
+        free(reg);
+        return ow_status_from_errno(-rc);
+    }
+    reg->block = WskRegistration;
+    reg->client_dispatch = *WskClientNpi->Dispatch;
+    reg->client.ClientContext = WskClientNpi->ClientContext;
+    reg->client.Dispatch = &reg->client_dispatch;
+    pthread_mutex_init(&reg->lock, NULL);
+    pthread_cond_init(&reg->cond, NULL);
+    WskRegistration->ReservedRegistrationContext = reg;
+    WskRegistration->ReservedRegistrationState = OW_REG_LIVE;
+    return STATUS_SUCCESS;
+}
+
+static BOOLEAN version_supported(USHORT v)
+{
+    return WSK_MAJOR_VERSION(v) == WSK_MAJOR_VERSION(OW_WSK_HIGHEST_VERSION);
+}
+
+NTSTATUS WskCaptureProviderNPI(PWSK_REGISTRATION WskRegistration, ULONG WaitTimeout,
+                               PWSK_PROVIDER_NPI WskProviderNpi)
+{
+    /* The provider is ready as soon as WskRegister returns, so there is
+     * never anything to wait for: WSK_NO_WAIT and any timeout succeed at once. */
+    UNREFERENCED_PARAMETER(WaitTimeout);
+    struct ow_registration *reg = reg_of(WskRegistration);
+    if (reg == NULL || WskProviderNpi == NULL)
+        return STATUS_DEVICE_NOT_READY;
+    if (!version_supported(reg->client_dispatch.Version))
+        return STATUS_NOINTERFACE;
+    pthread_mutex_lock(&reg->lock);
+    if (reg->deregistering) {
+        pthread_mutex_unlock(&reg->lock);
+        return STATUS_DEVICE_NOT_READY;
+    }
+    reg->captures++;
+    pthread_mutex_unlock(&reg->lock);
+    WskProviderNpi->Client = reg;
+    WskProviderNpi->Dispatch = &ow_provider_dispatch;
+    return STATUS_SUCCESS;
+}
+
+VOID WskReleaseProviderNPI(PWSK_REGISTRATION WskRegistration)
+{
+    struct ow_registration *reg = reg_of(WskRegistration);
+    if (reg == NULL)
+        return;
+    pthread_mutex_lock(&reg->lock);
+    if (reg->captures > 0)
+        reg->captures--;
+    pthread_cond_broadcast(&reg->cond);
+    pthread_mutex_unlock(&reg->lock);
+}
+
+NTSTATUS WskQueryProviderCharacteristics(PWSK_REGISTRATION WskRegistration,
+                                         PWSK_PROVIDER_CHARACTERISTICS WskProviderCharacteristics)
+{
+    if (reg_of(WskRegistration) == NULL)
+        return STATUS_DEVICE_NOT_READY;
+    if (WskProviderCharacteristics == NULL)
+        return STATUS_INVALID_PARAMETER;
+    WskProviderCharacteristics->HighestVersion = OW_WSK_HIGHEST_VERSION;
+    WskProviderCharacteristics->LowestVersion = OW_WSK_LOWEST_VERSION;
+    return STATUS_SUCCESS;
+}
+
+VOID WskDeregister(PWSK_REGISTRATION WskRegistration)
+{
+    struct ow_registration *reg = reg_of(WskRegistration);
+    if (reg == NULL)
+        return;
+    pthread_mutex_lock(&reg->lock);
+    reg->deregistering = TRUE;
+    /* As documented, block until every capture is released and every socket
+     * closed; say what we wait for, so a leak is not a silent hang. */
+    while (reg->captures || reg->sockets) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 5;
+        if (pthread_cond_timedwait(&reg->cond, &reg->lock, &until) == ETIMEDOUT)
+            fprintf(stderr, "OpenWSK: WskDeregister is waiting for %u socket(s) to be closed "
+                            "and %u capture(s) to be released\n", reg->sockets, reg->captures);
+    }
+    pthread_mutex_unlock(&reg->lock);
+    WskRegistration->ReservedRegistrationState = OW_REG_GONE;
+    WskRegistration->ReservedRegistrationContext = NULL;
+    pthread_cond_destroy(&reg->cond);
+    pthread_mutex_destroy(&reg->lock);
+    free(reg);
+    ow_engine_stop();
+}
+
+void ow_reg_socket_added(struct ow_registration *reg)
+{
+    pthread_mutex_lock(&reg->lock);
+    reg->sockets++;
+    pthread_mutex_unlock(&reg->lock);
+}
+
+void ow_reg_socket_removed(struct ow_registration *reg)
+{
+    pthread_mutex_lock(&reg->lock);
+    reg->sockets--;
+    pthread_cond_broadcast(&reg->cond);
+    pthread_mutex_unlock(&reg->lock);
+}

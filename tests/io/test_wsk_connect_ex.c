@@ -1,0 +1,275 @@
+/* WskConnectEx (every statement of its reference page), WskSocketConnect and
+ * stream sockets, on plain loopback. Fast Open is proven in
+ * test_wsk_fastopen.c, inside its own network namespace. */
+#include "wsktest.h"
+
+static WT_CLIENT cl;
+
+static PWSK_SOCKET new_socket(ADDRESS_FAMILY af, ULONG flags)
+{
+    WT_CALL c;
+    wt_init(&c);
+    NTSTATUS st = wt_wait(&c, cl.Provider.Dispatch->WskSocket(cl.Provider.Client, af, SOCK_STREAM,
+                                                              IPPROTO_TCP, flags, NULL, NULL, NULL,
+                                                              NULL, NULL, wt_arm(&c)));
+    PWSK_SOCKET s = NT_SUCCESS(st) ? (PWSK_SOCKET)c.Irp->IoStatus.Information : NULL;
+    wt_free(&c);
+    if (s == NULL) {
+        fprintf(stderr, "WskSocket: %s\n", OwStatusName(st));
+        exit(1);
+    }
+    return s;
+}
+
+static void close_socket(PWSK_SOCKET s)
+{
+    WT_CALL c;
+    wt_init(&c);
+    const WSK_PROVIDER_BASIC_DISPATCH *d = s->Dispatch;
+    WT_STATUS(wt_wait(&c, d->WskCloseSocket(s, wt_arm(&c))), STATUS_SUCCESS);
+    wt_free(&c);
+}
+
+static NTSTATUS bind_to(PWSK_SOCKET s, PFN_WSK_BIND bind, SOCKADDR_STORAGE *a)
+{
+    WT_CALL c;
+    wt_init(&c);
+    NTSTATUS st = wt_wait(&c, bind(s, (PSOCKADDR)a, 0, wt_arm(&c)));
+    wt_free(&c);
+    return st;
+}
+
+static PWSK_SOCKET listener(ADDRESS_FAMILY af, USHORT *port)
+{
+    PWSK_SOCKET ls = new_socket(af, WSK_FLAG_LISTEN_SOCKET);
+    const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
+    SOCKADDR_STORAGE a = wt_addr(af, 0);
+    WT_STATUS(bind_to(ls, ld->WskBind, &a), STATUS_SUCCESS);
+    WT_CALL c;
+    wt_init(&c);
+    WT_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&a, wt_arm(&c))), STATUS_SUCCESS);
+    wt_free(&c);
+    *port = wt_port(&a);
+    return ls;
+}
+
+/* Completion routine that frees the WSK_BUF's MDL and memory, as the page
+ * allows ("free the MDL ... as soon as the connect request is complete"). */
+typedef struct { WT_CALL *Call; WT_BUF *Buf; } FREE_CTX;
+static NTSTATUS free_on_completion(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
+{
+    FREE_CTX *f = Context;
+    wt_buf_free(f->Buf);
+    memset(f->Buf, 0, sizeof(*f->Buf));
+    return wt_completion(Dev, Irp, f->Call);
+}
+
+static PWSK_SOCKET accept_one(PWSK_SOCKET ls, WT_CALL *c, NTSTATUS pending)
+{
+    NTSTATUS st = wt_wait(c, pending);
+    WT_STATUS(st, STATUS_SUCCESS);
+    return NT_SUCCESS(st) ? (PWSK_SOCKET)c->Irp->IoStatus.Information : NULL;
+    (void)ls;
+}
+
+static void receive_all(PWSK_SOCKET s, UCHAR *expect, SIZE_T n)
+{
+    const WSK_PROVIDER_CONNECTION_DISPATCH *d = s->Dispatch;
+    WT_BUF in;
+    WT_CALL c;
+    wt_init(&c);
+    wt_buf_init(&in, n, 2, 0);
+    WT_STATUS(wt_wait(&c, d->WskReceive(s, &in.Wsk, WSK_FLAG_WAITALL, wt_arm(&c))), STATUS_SUCCESS);
+    WT_CHECK(c.Irp->IoStatus.Information == n && memcmp(in.Data, expect, n) == 0,
+             "server got %lu of %lu bytes, or wrong ones", (unsigned long)c.Irp->IoStatus.Information,
+             (unsigned long)n);
+    wt_buf_free(&in);
+    wt_free(&c);
+}
+
+static void connect_ex_family(ADDRESS_FAMILY af)
+{
+    printf("-- WskConnectEx, family %u\n", af);
+    USHORT port;
+    PWSK_SOCKET ls = listener(af, &port);
+    const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
+    SOCKADDR_STORAGE remote = wt_addr(af, port), wild = wt_any(af);
+    WT_CALL c, acc;
+    wt_init(&c);
+    wt_init(&acc);
+
+    PWSK_SOCKET cs = new_socket(af, WSK_FLAG_CONNECTION_SOCKET);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = cs->Dispatch;
+    WT_BUF b;
+    wt_buf_init(&b, 65535, 3, 17);
+    wt_fill(b.Data, 65535, 11);
+    UCHAR *copy = malloc(65535);
+    memcpy(copy, b.Data, 65535);
+
+    /* Documented failures, each with its IRP completed. */
+    WT_STATUS(cd->WskConnectEx(cs, (PSOCKADDR)&remote, &b.Wsk, 0, NULL), STATUS_INVALID_PARAMETER);
+    WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &b.Wsk, 0, wt_arm(&c))),
+              STATUS_INVALID_DEVICE_STATE);   /* not bound: as WskConnect */
+    WT_STATUS(bind_to(cs, cd->WskBind, &wild), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &b.Wsk, 1, wt_arm(&c))),
+              STATUS_INVALID_PARAMETER);
+    WSK_BUF huge = b.Wsk;
+    huge.Length = 65536;
+    WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &huge, 0, wt_arm(&c))),
+              STATUS_BUFFER_OVERFLOW);
+    WT_CHECK(!NT_SUCCESS(STATUS_BUFFER_OVERFLOW) && !NT_ERROR(STATUS_BUFFER_OVERFLOW), "warning code");
+    SOCKADDR_STORAGE other = wt_addr(af == AF_INET ? AF_INET6 : AF_INET, port);
+    WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&other, &b.Wsk, 0, wt_arm(&c))),
+              STATUS_INVALID_ADDRESS);
+
+    /* 65,535 bytes during/after the handshake; the MDL is freed in the completion routine. */
+    NTSTATUS a = ld->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&acc));
+    FREE_CTX fc = { &c, &b };
+    PIRP irp = wt_arm(&c);
+    IoSetCompletionRoutine(irp, free_on_completion, &fc, TRUE, TRUE, TRUE);
+    NTSTATUS st = wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &b.Wsk, 0, irp));
+    WT_STATUS(st, STATUS_SUCCESS);
+    WT_CHECK(c.Irp->IoStatus.Information == 65535, "Information %lu (bytes sent)",
+             (unsigned long)c.Irp->IoStatus.Information);
+    WT_CHECK(b.Mdl == NULL, "completion routine did not run the free");
+    PWSK_SOCKET ss = accept_one(ls, &acc, a);
+    if (ss)
+        receive_all(ss, copy, 65535);
+    /* Connected: a second connect is refused by state. */
+    WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, NULL, 0, wt_arm(&c))),
+              STATUS_CONNECTION_ACTIVE);
+    close_socket(cs);
+    if (ss)
+        close_socket(ss);
+
+    /* No buffer: a plain connect, Information 0. */
+    cs = new_socket(af, WSK_FLAG_CONNECTION_SOCKET);
+    cd = cs->Dispatch;
+    WT_STATUS(bind_to(cs, cd->WskBind, &wild), STATUS_SUCCESS);
+    a = ld->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&acc));
+    WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, NULL, 0, wt_arm(&c))), STATUS_SUCCESS);
+    WT_CHECK(c.Irp->IoStatus.Information == 0, "Information %lu", (unsigned long)c.Irp->IoStatus.Information);
+    ss = accept_one(ls, &acc, a);
+    close_socket(cs);
+    if (ss)
+        close_socket(ss);
+
+    /* Refused: the IRP fails with the connection's status; the socket is then unusable. */
+    close_socket(ls);
+    cs = new_socket(af, WSK_FLAG_CONNECTION_SOCKET);
+    cd = cs->Dispatch;
+    WT_BUF small;
+    wt_buf_init(&small, 64, 1, 0);
+    WT_STATUS(bind_to(cs, cd->WskBind, &wild), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &small.Wsk, 0, wt_arm(&c))),
+              STATUS_CONNECTION_REFUSED);
+    WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &small.Wsk, 0, wt_arm(&c))),
+              STATUS_FILE_FORCED_CLOSED);
+    close_socket(cs);
+    wt_buf_free(&small);
+    free(copy);
+    wt_free(&c);
+    wt_free(&acc);
+}
+
+static void socket_connect(ADDRESS_FAMILY af)
+{
+    printf("-- WskSocketConnect, family %u\n", af);
+    USHORT port;
+    PWSK_SOCKET ls = listener(af, &port);
+    const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
+    SOCKADDR_STORAGE remote = wt_addr(af, port), wild = wt_any(af);
+    SOCKADDR_STORAGE other = wt_any(af == AF_INET ? AF_INET6 : AF_INET);
+    WT_CALL c, acc;
+    wt_init(&c);
+    wt_init(&acc);
+    const WSK_PROVIDER_DISPATCH *pd = cl.Provider.Dispatch;
+    NTSTATUS a = ld->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&acc));
+    WT_STATUS(wt_wait(&c, pd->WskSocketConnect(cl.Provider.Client, SOCK_STREAM, IPPROTO_TCP,
+                                               (PSOCKADDR)&wild, (PSOCKADDR)&remote, 0, NULL, NULL,
+                                               NULL, NULL, NULL, wt_arm(&c))), STATUS_SUCCESS);
+    PWSK_SOCKET cs = (PWSK_SOCKET)c.Irp->IoStatus.Information;
+    PWSK_SOCKET ss = accept_one(ls, &acc, a);
+    WT_CHECK(cs != NULL, "no socket in Information");
+    if (cs && ss) {
+        const WSK_PROVIDER_CONNECTION_DISPATCH *cd = cs->Dispatch;
+        WT_BUF b;
+        wt_buf_init(&b, 1000, 2, 0);
+        wt_fill(b.Data, 1000, 5);
+        WT_STATUS(wt_wait(&c, cd->WskSend(cs, &b.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+        receive_all(ss, b.Data, 1000);
+        wt_buf_free(&b);
+    }
+    if (cs) close_socket(cs);
+    if (ss) close_socket(ss);
+    close_socket(ls);
+
+    /* Bad addresses. */
+    WT_STATUS(wt_wait(&c, pd->WskSocketConnect(cl.Provider.Client, SOCK_STREAM, IPPROTO_TCP, NULL,
+                                               (PSOCKADDR)&remote, 0, NULL, NULL, NULL, NULL, NULL,
+                                               wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    WT_STATUS(wt_wait(&c, pd->WskSocketConnect(cl.Provider.Client, SOCK_STREAM, IPPROTO_TCP,
+                                               (PSOCKADDR)&other, (PSOCKADDR)&remote, 0, NULL, NULL,
+                                               NULL, NULL, NULL, wt_arm(&c))), STATUS_INVALID_ADDRESS);
+    WT_STATUS(wt_wait(&c, pd->WskSocketConnect(cl.Provider.Client, SOCK_STREAM, IPPROTO_TCP,
+                                               (PSOCKADDR)&wild, (PSOCKADDR)&remote, 0, NULL, NULL,
+                                               NULL, NULL, NULL, wt_arm(&c))), STATUS_CONNECTION_REFUSED);
+    WT_CHECK(c.Irp->IoStatus.Information == 0, "failed WskSocketConnect left a socket");
+    wt_free(&c);
+    wt_free(&acc);
+}
+
+static void stream_sockets(ADDRESS_FAMILY af)
+{
+    printf("-- stream sockets, family %u\n", af);
+    WT_CALL c, acc;
+    wt_init(&c);
+    wt_init(&acc);
+    SOCKADDR_STORAGE a = wt_addr(af, 0), wild = wt_any(af);
+
+    /* Listener flow: bind, WskListen, WskAccept; connecting calls then fail. */
+    PWSK_SOCKET ls = new_socket(af, WSK_FLAG_STREAM_SOCKET);
+    const WSK_PROVIDER_STREAM_DISPATCH *sd = ls->Dispatch;
+    WT_STATUS(wt_wait(&c, sd->WskListen(ls, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);  /* not bound */
+    WT_STATUS(bind_to(ls, sd->WskBind, &a), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&c, sd->WskListen(ls, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&c, sd->WskGetLocalAddress(ls, (PSOCKADDR)&a, wt_arm(&c))), STATUS_SUCCESS);
+    SOCKADDR_STORAGE remote = wt_addr(af, wt_port(&a));
+    WT_STATUS(wt_wait(&c, sd->WskConnect(ls, (PSOCKADDR)&remote, 0, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    WT_STATUS(wt_wait(&c, sd->WskConnectEx(ls, (PSOCKADDR)&remote, NULL, 0, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    NTSTATUS ac = sd->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&acc));
+
+    /* Connection flow: bind, WskConnectEx; listening calls then fail. */
+    PWSK_SOCKET cs = new_socket(af, WSK_FLAG_STREAM_SOCKET);
+    const WSK_PROVIDER_STREAM_DISPATCH *cd = cs->Dispatch;
+    WT_STATUS(bind_to(cs, cd->WskBind, &wild), STATUS_SUCCESS);
+    WT_BUF b;
+    wt_buf_init(&b, 300, 1, 0);
+    wt_fill(b.Data, 300, 2);
+    WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &b.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&c, cd->WskListen(cs, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    WT_STATUS(wt_wait(&c, cd->WskAccept(cs, 0, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    PWSK_SOCKET ss = accept_one(ls, &acc, ac);
+    if (ss) {
+        receive_all(ss, b.Data, 300);
+        close_socket(ss);
+    }
+    wt_buf_free(&b);
+    close_socket(cs);
+    close_socket(ls);
+    wt_free(&c);
+    wt_free(&acc);
+}
+
+int main(void)
+{
+    wt_register(&cl);
+    connect_ex_family(AF_INET);
+    connect_ex_family(AF_INET6);
+    socket_connect(AF_INET);
+    socket_connect(AF_INET6);
+    stream_sockets(AF_INET);
+    stream_sockets(AF_INET6);
+    wt_deregister(&cl);
+    return wt_result("test_wsk_connect_ex");
+}

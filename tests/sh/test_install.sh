@@ -1,0 +1,49 @@
+#!/bin/bash
+# make install into a temporary prefix, then build a user's WSK client with
+# nothing but `pkg-config --cflags --libs openwsk`, and run it.
+# Args: $1 source dir, $2 build dir.
+set -eu
+S="$1"; B="$2"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cmake --install "$B" --prefix "$tmp/prefix" >/dev/null
+export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
+pkg-config --exists openwsk || { echo "FAIL: openwsk.pc not found under lib/pkgconfig"; exit 1; }
+cat > "$tmp/client.c" <<'C'
+#include <ntddk.h>
+#include <wsk.h>
+
+static const WSK_CLIENT_DISPATCH Dispatch = { MAKE_WSK_VERSION(1, 0), 0, NULL };
+
+_Use_decl_annotations_
+NTSTATUS Run(void)
+{
+    UNICODE_STRING name;
+    WSK_REGISTRATION reg;
+    WSK_PROVIDER_NPI npi;
+    WSK_CLIENT_NPI client = { NULL, &Dispatch };
+    RtlInitUnicodeString(&name, L"\\Device\\OpenWsk");
+    if (name.Length != 15 * sizeof(WCHAR))
+        return STATUS_UNSUCCESSFUL;
+    PVOID p = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, 'tsnI');
+    if (p == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    ExFreePoolWithTag(p, 'tsnI');
+    NTSTATUS st = WskRegister(&client, &reg);
+    if (!NT_SUCCESS(st))
+        return st;
+    st = WskCaptureProviderNPI(&reg, WSK_NO_WAIT, &npi);
+    if (NT_SUCCESS(st))
+        WskReleaseProviderNPI(&reg);
+    WskDeregister(&reg);
+    return st;
+}
+
+int main(void) { return Run() == STATUS_SUCCESS ? 0 : 1; }
+C
+cc -std=c11 -Wall -Wextra -Werror "$tmp/client.c" -o "$tmp/client" $(pkg-config --cflags --libs openwsk)
+LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/client" || { echo "FAIL: the client built against the installed library failed"; exit 1; }
+cc -std=c11 -Wall -Wextra -Werror "$tmp/client.c" -o "$tmp/client-static" $(pkg-config --cflags openwsk) "$tmp/prefix/lib/libopenwsk.a" -luring -lpthread
+"$tmp/client-static" || { echo "FAIL: static client failed"; exit 1; }
+test -f "$tmp/prefix/include/openwsk/wsk.h" || { echo "FAIL: headers not installed"; exit 1; }
+echo "test_install: ok"

@@ -1,0 +1,82 @@
+#include "netns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int write_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY);
+    if (fd < 0)
+        return -1;
+    ssize_t n = write(fd, text, strlen(text));
+    close(fd);
+    return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+int ow_test_enter_netns(int tfo, const char **why)
+{
+    if (unshare(CLONE_NEWNET) < 0) {
+        *why = errno == EPERM ? "unshare(CLONE_NEWNET): not permitted here" : strerror(errno);
+        return -1;
+    }
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    if (s < 0) {
+        *why = "socket() in the new namespace failed";
+        return -1;
+    }
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    strcpy(ifr.ifr_name, "lo");
+    int rc = ioctl(s, SIOCGIFFLAGS, &ifr);
+    if (rc == 0) {
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        rc = ioctl(s, SIOCSIFFLAGS, &ifr);
+    }
+    close(s);
+    if (rc < 0) {
+        *why = "cannot bring loopback up in the new namespace";
+        return -1;
+    }
+    if (tfo >= 0) {
+        char text[16];
+        snprintf(text, sizeof(text), "%d", tfo);
+        if (write_file("/proc/sys/net/ipv4/tcp_fastopen", text) < 0) {
+            *why = "cannot set net.ipv4.tcp_fastopen in the new namespace";
+            return -1;
+        }
+    }
+    return 0;
+}
+
+long ow_test_tcpext(const char *name)
+{
+    FILE *f = fopen("/proc/net/netstat", "r");
+    if (f == NULL)
+        return -1;
+    char names[8192], values[8192];
+    long result = -1;
+    while (fgets(names, sizeof(names), f) && fgets(values, sizeof(values), f)) {
+        if (strncmp(names, "TcpExt:", 7) != 0)
+            continue;
+        char *sn, *sv;
+        char *n = strtok_r(names, " \n", &sn), *v = strtok_r(values, " \n", &sv);
+        while (n && v) {
+            if (strcmp(n, name) == 0) {
+                result = strtol(v, NULL, 10);
+                break;
+            }
+            n = strtok_r(NULL, " \n", &sn);
+            v = strtok_r(NULL, " \n", &sv);
+        }
+    }
+    fclose(f);
+    return result;
+}

@@ -1,0 +1,248 @@
+/* Helpers for tests written as WSK clients (WDK world): a synchronous-call
+ * wrapper over IRPs that checks the IRP rules on every call, buffers as MDLs,
+ * and a registration. Header-only; each test is one program that exits
+ * 0 (pass), 77 (skip) or 1 (fail). */
+#ifndef OPENWSK_WSKTEST_H
+#define OPENWSK_WSKTEST_H
+
+#include <ntddk.h>
+#include <wsk.h>
+#include <openwsk.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int wt_failures;
+#define WT_CHECK(cond, ...)                                                         \
+    do {                                                                            \
+        if (!(cond)) {                                                              \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);         \
+            fprintf(stderr, __VA_ARGS__);                                           \
+            fprintf(stderr, "\n");                                                  \
+            wt_failures++;                                                          \
+        }                                                                           \
+    } while (0)
+#define WT_STATUS(st, want)                                                         \
+    WT_CHECK((st) == (want), "got %s, want %s", OwStatusName(st), OwStatusName(want))
+
+static volatile LONG wt_sequence;   /* global completion order */
+
+/* One IRP reused for one call at a time, the way real clients do it. */
+typedef struct WT_CALL {
+    PIRP Irp;
+    KEVENT Done;
+    volatile LONG Completions;
+    BOOLEAN PendingReturned;
+    LONG Order;                      /* value of wt_sequence at completion */
+    KIRQL IrqlAtCompletion;
+    NTSTATUS Returned;
+} WT_CALL;
+
+static inline NTSTATUS wt_completion(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
+{
+    UNREFERENCED_PARAMETER(Dev);
+    WT_CALL *c = Context;
+    c->PendingReturned = Irp->PendingReturned;
+    c->IrqlAtCompletion = KeGetCurrentIrql();
+    c->Order = InterlockedIncrement(&wt_sequence);
+    InterlockedIncrement(&c->Completions);
+    KeSetEvent(&c->Done, IO_NO_INCREMENT, FALSE);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+static inline void wt_init(WT_CALL *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->Irp = IoAllocateIrp(1, FALSE);
+    if (c->Irp == NULL) {
+        fprintf(stderr, "IoAllocateIrp failed\n");
+        exit(1);
+    }
+    KeInitializeEvent(&c->Done, NotificationEvent, FALSE);
+}
+
+static inline void wt_free(WT_CALL *c) { IoFreeIrp(c->Irp); }
+
+/* Arms the IRP for the next call (poisoning IoStatus as Wine's tests do). */
+static inline PIRP wt_arm(WT_CALL *c)
+{
+    IoReuseIrp(c->Irp, STATUS_UNSUCCESSFUL);
+    c->Irp->IoStatus.Status = (NTSTATUS)0xdeadbeef;
+    c->Irp->IoStatus.Information = 0xdeadbeef;
+    IoSetCompletionRoutine(c->Irp, wt_completion, c, TRUE, TRUE, TRUE);
+    KeClearEvent(&c->Done);
+    c->Completions = 0;
+    c->PendingReturned = FALSE;
+    return c->Irp;
+}
+
+/* Waits for the call's IRP (up to ms) and checks the IRP rules:
+ * completed exactly once; a non-pending return equals the IRP's status and
+ * the IRP completed before the call returned; PendingReturned iff pending. */
+static inline NTSTATUS wt_wait_ms(WT_CALL *c, NTSTATUS returned, LONG ms)
+{
+    c->Returned = returned;
+    if (returned != STATUS_PENDING) {
+        WT_CHECK(c->Completions == 1, "call returned %s without completing its IRP (%ld completions)",
+                 OwStatusName(returned), (long)c->Completions);
+        WT_CHECK(c->Irp->IoStatus.Status == returned, "returned %s but IRP has %s",
+                 OwStatusName(returned), OwStatusName(c->Irp->IoStatus.Status));
+        WT_CHECK(!c->PendingReturned, "PendingReturned set on an inline completion");
+        return returned;
+    }
+    LARGE_INTEGER timeout;
+    timeout.QuadPart = -10000LL * ms;
+    NTSTATUS w = KeWaitForSingleObject(&c->Done, Executive, KernelMode, FALSE, &timeout);
+    if (w == STATUS_TIMEOUT) {
+        fprintf(stderr, "FAIL: IRP not completed within %ld ms\n", (long)ms);
+        wt_failures++;
+        return STATUS_TIMEOUT;
+    }
+    WT_CHECK(c->Completions == 1, "%ld completions", (long)c->Completions);
+    WT_CHECK(c->PendingReturned, "STATUS_PENDING returned but PendingReturned is FALSE");
+    return c->Irp->IoStatus.Status;
+}
+
+static inline NTSTATUS wt_wait(WT_CALL *c, NTSTATUS returned) { return wt_wait_ms(c, returned, 10000); }
+
+/* A buffer described by an MDL chain of `parts` pieces. */
+typedef struct WT_BUF {
+    UCHAR *Data;
+    SIZE_T Length;
+    PMDL Mdl;
+    WSK_BUF Wsk;
+} WT_BUF;
+
+static inline void wt_buf_init(WT_BUF *b, SIZE_T length, int parts, ULONG offset)
+{
+    memset(b, 0, sizeof(*b));
+    b->Length = length;
+    b->Data = ExAllocatePoolWithTag(NonPagedPoolNx, length + offset + 1, 'fBtW');
+    if (b->Data == NULL) {
+        fprintf(stderr, "pool allocation failed\n");
+        exit(1);
+    }
+    memset(b->Data, 0, length + offset + 1);
+    SIZE_T chunk = (length + offset) / (SIZE_T)parts + 1, at = 0;
+    PMDL last = NULL;
+    while (at < length + offset) {
+        SIZE_T n = length + offset - at < chunk ? length + offset - at : chunk;
+        PMDL m = IoAllocateMdl(b->Data + at, (ULONG)n, FALSE, FALSE, NULL);
+        MmBuildMdlForNonPagedPool(m);
+        if (last)
+            last->Next = m;
+        else
+            b->Mdl = m;
+        last = m;
+        at += n;
+    }
+    b->Wsk.Mdl = b->Mdl;
+    b->Wsk.Offset = offset;
+    b->Wsk.Length = length;
+    b->Data += offset;   /* Data points at the payload */
+}
+
+static inline void wt_buf_free(WT_BUF *b)
+{
+    PMDL m = b->Mdl;
+    while (m) {
+        PMDL next = m->Next;
+        IoFreeMdl(m);
+        m = next;
+    }
+    ExFreePoolWithTag(b->Data - b->Wsk.Offset, 'fBtW');
+}
+
+static inline void wt_fill(UCHAR *p, SIZE_T n, ULONG seed)
+{
+    for (SIZE_T i = 0; i < n; i++) {
+        seed = seed * 1103515245u + 12345u;
+        p[i] = (UCHAR)(seed >> 16);
+    }
+}
+
+static inline ULONG wt_checksum(const UCHAR *p, SIZE_T n)
+{
+    ULONG a = 1, b = 0;
+    for (SIZE_T i = 0; i < n; i++) {
+        a = (a + p[i]) % 65521;
+        b = (b + a) % 65521;
+    }
+    return (b << 16) | a;
+}
+
+/* Registration + capture, as a driver's DriverEntry does it. */
+typedef struct WT_CLIENT {
+    WSK_REGISTRATION Registration;
+    WSK_PROVIDER_NPI Provider;
+} WT_CLIENT;
+
+static const WSK_CLIENT_DISPATCH wt_client_dispatch = { MAKE_WSK_VERSION(1, 0), 0, NULL };
+
+static inline void wt_register(WT_CLIENT *cl)
+{
+    WSK_CLIENT_NPI npi = { NULL, &wt_client_dispatch };   /* a stack object, as uxen passes */
+    NTSTATUS st = WskRegister(&npi, &cl->Registration);
+    if (!NT_SUCCESS(st)) {
+        fprintf(stderr, "WskRegister: %s\n", OwStatusName(st));
+        exit(1);
+    }
+    st = WskCaptureProviderNPI(&cl->Registration, WSK_NO_WAIT, &cl->Provider);
+    if (!NT_SUCCESS(st)) {
+        fprintf(stderr, "WskCaptureProviderNPI: %s\n", OwStatusName(st));
+        exit(1);
+    }
+}
+
+static inline void wt_deregister(WT_CLIENT *cl)
+{
+    WskReleaseProviderNPI(&cl->Registration);
+    WskDeregister(&cl->Registration);
+}
+
+static inline SOCKADDR_STORAGE wt_addr(ADDRESS_FAMILY family, USHORT port_host_order)
+{
+    SOCKADDR_STORAGE ss;
+    memset(&ss, 0, sizeof(ss));
+    if (family == AF_INET) {
+        SOCKADDR_IN *in = (SOCKADDR_IN *)&ss;
+        in->sin_family = AF_INET;
+        in->sin_port = RtlUshortByteSwap(port_host_order);
+        in->sin_addr.s_addr = RtlUlongByteSwap(INADDR_LOOPBACK);
+    } else {
+        SOCKADDR_IN6 *in6 = (SOCKADDR_IN6 *)&ss;
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = RtlUshortByteSwap(port_host_order);
+        in6->sin6_addr.u.Byte[15] = 1;
+    }
+    return ss;
+}
+
+static inline SOCKADDR_STORAGE wt_any(ADDRESS_FAMILY family)
+{
+    SOCKADDR_STORAGE ss;
+    memset(&ss, 0, sizeof(ss));
+    ss.ss_family = family;
+    return ss;
+}
+
+static inline USHORT wt_port(const SOCKADDR_STORAGE *ss)
+{
+    return RtlUshortByteSwap(((const SOCKADDR_IN *)ss)->sin_port);  /* same offset for v6 */
+}
+
+static inline int wt_result(const char *name)
+{
+    ULONG leaks = OwPoolReportLeaks();
+    if (leaks)
+        wt_failures++;
+    if (wt_failures) {
+        fprintf(stderr, "%s: %d failure(s)\n", name, wt_failures);
+        return 1;
+    }
+    printf("%s: ok\n", name);
+    return 0;
+}
+
+#endif
