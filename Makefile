@@ -1,6 +1,7 @@
 # OpenWSK: the two set-up commands are `make demo` and `make check`.
 # CMake does the building; this file installs what is missing, then drives it.
 
+MAKEFLAGS  += --no-print-directory
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 PREFIX     ?= /usr/local

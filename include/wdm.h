@@ -1,0 +1,910 @@
+/* wdm.h: the kernel services a WSK client calls besides WSK (IRQL, IRPs,
+ * MDLs, events and waits, spin locks, pool, Rtl helpers, threads, debug
+ * output), with the WDK's names and values. Implemented in user mode by
+ * src/kernel/. Includes no libc header beyond what ntdef.h does, so a driver's
+ * translation unit sees only the Windows world. */
+#ifndef OPENWSK_WDM_H
+#define OPENWSK_WDM_H
+
+#include <ntdef.h>
+#include <ntstatus.h>
+#include <stdarg.h>
+
+EXTERN_C_START
+
+/* ---- checked-build switch ------------------------------------------------ */
+/* The WDK's DBG: 1 in checked (debug) builds. Follows NDEBUG unless set. */
+#ifndef DBG
+#ifdef NDEBUG
+#define DBG 0
+#else
+#define DBG 1
+#endif
+#endif
+/* ALLOC_PRAGMA is deliberately not defined: `#pragma alloc_text` blocks are skipped. */
+
+/* ---- IRQL -------------------------------------------------------------- */
+#define PASSIVE_LEVEL  0
+#define LOW_LEVEL      0
+#define APC_LEVEL      1
+#define DISPATCH_LEVEL 2
+#define CMCI_LEVEL     5
+#define PROFILE_LEVEL  15
+#define CLOCK_LEVEL    13
+#define IPI_LEVEL      14
+#define POWER_LEVEL    14
+#define HIGH_LEVEL     15
+
+/* IRQL is per thread in OpenWSK: what the current thread would run at. */
+NTKERNELAPI KIRQL KeGetCurrentIrql(void);
+NTKERNELAPI KIRQL KfRaiseIrql(KIRQL NewIrql);
+NTKERNELAPI VOID KeLowerIrql(KIRQL NewIrql);
+NTKERNELAPI KIRQL KeRaiseIrqlToDpcLevel(void);
+#define KeRaiseIrql(NewIrql, OldIrql) (*(OldIrql) = KfRaiseIrql(NewIrql))
+
+/* ---- modes, waits, misc enums ----------------------------------------- */
+typedef CCHAR KPROCESSOR_MODE;
+typedef enum _MODE { KernelMode, UserMode, MaximumMode } MODE;
+
+typedef enum _EVENT_TYPE { NotificationEvent, SynchronizationEvent } EVENT_TYPE;
+typedef enum _WAIT_TYPE { WaitAll, WaitAny, WaitNotification, WaitDequeue } WAIT_TYPE;
+typedef enum _KWAIT_REASON {
+    Executive, FreePage, PageIn, PoolAllocation, DelayExecution, Suspended, UserRequest,
+    WrExecutive, WrFreePage, WrPageIn, WrPoolAllocation, WrDelayExecution, WrSuspended,
+    WrUserRequest, WrEventPair, WrQueue, WrLpcReceive, WrLpcReply, WrVirtualMemory,
+    WrPageOut, WrRendezvous, WrKeyedEvent, WrTerminated, WrProcessInSwap, WrCpuRateControl,
+    WrCalloutStack, WrKernel, WrResource, WrPushLock, WrMutex, WrQuantumEnd, WrDispatchInt,
+    WrPreempted, WrYieldExecution, WrFastMutex, WrGuardedMutex, WrRundown, WrAlertByThreadId,
+    WrDeferredPreempt, MaximumWaitReason
+} KWAIT_REASON;
+
+#define IO_NO_INCREMENT         0
+#define IO_NETWORK_INCREMENT    2
+#define EVENT_INCREMENT         1
+#define THREAD_WAIT_OBJECTS     3
+#define MAXIMUM_WAIT_OBJECTS    64
+
+/* ---- access rights, handles, objects ---------------------------------- */
+#define DELETE                   0x00010000L
+#define READ_CONTROL             0x00020000L
+#define WRITE_DAC                0x00040000L
+#define WRITE_OWNER              0x00080000L
+#define SYNCHRONIZE              0x00100000L
+#define STANDARD_RIGHTS_REQUIRED 0x000F0000L
+#define STANDARD_RIGHTS_ALL      0x001F0000L
+#define GENERIC_READ             0x80000000L
+#define GENERIC_WRITE            0x40000000L
+#define GENERIC_EXECUTE          0x20000000L
+#define GENERIC_ALL              0x10000000L
+#define THREAD_ALL_ACCESS        (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0xFFFF)
+
+#define OBJ_INHERIT          0x00000002L
+#define OBJ_PERMANENT        0x00000010L
+#define OBJ_EXCLUSIVE        0x00000020L
+#define OBJ_CASE_INSENSITIVE 0x00000040L
+#define OBJ_OPENIF           0x00000080L
+#define OBJ_OPENLINK         0x00000100L
+#define OBJ_KERNEL_HANDLE    0x00000200L
+
+typedef struct _OBJECT_ATTRIBUTES {
+    ULONG Length;
+    HANDLE RootDirectory;
+    PUNICODE_STRING ObjectName;
+    ULONG Attributes;
+    PVOID SecurityDescriptor;
+    PVOID SecurityQualityOfService;
+} OBJECT_ATTRIBUTES, *POBJECT_ATTRIBUTES;
+typedef const OBJECT_ATTRIBUTES *PCOBJECT_ATTRIBUTES;
+
+#define InitializeObjectAttributes(p, n, a, r, s) do { \
+        (p)->Length = sizeof(OBJECT_ATTRIBUTES);         \
+        (p)->RootDirectory = (r);                        \
+        (p)->Attributes = (a);                           \
+        (p)->ObjectName = (n);                           \
+        (p)->SecurityDescriptor = (s);                   \
+        (p)->SecurityQualityOfService = NULL;            \
+    } while (0)
+
+typedef struct _CLIENT_ID {
+    HANDLE UniqueProcess;
+    HANDLE UniqueThread;
+} CLIENT_ID, *PCLIENT_ID;
+
+typedef struct _OBJECT_TYPE *POBJECT_TYPE;
+typedef struct _OBJECT_HANDLE_INFORMATION {
+    ULONG HandleAttributes;
+    ACCESS_MASK GrantedAccess;
+} OBJECT_HANDLE_INFORMATION, *POBJECT_HANDLE_INFORMATION;
+
+extern POBJECT_TYPE *PsThreadType;
+extern POBJECT_TYPE *ExEventObjectType;
+
+#define NtCurrentProcess() ((HANDLE)(LONG_PTR)-1)
+#define ZwCurrentProcess() NtCurrentProcess()
+#define NtCurrentThread()  ((HANDLE)(LONG_PTR)-2)
+#define ZwCurrentThread()  NtCurrentThread()
+
+/* ---- dispatcher objects ------------------------------------------------ */
+/* A waitable object starts with this header (events, threads), as on
+ * Windows; the waits in src/kernel/event.c read Type and SignalState. */
+typedef struct _DISPATCHER_HEADER {
+    UCHAR Type;
+    UCHAR Signalling;
+    UCHAR Size;
+    UCHAR Reserved1;
+    volatile LONG SignalState;
+    LIST_ENTRY WaitListHead;
+} DISPATCHER_HEADER, *PDISPATCHER_HEADER;
+
+typedef struct _KEVENT {
+    DISPATCHER_HEADER Header;
+} KEVENT, *PKEVENT, *PRKEVENT;
+
+typedef struct _KWAIT_BLOCK {
+    ULONG64 Opaque[6];
+} KWAIT_BLOCK, *PKWAIT_BLOCK, *PRKWAIT_BLOCK;
+
+/* Complete so clients can embed them; their services come with a later issue. */
+typedef struct DECLSPEC_ALIGN(8) _KDPC {
+    ULONG64 Opaque[8];
+} KDPC, *PKDPC, *PRKDPC;
+typedef struct DECLSPEC_ALIGN(8) _KTIMER {
+    ULONG64 Opaque[8];
+} KTIMER, *PKTIMER, *PRKTIMER;
+
+NTKERNELAPI VOID KeInitializeEvent(PRKEVENT Event, EVENT_TYPE Type, BOOLEAN State);
+NTKERNELAPI LONG KeSetEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN Wait);
+NTKERNELAPI LONG KeResetEvent(PRKEVENT Event);
+NTKERNELAPI VOID KeClearEvent(PRKEVENT Event);
+NTKERNELAPI LONG KeReadStateEvent(PRKEVENT Event);
+
+/* Timeouts: NULL = forever, negative = relative (100 ns units), positive =
+ * absolute system time, zero = poll. */
+NTKERNELAPI NTSTATUS KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason,
+                                           KPROCESSOR_MODE WaitMode, BOOLEAN Alertable,
+                                           PLARGE_INTEGER Timeout);
+NTKERNELAPI NTSTATUS KeWaitForMultipleObjects(ULONG Count, PVOID Object[], WAIT_TYPE WaitType,
+                                              KWAIT_REASON WaitReason, KPROCESSOR_MODE WaitMode,
+                                              BOOLEAN Alertable, PLARGE_INTEGER Timeout,
+                                              PKWAIT_BLOCK WaitBlockArray);
+NTKERNELAPI NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertable,
+                                            PLARGE_INTEGER Interval);
+NTHALAPI VOID KeStallExecutionProcessor(ULONG MicroSeconds);
+
+/* ---- time ---------------------------------------------------------------- */
+NTKERNELAPI VOID KeQuerySystemTime(PLARGE_INTEGER CurrentTime);          /* 100 ns since 1601 */
+NTKERNELAPI VOID KeQuerySystemTimePrecise(PLARGE_INTEGER CurrentTime);
+NTKERNELAPI LARGE_INTEGER KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequency);
+NTKERNELAPI ULONGLONG KeQueryInterruptTime(void);                        /* 100 ns since boot */
+NTKERNELAPI ULONG KeQueryTimeIncrement(void);
+NTKERNELAPI VOID KeQueryTickCount(PLARGE_INTEGER CurrentCount);
+
+/* ---- spin locks ------------------------------------------------------- */
+typedef struct _KSPIN_LOCK_QUEUE {
+    struct _KSPIN_LOCK_QUEUE *volatile Next;
+    PKSPIN_LOCK volatile Lock;
+} KSPIN_LOCK_QUEUE, *PKSPIN_LOCK_QUEUE;
+
+typedef struct _KLOCK_QUEUE_HANDLE {
+    KSPIN_LOCK_QUEUE LockQueue;
+    KIRQL OldIrql;
+} KLOCK_QUEUE_HANDLE, *PKLOCK_QUEUE_HANDLE;
+
+NTKERNELAPI VOID KeInitializeSpinLock(PKSPIN_LOCK SpinLock);
+NTKERNELAPI KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock);
+NTKERNELAPI VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql);
+NTKERNELAPI VOID KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock);
+NTKERNELAPI VOID KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock);
+NTKERNELAPI BOOLEAN KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock);
+NTKERNELAPI VOID KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle);
+NTKERNELAPI VOID KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle);
+NTKERNELAPI VOID KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock,
+                                                          PKLOCK_QUEUE_HANDLE LockHandle);
+NTKERNELAPI VOID KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle);
+#define KeAcquireSpinLock(SpinLock, OldIrql) (*(OldIrql) = KeAcquireSpinLockRaiseToDpc(SpinLock))
+
+/* ---- interlocked operations (full barriers, like Windows) -------------- */
+#define OW_ATOMIC __ATOMIC_SEQ_CST
+static __inline LONG InterlockedIncrement(LONG volatile *Addend)
+{ return __atomic_add_fetch(Addend, 1, OW_ATOMIC); }
+static __inline LONG InterlockedDecrement(LONG volatile *Addend)
+{ return __atomic_sub_fetch(Addend, 1, OW_ATOMIC); }
+static __inline LONG InterlockedExchange(LONG volatile *Target, LONG Value)
+{ return __atomic_exchange_n(Target, Value, OW_ATOMIC); }
+static __inline LONG InterlockedExchangeAdd(LONG volatile *Addend, LONG Value)
+{ return __atomic_fetch_add(Addend, Value, OW_ATOMIC); }
+static __inline LONG InterlockedAdd(LONG volatile *Addend, LONG Value)
+{ return __atomic_add_fetch(Addend, Value, OW_ATOMIC); }
+static __inline LONG InterlockedCompareExchange(LONG volatile *Destination, LONG Exchange,
+                                                LONG Comparand)
+{
+    __atomic_compare_exchange_n(Destination, &Comparand, Exchange, 0, OW_ATOMIC, OW_ATOMIC);
+    return Comparand; /* the initial value, whether or not it matched */
+}
+static __inline LONG InterlockedAnd(LONG volatile *Destination, LONG Value)
+{ return __atomic_fetch_and(Destination, Value, OW_ATOMIC); }
+static __inline LONG InterlockedOr(LONG volatile *Destination, LONG Value)
+{ return __atomic_fetch_or(Destination, Value, OW_ATOMIC); }
+static __inline LONG InterlockedXor(LONG volatile *Destination, LONG Value)
+{ return __atomic_fetch_xor(Destination, Value, OW_ATOMIC); }
+static __inline LONG64 InterlockedIncrement64(LONG64 volatile *Addend)
+{ return __atomic_add_fetch(Addend, 1, OW_ATOMIC); }
+static __inline LONG64 InterlockedDecrement64(LONG64 volatile *Addend)
+{ return __atomic_sub_fetch(Addend, 1, OW_ATOMIC); }
+static __inline LONG64 InterlockedExchange64(LONG64 volatile *Target, LONG64 Value)
+{ return __atomic_exchange_n(Target, Value, OW_ATOMIC); }
+static __inline LONG64 InterlockedExchangeAdd64(LONG64 volatile *Addend, LONG64 Value)
+{ return __atomic_fetch_add(Addend, Value, OW_ATOMIC); }
+static __inline LONG64 InterlockedAdd64(LONG64 volatile *Addend, LONG64 Value)
+{ return __atomic_add_fetch(Addend, Value, OW_ATOMIC); }
+static __inline LONG64 InterlockedCompareExchange64(LONG64 volatile *Destination,
+                                                    LONG64 Exchange, LONG64 Comparand)
+{
+    __atomic_compare_exchange_n(Destination, &Comparand, Exchange, 0, OW_ATOMIC, OW_ATOMIC);
+    return Comparand;
+}
+static __inline PVOID InterlockedExchangePointer(PVOID volatile *Target, PVOID Value)
+{ return __atomic_exchange_n(Target, Value, OW_ATOMIC); }
+static __inline PVOID InterlockedCompareExchangePointer(PVOID volatile *Destination,
+                                                        PVOID Exchange, PVOID Comparand)
+{
+    __atomic_compare_exchange_n(Destination, &Comparand, Exchange, 0, OW_ATOMIC, OW_ATOMIC);
+    return Comparand;
+}
+#define ReadNoFence(p)      __atomic_load_n((p), __ATOMIC_RELAXED)
+#define WriteNoFence(p, v)  __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define ReadAcquire(p)      __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define WriteRelease(p, v)  __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define KeMemoryBarrier()   __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define MemoryBarrier()     __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define YieldProcessor()    __builtin_ia32_pause()
+
+/* ---- doubly linked lists ---------------------------------------------- */
+static __inline VOID InitializeListHead(PLIST_ENTRY ListHead)
+{ ListHead->Flink = ListHead->Blink = ListHead; }
+static __inline BOOLEAN IsListEmpty(const LIST_ENTRY *ListHead)
+{ return (BOOLEAN)(ListHead->Flink == ListHead); }
+static __inline BOOLEAN RemoveEntryList(PLIST_ENTRY Entry)
+{
+    PLIST_ENTRY Flink = Entry->Flink, Blink = Entry->Blink;
+    Blink->Flink = Flink;
+    Flink->Blink = Blink;
+    return (BOOLEAN)(Flink == Blink);
+}
+static __inline PLIST_ENTRY RemoveHeadList(PLIST_ENTRY ListHead)
+{
+    PLIST_ENTRY Entry = ListHead->Flink;
+    RemoveEntryList(Entry);
+    return Entry;
+}
+static __inline PLIST_ENTRY RemoveTailList(PLIST_ENTRY ListHead)
+{
+    PLIST_ENTRY Entry = ListHead->Blink;
+    RemoveEntryList(Entry);
+    return Entry;
+}
+static __inline VOID InsertTailList(PLIST_ENTRY ListHead, PLIST_ENTRY Entry)
+{
+    PLIST_ENTRY Blink = ListHead->Blink;
+    Entry->Flink = ListHead;
+    Entry->Blink = Blink;
+    Blink->Flink = Entry;
+    ListHead->Blink = Entry;
+}
+static __inline VOID InsertHeadList(PLIST_ENTRY ListHead, PLIST_ENTRY Entry)
+{
+    PLIST_ENTRY Flink = ListHead->Flink;
+    Entry->Flink = Flink;
+    Entry->Blink = ListHead;
+    Flink->Blink = Entry;
+    ListHead->Flink = Entry;
+}
+static __inline VOID PushEntryList(PSINGLE_LIST_ENTRY ListHead, PSINGLE_LIST_ENTRY Entry)
+{ Entry->Next = ListHead->Next; ListHead->Next = Entry; }
+static __inline PSINGLE_LIST_ENTRY PopEntryList(PSINGLE_LIST_ENTRY ListHead)
+{
+    PSINGLE_LIST_ENTRY First = ListHead->Next;
+    if (First != NULL)
+        ListHead->Next = First->Next;
+    return First;
+}
+
+/* ---- memory helpers (compiler builtins: no <string.h> in driver TUs) --- */
+#define RtlZeroMemory(Destination, Length)         __builtin_memset((Destination), 0, (Length))
+#define RtlSecureZeroMemory(Destination, Length)   __builtin_memset((Destination), 0, (Length))
+#define RtlFillMemory(Destination, Length, Fill)   __builtin_memset((Destination), (Fill), (Length))
+#define RtlCopyMemory(Destination, Source, Length) __builtin_memcpy((Destination), (Source), (Length))
+#define RtlMoveMemory(Destination, Source, Length) __builtin_memmove((Destination), (Source), (Length))
+#define RtlEqualMemory(a, b, Length)               (__builtin_memcmp((a), (b), (Length)) == 0)
+NTSYSAPI SIZE_T RtlCompareMemory(const VOID *Source1, const VOID *Source2, SIZE_T Length);
+
+/* ---- Rtl strings and byte order --------------------------------------- */
+/* Conversions between ANSI and Unicode cover the ASCII range; other
+ * characters become '?'. */
+NTSYSAPI VOID RtlInitUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString);
+NTSYSAPI VOID RtlInitAnsiString(PANSI_STRING DestinationString, PCSZ SourceString);
+NTSYSAPI VOID RtlInitString(PSTRING DestinationString, PCSZ SourceString);
+NTSYSAPI VOID RtlCopyUnicodeString(PUNICODE_STRING DestinationString, PCUNICODE_STRING SourceString);
+NTSYSAPI BOOLEAN RtlEqualUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2,
+                                       BOOLEAN CaseInSensitive);
+NTSYSAPI LONG RtlCompareUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2,
+                                      BOOLEAN CaseInSensitive);
+NTSYSAPI NTSTATUS RtlUnicodeStringToAnsiString(PANSI_STRING DestinationString,
+                                               PCUNICODE_STRING SourceString,
+                                               BOOLEAN AllocateDestinationString);
+NTSYSAPI NTSTATUS RtlAnsiStringToUnicodeString(PUNICODE_STRING DestinationString,
+                                               PCANSI_STRING SourceString,
+                                               BOOLEAN AllocateDestinationString);
+NTSYSAPI VOID RtlFreeUnicodeString(PUNICODE_STRING UnicodeString);
+NTSYSAPI VOID RtlFreeAnsiString(PANSI_STRING AnsiString);
+
+NTSYSAPI USHORT RtlUshortByteSwap(USHORT Source);
+NTSYSAPI ULONG RtlUlongByteSwap(ULONG Source);
+NTSYSAPI ULONGLONG RtlUlonglongByteSwap(ULONGLONG Source);
+NTSYSAPI ULONG RtlRandomEx(PULONG Seed);
+
+/* ---- debug output, assertions, bug checks ----------------------------- */
+typedef enum _DPFLTR_TYPE {
+    DPFLTR_SYSTEM_ID = 0,
+    DPFLTR_TCPIP_ID = 30,
+    DPFLTR_WSOCKTRANSPORT_ID = 70,
+    DPFLTR_IHVDRIVER_ID = 77,
+    DPFLTR_IHVVIDEO_ID = 78,
+    DPFLTR_IHVAUDIO_ID = 79,
+    DPFLTR_IHVNETWORK_ID = 80,
+    DPFLTR_IHVSTREAMING_ID = 81,
+    DPFLTR_IHVBUS_ID = 82,
+    DPFLTR_TCPIP6_ID = 86,
+    DPFLTR_DEFAULT_ID = 101
+} DPFLTR_TYPE;
+#define DPFLTR_ERROR_LEVEL   0
+#define DPFLTR_WARNING_LEVEL 1
+#define DPFLTR_TRACE_LEVEL   2
+#define DPFLTR_INFO_LEVEL    3
+#define DPFLTR_MASK          0x80000000
+
+/* Print to stderr, understanding the Windows conversions (%wZ, %Z, %ws, %S,
+ * %ls, %C, %Iu, %I64x, %I32d…); %l is 32 bits, as on Windows. */
+NTSYSAPI ULONG DbgPrint(PCSTR Format, ...);
+NTSYSAPI ULONG DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...);
+NTSYSAPI ULONG vDbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, va_list arglist);
+NTSYSAPI ULONG vDbgPrintExWithPrefix(PCSTR Prefix, ULONG ComponentId, ULONG Level, PCSTR Format,
+                                     va_list arglist);
+#if DBG
+#define KdPrint(_x_)   DbgPrint _x_
+#define KdPrintEx(_x_) DbgPrintEx _x_
+#else
+#define KdPrint(_x_)   ((void)0)
+#define KdPrintEx(_x_) ((void)0)
+#endif
+
+#define IRQL_NOT_GREATER_OR_EQUAL        0x00000009
+#define IRQL_NOT_LESS_OR_EQUAL           0x0000000A
+#define MAXIMUM_WAIT_OBJECTS_EXCEEDED    0x0000000C
+#define MULTIPLE_IRP_COMPLETE_REQUESTS   0x00000044
+#define NO_MORE_IRP_STACK_LOCATIONS      0x00000035
+#define INVALID_CANCEL_OF_FILE_OPEN      0x000000E8
+#define BAD_POOL_CALLER                  0x000000C2
+#define DRIVER_VERIFIER_DETECTED_VIOLATION 0x000000C4
+#define KMODE_EXCEPTION_NOT_HANDLED      0x0000001E /* ASSERT: P1 = 0xC0000420 */
+#define MANUALLY_INITIATED_CRASH         0x000000E2
+
+/* Prints the stop code and aborts the process. */
+DECLSPEC_NORETURN NTKERNELAPI VOID KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR BugCheckParameter1,
+                                                ULONG_PTR BugCheckParameter2,
+                                                ULONG_PTR BugCheckParameter3,
+                                                ULONG_PTR BugCheckParameter4);
+DECLSPEC_NORETURN NTKERNELAPI VOID KeBugCheck(ULONG BugCheckCode);
+/* Prints "file:line: assertion failed: expr" and bug-checks. */
+DECLSPEC_NORETURN NTSYSAPI VOID RtlAssert(PVOID VoidFailedAssertion, PVOID VoidFileName,
+                                          ULONG LineNumber, PSTR MutableMessage);
+
+#if DBG
+#define ASSERT(exp) ((!(exp)) ? (RtlAssert((PVOID)#exp, (PVOID)__FILE__, __LINE__, NULL), FALSE) : TRUE)
+#define ASSERTMSG(msg, exp) \
+    ((!(exp)) ? (RtlAssert((PVOID)#exp, (PVOID)__FILE__, __LINE__, (PSTR)(msg)), FALSE) : TRUE)
+#define NT_VERIFY(exp) ASSERT(exp)
+#define NT_VERIFYMSG(msg, exp) ASSERTMSG(msg, exp)
+#else
+#define ASSERT(exp) ((void)0)
+#define ASSERTMSG(msg, exp) ((void)0)
+/* A statement expression: the value may be used or dropped without a warning. */
+#define NT_VERIFY(exp) __extension__({ BOOLEAN ow_verified_ = (exp) ? TRUE : FALSE; ow_verified_; })
+#define NT_VERIFYMSG(msg, exp) NT_VERIFY(exp)
+#endif
+#define NT_ASSERT(exp) ASSERT(exp)
+#define NT_ASSERTMSG(msg, exp) ASSERTMSG(msg, exp)
+#define NT_ASSERT_ACTION(exp) ASSERT(exp)
+#define NT_ANALYSIS_ASSUME(exp) ((void)0)
+#define PAGED_CODE() ((void)ASSERT(KeGetCurrentIrql() <= APC_LEVEL))
+#define PAGED_CODE_LOCKED() ((void)0)
+
+/* ---- pool ------------------------------------------------------------- */
+typedef enum _POOL_TYPE {
+    NonPagedPool = 0,
+    NonPagedPoolExecute = NonPagedPool,
+    PagedPool = 1,
+    NonPagedPoolMustSucceed = NonPagedPool + 2,
+    DontUseThisType = 3,
+    NonPagedPoolCacheAligned = NonPagedPool + 4,
+    PagedPoolCacheAligned = 5,
+    NonPagedPoolCacheAlignedMustS = NonPagedPool + 6,
+    MaxPoolType = 7,
+    NonPagedPoolBase = 0,
+    NonPagedPoolBaseMustSucceed = NonPagedPoolBase + 2,
+    NonPagedPoolBaseCacheAligned = NonPagedPoolBase + 4,
+    NonPagedPoolBaseCacheAlignedMustS = NonPagedPoolBase + 6,
+    NonPagedPoolSession = 32,
+    PagedPoolSession = NonPagedPoolSession + 1,
+    NonPagedPoolMustSucceedSession = PagedPoolSession + 1,
+    DontUseThisTypeSession = NonPagedPoolMustSucceedSession + 1,
+    NonPagedPoolCacheAlignedSession = DontUseThisTypeSession + 1,
+    PagedPoolCacheAlignedSession = NonPagedPoolCacheAlignedSession + 1,
+    NonPagedPoolCacheAlignedMustSSession = PagedPoolCacheAlignedSession + 1,
+    NonPagedPoolNx = 512,
+    NonPagedPoolNxCacheAligned = NonPagedPoolNx + 4,
+    NonPagedPoolSessionNx = NonPagedPoolNx + 32
+} POOL_TYPE;
+#define POOL_NX_ALLOCATION 512
+#define POOL_COLD_ALLOCATION 256
+#define POOL_QUOTA_FAIL_INSTEAD_OF_RAISE 8
+#define POOL_RAISE_IF_ALLOCATION_FAILURE 16
+
+typedef ULONG64 POOL_FLAGS;
+#define POOL_FLAG_REQUIRED_START          0x0000000000000001ULL
+#define POOL_FLAG_USE_QUOTA               0x0000000000000001ULL
+#define POOL_FLAG_UNINITIALIZED           0x0000000000000002ULL
+#define POOL_FLAG_SESSION                 0x0000000000000004ULL
+#define POOL_FLAG_CACHE_ALIGNED           0x0000000000000008ULL
+#define POOL_FLAG_RAISE_ON_FAILURE        0x0000000000000020ULL
+#define POOL_FLAG_NON_PAGED               0x0000000000000040ULL
+#define POOL_FLAG_NON_PAGED_EXECUTE       0x0000000000000080ULL
+#define POOL_FLAG_PAGED                   0x0000000000000100ULL
+#define POOL_FLAG_REQUIRED_END            0x0000000080000000ULL
+
+/* Every block carries its tag; OwPool* in <openwsk.h> report per-tag use. */
+NTKERNELAPI PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
+NTKERNELAPI PVOID ExAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes); /* tag 'None' */
+NTKERNELAPI PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag);
+NTKERNELAPI VOID ExFreePoolWithTag(PVOID P, ULONG Tag);   /* Tag 0: any tag */
+NTKERNELAPI VOID ExFreePool(PVOID P);
+
+static __inline PVOID ExAllocatePoolZero(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
+{
+    PVOID p = ExAllocatePoolWithTag(PoolType, NumberOfBytes, Tag);
+    if (p != NULL)
+        __builtin_memset(p, 0, NumberOfBytes);
+    return p;
+}
+static __inline PVOID ExAllocatePoolUninitialized(POOL_TYPE PoolType, SIZE_T NumberOfBytes,
+                                                  ULONG Tag)
+{
+    return ExAllocatePoolWithTag(PoolType, NumberOfBytes, Tag);
+}
+
+typedef enum _DRIVER_RUNTIME_INIT_FLAGS { DrvRtPoolNxOptIn = 0x00000001 } DRIVER_RUNTIME_INIT_FLAGS;
+/* User mode has no executable pool to opt out of: nothing to do. */
+static __inline VOID ExInitializeDriverRuntime(ULONG RuntimeFlags)
+{
+    (void)RuntimeFlags;
+}
+
+/* ---- MDLs --------------------------------------------------------------- */
+typedef ULONG_PTR PFN_NUMBER, *PPFN_NUMBER;
+
+struct _MDL {
+    struct _MDL *Next;
+    CSHORT Size;
+    CSHORT MdlFlags;
+    PEPROCESS Process;
+    PVOID MappedSystemVa;
+    PVOID StartVa;          /* page-aligned */
+    ULONG ByteCount;
+    ULONG ByteOffset;       /* offset of the buffer within the first page */
+};
+
+#define MDL_MAPPED_TO_SYSTEM_VA     0x0001
+#define MDL_PAGES_LOCKED            0x0002
+#define MDL_SOURCE_IS_NONPAGED_POOL 0x0004
+#define MDL_ALLOCATED_FIXED_SIZE    0x0008
+#define MDL_PARTIAL                 0x0010
+#define MDL_PARTIAL_HAS_BEEN_MAPPED 0x0020
+#define MDL_IO_PAGE_READ            0x0040
+#define MDL_WRITE_OPERATION         0x0080
+#define MDL_LOCKED_PAGE_TABLES      0x0100
+#define MDL_PARENT_MAPPED_SYSTEM_VA MDL_LOCKED_PAGE_TABLES
+#define MDL_FREE_EXTRA_PTES         0x0200
+#define MDL_DESCRIBES_AWE           0x0400
+#define MDL_IO_SPACE                0x0800
+#define MDL_NETWORK_HEADER          0x1000
+#define MDL_MAPPING_CAN_FAIL        0x2000
+#define MDL_PAGE_CONTENTS_INVARIANT 0x4000
+#define MDL_ALLOCATED_MUST_SUCCEED  0x4000
+#define MDL_INTERNAL                0x8000
+#define MDL_MAPPING_FLAGS (MDL_MAPPED_TO_SYSTEM_VA | MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL | \
+                           MDL_PARTIAL_HAS_BEEN_MAPPED | MDL_PARENT_MAPPED_SYSTEM_VA | MDL_IO_SPACE)
+
+#define PAGE_SIZE  0x1000
+#define PAGE_SHIFT 12
+#define BYTE_OFFSET(Va) ((ULONG)((LONG_PTR)(Va) & (PAGE_SIZE - 1)))
+#define PAGE_ALIGN(Va) ((PVOID)((ULONG_PTR)(Va) & ~(ULONG_PTR)(PAGE_SIZE - 1)))
+#define ROUND_TO_PAGES(Size) (((ULONG_PTR)(Size) + PAGE_SIZE - 1) & ~(ULONG_PTR)(PAGE_SIZE - 1))
+#define BYTES_TO_PAGES(Size) (((Size) >> PAGE_SHIFT) + (((Size) & (PAGE_SIZE - 1)) != 0))
+#define ADDRESS_AND_SIZE_TO_SPAN_PAGES(Va, Size) \
+    ((BYTE_OFFSET(Va) + ((SIZE_T)(Size)) + (PAGE_SIZE - 1)) >> PAGE_SHIFT)
+
+typedef enum _LOCK_OPERATION { IoReadAccess, IoWriteAccess, IoModifyAccess } LOCK_OPERATION;
+typedef enum _MM_PAGE_PRIORITY {
+    LowPagePriority = 0,
+    NormalPagePriority = 16,
+    HighPagePriority = 32
+} MM_PAGE_PRIORITY;
+#define MdlMappingNoWrite   0x80000000
+#define MdlMappingNoExecute 0x40000000
+typedef enum _MEMORY_CACHING_TYPE {
+    MmNonCached = 0, MmCached = 1, MmWriteCombined = 2, MmHardwareCoherentCached,
+    MmNonCachedUnordered, MmUSWCCached, MmMaximumCacheType, MmNotMapped = -1
+} MEMORY_CACHING_TYPE;
+
+#define MmGetMdlByteCount(Mdl)      ((Mdl)->ByteCount)
+#define MmGetMdlByteOffset(Mdl)     ((Mdl)->ByteOffset)
+#define MmGetMdlBaseVa(Mdl)         ((Mdl)->StartVa)
+#define MmGetMdlVirtualAddress(Mdl) ((PVOID)((PCHAR)((Mdl)->StartVa) + (Mdl)->ByteOffset))
+#define MmGetMdlPfnArray(Mdl)       ((PPFN_NUMBER)((Mdl) + 1))
+
+NTKERNELAPI PMDL IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer,
+                               BOOLEAN ChargeQuota, PIRP Irp);
+NTKERNELAPI VOID IoFreeMdl(PMDL Mdl);
+NTKERNELAPI VOID IoBuildPartialMdl(PMDL SourceMdl, PMDL TargetMdl, PVOID VirtualAddress,
+                                   ULONG Length);
+NTKERNELAPI VOID MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList);
+NTKERNELAPI VOID MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode,
+                                     LOCK_OPERATION Operation);
+NTKERNELAPI VOID MmUnlockPages(PMDL MemoryDescriptorList);
+NTKERNELAPI SIZE_T MmSizeOfMdl(PVOID Base, SIZE_T Length);
+NTKERNELAPI VOID MmInitializeMdl(PMDL MemoryDescriptorList, PVOID BaseVa, SIZE_T Length);
+NTKERNELAPI PVOID MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode,
+                                               MEMORY_CACHING_TYPE CacheType, PVOID RequestedAddress,
+                                               ULONG BugCheckOnFailure, ULONG Priority);
+NTKERNELAPI VOID MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList);
+
+static __inline PVOID MmGetSystemAddressForMdlSafe(PMDL Mdl, ULONG Priority)
+{
+    if (Mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL))
+        return Mdl->MappedSystemVa;
+    return MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmCached, NULL, FALSE, Priority);
+}
+
+/* ---- IRPs --------------------------------------------------------------- */
+typedef struct _IO_STATUS_BLOCK {
+    union {
+        NTSTATUS Status;
+        PVOID Pointer;
+    };
+    ULONG_PTR Information;
+} IO_STATUS_BLOCK, *PIO_STATUS_BLOCK;
+
+typedef struct _FILE_OBJECT *PFILE_OBJECT;
+
+typedef NTSTATUS IO_COMPLETION_ROUTINE(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context);
+typedef IO_COMPLETION_ROUTINE *PIO_COMPLETION_ROUTINE;
+typedef VOID DRIVER_CANCEL(PDEVICE_OBJECT DeviceObject, PIRP Irp);
+typedef DRIVER_CANCEL *PDRIVER_CANCEL;
+typedef NTSTATUS DRIVER_DISPATCH(PDEVICE_OBJECT DeviceObject, PIRP Irp);
+typedef DRIVER_DISPATCH *PDRIVER_DISPATCH;
+typedef DRIVER_DISPATCH DRIVER_DISPATCH_PAGED;
+typedef NTSTATUS DRIVER_INITIALIZE(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
+typedef DRIVER_INITIALIZE *PDRIVER_INITIALIZE;
+typedef VOID DRIVER_UNLOAD(PDRIVER_OBJECT DriverObject);
+typedef DRIVER_UNLOAD *PDRIVER_UNLOAD;
+typedef NTSTATUS DRIVER_ADD_DEVICE(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT PhysicalDeviceObject);
+typedef DRIVER_ADD_DEVICE *PDRIVER_ADD_DEVICE;
+typedef VOID DRIVER_STARTIO(PDEVICE_OBJECT DeviceObject, PIRP Irp);
+typedef DRIVER_STARTIO *PDRIVER_STARTIO;
+typedef VOID KSTART_ROUTINE(PVOID StartContext);
+typedef KSTART_ROUTINE *PKSTART_ROUTINE;
+typedef VOID KDEFERRED_ROUTINE(PKDPC Dpc, PVOID DeferredContext, PVOID SystemArgument1,
+                               PVOID SystemArgument2);
+typedef KDEFERRED_ROUTINE *PKDEFERRED_ROUTINE;
+typedef VOID IO_WORKITEM_ROUTINE(PDEVICE_OBJECT DeviceObject, PVOID Context);
+typedef IO_WORKITEM_ROUTINE *PIO_WORKITEM_ROUTINE;
+
+#define IRP_MJ_CREATE                   0x00
+#define IRP_MJ_CREATE_NAMED_PIPE        0x01
+#define IRP_MJ_CLOSE                    0x02
+#define IRP_MJ_READ                     0x03
+#define IRP_MJ_WRITE                    0x04
+#define IRP_MJ_QUERY_INFORMATION        0x05
+#define IRP_MJ_SET_INFORMATION          0x06
+#define IRP_MJ_QUERY_EA                 0x07
+#define IRP_MJ_SET_EA                   0x08
+#define IRP_MJ_FLUSH_BUFFERS            0x09
+#define IRP_MJ_QUERY_VOLUME_INFORMATION 0x0a
+#define IRP_MJ_SET_VOLUME_INFORMATION   0x0b
+#define IRP_MJ_DIRECTORY_CONTROL        0x0c
+#define IRP_MJ_FILE_SYSTEM_CONTROL      0x0d
+#define IRP_MJ_DEVICE_CONTROL           0x0e
+#define IRP_MJ_INTERNAL_DEVICE_CONTROL  0x0f
+#define IRP_MJ_SHUTDOWN                 0x10
+#define IRP_MJ_LOCK_CONTROL             0x11
+#define IRP_MJ_CLEANUP                  0x12
+#define IRP_MJ_CREATE_MAILSLOT          0x13
+#define IRP_MJ_QUERY_SECURITY           0x14
+#define IRP_MJ_SET_SECURITY             0x15
+#define IRP_MJ_POWER                    0x16
+#define IRP_MJ_SYSTEM_CONTROL           0x17
+#define IRP_MJ_DEVICE_CHANGE            0x18
+#define IRP_MJ_QUERY_QUOTA              0x19
+#define IRP_MJ_SET_QUOTA                0x1a
+#define IRP_MJ_PNP                      0x1b
+#define IRP_MJ_MAXIMUM_FUNCTION         0x1b
+
+#define SL_PENDING_RETURNED  0x01
+#define SL_ERROR_RETURNED    0x02
+#define SL_INVOKE_ON_CANCEL  0x20
+#define SL_INVOKE_ON_SUCCESS 0x40
+#define SL_INVOKE_ON_ERROR   0x80
+
+#define IO_TYPE_IRP    6
+#define IO_TYPE_DEVICE 3
+#define IO_TYPE_DRIVER 4
+
+typedef struct _IO_STACK_LOCATION {
+    UCHAR MajorFunction;
+    UCHAR MinorFunction;
+    UCHAR Flags;
+    UCHAR Control;
+    union {
+        struct {
+            ULONG Length;
+            ULONG Key;
+            LARGE_INTEGER ByteOffset;
+        } Read;
+        struct {
+            ULONG Length;
+            ULONG Key;
+            LARGE_INTEGER ByteOffset;
+        } Write;
+        struct {
+            ULONG OutputBufferLength;
+            ULONG InputBufferLength;
+            ULONG IoControlCode;
+            PVOID Type3InputBuffer;
+        } DeviceIoControl;
+        struct {
+            PVOID Argument1;
+            PVOID Argument2;
+            PVOID Argument3;
+            PVOID Argument4;
+        } Others;
+    } Parameters;
+    PDEVICE_OBJECT DeviceObject;
+    PFILE_OBJECT FileObject;
+    PIO_COMPLETION_ROUTINE CompletionRoutine;
+    PVOID Context;
+} IO_STACK_LOCATION, *PIO_STACK_LOCATION;
+
+struct _IRP {
+    CSHORT Type;
+    USHORT Size;
+    PMDL MdlAddress;
+    ULONG Flags;
+    union {
+        struct _IRP *MasterIrp;
+        volatile LONG IrpCount;
+        PVOID SystemBuffer;
+    } AssociatedIrp;
+    LIST_ENTRY ThreadListEntry;
+    IO_STATUS_BLOCK IoStatus;
+    KPROCESSOR_MODE RequestorMode;
+    BOOLEAN PendingReturned;
+    CHAR StackCount;
+    CHAR CurrentLocation;
+    BOOLEAN Cancel;
+    KIRQL CancelIrql;
+    CCHAR ApcEnvironment;
+    UCHAR AllocationFlags;
+    PIO_STATUS_BLOCK UserIosb;
+    PKEVENT UserEvent;
+    union {
+        struct {
+            PVOID UserApcRoutine;
+            PVOID UserApcContext;
+        } AsynchronousParameters;
+        LARGE_INTEGER AllocationSize;
+    } Overlay;
+    volatile PDRIVER_CANCEL CancelRoutine;
+    PVOID UserBuffer;
+    union {
+        struct {
+            struct {
+                PVOID DriverContext[4];
+            };
+            PETHREAD Thread;
+            PCHAR AuxiliaryBuffer;
+            struct {
+                LIST_ENTRY ListEntry;
+                struct _IO_STACK_LOCATION *CurrentStackLocation;
+            };
+            PFILE_OBJECT OriginalFileObject;
+        } Overlay;
+        PVOID CompletionKey;
+    } Tail;
+    /* OpenWSK's own: completion state for the double-completion check. */
+    volatile ULONG_PTR OwState;
+};
+/* The stack locations follow the IRP in memory. */
+
+#define IRP_ALLOCATED_MUST_SUCCEED 0x01
+#define IRP_ALLOCATED_FIXED_SIZE   0x04
+#define IRP_LOOKASIDE_ALLOCATION   0x08
+
+#define IoSizeOfIrp(StackSize) ((USHORT)(sizeof(IRP) + ((StackSize) * sizeof(IO_STACK_LOCATION))))
+
+NTKERNELAPI PIRP IoAllocateIrp(CCHAR StackSize, BOOLEAN ChargeQuota);
+NTKERNELAPI VOID IoFreeIrp(PIRP Irp);
+NTKERNELAPI VOID IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize);
+NTKERNELAPI VOID IoReuseIrp(PIRP Irp, NTSTATUS Iostatus);
+NTKERNELAPI VOID IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost);
+#define IoCompleteRequest(Irp, PriorityBoost) IofCompleteRequest((Irp), (PriorityBoost))
+NTKERNELAPI BOOLEAN IoCancelIrp(PIRP Irp);
+NTKERNELAPI VOID IoAcquireCancelSpinLock(PKIRQL Irql);
+NTKERNELAPI VOID IoReleaseCancelSpinLock(KIRQL Irql);
+NTKERNELAPI NTSTATUS IoSetCompletionRoutineEx(PDEVICE_OBJECT DeviceObject, PIRP Irp,
+                                              PIO_COMPLETION_ROUTINE CompletionRoutine,
+                                              PVOID Context, BOOLEAN InvokeOnSuccess,
+                                              BOOLEAN InvokeOnError, BOOLEAN InvokeOnCancel);
+
+static __inline PIO_STACK_LOCATION IoGetCurrentIrpStackLocation(PIRP Irp)
+{ return Irp->Tail.Overlay.CurrentStackLocation; }
+static __inline PIO_STACK_LOCATION IoGetNextIrpStackLocation(PIRP Irp)
+{ return Irp->Tail.Overlay.CurrentStackLocation - 1; }
+static __inline VOID IoSetNextIrpStackLocation(PIRP Irp)
+{
+    Irp->CurrentLocation--;
+    Irp->Tail.Overlay.CurrentStackLocation--;
+}
+static __inline VOID IoSkipCurrentIrpStackLocation(PIRP Irp)
+{
+    Irp->CurrentLocation++;
+    Irp->Tail.Overlay.CurrentStackLocation++;
+}
+static __inline VOID IoCopyCurrentIrpStackLocationToNext(PIRP Irp)
+{
+    PIO_STACK_LOCATION cur = IoGetCurrentIrpStackLocation(Irp), next = IoGetNextIrpStackLocation(Irp);
+    __builtin_memcpy(next, cur, offsetof(IO_STACK_LOCATION, CompletionRoutine));
+    next->Control = 0;
+}
+static __inline VOID IoMarkIrpPending(PIRP Irp)
+{ IoGetCurrentIrpStackLocation(Irp)->Control |= SL_PENDING_RETURNED; }
+static __inline VOID IoSetCompletionRoutine(PIRP Irp, PIO_COMPLETION_ROUTINE CompletionRoutine,
+                                            PVOID Context, BOOLEAN InvokeOnSuccess,
+                                            BOOLEAN InvokeOnError, BOOLEAN InvokeOnCancel)
+{
+    PIO_STACK_LOCATION sp = IoGetNextIrpStackLocation(Irp);
+    sp->CompletionRoutine = CompletionRoutine;
+    sp->Context = Context;
+    sp->Control = 0;
+    if (InvokeOnSuccess)
+        sp->Control = SL_INVOKE_ON_SUCCESS;
+    if (InvokeOnError)
+        sp->Control |= SL_INVOKE_ON_ERROR;
+    if (InvokeOnCancel)
+        sp->Control |= SL_INVOKE_ON_CANCEL;
+    /* Arming a completion routine starts a new use of the IRP (clients that
+     * skip IoReuseIrp still do this): the previous completion is history. */
+    __atomic_store_n(&Irp->OwState, 0, __ATOMIC_RELEASE);
+}
+static __inline PDRIVER_CANCEL IoSetCancelRoutine(PIRP Irp, PDRIVER_CANCEL NewCancelRoutine)
+{
+    return __atomic_exchange_n(&Irp->CancelRoutine, NewCancelRoutine, __ATOMIC_SEQ_CST);
+}
+
+/* ---- devices and drivers ------------------------------------------------ */
+#define FILE_DEVICE_NETWORK             0x00000012
+#define FILE_DEVICE_NETWORK_FILE_SYSTEM 0x00000014
+#define FILE_DEVICE_NULL                0x00000015
+#define FILE_DEVICE_TRANSPORT           0x00000021
+#define FILE_DEVICE_UNKNOWN             0x00000022
+#define FILE_DEVICE_SECURE_OPEN         0x00000100
+#define FILE_AUTOGENERATED_DEVICE_NAME  0x00000080
+
+#define DO_VERIFY_VOLUME       0x00000002
+#define DO_BUFFERED_IO         0x00000004
+#define DO_EXCLUSIVE           0x00000008
+#define DO_DIRECT_IO           0x00000010
+#define DO_MAP_IO_BUFFER       0x00000020
+#define DO_DEVICE_INITIALIZING 0x00000080
+#define DO_SHUTDOWN_REGISTERED 0x00000800
+#define DO_BUS_ENUMERATED_DEVICE 0x00001000
+#define DO_POWER_PAGABLE       0x00002000
+#define DO_POWER_INRUSH        0x00004000
+
+#ifndef CTL_CODE
+#define CTL_CODE(DeviceType, Function, Method, Access) \
+    (((DeviceType) << 16) | ((Access) << 14) | ((Function) << 2) | (Method))
+#endif
+#ifndef METHOD_BUFFERED
+#define METHOD_BUFFERED   0
+#define METHOD_IN_DIRECT  1
+#define METHOD_OUT_DIRECT 2
+#define METHOD_NEITHER    3
+#endif
+#ifndef FILE_ANY_ACCESS
+#define FILE_ANY_ACCESS   0
+#define FILE_READ_ACCESS  0x0001
+#define FILE_WRITE_ACCESS 0x0002
+#endif
+
+typedef struct _DRIVER_EXTENSION {
+    PDRIVER_OBJECT DriverObject;
+    PDRIVER_ADD_DEVICE AddDevice;
+    ULONG Count;
+    UNICODE_STRING ServiceKeyName;
+} DRIVER_EXTENSION, *PDRIVER_EXTENSION;
+
+struct _DEVICE_OBJECT {
+    CSHORT Type;
+    USHORT Size;
+    LONG ReferenceCount;
+    PDRIVER_OBJECT DriverObject;
+    PDEVICE_OBJECT NextDevice;
+    PDEVICE_OBJECT AttachedDevice;
+    PIRP CurrentIrp;
+    PVOID Timer;
+    ULONG Flags;
+    ULONG Characteristics;
+    PVOID Vpb;
+    PVOID DeviceExtension;
+    ULONG DeviceType;
+    CCHAR StackSize;
+    ULONG AlignmentRequirement;
+    KEVENT DeviceLock;
+    PVOID Reserved;
+};
+
+struct _DRIVER_OBJECT {
+    CSHORT Type;
+    CSHORT Size;
+    PDEVICE_OBJECT DeviceObject;
+    ULONG Flags;
+    PVOID DriverStart;
+    ULONG DriverSize;
+    PVOID DriverSection;
+    PDRIVER_EXTENSION DriverExtension;
+    UNICODE_STRING DriverName;
+    PUNICODE_STRING HardwareDatabase;
+    PVOID FastIoDispatch;
+    PDRIVER_INITIALIZE DriverInit;
+    PDRIVER_STARTIO DriverStartIo;
+    PDRIVER_UNLOAD DriverUnload;
+    PDRIVER_DISPATCH MajorFunction[IRP_MJ_MAXIMUM_FUNCTION + 1];
+};
+
+/* ---- threads, processes, objects, handles --------------------------- */
+/* A system thread is a real pthread; its handle and object are waitable
+ * and signalled when the thread ends. */
+NTKERNELAPI NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess,
+                                          POBJECT_ATTRIBUTES ObjectAttributes, HANDLE ProcessHandle,
+                                          PCLIENT_ID ClientId, PKSTART_ROUTINE StartRoutine,
+                                          PVOID StartContext);
+DECLSPEC_NORETURN NTKERNELAPI NTSTATUS PsTerminateSystemThread(NTSTATUS ExitStatus);
+NTKERNELAPI PETHREAD PsGetCurrentThread(void);
+NTKERNELAPI PEPROCESS PsGetCurrentProcess(void);
+NTKERNELAPI PEPROCESS IoGetCurrentProcess(void);
+NTKERNELAPI HANDLE PsGetCurrentThreadId(void);
+NTKERNELAPI HANDLE PsGetCurrentProcessId(void);
+#define KeGetCurrentThread() PsGetCurrentThread()
+NTKERNELAPI NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess,
+                                               POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode,
+                                               PVOID *Object,
+                                               POBJECT_HANDLE_INFORMATION HandleInformation);
+NTKERNELAPI LONG_PTR ObfReferenceObject(PVOID Object);
+NTKERNELAPI LONG_PTR ObfDereferenceObject(PVOID Object);
+#define ObReferenceObject(Object)   ObfReferenceObject(Object)
+#define ObDereferenceObject(Object) ObfDereferenceObject(Object)
+NTSYSAPI NTSTATUS ZwClose(HANDLE Handle);
+
+EXTERN_C_END
+
+#endif /* OPENWSK_WDM_H */

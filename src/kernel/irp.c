@@ -1,0 +1,146 @@
+/* IRPs: allocation, reuse, completion up the stack locations, cancellation.
+ * IRP->OwState remembers "completed and not yet reused" so a second
+ * IoCompleteRequest is diagnosed instead of running completion routines on
+ * an IRP its owner may already have freed or reused. */
+#include "kernel.h"
+
+#include <stdlib.h>
+
+#define OW_IRP_IDLE      0
+#define OW_IRP_COMPLETED 1
+#define OW_IRP_FROM_POOL 0x80   /* AllocationFlags: came from IoAllocateIrp */
+
+static PIO_STACK_LOCATION ow_first_location(PIRP Irp)
+{
+    return (PIO_STACK_LOCATION)(Irp + 1);
+}
+
+VOID IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize)
+{
+    __builtin_memset(Irp, 0, PacketSize);
+    Irp->Type = IO_TYPE_IRP;
+    Irp->Size = PacketSize;
+    Irp->StackCount = StackSize;
+    Irp->CurrentLocation = (CHAR)(StackSize + 1);
+    InitializeListHead(&Irp->ThreadListEntry);
+    Irp->Tail.Overlay.CurrentStackLocation = ow_first_location(Irp) + StackSize;
+}
+
+PIRP IoAllocateIrp(CCHAR StackSize, BOOLEAN ChargeQuota)
+{
+    (void)ChargeQuota;
+    if (StackSize < 1)
+        return NULL;
+    USHORT size = IoSizeOfIrp(StackSize);
+    PIRP irp = calloc(1, size);
+    if (irp == NULL)
+        return NULL;
+    IoInitializeIrp(irp, size, StackSize);
+    irp->AllocationFlags = IRP_ALLOCATED_FIXED_SIZE | OW_IRP_FROM_POOL;
+    return irp;
+}
+
+VOID IoFreeIrp(PIRP Irp)
+{
+    if (Irp->Type != IO_TYPE_IRP || !(Irp->AllocationFlags & OW_IRP_FROM_POOL))
+        ow_violation(DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1000, (ULONG_PTR)Irp, 0, 0,
+                     "IoFreeIrp on %p, which IoAllocateIrp did not return (or freed twice)",
+                     (void *)Irp);
+    Irp->Type = 0;
+    free(Irp);
+}
+
+VOID IoReuseIrp(PIRP Irp, NTSTATUS Iostatus)
+{
+    UCHAR flags = Irp->AllocationFlags;
+    CCHAR stack = Irp->StackCount;
+    IoInitializeIrp(Irp, IoSizeOfIrp(stack), stack);
+    Irp->AllocationFlags = flags;
+    Irp->IoStatus.Status = Iostatus;
+}
+
+NTSTATUS IoSetCompletionRoutineEx(PDEVICE_OBJECT DeviceObject, PIRP Irp,
+                                  PIO_COMPLETION_ROUTINE CompletionRoutine, PVOID Context,
+                                  BOOLEAN InvokeOnSuccess, BOOLEAN InvokeOnError,
+                                  BOOLEAN InvokeOnCancel)
+{
+    (void)DeviceObject;
+    IoSetCompletionRoutine(Irp, CompletionRoutine, Context, InvokeOnSuccess, InvokeOnError,
+                           InvokeOnCancel);
+    return STATUS_SUCCESS;
+}
+
+/* What IoZeroStackLocation does when a location is left behind. */
+static void ow_zero_location(PIO_STACK_LOCATION sp)
+{
+    sp->MinorFunction = 0;
+    sp->Flags = 0;
+    sp->Control = 0;
+    __builtin_memset(&sp->Parameters, 0, sizeof(sp->Parameters));
+    sp->FileObject = NULL;
+    sp->CompletionRoutine = NULL;
+    sp->Context = NULL;
+}
+
+static BOOLEAN ow_should_invoke(PIRP Irp, UCHAR Control)
+{
+    NTSTATUS st = Irp->IoStatus.Status;
+    return (NT_SUCCESS(st) && (Control & SL_INVOKE_ON_SUCCESS)) ||
+           (!NT_SUCCESS(st) && (Control & SL_INVOKE_ON_ERROR)) ||
+           (Irp->Cancel && (Control & SL_INVOKE_ON_CANCEL));
+}
+
+VOID IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
+{
+    (void)PriorityBoost;
+    if (__atomic_exchange_n(&Irp->OwState, OW_IRP_COMPLETED, __ATOMIC_ACQ_REL) == OW_IRP_COMPLETED ||
+        Irp->CurrentLocation > Irp->StackCount + 1)
+        ow_violation(MULTIPLE_IRP_COMPLETE_REQUESTS, (ULONG_PTR)Irp, 0, 0, 0,
+                     "IRP %p completed twice (IoCompleteRequest)", (void *)Irp);
+    if (Irp->IoStatus.Status == STATUS_PENDING)
+        ow_violation(DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1001, (ULONG_PTR)Irp, 0, 0,
+                     "IRP %p completed with STATUS_PENDING", (void *)Irp);
+
+    PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
+    for (IoSkipCurrentIrpStackLocation(Irp); Irp->CurrentLocation <= Irp->StackCount + 1;
+         sp++, IoSkipCurrentIrpStackLocation(Irp)) {
+        Irp->PendingReturned = (sp->Control & SL_PENDING_RETURNED) != 0;
+        if (sp->CompletionRoutine != NULL && ow_should_invoke(Irp, sp->Control)) {
+            PIO_COMPLETION_ROUTINE routine = sp->CompletionRoutine;
+            PVOID context = sp->Context;
+            BOOLEAN owner_routine = Irp->CurrentLocation > Irp->StackCount;
+            PDEVICE_OBJECT dev = owner_routine ? NULL : IoGetCurrentIrpStackLocation(Irp)->DeviceObject;
+            ow_zero_location(sp);
+            if (routine(dev, Irp, context) == STATUS_MORE_PROCESSING_REQUIRED) {
+                /* The owner's routine may have freed or reused the IRP: touch
+                 * nothing. A routine below the owner hands the IRP back to its
+                 * driver, which completes it again later: that is allowed. */
+                if (!owner_routine)
+                    __atomic_store_n(&Irp->OwState, OW_IRP_IDLE, __ATOMIC_RELEASE);
+                return;
+            }
+        } else {
+            /* Nobody above sees this level's return value: carry "pending" up. */
+            if (Irp->PendingReturned && Irp->CurrentLocation <= Irp->StackCount)
+                IoMarkIrpPending(Irp);
+            ow_zero_location(sp);
+        }
+    }
+}
+
+BOOLEAN IoCancelIrp(PIRP Irp)
+{
+    KIRQL irql;
+    IoAcquireCancelSpinLock(&irql);
+    Irp->Cancel = TRUE;
+    PDRIVER_CANCEL routine = IoSetCancelRoutine(Irp, NULL);
+    if (routine == NULL) {
+        IoReleaseCancelSpinLock(irql);
+        return FALSE;
+    }
+    Irp->CancelIrql = irql;
+    PDEVICE_OBJECT dev = Irp->CurrentLocation <= Irp->StackCount
+                             ? IoGetCurrentIrpStackLocation(Irp)->DeviceObject : NULL;
+    routine(dev, Irp);   /* releases the cancel spin lock, as the WDK requires */
+    return TRUE;
+}

@@ -1,0 +1,174 @@
+/* Pool: malloc with a 16-byte header (keeps malloc's 16-byte alignment)
+ * holding the tag and size, and per-tag accounting for leak reports. */
+#include "kernel.h"
+
+#include <openwsk.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OW_POOL_LIVE  0x6c506f4fU   /* "OwPl" */
+#define OW_POOL_FREED 0x72466f4fU   /* "OwFr" */
+#define OW_TAG_NONE   0x656e6f4eU   /* 'enoN': "None" in memory, as Windows' ExAllocatePool */
+#define OW_TAG_SLOTS  1024
+
+typedef struct {
+    ULONG Magic;
+    ULONG Tag;
+    SIZE_T Size;
+} OW_POOL_HEADER;
+_Static_assert(sizeof(OW_POOL_HEADER) == 16, "pool header keeps 16-byte alignment");
+
+typedef struct {
+    ULONG Tag;
+    BOOLEAN Used;
+    ULONG Count;
+    SIZE_T Bytes;
+} OW_TAG_STATS;
+
+static pthread_mutex_t ow_pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static OW_TAG_STATS ow_tags[OW_TAG_SLOTS];   /* open addressing; slots never freed */
+static ULONG ow_total_count;
+static SIZE_T ow_total_bytes;
+
+/* Under ow_pool_lock; NULL only when all slots hold other tags. */
+static OW_TAG_STATS *ow_tag_slot(ULONG Tag)
+{
+    ULONG h = (Tag * 2654435761U) % OW_TAG_SLOTS;
+    for (ULONG i = 0; i < OW_TAG_SLOTS; i++) {
+        OW_TAG_STATS *s = &ow_tags[(h + i) % OW_TAG_SLOTS];
+        if (!s->Used) {
+            s->Used = TRUE;
+            s->Tag = Tag;
+            return s;
+        }
+        if (s->Tag == Tag)
+            return s;
+    }
+    return NULL;
+}
+
+static void ow_account(ULONG Tag, SIZE_T Size, int Sign)
+{
+    pthread_mutex_lock(&ow_pool_lock);
+    OW_TAG_STATS *s = ow_tag_slot(Tag);
+    if (s != NULL) {
+        s->Count += (ULONG)Sign;
+        s->Bytes += Sign > 0 ? Size : (SIZE_T)0 - Size;
+    }
+    ow_total_count += (ULONG)Sign;
+    ow_total_bytes += Sign > 0 ? Size : (SIZE_T)0 - Size;
+    pthread_mutex_unlock(&ow_pool_lock);
+}
+
+static PVOID ow_pool_alloc(SIZE_T Size, ULONG Tag, BOOLEAN Zero)
+{
+    if (Size > (SIZE_T)-1 - sizeof(OW_POOL_HEADER))
+        return NULL;
+    OW_POOL_HEADER *h = Zero ? calloc(1, sizeof(*h) + Size) : malloc(sizeof(*h) + Size);
+    if (h == NULL)
+        return NULL;
+    h->Magic = OW_POOL_LIVE;
+    h->Tag = Tag;
+    h->Size = Size;
+    ow_account(Tag, Size, +1);
+    return h + 1;
+}
+
+PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
+{
+    (void)PoolType;
+    return ow_pool_alloc(NumberOfBytes, Tag, FALSE);
+}
+
+PVOID ExAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes)
+{
+    return ExAllocatePoolWithTag(PoolType, NumberOfBytes, OW_TAG_NONE);
+}
+
+PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag)
+{
+    /* Exactly one pool kind is required, as Windows checks. */
+    POOL_FLAGS kind = Flags & (POOL_FLAG_NON_PAGED | POOL_FLAG_NON_PAGED_EXECUTE | POOL_FLAG_PAGED);
+    if (kind == 0 || (kind & (kind - 1)) != 0 || Tag == 0)
+        return NULL;
+    return ow_pool_alloc(NumberOfBytes, Tag, !(Flags & POOL_FLAG_UNINITIALIZED));
+}
+
+VOID ExFreePoolWithTag(PVOID P, ULONG Tag)
+{
+    if (P == NULL)
+        ow_violation(BAD_POOL_CALLER, 0x46, 0, 0, 0, "ExFreePool of a NULL pointer");
+    OW_POOL_HEADER *h = (OW_POOL_HEADER *)P - 1;
+    if (h->Magic != OW_POOL_LIVE)
+        ow_violation(BAD_POOL_CALLER, h->Magic == OW_POOL_FREED ? 7 : 0x46, (ULONG_PTR)P, 0, 0,
+                     "ExFreePool of %p, which is %s", P,
+                     h->Magic == OW_POOL_FREED ? "already freed" : "not a pool block");
+    /* Bit 31 (PROTECTED_POOL) is not part of the tag proper. */
+    if (Tag != 0 && ((Tag ^ h->Tag) & 0x7fffffffU) != 0)
+        ow_violation(BAD_POOL_CALLER, 0xa, (ULONG_PTR)P, Tag, h->Tag,
+                     "ExFreePoolWithTag of %p with tag 0x%08x, allocated with tag 0x%08x", P,
+                     (unsigned)Tag, (unsigned)h->Tag);
+    h->Magic = OW_POOL_FREED;
+    ow_account(h->Tag, h->Size, -1);
+    free(h);
+}
+
+VOID ExFreePool(PVOID P)
+{
+    ExFreePoolWithTag(P, 0);
+}
+
+ULONG OwPoolOutstandingCount(void)
+{
+    pthread_mutex_lock(&ow_pool_lock);
+    ULONG n = ow_total_count;
+    pthread_mutex_unlock(&ow_pool_lock);
+    return n;
+}
+
+SIZE_T OwPoolOutstandingBytes(void)
+{
+    pthread_mutex_lock(&ow_pool_lock);
+    SIZE_T n = ow_total_bytes;
+    pthread_mutex_unlock(&ow_pool_lock);
+    return n;
+}
+
+ULONG OwPoolTagOutstandingCount(ULONG Tag)
+{
+    pthread_mutex_lock(&ow_pool_lock);
+    OW_TAG_STATS *s = ow_tag_slot(Tag);
+    ULONG n = s ? s->Count : 0;
+    pthread_mutex_unlock(&ow_pool_lock);
+    return n;
+}
+
+/* The tag as the source writes it: 'Tag1' is 0x54616731, high byte first. */
+static void ow_tag_text(ULONG Tag, char out[5])
+{
+    for (int i = 0; i < 4; i++) {
+        unsigned char c = (unsigned char)(Tag >> (24 - 8 * i));
+        out[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '.';
+    }
+    out[4] = '\0';
+}
+
+ULONG OwPoolReportLeaks(void)
+{
+    pthread_mutex_lock(&ow_pool_lock);
+    ULONG total = 0;
+    for (ULONG i = 0; i < OW_TAG_SLOTS; i++) {
+        const OW_TAG_STATS *s = &ow_tags[i];
+        if (!s->Used || s->Count == 0)
+            continue;
+        char text[5];
+        ow_tag_text(s->Tag, text);
+        fprintf(stderr, "pool tag '%s': %lu allocation%s, %zu bytes outstanding\n", text,
+                (unsigned long)s->Count, s->Count == 1 ? "" : "s", (size_t)s->Bytes);
+        total += s->Count;
+    }
+    pthread_mutex_unlock(&ow_pool_lock);
+    return total;
+}

@@ -1,0 +1,175 @@
+/* Rtl strings, memory compare, byte order, random numbers. ANSI <-> Unicode
+ * conversions cover ASCII; other characters become '?'. */
+#include "kernel.h"
+
+#include <stdlib.h>
+
+SIZE_T RtlCompareMemory(const VOID *Source1, const VOID *Source2, SIZE_T Length)
+{
+    const UCHAR *a = Source1, *b = Source2;
+    SIZE_T i = 0;
+    while (i < Length && a[i] == b[i])
+        i++;
+    return i;
+}
+
+VOID RtlInitUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString)
+{
+    SIZE_T n = 0;
+    if (SourceString != NULL)
+        while (SourceString[n] != 0)
+            n++;
+    if (n * sizeof(WCHAR) > MAXUSHORT - sizeof(WCHAR))
+        n = (MAXUSHORT - sizeof(WCHAR)) / sizeof(WCHAR);
+    DestinationString->Length = (USHORT)(n * sizeof(WCHAR));
+    DestinationString->MaximumLength = SourceString ? (USHORT)((n + 1) * sizeof(WCHAR)) : 0;
+    DestinationString->Buffer = (PWCH)SourceString;
+}
+
+VOID RtlInitAnsiString(PANSI_STRING DestinationString, PCSZ SourceString)
+{
+    SIZE_T n = 0;
+    if (SourceString != NULL)
+        while (SourceString[n] != 0)
+            n++;
+    if (n > MAXUSHORT - 1)
+        n = MAXUSHORT - 1;
+    DestinationString->Length = (USHORT)n;
+    DestinationString->MaximumLength = SourceString ? (USHORT)(n + 1) : 0;
+    DestinationString->Buffer = (PCHAR)SourceString;
+}
+
+VOID RtlInitString(PSTRING DestinationString, PCSZ SourceString)
+{
+    RtlInitAnsiString(DestinationString, SourceString);
+}
+
+VOID RtlCopyUnicodeString(PUNICODE_STRING DestinationString, PCUNICODE_STRING SourceString)
+{
+    if (SourceString == NULL || SourceString->Buffer == NULL) {
+        DestinationString->Length = 0;
+        return;
+    }
+    USHORT n = SourceString->Length < DestinationString->MaximumLength
+                   ? SourceString->Length : DestinationString->MaximumLength;
+    n &= (USHORT)~1u;
+    __builtin_memmove(DestinationString->Buffer, SourceString->Buffer, n);
+    DestinationString->Length = n;
+    if (n + sizeof(WCHAR) <= DestinationString->MaximumLength)
+        DestinationString->Buffer[n / sizeof(WCHAR)] = 0;
+}
+
+static WCHAR ow_upcase(WCHAR c)
+{
+    return (c >= 'a' && c <= 'z') ? (WCHAR)(c - 'a' + 'A') : c;
+}
+
+LONG RtlCompareUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2,
+                             BOOLEAN CaseInSensitive)
+{
+    USHORT n1 = String1->Length / sizeof(WCHAR), n2 = String2->Length / sizeof(WCHAR);
+    for (USHORT i = 0; i < n1 && i < n2; i++) {
+        WCHAR a = String1->Buffer[i], b = String2->Buffer[i];
+        if (CaseInSensitive) {
+            a = ow_upcase(a);
+            b = ow_upcase(b);
+        }
+        if (a != b)
+            return (LONG)(USHORT)a - (LONG)(USHORT)b;
+    }
+    return (LONG)n1 - (LONG)n2;
+}
+
+BOOLEAN RtlEqualUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2,
+                              BOOLEAN CaseInSensitive)
+{
+    return String1->Length == String2->Length &&
+           RtlCompareUnicodeString(String1, String2, CaseInSensitive) == 0;
+}
+
+NTSTATUS RtlUnicodeStringToAnsiString(PANSI_STRING DestinationString, PCUNICODE_STRING SourceString,
+                                      BOOLEAN AllocateDestinationString)
+{
+    USHORT n = SourceString->Length / sizeof(WCHAR);
+    if (AllocateDestinationString) {
+        DestinationString->Buffer = ExAllocatePoolWithTag(PagedPool, (SIZE_T)n + 1, 'grtS');
+        if (DestinationString->Buffer == NULL)
+            return STATUS_NO_MEMORY;
+        DestinationString->MaximumLength = (USHORT)(n + 1);
+    } else if (n > DestinationString->MaximumLength) {
+        return STATUS_BUFFER_OVERFLOW;
+    }
+    for (USHORT i = 0; i < n; i++) {
+        WCHAR c = SourceString->Buffer[i];
+        DestinationString->Buffer[i] = (USHORT)c < 0x80 ? (CHAR)c : '?';
+    }
+    DestinationString->Length = n;
+    if (n < DestinationString->MaximumLength)
+        DestinationString->Buffer[n] = '\0';
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS RtlAnsiStringToUnicodeString(PUNICODE_STRING DestinationString, PCANSI_STRING SourceString,
+                                      BOOLEAN AllocateDestinationString)
+{
+    SIZE_T n = SourceString->Length;
+    if (n * sizeof(WCHAR) > MAXUSHORT - sizeof(WCHAR))
+        return STATUS_INVALID_PARAMETER;
+    if (AllocateDestinationString) {
+        DestinationString->Buffer = ExAllocatePoolWithTag(PagedPool, (n + 1) * sizeof(WCHAR), 'grtS');
+        if (DestinationString->Buffer == NULL)
+            return STATUS_NO_MEMORY;
+        DestinationString->MaximumLength = (USHORT)((n + 1) * sizeof(WCHAR));
+    } else if (n * sizeof(WCHAR) > DestinationString->MaximumLength) {
+        return STATUS_BUFFER_OVERFLOW;
+    }
+    for (SIZE_T i = 0; i < n; i++) {
+        UCHAR c = (UCHAR)SourceString->Buffer[i];
+        DestinationString->Buffer[i] = c < 0x80 ? (WCHAR)c : (WCHAR)'?';
+    }
+    DestinationString->Length = (USHORT)(n * sizeof(WCHAR));
+    if (DestinationString->Length + sizeof(WCHAR) <= DestinationString->MaximumLength)
+        DestinationString->Buffer[n] = 0;
+    return STATUS_SUCCESS;
+}
+
+VOID RtlFreeUnicodeString(PUNICODE_STRING UnicodeString)
+{
+    if (UnicodeString->Buffer != NULL)
+        ExFreePoolWithTag(UnicodeString->Buffer, 'grtS');
+    UnicodeString->Buffer = NULL;
+    UnicodeString->Length = UnicodeString->MaximumLength = 0;
+}
+
+VOID RtlFreeAnsiString(PANSI_STRING AnsiString)
+{
+    if (AnsiString->Buffer != NULL)
+        ExFreePoolWithTag(AnsiString->Buffer, 'grtS');
+    AnsiString->Buffer = NULL;
+    AnsiString->Length = AnsiString->MaximumLength = 0;
+}
+
+USHORT RtlUshortByteSwap(USHORT Source)
+{
+    return __builtin_bswap16(Source);
+}
+
+ULONG RtlUlongByteSwap(ULONG Source)
+{
+    return __builtin_bswap32(Source);
+}
+
+ULONGLONG RtlUlonglongByteSwap(ULONGLONG Source)
+{
+    return __builtin_bswap64(Source);
+}
+
+/* Park-Miller minimal standard generator, the family Windows' RtlRandomEx uses. */
+ULONG RtlRandomEx(PULONG Seed)
+{
+    ULONG s = *Seed & 0x7fffffffU;
+    if (s == 0)
+        s = 1;
+    *Seed = (ULONG)(((ULONGLONG)s * 16807U) % 0x7fffffffU);
+    return *Seed;
+}

@@ -1,0 +1,91 @@
+/* Spin locks: a KSPIN_LOCK holds 0 or its owner's tag (the address of a
+ * thread-local), so recursion and foreign releases are diagnosed. Waiters
+ * yield rather than burn a CPU: user-mode threads can be preempted. */
+#include "kernel.h"
+
+#include <sched.h>
+
+static _Thread_local char ow_lock_owner_tag;
+#define OW_SELF ((ULONG_PTR)&ow_lock_owner_tag)
+
+VOID KeInitializeSpinLock(PKSPIN_LOCK SpinLock)
+{
+    __atomic_store_n(SpinLock, 0, __ATOMIC_RELEASE);
+}
+
+BOOLEAN KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
+{
+    ULONG_PTR expected = 0;
+    return __atomic_compare_exchange_n(SpinLock, &expected, OW_SELF, 0, __ATOMIC_ACQUIRE,
+                                       __ATOMIC_RELAXED);
+}
+
+VOID KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
+{
+    if (__atomic_load_n(SpinLock, __ATOMIC_RELAXED) == OW_SELF)
+        ow_violation(0x0F /* SPIN_LOCK_ALREADY_OWNED */, (ULONG_PTR)SpinLock, 0, 0, 0,
+                     "spin lock %p acquired twice by the same thread", (void *)SpinLock);
+    while (!KeTryToAcquireSpinLockAtDpcLevel(SpinLock)) {
+        while (__atomic_load_n(SpinLock, __ATOMIC_RELAXED) != 0)
+            sched_yield();
+    }
+}
+
+VOID KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock)
+{
+    ULONG_PTR owner = __atomic_load_n(SpinLock, __ATOMIC_RELAXED);
+    if (owner != OW_SELF)
+        ow_violation(0x10 /* SPIN_LOCK_NOT_OWNED */, (ULONG_PTR)SpinLock, owner, 0, 0,
+                     "spin lock %p released by a thread that does not hold it", (void *)SpinLock);
+    __atomic_store_n(SpinLock, 0, __ATOMIC_RELEASE);
+}
+
+KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock)
+{
+    KIRQL old = KfRaiseIrql(DISPATCH_LEVEL);
+    KeAcquireSpinLockAtDpcLevel(SpinLock);
+    return old;
+}
+
+VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
+{
+    KeReleaseSpinLockFromDpcLevel(SpinLock);
+    KeLowerIrql(NewIrql);
+}
+
+VOID KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
+{
+    LockHandle->LockQueue.Next = NULL;
+    LockHandle->LockQueue.Lock = SpinLock;
+    LockHandle->OldIrql = KeAcquireSpinLockRaiseToDpc(SpinLock);
+}
+
+VOID KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle)
+{
+    KeReleaseSpinLock(LockHandle->LockQueue.Lock, LockHandle->OldIrql);
+}
+
+VOID KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
+{
+    LockHandle->LockQueue.Next = NULL;
+    LockHandle->LockQueue.Lock = SpinLock;
+    KeAcquireSpinLockAtDpcLevel(SpinLock);
+}
+
+VOID KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle)
+{
+    KeReleaseSpinLockFromDpcLevel(LockHandle->LockQueue.Lock);
+}
+
+/* The I/O manager's cancel spin lock, for IoCancelIrp and cancel routines. */
+static KSPIN_LOCK ow_cancel_lock;
+
+VOID IoAcquireCancelSpinLock(PKIRQL Irql)
+{
+    *Irql = KeAcquireSpinLockRaiseToDpc(&ow_cancel_lock);
+}
+
+VOID IoReleaseCancelSpinLock(KIRQL Irql)
+{
+    KeReleaseSpinLock(&ow_cancel_lock, Irql);
+}

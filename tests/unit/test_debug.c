@@ -1,0 +1,40 @@
+/* DbgPrint with the Windows conversions, and KeBugCheckEx's output. */
+#include "ktest.h"
+
+static void print_all(void)
+{
+    UNICODE_STRING u;
+    ANSI_STRING a;
+    RtlInitUnicodeString(&u, L"W\u00e9sk");
+    RtlInitAnsiString(&a, "ansi");
+    DbgPrint("wZ=[%wZ] ws=[%ws] S=[%S] ls=[%ls] Z=[%Z]\n", &u, L"wide", L"cap", L"ell", &a);
+    DbgPrint("Iu=%Iu Id=%Id Ix=%Ix IX=%IX\n", (SIZE_T)1234567890123ULL, (SSIZE_T)-5, (ULONG_PTR)0xabc,
+             (ULONG_PTR)0xabc);
+    DbgPrint("I64x=%I64x I64u=%I64u I32d=%I32d\n", 0x1122334455667788ULL, 18446744073709551615ULL, -7);
+    DbgPrint("lu=%lu lx=%08lx d=%5d s=%-4s| c=%c C=%C pct=%%\n", (ULONG)4000000000U, (ULONG)0xbeef,
+             42, "ab", 'x', L'y');
+    DbgPrintEx(DPFLTR_IHVNETWORK_ID, DPFLTR_ERROR_LEVEL, "ex %s %.2f\n", "level0", 1.5);
+    DbgPrint("null ws=[%ws] wZ=[%wZ]\n", (PCWSTR)NULL, (PUNICODE_STRING)NULL);
+}
+
+static void stop(void)
+{
+    KeBugCheckEx(0xE2, 1, 2, 3, 0xffff);
+}
+
+int main(void)
+{
+    char out[4096];
+    kt_capture_stderr(print_all, out, sizeof(out));
+    const char *want =
+        "wZ=[W\xc3\xa9sk] ws=[wide] S=[cap] ls=[ell] Z=[ansi]\n"
+        "Iu=1234567890123 Id=-5 Ix=abc IX=ABC\n"
+        "I64x=1122334455667788 I64u=18446744073709551615 I32d=-7\n"
+        "lu=4000000000 lx=0000beef d=   42 s=ab  | c=x C=y pct=%\n"
+        "ex level0 1.50\n"
+        "null ws=[(null)] wZ=[(null)]\n";
+    KT_CHECK(strcmp(out, want) == 0, "DbgPrint output:\n%s\nwant:\n%s", out, want);
+    static const char *const bc[] = { "*** STOP: 0x000000E2 (0x1, 0x2, 0x3, 0xffff) MANUALLY_INITIATED_CRASH", NULL };
+    kt_expect_bugcheck("KeBugCheckEx", stop, bc);
+    return kt_finish("test_debug");
+}

@@ -1,0 +1,42 @@
+/* IRQL raise/lower pairs, and the diagnosis for lowering to a higher level. */
+#include "ktest.h"
+
+static void lower_to_higher(void)
+{
+    KIRQL old;
+    KeRaiseIrql(APC_LEVEL, &old);
+    KeLowerIrql(DISPATCH_LEVEL);
+}
+
+static void raise_to_lower(void)
+{
+    KIRQL old;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    KeRaiseIrql(PASSIVE_LEVEL, &old);
+}
+
+int main(void)
+{
+    KIRQL a, b;
+    KT_CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL, "initial IRQL %u", KeGetCurrentIrql());
+    KeRaiseIrql(APC_LEVEL, &a);
+    KT_CHECK(a == PASSIVE_LEVEL && KeGetCurrentIrql() == APC_LEVEL, "raise to APC");
+    KeRaiseIrql(DISPATCH_LEVEL, &b);
+    KT_CHECK(b == APC_LEVEL && KeGetCurrentIrql() == DISPATCH_LEVEL, "raise to DISPATCH");
+    KeRaiseIrql(DISPATCH_LEVEL, &b);   /* same level: allowed */
+    KeLowerIrql(b);
+    KeLowerIrql(APC_LEVEL);
+    KeLowerIrql(a);
+    KT_CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL, "after lowering %u", KeGetCurrentIrql());
+    a = KeRaiseIrqlToDpcLevel();
+    KT_CHECK(a == PASSIVE_LEVEL && KeGetCurrentIrql() == DISPATCH_LEVEL, "KeRaiseIrqlToDpcLevel");
+    KeLowerIrql(a);
+
+    static const char *const lower[] = { "OpenWSK verifier: KeLowerIrql to 2 above the current IRQL 1",
+                                         "*** STOP: 0x0000000A", NULL };
+    kt_expect_bugcheck("lower to a higher IRQL", lower_to_higher, lower);
+    static const char *const raise[] = { "OpenWSK verifier: KeRaiseIrql to 0 below", "*** STOP: 0x00000009",
+                                         "IRQL_NOT_GREATER_OR_EQUAL", NULL };
+    kt_expect_bugcheck("raise to a lower IRQL", raise_to_lower, raise);
+    return kt_finish("test_irql");
+}

@@ -1,0 +1,53 @@
+/* Pool: tags, zeroing, accounting, leak report, tag mismatch. */
+#include "ktest.h"
+
+static void leak_report(void)
+{
+    OwPoolReportLeaks();
+}
+
+static void free_with_wrong_tag(void)
+{
+    PVOID p = ExAllocatePoolWithTag(NonPagedPoolNx, 8, 'Tag1');
+    ExFreePoolWithTag(p, 'Tag2');
+}
+
+int main(void)
+{
+    ULONG base = OwPoolOutstandingCount();
+    SIZE_T base_bytes = OwPoolOutstandingBytes();
+    PVOID a[3];
+    for (int i = 0; i < 3; i++) {
+        a[i] = ExAllocatePoolWithTag(NonPagedPoolNx, 32, 'Tag1');
+        KT_CHECK(a[i] != NULL && ((ULONG_PTR)a[i] & 15) == 0, "allocation %d not 16-byte aligned", i);
+    }
+    PUCHAR z = ExAllocatePool2(POOL_FLAG_NON_PAGED, 100, 'Zero');
+    int nonzero = 0;
+    for (int i = 0; i < 100; i++)
+        nonzero += z[i] != 0;
+    KT_CHECK(nonzero == 0, "ExAllocatePool2 not zeroed");
+    KT_CHECK(ExAllocatePool2(0, 10, 'Bad1') == NULL, "ExAllocatePool2 without a pool kind");
+    KT_CHECK(OwPoolOutstandingCount() == base + 4, "count %lu", (unsigned long)OwPoolOutstandingCount());
+    KT_CHECK(OwPoolOutstandingBytes() == base_bytes + 196, "bytes %zu", (size_t)OwPoolOutstandingBytes());
+    KT_CHECK(OwPoolTagOutstandingCount('Tag1') == 3, "per-tag count");
+
+    char out[4096];
+    ExFreePoolWithTag(z, 'Zero');
+    kt_capture_stderr(leak_report, out, sizeof(out));
+    KT_CHECK(strstr(out, "pool tag 'Tag1': 3 allocations, 96 bytes outstanding\n") != NULL,
+             "leak report: %s", out);
+    KT_CHECK(strstr(out, "Zero") == NULL, "freed tag reported: %s", out);
+
+    ExFreePoolWithTag(a[0], 'Tag1');
+    ExFreePoolWithTag(a[1], 0);
+    ExFreePool(a[2]);
+    PVOID p = ExAllocatePoolZero(PagedPool, 5, 'ksWT');
+    ExFreePoolWithTag(p, 'ksWT');
+    KT_CHECK(OwPoolOutstandingCount() == base && OwPoolOutstandingBytes() == base_bytes,
+             "outstanding after frees %lu", (unsigned long)OwPoolOutstandingCount());
+    KT_CHECK(OwPoolReportLeaks() == 0, "leaks reported after freeing everything");
+
+    static const char *const want[] = { "ExFreePoolWithTag", "allocated with tag", "BAD_POOL_CALLER", NULL };
+    kt_expect_bugcheck("tag mismatch", free_with_wrong_tag, want);
+    return kt_finish("test_pool");
+}
