@@ -238,6 +238,23 @@ void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
     req_put(req);
 }
 
+NTSTATUS ow_req_error(struct ow_req *req, int res)
+{
+    if (atomic_load(&req->cancel_requested))
+        return STATUS_CANCELLED;
+    return ow_status_from_errno(-res);
+}
+
+NTSTATUS ow_req_short_status(struct ow_req *req)
+{
+    if (atomic_load(&req->cancel_requested))
+        return STATUS_CANCELLED;
+    int err = 0;
+    if (ow_net_get_opt(req->sock->fd, OW_OPT_ERROR, &err) == 0 && err > 0)
+        return ow_status_from_errno(err);
+    return STATUS_CONNECTION_RESET;
+}
+
 static void req_op_done(struct ow_op *op, int res)
 {
     struct ow_req *req = op->ctx;

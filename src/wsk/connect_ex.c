@@ -27,19 +27,10 @@ static void succeed(struct ow_req *req)
     ow_req_finish(req, STATUS_SUCCESS, req->total);
 }
 
-static NTSTATUS pending_error(struct ow_socket *sock, NTSTATUS fallback)
-{
-    int err = 0;
-    if (ow_net_get_opt(sock->fd, OW_OPT_ERROR, &err) == 0 && err > 0)
-        return ow_status_from_errno(err);
-    return fallback;
-}
-
 static void connect_ex_step(struct ow_req *req, int res)
 {
-    struct ow_socket *sock = req->sock;
     if (res < 0) {
-        fail(req, ow_status_from_errno(-res), 0);
+        fail(req, ow_req_error(req, res), 0);
         return;
     }
     switch (req->stage) {
@@ -57,7 +48,7 @@ static void connect_ex_step(struct ow_req *req, int res)
         return;
     case CX_SEND:
         if ((size_t)res < req->total) {
-            fail(req, pending_error(sock, STATUS_CONNECTION_RESET), (ULONG_PTR)res);
+            fail(req, ow_req_short_status(req), (ULONG_PTR)res);
             return;
         }
         if (!req->flags) {          /* no Fast Open: the connect already completed */
@@ -71,7 +62,7 @@ static void connect_ex_step(struct ow_req *req, int res)
         return;
     case CX_ESTABLISHED:
         if (res & (OW_POLL_ERR | OW_POLL_HUP))
-            fail(req, pending_error(sock, STATUS_CONNECTION_RESET), 0);
+            fail(req, ow_req_short_status(req), 0);
         else
             succeed(req);
         return;

@@ -81,7 +81,7 @@ void ow_end_connect(struct ow_socket *sock, BOOLEAN connected)
 static void connect_step(struct ow_req *req, int res)
 {
     ow_end_connect(req->sock, res == 0);
-    ow_req_finish(req, res == 0 ? STATUS_SUCCESS : ow_status_from_errno(-res), 0);
+    ow_req_finish(req, res == 0 ? STATUS_SUCCESS : ow_req_error(req, res), 0);
 }
 
 NTSTATUS WSKAPI ow_connect(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, ULONG Flags, PIRP Irp)
@@ -136,26 +136,17 @@ NTSTATUS WSKAPI ow_get_remote_address(PWSK_SOCKET Socket, PSOCKADDR RemoteAddres
 
 /* ---- WskSend ------------------------------------------------------------- */
 
-/* A send that stopped short reports why, from the socket's pending error. */
-static NTSTATUS short_send_status(struct ow_socket *sock)
-{
-    int err = 0;
-    if (ow_net_get_opt(sock->fd, OW_OPT_ERROR, &err) == 0 && err > 0)
-        return ow_status_from_errno(err);
-    return STATUS_CONNECTION_RESET;
-}
-
 static void send_step(struct ow_req *req, int res)
 {
     struct ow_socket *sock = req->sock;
     if (res < 0) {
-        ow_req_finish(req, ow_status_from_errno(-res), 0);
+        ow_req_finish(req, ow_req_error(req, res), 0);
         return;
     }
     if ((size_t)res < req->total) {
         /* Never report a partial send as success: the bytes moved are in
          * Information, the reason in the status. */
-        ow_req_finish(req, short_send_status(sock), (ULONG_PTR)res);
+        ow_req_finish(req, ow_req_short_status(req), (ULONG_PTR)res);
         return;
     }
     /* WSK_FLAG_NODELAY: push now. Turning TCP_NODELAY on makes Linux send
@@ -207,7 +198,7 @@ static void receive_step(struct ow_req *req, int res)
 {
     struct ow_socket *sock = req->sock;
     if (res < 0) {
-        ow_req_finish(req, ow_status_from_errno(-res), 0);
+        ow_req_finish(req, ow_req_error(req, res), 0);
         return;
     }
     if ((size_t)res < req->total || res == 0) {
@@ -266,11 +257,11 @@ static void disconnect_step(struct ow_req *req, int res)
 {
     struct ow_socket *sock = req->sock;
     if (res < 0) {
-        ow_req_finish(req, ow_status_from_errno(-res), 0);
+        ow_req_finish(req, ow_req_error(req, res), 0);
         return;
     }
     if (req->op.kind == OW_OP_SEND && (size_t)res < req->total) {
-        ow_req_finish(req, short_send_status(sock), (ULONG_PTR)res);
+        ow_req_finish(req, ow_req_short_status(req), (ULONG_PTR)res);
         return;
     }
     int rc = ow_net_shutdown_send(sock->fd);
@@ -303,8 +294,9 @@ NTSTATUS WSKAPI ow_disconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, 
         pthread_mutex_lock(&sock->lock);
         sock->aborted = TRUE;
         pthread_mutex_unlock(&sock->lock);
-        int rc = ow_net_abort(sock->fd);
+        /* Mark the pending requests cancelled before the RST makes them fail. */
         ow_sock_cancel_all(sock);
+        int rc = ow_net_abort(sock->fd);
         return ow_complete_now(Irp, rc < 0 ? ow_status_from_errno(-rc) : STATUS_SUCCESS, 0);
     }
 

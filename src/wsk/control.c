@@ -73,8 +73,6 @@ static NTSTATUS do_option(struct ow_socket *sock, BOOLEAN set, ULONG level, ULON
     if (!set && (out == NULL || out_size < sizeof(ULONG)))
         return STATUS_BUFFER_TOO_SMALL;
 
-    if (level == SOL_SOCKET && name == SO_WSK_EVENT_CALLBACK)
-        return STATUS_NOT_SUPPORTED;        /* event callbacks: docs/coverage.md */
     if (level == SOL_SOCKET && name == SO_CONDITIONAL_ACCEPT)
         return STATUS_NOT_SUPPORTED;
 
@@ -178,6 +176,11 @@ NTSTATUS WSKAPI ow_control_socket(PWSK_SOCKET Socket, WSK_CONTROL_SOCKET_TYPE Re
     switch (RequestType) {
     case WskSetOption:
     case WskGetOption:
+        if (Level == SOL_SOCKET && ControlCode == SO_WSK_EVENT_CALLBACK) {
+            /* Takes no IRP to enable; event callbacks: docs/coverage.md. */
+            st = STATUS_NOT_SUPPORTED;
+            break;
+        }
         /* The documented socket options all require an IRP. */
         if (Irp == NULL)
             return STATUS_INVALID_PARAMETER;

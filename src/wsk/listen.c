@@ -7,7 +7,7 @@ static void accept_step(struct ow_req *req, int res)
 {
     struct ow_socket *lsock = req->sock;
     if (res < 0) {
-        ow_req_finish(req, ow_status_from_errno(-res), 0);
+        ow_req_finish(req, ow_req_error(req, res), 0);
         return;
     }
     int fd = res;

@@ -77,7 +77,7 @@ static void socket_connect_step(struct ow_req *req, int res)
         ow_req_finish(req, STATUS_SUCCESS, (ULONG_PTR)&sock->pub);
         return;
     }
-    ow_req_finish(req, ow_status_from_errno(-res), 0);
+    ow_req_finish(req, ow_req_error(req, res), 0);
     /* The client never saw this socket: it is ours to close. */
     ow_net_close(sock->fd);
     ow_socket_destroy(sock);

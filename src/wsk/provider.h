@@ -125,6 +125,13 @@ void ow_req_continue(struct ow_req *req);
 /* Completes the request's IRP (from a step function, on the engine thread). */
 void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info);
 void ow_req_free_unstarted(struct ow_req *req);
+/* Status for an engine failure (res < 0) of req: STATUS_CANCELLED when the
+ * request was cancelled (by IoCancelIrp, WskCloseSocket or an abortive
+ * disconnect), whatever error the socket reported on the way. */
+NTSTATUS ow_req_error(struct ow_req *req, int res);
+/* Status for a WAITALL transfer that stopped short: cancelled, or the
+ * socket's pending error (STATUS_CONNECTION_RESET when it has none). */
+NTSTATUS ow_req_short_status(struct ow_req *req);
 /* Asks every pending request of sock to finish with STATUS_CANCELLED;
  * returns how many are still pending. Caller holds no lock. */
 unsigned ow_sock_cancel_all(struct ow_socket *sock);

@@ -1,0 +1,378 @@
+/* The IRP and state rules a WSK client relies on, one check each:
+ * cancellation of pending calls, abortive disconnect and peer reset,
+ * completion routines that issue the next call, caller-allocated and
+ * passed-down IRPs, socket options and ioctls, bad arguments. */
+#include "wsktest.h"
+
+static WT_CLIENT cl;
+static const WSK_PROVIDER_DISPATCH *pd;
+
+static NTSTATUS new_socket(ADDRESS_FAMILY af, USHORT type, ULONG proto, ULONG flags, PWSK_SOCKET *out)
+{
+    WT_CALL c;
+    wt_init(&c);
+    NTSTATUS st = wt_wait(&c, pd->WskSocket(cl.Provider.Client, af, type, proto, flags, NULL, NULL,
+                                            NULL, NULL, NULL, wt_arm(&c)));
+    *out = NT_SUCCESS(st) ? (PWSK_SOCKET)c.Irp->IoStatus.Information : NULL;
+    wt_free(&c);
+    return st;
+}
+
+static void close_socket(PWSK_SOCKET s)
+{
+    WT_CALL c;
+    wt_init(&c);
+    const WSK_PROVIDER_BASIC_DISPATCH *d = s->Dispatch;
+    WT_STATUS(wt_wait(&c, d->WskCloseSocket(s, wt_arm(&c))), STATUS_SUCCESS);
+    wt_free(&c);
+}
+
+/* A connected pair: client cs, server ss; returns the listener. */
+static PWSK_SOCKET pair(ADDRESS_FAMILY af, PWSK_SOCKET *cs, PWSK_SOCKET *ss)
+{
+    WT_CALL c, a;
+    wt_init(&c);
+    wt_init(&a);
+    PWSK_SOCKET ls;
+    WT_STATUS(new_socket(af, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, &ls), STATUS_SUCCESS);
+    const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
+    SOCKADDR_STORAGE addr = wt_addr(af, 0), wild = wt_any(af);
+    WT_STATUS(wt_wait(&c, ld->WskBind(ls, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_SUCCESS);
+    NTSTATUS ar = ld->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&a));
+    WT_STATUS(new_socket(af, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, cs), STATUS_SUCCESS);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = (*cs)->Dispatch;
+    WT_STATUS(wt_wait(&c, cd->WskBind(*cs, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&c, cd->WskConnect(*cs, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&a, ar), STATUS_SUCCESS);
+    *ss = (PWSK_SOCKET)a.Irp->IoStatus.Information;
+    wt_free(&c);
+    wt_free(&a);
+    return ls;
+}
+
+static void cancellation(void)
+{
+    puts("-- cancellation");
+    PWSK_SOCKET cs, ss, ls = pair(AF_INET, &cs, &ss);
+    const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = cs->Dispatch;
+    WT_CALL c;
+    wt_init(&c);
+
+    NTSTATUS r = ld->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&c));
+    WT_STATUS(r, STATUS_PENDING);
+    WT_CHECK(IoCancelIrp(c.Irp), "IoCancelIrp(accept) returned FALSE");
+    WT_STATUS(wt_wait(&c, r), STATUS_CANCELLED);
+    WT_CHECK(!IoCancelIrp(c.Irp), "IoCancelIrp on a completed IRP returned TRUE");
+
+    /* A send the peer never reads stays pending; cancel it. */
+    WT_BUF big;
+    wt_buf_init(&big, 64u << 20, 8, 0);   /* MDLs stop near 32 MB, as on Windows */
+    r = cd->WskSend(cs, &big.Wsk, 0, wt_arm(&c));
+    WT_STATUS(r, STATUS_PENDING);
+    LARGE_INTEGER brief;
+    brief.QuadPart = -10LL * 1000 * 50;
+    KeDelayExecutionThread(KernelMode, FALSE, &brief);
+    WT_CHECK(c.Completions == 0, "a 64 MiB send to a peer that does not read completed");
+    WT_CHECK(IoCancelIrp(c.Irp), "IoCancelIrp(send) returned FALSE");
+    NTSTATUS st = wt_wait(&c, r);
+    WT_CHECK(st == STATUS_CANCELLED, "cancelled send: %s", OwStatusName(st));
+    WT_CHECK(c.Irp->IoStatus.Information < (64u << 20), "cancelled send reports %lu bytes",
+             (unsigned long)c.Irp->IoStatus.Information);
+    wt_buf_free(&big);
+
+    /* IoCancelIrp before the call: the call sees Irp->Cancel and completes cancelled. */
+    WT_BUF one;
+    wt_buf_init(&one, 1, 1, 0);
+    PIRP irp = wt_arm(&c);
+    irp->Cancel = TRUE;
+    r = cd->WskReceive(cs, &one.Wsk, 0, irp);
+    WT_STATUS(wt_wait(&c, r), STATUS_CANCELLED);
+    wt_buf_free(&one);
+
+    close_socket(cs);
+    close_socket(ss);
+    close_socket(ls);
+    wt_free(&c);
+}
+
+static void abortive(ADDRESS_FAMILY af)
+{
+    puts("-- abortive disconnect and peer reset");
+    PWSK_SOCKET cs, ss, ls = pair(af, &cs, &ss);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = cs->Dispatch, *sd = ss->Dispatch;
+    WT_CALL c, r, mine;
+    wt_init(&c);
+    wt_init(&r);
+    wt_init(&mine);
+    WT_BUF b;
+    wt_buf_init(&b, 100, 1, 0);
+    NTSTATUS pr = cd->WskReceive(cs, &b.Wsk, 0, wt_arm(&r));        /* the peer's pending receive */
+    NTSTATUS my = sd->WskReceive(ss, &b.Wsk, 0, wt_arm(&mine));     /* ours, cancelled by the abort */
+    WT_STATUS(wt_wait(&c, sd->WskDisconnect(ss, &b.Wsk, WSK_FLAG_ABORTIVE, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    WT_STATUS(wt_wait(&c, sd->WskDisconnect(ss, NULL, WSK_FLAG_ABORTIVE, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&mine, my), STATUS_CANCELLED);
+    WT_STATUS(wt_wait(&r, pr), STATUS_CONNECTION_RESET);
+    WT_STATUS(wt_wait(&c, sd->WskSend(ss, &b.Wsk, 0, wt_arm(&c))), STATUS_CONNECTION_ABORTED);
+    wt_buf_free(&b);
+    close_socket(cs);
+    close_socket(ss);
+    close_socket(ls);
+    wt_free(&c);
+    wt_free(&r);
+    wt_free(&mine);
+}
+
+/* A completion routine that issues the next receive, 20,000 times: every
+ * call returns STATUS_PENDING, so the stack never grows with the chain. */
+typedef struct {
+    PWSK_SOCKET Socket;
+    WT_BUF Buf;
+    PIRP Irp;
+    LONG Left, Bytes;
+    KEVENT Done;
+    NTSTATUS Last;
+} CHAIN;
+
+static NTSTATUS chain_routine(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
+{
+    UNREFERENCED_PARAMETER(Dev);
+    CHAIN *ch = Context;
+    ch->Last = Irp->IoStatus.Status;
+    if (NT_SUCCESS(Irp->IoStatus.Status))
+        ch->Bytes += (LONG)Irp->IoStatus.Information;
+    if (!NT_SUCCESS(Irp->IoStatus.Status) || --ch->Left == 0) {
+        KeSetEvent(&ch->Done, IO_NO_INCREMENT, FALSE);
+        return STATUS_MORE_PROCESSING_REQUIRED;
+    }
+    IoReuseIrp(Irp, STATUS_UNSUCCESSFUL);
+    IoSetCompletionRoutine(Irp, chain_routine, ch, TRUE, TRUE, TRUE);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *d = ch->Socket->Dispatch;
+    d->WskReceive(ch->Socket, &ch->Buf.Wsk, 0, Irp);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+static void reentrant(void)
+{
+    puts("-- completion routines that call WSK again");
+    PWSK_SOCKET cs, ss, ls = pair(AF_INET, &cs, &ss);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *sd = ss->Dispatch;
+    enum { N = 20000 };
+    WT_BUF data;
+    wt_buf_init(&data, N, 2, 0);
+    WT_CALL c;
+    wt_init(&c);
+    WT_STATUS(wt_wait(&c, sd->WskSend(ss, &data.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHAIN ch;
+    memset(&ch, 0, sizeof(ch));
+    ch.Socket = cs;
+    ch.Left = N;
+    wt_buf_init(&ch.Buf, 1, 1, 0);
+    KeInitializeEvent(&ch.Done, NotificationEvent, FALSE);
+    ch.Irp = IoAllocateIrp(1, FALSE);
+    IoSetCompletionRoutine(ch.Irp, chain_routine, &ch, TRUE, TRUE, TRUE);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = cs->Dispatch;
+    cd->WskReceive(cs, &ch.Buf.Wsk, 0, ch.Irp);
+    LARGE_INTEGER t;
+    t.QuadPart = -10LL * 1000 * 1000 * 20;
+    WT_STATUS(KeWaitForSingleObject(&ch.Done, Executive, KernelMode, FALSE, &t), STATUS_SUCCESS);
+    WT_STATUS(ch.Last, STATUS_SUCCESS);
+    WT_CHECK(ch.Bytes == N, "chain received %ld of %d bytes", (long)ch.Bytes, N);
+    IoFreeIrp(ch.Irp);
+    wt_buf_free(&ch.Buf);
+    wt_buf_free(&data);
+    close_socket(cs);
+    close_socket(ss);
+    close_socket(ls);
+    wt_free(&c);
+}
+
+/* IRPs the client did not get from IoAllocateIrp(1). */
+static volatile LONG passed_down_calls;
+static NTSTATUS passed_down_routine(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
+{
+    UNREFERENCED_PARAMETER(Dev);
+    UNREFERENCED_PARAMETER(Context);
+    InterlockedIncrement(&passed_down_calls);
+    if (Irp->PendingReturned)
+        IoMarkIrpPending(Irp);
+    return STATUS_SUCCESS;   /* let completion go on to the higher driver */
+}
+
+static void irp_kinds(void)
+{
+    puts("-- caller-allocated and passed-down IRPs");
+    PWSK_SOCKET s;
+    WT_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_SUCCESS);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *d = s->Dispatch;
+    SOCKADDR_STORAGE wild = wt_any(AF_INET);
+
+    /* msquic/wireguard-nt: sizeof(IRP) + one stack location, IoInitializeIrp. */
+    static DECLSPEC_ALIGN(16) UCHAR storage[sizeof(IRP) + sizeof(IO_STACK_LOCATION)];
+    WT_CHECK(IoSizeOfIrp(1) <= sizeof(storage), "IoSizeOfIrp(1) = %u", (unsigned)IoSizeOfIrp(1));
+    PIRP irp = (PIRP)storage;
+    IoInitializeIrp(irp, IoSizeOfIrp(1), 1);
+    WT_CALL c;
+    wt_init(&c);
+    IoSetCompletionRoutine(irp, wt_completion, &c, TRUE, TRUE, TRUE);
+    NTSTATUS r = d->WskBind(s, (PSOCKADDR)&wild, 0, irp);
+    WT_STATUS(r, STATUS_SUCCESS);
+    WT_CHECK(c.Completions == 1 && irp->IoStatus.Status == STATUS_SUCCESS, "caller-allocated IRP");
+
+    /* An IRP passed down by a higher driver: two locations, ours is current. */
+    PIRP up = IoAllocateIrp(2, FALSE);
+    IoSetNextIrpStackLocation(up);
+    IoSetCompletionRoutine(up, passed_down_routine, NULL, TRUE, TRUE, TRUE);
+    SOCKADDR_STORAGE local;
+    r = d->WskGetLocalAddress(s, (PSOCKADDR)&local, up);
+    WT_STATUS(r, STATUS_SUCCESS);
+    WT_CHECK(passed_down_calls == 1, "routine of a passed-down IRP ran %ld times", (long)passed_down_calls);
+    IoFreeIrp(up);
+    close_socket(s);
+    wt_free(&c);
+}
+
+static NTSTATUS set_ulong(PWSK_SOCKET s, ULONG level, ULONG name, ULONG v, PIRP irp)
+{
+    const WSK_PROVIDER_BASIC_DISPATCH *d = s->Dispatch;
+    return d->WskControlSocket(s, WskSetOption, name, level, sizeof(v), &v, 0, NULL, NULL, irp);
+}
+
+static NTSTATUS get_ulong(WT_CALL *c, PWSK_SOCKET s, ULONG level, ULONG name, ULONG *v)
+{
+    const WSK_PROVIDER_BASIC_DISPATCH *d = s->Dispatch;
+    *v = 0xdeadbeef;
+    return wt_wait(c, d->WskControlSocket(s, WskGetOption, name, level, 0, NULL, sizeof(*v), v, NULL, wt_arm(c)));
+}
+
+static void options(void)
+{
+    puts("-- WskControlSocket");
+    PWSK_SOCKET cs, ss, ls = pair(AF_INET6, &cs, &ss);
+    const WSK_PROVIDER_BASIC_DISPATCH *d = cs->Dispatch;
+    WT_CALL c;
+    wt_init(&c);
+    ULONG v;
+    WT_STATUS(get_ulong(&c, cs, IPPROTO_IPV6, IPV6_V6ONLY, &v), STATUS_SUCCESS);
+    WT_CHECK(v == 1, "IPV6_V6ONLY defaults to %u, Windows' default is 1", v);
+    WT_STATUS(wt_wait(&c, set_ulong(cs, SOL_SOCKET, SO_KEEPALIVE, 1, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(get_ulong(&c, cs, SOL_SOCKET, SO_KEEPALIVE, &v), STATUS_SUCCESS);
+    WT_CHECK(v == 1 && c.Irp->IoStatus.Information == sizeof(ULONG), "SO_KEEPALIVE %u", v);
+    WT_STATUS(wt_wait(&c, set_ulong(cs, IPPROTO_TCP, TCP_NODELAY, 1, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(get_ulong(&c, cs, IPPROTO_TCP, TCP_NODELAY, &v), STATUS_SUCCESS);
+    WT_CHECK(v == 1, "TCP_NODELAY %u", v);
+    WT_STATUS(get_ulong(&c, cs, SOL_SOCKET, SO_TYPE, &v), STATUS_SUCCESS);
+    WT_CHECK(v == SOCK_STREAM, "SO_TYPE %u", v);
+    WT_STATUS(wt_wait(&c, set_ulong(cs, SOL_SOCKET, SO_RCVBUF, 65536, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(get_ulong(&c, cs, SOL_SOCKET, SO_RCVBUF, &v), STATUS_SUCCESS);
+    WT_CHECK(v >= 65536, "SO_RCVBUF %u", v);
+    /* Unknown option, wrong sizes, NULL IRP, WSK-specific ones not done yet. */
+    WT_STATUS(wt_wait(&c, set_ulong(cs, SOL_SOCKET, 0x7777, 1, wt_arm(&c))), STATUS_NOT_SUPPORTED);
+    WT_STATUS(wt_wait(&c, set_ulong(cs, 99, 1, 1, wt_arm(&c))), STATUS_NOT_SUPPORTED);
+    WT_STATUS(set_ulong(cs, SOL_SOCKET, SO_KEEPALIVE, 1, NULL), STATUS_INVALID_PARAMETER);
+    USHORT tiny;
+    WT_STATUS(wt_wait(&c, d->WskControlSocket(cs, WskGetOption, SO_KEEPALIVE, SOL_SOCKET, 0, NULL,
+                                              sizeof(tiny), &tiny, NULL, wt_arm(&c))), STATUS_BUFFER_TOO_SMALL);
+    WT_STATUS(wt_wait(&c, d->WskControlSocket(cs, WskSetOption, SO_KEEPALIVE, SOL_SOCKET, 1, &v, 0, NULL,
+                                              NULL, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    WT_STATUS(wt_wait(&c, d->WskControlSocket(cs, (WSK_CONTROL_SOCKET_TYPE)7, 0, 0, 0, NULL, 0, NULL,
+                                              NULL, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    WSK_EVENT_CALLBACK_CONTROL ev = { (PNPIID)&NPI_WSK_INTERFACE_ID, WSK_EVENT_RECEIVE };
+    WT_STATUS(d->WskControlSocket(cs, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(ev), &ev,
+                                  0, NULL, NULL, NULL), STATUS_NOT_SUPPORTED);
+    /* Ioctls: receive backlog counts what waits to be read. */
+    WT_BUF b;
+    wt_buf_init(&b, 300, 1, 0);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *sd = ss->Dispatch;
+    WT_STATUS(wt_wait(&c, sd->WskSend(ss, &b.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    SIZE_T backlog = 0, returned = 0;
+    for (int i = 0; i < 100 && backlog < 300; i++) {
+        WT_STATUS(wt_wait(&c, d->WskControlSocket(cs, WskIoctl, SIO_WSK_QUERY_RECEIVE_BACKLOG, 0, 0, NULL,
+                                                  sizeof(backlog), &backlog, NULL, wt_arm(&c))), STATUS_SUCCESS);
+    }
+    WT_CHECK(backlog == 300, "receive backlog %lu", (unsigned long)backlog);
+    WT_STATUS(d->WskControlSocket(cs, WskIoctl, SIO_WSK_QUERY_INSPECT_ID, 0, 0, NULL, sizeof(backlog),
+                                  &backlog, &returned, NULL), STATUS_INVALID_DEVICE_REQUEST);
+    wt_buf_free(&b);
+    close_socket(cs);
+    close_socket(ss);
+    close_socket(ls);
+    wt_free(&c);
+}
+
+static void bad_arguments(void)
+{
+    puts("-- bad arguments");
+    PWSK_SOCKET s;
+    WT_STATUS(new_socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, &s), STATUS_NOT_SUPPORTED);
+    WT_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, 0x10, &s), STATUS_INVALID_PARAMETER);
+    WT_STATUS(new_socket(99, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_NOT_SUPPORTED);
+    WT_STATUS(new_socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_NOT_SUPPORTED);
+    WT_CALL c;
+    wt_init(&c);
+    WT_STATUS(wt_wait(&c, pd->WskSocket(NULL, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET,
+                                        NULL, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_INVALID_HANDLE);
+
+    /* A basic socket: control and close only. */
+    WT_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_BASIC_SOCKET, &s), STATUS_SUCCESS);
+    ULONG v;
+    WT_STATUS(get_ulong(&c, s, SOL_SOCKET, SO_TYPE, &v), STATUS_SUCCESS);
+    close_socket(s);
+
+    /* Two listeners on one address: the documented INUSE status. */
+    PWSK_SOCKET l1, l2;
+    WT_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, &l1), STATUS_SUCCESS);
+    WT_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, &l2), STATUS_SUCCESS);
+    const WSK_PROVIDER_LISTEN_DISPATCH *ld = l1->Dispatch;
+    SOCKADDR_STORAGE a = wt_addr(AF_INET, 0);
+    WT_STATUS(wt_wait(&c, ld->WskBind(l1, (PSOCKADDR)&a, 0, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&c, ld->WskGetLocalAddress(l1, (PSOCKADDR)&a, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&c, ld->WskBind(l2, (PSOCKADDR)&a, 0, wt_arm(&c))), STATUS_ADDRESS_ALREADY_EXISTS);
+    WT_STATUS(wt_wait(&c, ld->WskBind(l2, (PSOCKADDR)&a, 1, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    WT_STATUS(wt_wait(&c, ld->WskBind(l2, NULL, 0, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    WT_STATUS(wt_wait(&c, ld->WskAccept(l2, 0, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    WT_STATUS(ld->WskCloseSocket(l2, NULL), STATUS_INVALID_PARAMETER);
+    close_socket(l1);
+    close_socket(l2);
+
+    /* Wrong-state calls on a fresh connection socket. */
+    WT_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_SUCCESS);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *d = s->Dispatch;
+    WT_BUF b;
+    wt_buf_init(&b, 10, 1, 0);
+    SOCKADDR_STORAGE out;
+    WT_STATUS(wt_wait(&c, d->WskSend(s, &b.Wsk, 0, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    WT_STATUS(wt_wait(&c, d->WskReceive(s, &b.Wsk, 0, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    WT_STATUS(wt_wait(&c, d->WskDisconnect(s, NULL, 0, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    WT_STATUS(wt_wait(&c, d->WskGetLocalAddress(s, (PSOCKADDR)&out, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    WT_STATUS(wt_wait(&c, d->WskGetRemoteAddress(s, (PSOCKADDR)&out, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    WT_STATUS(wt_wait(&c, d->WskReceive(s, &b.Wsk, WSK_FLAG_DRAIN, wt_arm(&c))), STATUS_NOT_SUPPORTED);
+    WSK_BUF nomdl = { NULL, 0, 10 };
+    SOCKADDR_STORAGE wild = wt_any(AF_INET);
+    WT_STATUS(wt_wait(&c, d->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    SOCKADDR_STORAGE nowhere = wt_addr(AF_INET, 9);
+    WT_STATUS(wt_wait(&c, d->WskConnectEx(s, (PSOCKADDR)&nowhere, &nomdl, 0, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    WSK_BUF offset_out = b.Wsk;
+    offset_out.Offset = 4096;
+    WT_STATUS(wt_wait(&c, d->WskConnectEx(s, (PSOCKADDR)&nowhere, &offset_out, 0, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    WT_STATUS(d->WskRelease(s, NULL), STATUS_INVALID_PARAMETER);
+    wt_buf_free(&b);
+    close_socket(s);
+    wt_free(&c);
+}
+
+int main(void)
+{
+    wt_register(&cl);
+    pd = cl.Provider.Dispatch;
+    cancellation();
+    abortive(AF_INET);
+    abortive(AF_INET6);
+    reentrant();
+    irp_kinds();
+    options();
+    bad_arguments();
+    wt_deregister(&cl);
+    return wt_result("test_wsk_rules");
+}
