@@ -1,0 +1,502 @@
+/* Engine core: backend choice, the start/stop refcount, the engine thread,
+ * and helpers both backends share (address layout, iovec windows, per-fd
+ * FIFO queues). */
+#include "internal.h"
+#include "net.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+static pthread_mutex_t g_life = PTHREAD_MUTEX_INITIALIZER;   /* start/stop */
+static int g_refs;                                          /* under g_life */
+static pthread_t g_thread;                                  /* under g_life */
+static _Atomic(const struct ow_backend *) g_backend;
+static atomic_long g_inflight;
+static _Thread_local int t_on_engine;
+
+/* ---- backend selection and lifetime -------------------------------------- */
+
+static int debug_enabled(void)
+{
+    const char *v = getenv("OPENWSK_DEBUG");
+    return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+}
+
+/* Starts the forced backend, or io_uring falling back to epoll. */
+static const struct ow_backend *pick_backend(int *err)
+{
+    const char *want = getenv("OPENWSK_BACKEND");
+    if (want != NULL && strcmp(want, "epoll") == 0) {
+        *err = ow_epoll_backend.init();
+        return &ow_epoll_backend;
+    }
+    if (want != NULL && strcmp(want, "uring") == 0) {
+        *err = ow_uring_backend.init();
+        if (*err < 0)
+            fprintf(stderr, "openwsk: OPENWSK_BACKEND=uring but io_uring is unavailable: %s\n",
+                    strerror(-*err));
+        return &ow_uring_backend;
+    }
+    static int warned;   /* under g_life: once per process is enough */
+    if (want != NULL && *want != '\0' && !warned++)
+        fprintf(stderr, "openwsk: OPENWSK_BACKEND=%s is not one of uring, epoll; choosing automatically\n",
+                want);
+    *err = ow_uring_backend.init();
+    if (*err == 0)
+        return &ow_uring_backend;
+    if (debug_enabled())
+        fprintf(stderr, "openwsk: io_uring unavailable (%s), using epoll\n", strerror(-*err));
+    *err = ow_epoll_backend.init();
+    return &ow_epoll_backend;
+}
+
+static void *engine_main(void *arg)
+{
+    const struct ow_backend *be = arg;
+    t_on_engine = 1;
+    be->run();
+    return NULL;
+}
+
+/* The engine thread takes no signals: handlers belong to the caller's threads. */
+static int spawn_engine(const struct ow_backend *be)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&g_thread, NULL, engine_main, (void *)be);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return -rc;
+}
+
+int ow_engine_start(void)
+{
+    int rc = 0;
+    pthread_mutex_lock(&g_life);
+    if (g_refs == 0) {
+        const struct ow_backend *be = pick_backend(&rc);
+        if (rc == 0) {
+            rc = spawn_engine(be);
+            if (rc < 0)
+                be->fini();
+        }
+        if (rc == 0)
+            atomic_store(&g_backend, be);
+    }
+    if (rc == 0)
+        g_refs++;
+    pthread_mutex_unlock(&g_life);
+    return rc;
+}
+
+void ow_engine_stop(void)
+{
+    pthread_mutex_lock(&g_life);
+    assert(g_refs > 0);
+    if (g_refs > 0 && --g_refs == 0) {
+        const struct ow_backend *be = atomic_load(&g_backend);
+        assert(!t_on_engine && "ow_engine_stop() from a completion callback");
+        assert(atomic_load(&g_inflight) == 0 && "ow_engine_stop() with ops in flight");
+        be->stop();
+        pthread_join(g_thread, NULL);
+        atomic_store(&g_backend, NULL);
+        be->fini();
+    }
+    pthread_mutex_unlock(&g_life);
+}
+
+int ow_engine_submit(struct ow_op *op)
+{
+    const struct ow_backend *be = atomic_load(&g_backend);
+    if (be == NULL)
+        return -ENXIO;
+    if (op == NULL || op->done == NULL || (unsigned)op->kind > OW_OP_NOP)
+        return -EINVAL;
+    /* eng_state is left to the mailbox: a cancel racing with this submit
+     * reads it under the mailbox lock. */
+    op->eng_next = NULL;
+    op->eng_done = 0;
+    memset(&op->eng_priv, 0, sizeof(op->eng_priv));
+    if (op->kind == OW_OP_CONNECT) {
+        int rc = ow_sa_from_win(op->u.connect.win_addr, op->u.connect.addrlen,
+                                op->eng_sa.b, &op->eng_salen);
+        if (rc < 0)
+            return rc;
+    }
+    atomic_fetch_add(&g_inflight, 1);
+    int rc = be->submit(op);
+    if (rc < 0)
+        atomic_fetch_sub(&g_inflight, 1);
+    return rc;
+}
+
+void ow_engine_cancel(struct ow_op *op)
+{
+    const struct ow_backend *be = atomic_load(&g_backend);
+    if (be != NULL && op != NULL)
+        be->cancel(op);
+}
+
+const char *ow_engine_backend(void)
+{
+    const struct ow_backend *be = atomic_load(&g_backend);
+    return be ? be->name : NULL;
+}
+
+int ow_engine_on_engine_thread(void) { return t_on_engine; }
+
+void ow_eng_complete(struct ow_op *op, int res)
+{
+    assert(t_on_engine);
+    atomic_fetch_sub(&g_inflight, 1);
+    op->done(op, res);
+}
+
+/* ---- mailbox --------------------------------------------------------------- */
+
+/* op->eng_state bits, under mb->lock. An op is PENDING from its post to its
+ * finish; a cancel of an op that is not (zeroed, or already done) is ignored. */
+enum { MB_PENDING = 1, MB_INCOMING = 2, MB_CANCEL_QUEUED = 4 };
+
+int ow_mb_init(struct ow_mailbox *mb)
+{
+    memset(mb, 0, sizeof(*mb));
+    mb->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (mb->evfd < 0)
+        return -errno;
+    pthread_mutex_init(&mb->lock, NULL);
+    return 0;
+}
+
+void ow_mb_fini(struct ow_mailbox *mb)
+{
+    close(mb->evfd);
+    mb->evfd = -1;
+    pthread_mutex_destroy(&mb->lock);
+}
+
+/* Under lock: returns 1 when the caller must write the eventfd (after
+ * unlocking). The engine thread needs no wake-up: it drains before waiting. */
+static int mb_need_wake(struct ow_mailbox *mb)
+{
+    if (t_on_engine || mb->wake_pending)
+        return 0;
+    mb->wake_pending = 1;
+    return 1;
+}
+
+static void mb_wake(struct ow_mailbox *mb)
+{
+    uint64_t one = 1;
+    /* Only EAGAIN (counter saturated) can fail here, and then a wake-up is
+     * pending anyway. */
+    if (write(mb->evfd, &one, sizeof(one)) < 0)
+        return;
+}
+
+void ow_mb_post(struct ow_mailbox *mb, struct ow_op *op)
+{
+    pthread_mutex_lock(&mb->lock);
+    op->eng_state = MB_PENDING | MB_INCOMING;
+    ow_opq_push(&mb->incoming, op);
+    int wake = mb_need_wake(mb);
+    pthread_mutex_unlock(&mb->lock);
+    if (wake)
+        mb_wake(mb);
+}
+
+/* Only a pending op is queued for cancelling: the caller may keep an op's
+ * memory alive past ->done (its own reference) and cancel late, or cancel
+ * while its submit is still on its way; nothing may point at it then. */
+void ow_mb_cancel(struct ow_mailbox *mb, struct ow_op *op)
+{
+    int wake = 0;
+    pthread_mutex_lock(&mb->lock);
+    if ((op->eng_state & (MB_PENDING | MB_CANCEL_QUEUED)) == MB_PENDING) {
+        op->eng_state |= MB_CANCEL_QUEUED;
+        ow_priv(op)->cancel_next = mb->cancels;
+        mb->cancels = op;
+        wake = mb_need_wake(mb);
+    }
+    pthread_mutex_unlock(&mb->lock);
+    if (wake)
+        mb_wake(mb);
+}
+
+void ow_mb_stop(struct ow_mailbox *mb)
+{
+    pthread_mutex_lock(&mb->lock);
+    mb->stop = 1;
+    int wake = mb_need_wake(mb);
+    pthread_mutex_unlock(&mb->lock);
+    if (wake)
+        mb_wake(mb);
+}
+
+void ow_mb_ack(struct ow_mailbox *mb)
+{
+    uint64_t n;
+    if (read(mb->evfd, &n, sizeof(n)) < 0)
+        return;   /* EAGAIN: already consumed */
+}
+
+int ow_mb_take(struct ow_mailbox *mb, struct ow_opq *in)
+{
+    pthread_mutex_lock(&mb->lock);
+    *in = mb->incoming;
+    mb->incoming.head = mb->incoming.tail = NULL;
+    for (struct ow_op *op = in->head; op != NULL; op = op->eng_next)
+        op->eng_state &= ~MB_INCOMING;
+    mb->wake_pending = 0;
+    int stop = mb->stop;
+    pthread_mutex_unlock(&mb->lock);
+    return stop;
+}
+
+struct ow_op *ow_mb_next_cancel(struct ow_mailbox *mb, int *unsubmitted)
+{
+    pthread_mutex_lock(&mb->lock);
+    struct ow_op *op = mb->cancels;
+    *unsubmitted = 0;
+    if (op != NULL) {
+        mb->cancels = ow_priv(op)->cancel_next;
+        op->eng_state &= ~MB_CANCEL_QUEUED;
+        if (op->eng_state & MB_INCOMING) {
+            ow_opq_remove(&mb->incoming, op);
+            op->eng_state &= ~MB_INCOMING;
+            *unsubmitted = 1;
+        }
+    }
+    pthread_mutex_unlock(&mb->lock);
+    return op;
+}
+
+static void mb_unlink_cancel(struct ow_mailbox *mb, struct ow_op *op)
+{
+    struct ow_op **pp = &mb->cancels;
+    while (*pp != NULL && *pp != op)
+        pp = &ow_priv(*pp)->cancel_next;
+    if (*pp != NULL)
+        *pp = ow_priv(op)->cancel_next;
+}
+
+void ow_mb_finish(struct ow_mailbox *mb, struct ow_op *op, int res)
+{
+    pthread_mutex_lock(&mb->lock);
+    if (op->eng_state & MB_CANCEL_QUEUED)
+        mb_unlink_cancel(mb, op);
+    op->eng_state = 0;
+    pthread_mutex_unlock(&mb->lock);
+    ow_eng_complete(op, res);
+}
+
+/* ---- addresses ------------------------------------------------------------ */
+
+int ow_sa_from_win(const void *win, size_t len, void *lin, unsigned *linlen)
+{
+    if (win == NULL || len < sizeof(unsigned short))
+        return -EINVAL;
+    unsigned short fam;
+    memcpy(&fam, win, sizeof(fam));
+    size_t need = ow_win_sockaddr_len(fam);
+    if (need == 0)
+        return -EAFNOSUPPORT;
+    if (len < need)
+        return -EINVAL;
+    /* Same bytes as Linux's sockaddr_in/_in6 except the family number. */
+    memcpy(lin, win, need);
+    sa_family_t lf = fam == OW_WIN_AF_INET ? AF_INET : AF_INET6;
+    memcpy(lin, &lf, sizeof(lf));
+    *linlen = (unsigned)need;
+    return 0;
+}
+
+void ow_sa_to_win(const void *lin, unsigned linlen, void *win, size_t *winlen)
+{
+    sa_family_t lf = AF_UNSPEC;
+    if (linlen >= sizeof(lf))
+        memcpy(&lf, lin, sizeof(lf));
+    unsigned short wf = lf == AF_INET ? OW_WIN_AF_INET : lf == AF_INET6 ? OW_WIN_AF_INET6 : 0;
+    size_t n = ow_win_sockaddr_len(wf);
+    if (n == 0 || linlen < n || win == NULL) {
+        *winlen = 0;
+        return;
+    }
+    if (n > *winlen)
+        n = *winlen;
+    unsigned char tmp[OW_WIN_SOCKADDR_IN6_LEN];
+    memcpy(tmp, lin, ow_win_sockaddr_len(wf));
+    memcpy(tmp, &wf, sizeof(wf));
+    memcpy(win, tmp, n);
+    *winlen = n;
+}
+
+void ow_accept_addr(struct ow_op *op)
+{
+    if (op->u.accept.win_addr == NULL)
+        return;
+    size_t n = op->u.accept.addrlen;
+    ow_sa_to_win(op->eng_sa.b, op->eng_salen, op->u.accept.win_addr, &n);
+    op->u.accept.addrlen = n;
+}
+
+int ow_connect_result(int fd, unsigned revents)
+{
+    int err = 0;
+    socklen_t len = sizeof(err);
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+        return -errno;
+    if (err != 0)
+        return -err;
+    return (revents & POLLOUT) ? 0 : -ENOTCONN;
+}
+
+/* ---- send/recv windows ------------------------------------------------------ */
+
+size_t ow_iov_total(const struct iovec *iov, int iovcnt)
+{
+    size_t total = 0;
+    for (int i = 0; i < iovcnt; i++)
+        total += iov[i].iov_len;
+    return total;
+}
+
+void ow_io_window(struct ow_op *op)
+{
+    struct ow_priv *p = ow_priv(op);
+    const struct iovec *iov = op->u.io.iov;
+    int cnt = op->u.io.iovcnt, i = 0;
+    size_t skip = op->eng_done;
+    while (i < cnt && skip >= iov[i].iov_len)   /* also steps over empty iovecs */
+        skip -= iov[i++].iov_len;
+    memset(&p->msg, 0, sizeof(p->msg));
+    if (skip == 0) {
+        /* The kernel only reads the array; msghdr just lacks the const. */
+        p->msg.msg_iov = (struct iovec *)(iov + i);
+        p->msg.msg_iovlen = (size_t)(cnt - i);
+    } else {
+        p->head.iov_base = (char *)iov[i].iov_base + skip;
+        p->head.iov_len = iov[i].iov_len - skip;
+        p->msg.msg_iov = &p->head;
+        p->msg.msg_iovlen = 1;
+    }
+}
+
+int ow_io_wants_more(const struct ow_op *op)
+{
+    return (op->u.io.flags & OW_IO_WAITALL) && !(op->u.io.flags & OW_IO_PEEK)
+        && op->eng_done < ow_iov_total(op->u.io.iov, op->u.io.iovcnt);
+}
+
+unsigned ow_poll_to_linux(unsigned ev)
+{
+    return ((ev & OW_POLL_IN) ? POLLIN : 0u) | ((ev & OW_POLL_OUT) ? POLLOUT : 0u);
+}
+
+unsigned ow_poll_from_linux(unsigned rev)
+{
+    return ((rev & (POLLIN | POLLRDNORM | POLLRDHUP)) ? OW_POLL_IN : 0u)
+         | ((rev & (POLLOUT | POLLWRNORM)) ? OW_POLL_OUT : 0u)
+         | ((rev & POLLERR) ? OW_POLL_ERR : 0u)
+         | ((rev & POLLHUP) ? OW_POLL_HUP : 0u);
+}
+
+/* ---- per-fd queues ------------------------------------------------------------ */
+
+struct ow_fdent *ow_fdtab_find(struct ow_fdtab *t, int fd)
+{
+    return fd >= 0 && (size_t)fd < t->n ? &t->v[fd] : NULL;
+}
+
+struct ow_fdent *ow_fdtab_get(struct ow_fdtab *t, int fd)
+{
+    if (fd < 0)
+        return NULL;
+    if ((size_t)fd >= t->n) {
+        size_t n = t->n ? t->n : 64;
+        while (n <= (size_t)fd)
+            n *= 2;
+        struct ow_fdent *v = realloc(t->v, n * sizeof(*v));
+        if (v == NULL)
+            return NULL;
+        memset(v + t->n, 0, (n - t->n) * sizeof(*v));
+        t->v = v;
+        t->n = n;
+    }
+    return &t->v[fd];
+}
+
+void ow_fdtab_free(struct ow_fdtab *t)
+{
+    free(t->v);
+    t->v = NULL;
+    t->n = 0;
+}
+
+int ow_fdent_idle(const struct ow_fdent *e)
+{
+    for (int i = 0; i < OW_Q_COUNT; i++)
+        if (e->q[i].head != NULL)
+            return 0;
+    return 1;
+}
+
+int ow_op_queue(const struct ow_op *op)
+{
+    switch (op->kind) {
+    case OW_OP_RECV: case OW_OP_ACCEPT: return OW_Q_READ;
+    case OW_OP_SEND: case OW_OP_CONNECT: return OW_Q_WRITE;
+    case OW_OP_POLL: return OW_Q_POLL;
+    default: return -1;
+    }
+}
+
+void ow_opq_push(struct ow_opq *q, struct ow_op *op)
+{
+    op->eng_next = NULL;
+    if (q->tail)
+        q->tail->eng_next = op;
+    else
+        q->head = op;
+    q->tail = op;
+}
+
+struct ow_op *ow_opq_pop(struct ow_opq *q)
+{
+    struct ow_op *op = q->head;
+    if (op != NULL) {
+        q->head = op->eng_next;
+        if (q->head == NULL)
+            q->tail = NULL;
+        op->eng_next = NULL;
+    }
+    return op;
+}
+
+int ow_opq_remove(struct ow_opq *q, struct ow_op *op)
+{
+    struct ow_op *prev = NULL;
+    for (struct ow_op *it = q->head; it != NULL; prev = it, it = it->eng_next) {
+        if (it != op)
+            continue;
+        if (prev)
+            prev->eng_next = op->eng_next;
+        else
+            q->head = op->eng_next;
+        if (q->tail == op)
+            q->tail = prev;
+        op->eng_next = NULL;
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,358 @@
+/* epoll backend.
+ *
+ * Ops reach the engine thread through the mailbox (internal.h); everything
+ * below runs on it. Each fd has a FIFO of readers (recv, accept), one of
+ * writers (send, connect) and a list of polls. An op is tried at once; if it
+ * would block it waits at its place, and the fd is registered
+ * level-triggered for just the directions that have waiters, so a ready fd
+ * always makes progress and an idle one raises no event. When the last op
+ * of an fd completes the fd leaves the epoll set, so a reused fd number
+ * starts clean.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+enum { STEP_MAIN, STEP_CONNWAIT };   /* ow_priv()->step of a connect */
+
+#define MAX_EVENTS 64
+
+static struct {
+    int epfd;
+    struct ow_mailbox mb;
+    struct ow_fdtab fds;
+} ep;
+
+/* ---- one attempt per op kind: 1 = complete with *res, 0 = would block ---- */
+
+static int try_connect(struct ow_op *op, int *res)
+{
+    struct ow_priv *p = ow_priv(op);
+    if (p->step == STEP_MAIN) {
+        p->step = STEP_CONNWAIT;
+        if (connect(op->fd, (const struct sockaddr *)op->eng_sa.b, op->eng_salen) == 0) {
+            *res = 0;   /* also TCP_FASTOPEN_CONNECT: the SYN leaves with the first send */
+            return 1;
+        }
+        if (errno == EINPROGRESS || errno == EINTR)
+            return 0;
+        *res = -errno;
+        return 1;
+    }
+    /* Woken up for writability (maybe spuriously): done only once poll agrees. */
+    struct pollfd pfd = { .fd = op->fd, .events = POLLOUT };
+    if (poll(&pfd, 1, 0) <= 0)
+        return 0;
+    *res = ow_connect_result(op->fd, (unsigned)pfd.revents);
+    return 1;
+}
+
+static int try_accept(struct ow_op *op, int *res)
+{
+    for (;;) {
+        socklen_t len = sizeof(op->eng_sa.b);
+        int fd = accept4(op->fd, (struct sockaddr *)op->eng_sa.b, &len,
+                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+            op->eng_salen = len;
+            ow_accept_addr(op);
+            *res = fd;
+            return 1;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return 0;
+        *res = -errno;
+        return 1;
+    }
+}
+
+/* send and recv: loop while WAITALL wants more and the socket keeps up. */
+static int try_io(struct ow_op *op, int *res)
+{
+    int flags = MSG_DONTWAIT;
+    if (op->kind == OW_OP_SEND)
+        flags |= MSG_NOSIGNAL;
+    else if (op->u.io.flags & OW_IO_PEEK)
+        flags |= MSG_PEEK;
+    for (;;) {
+        ow_io_window(op);
+        ssize_t n = op->kind == OW_OP_SEND ? sendmsg(op->fd, &ow_priv(op)->msg, flags)
+                                            : recvmsg(op->fd, &ow_priv(op)->msg, flags);
+        if (n > 0) {
+            op->eng_done += (size_t)n;
+            if (ow_io_wants_more(op))
+                continue;
+        }
+        if (n >= 0) {   /* done, or recv hit EOF */
+            *res = (int)op->eng_done;
+            return 1;
+        }
+        if (errno == EINTR)
+            continue;
+        /* EINPROGRESS: a Fast Open send while the handshake is in flight. */
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINPROGRESS)
+            return 0;
+        *res = ow_partial(op, -errno);
+        return 1;
+    }
+}
+
+static int try_poll(struct ow_op *op, int *res)
+{
+    struct pollfd pfd = { .fd = op->fd, .events = (short)ow_poll_to_linux(op->u.poll.events) };
+    int n = poll(&pfd, 1, 0);
+    if (n <= 0)
+        return 0;   /* not ready (or EINTR: the level-triggered event comes back) */
+    *res = (pfd.revents & POLLNVAL) ? -EBADF : (int)ow_poll_from_linux((unsigned)pfd.revents);
+    return 1;
+}
+
+static int try_op(struct ow_op *op, int *res)
+{
+    switch (op->kind) {
+    case OW_OP_CONNECT: return try_connect(op, res);
+    case OW_OP_ACCEPT:  return try_accept(op, res);
+    case OW_OP_SEND:
+    case OW_OP_RECV:    return try_io(op, res);
+    case OW_OP_POLL:    return try_poll(op, res);
+    case OW_OP_NOP:     break;
+    }
+    *res = 0;
+    return 1;
+}
+
+/* ---- per-fd queues ------------------------------------------------------------ */
+
+static void finish(struct ow_op *op, int res) { ow_mb_finish(&ep.mb, op, res); }
+
+static void update_interest(int fd);
+
+/* Completes op, which was waiting in queue q of its fd. If it was the fd's
+ * last op, the fd leaves the epoll set first: once ->done runs, the caller
+ * may close the fd and the number may come back as another socket. */
+static void finish_waiting(struct ow_op *op, int q, int res)
+{
+    struct ow_fdent *e = ow_fdtab_find(&ep.fds, op->fd);
+    ow_opq_remove(&e->q[q], op);
+    if (ow_fdent_idle(e))
+        update_interest(op->fd);
+    finish(op, res);
+}
+
+/* Completes every op of fd with err (the fd cannot be watched). */
+static void fail_all(int fd, int err)
+{
+    for (int q = 0; q < OW_Q_COUNT; q++) {
+        struct ow_op *op;
+        while ((op = ow_fdtab_find(&ep.fds, fd)->q[q].head) != NULL)
+            finish_waiting(op, q, ow_partial(op, err));
+    }
+}
+
+static unsigned wanted_events(const struct ow_fdent *e)
+{
+    unsigned want = (e->q[OW_Q_READ].head ? EPOLLIN : 0u) | (e->q[OW_Q_WRITE].head ? EPOLLOUT : 0u);
+    for (struct ow_op *op = e->q[OW_Q_POLL].head; op != NULL; op = op->eng_next) {
+        want |= (op->u.poll.events & OW_POLL_IN) ? EPOLLIN : 0u;
+        want |= (op->u.poll.events & OW_POLL_OUT) ? EPOLLOUT : 0u;
+    }
+    return want;
+}
+
+/* Makes fd's epoll registration match its waiting ops. */
+static void update_interest(int fd)
+{
+    struct ow_fdent *e = ow_fdtab_find(&ep.fds, fd);
+    if (e == NULL)
+        return;
+    if (ow_fdent_idle(e)) {
+        /* Fails only if fd was closed under its ops (then it left the set). */
+        if (e->registered)
+            epoll_ctl(ep.epfd, EPOLL_CTL_DEL, fd, NULL);
+        e->registered = 0;
+        e->events = 0;
+        return;
+    }
+    unsigned want = wanted_events(e);
+    if (e->registered && e->events == want)
+        return;
+    struct epoll_event ev = { .events = want, .data.fd = fd };
+    int rc = epoll_ctl(ep.epfd, e->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev);
+    if (rc < 0 && errno == EEXIST)
+        rc = epoll_ctl(ep.epfd, EPOLL_CTL_MOD, fd, &ev);
+    else if (rc < 0 && errno == ENOENT)
+        rc = epoll_ctl(ep.epfd, EPOLL_CTL_ADD, fd, &ev);
+    if (rc < 0) {
+        int err = -errno;
+        e->registered = 0;
+        e->events = 0;
+        fail_all(fd, err);
+        return;
+    }
+    e->registered = 1;
+    e->events = want;
+}
+
+/* Completes the ops of fd's queue q that can, in order. A reader or writer
+ * that would block stops its queue (FIFO); polls are independent. ->done
+ * cannot touch fd queues (its submits and cancels go to the mailbox). */
+static void run_queue(int fd, int q)
+{
+    struct ow_fdent *e = ow_fdtab_find(&ep.fds, fd);
+    struct ow_op *op = e ? e->q[q].head : NULL;
+    while (op != NULL) {
+        struct ow_op *next = op->eng_next;
+        int res;
+        if (try_op(op, &res))
+            finish_waiting(op, q, res);
+        else if (q != OW_Q_POLL)
+            return;
+        op = q == OW_Q_POLL ? next : e->q[q].head;
+    }
+}
+
+static void on_event(int fd, unsigned events)
+{
+    if (events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP))
+        run_queue(fd, OW_Q_READ);
+    if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+        run_queue(fd, OW_Q_WRITE);
+    run_queue(fd, OW_Q_POLL);
+    update_interest(fd);
+}
+
+/* ---- mailbox ---------------------------------------------------------------- */
+
+static void start(struct ow_op *op)
+{
+    int q = ow_op_queue(op), res;
+    if (q < 0) {
+        finish(op, 0);   /* NOP */
+        return;
+    }
+    struct ow_fdent *e = ow_fdtab_get(&ep.fds, op->fd);
+    if (e == NULL) {
+        finish(op, op->fd < 0 ? -EBADF : -ENOMEM);
+        return;
+    }
+    /* Only the oldest reader/writer may run; later ones wait their turn. */
+    if (q == OW_Q_POLL || e->q[q].head == NULL) {
+        if (try_op(op, &res)) {
+            finish(op, res);
+            return;
+        }
+    }
+    ow_opq_push(&e->q[q], op);
+    update_interest(op->fd);
+}
+
+static void cancel(struct ow_op *op)
+{
+    int q = ow_op_queue(op), fd = op->fd;
+    struct ow_fdent *e = ow_fdtab_find(&ep.fds, fd);
+    struct ow_op *it = q < 0 || e == NULL ? NULL : e->q[q].head;
+    while (it != NULL && it != op)
+        it = it->eng_next;
+    if (it == NULL)
+        return;   /* not waiting: it is completing anyway */
+    finish_waiting(op, q, ow_partial(op, -ECANCELED));
+    run_queue(fd, q);   /* the next one in line may be able to go */
+    update_interest(fd);
+}
+
+/* Returns 1 when the engine must stop. */
+static int drain(void)
+{
+    for (;;) {
+        struct ow_opq in;
+        int stop = ow_mb_take(&ep.mb, &in), unsubmitted, busy = 0;
+        struct ow_op *op;
+        while ((op = ow_opq_pop(&in)) != NULL) {
+            start(op);
+            busy = 1;
+        }
+        while ((op = ow_mb_next_cancel(&ep.mb, &unsubmitted)) != NULL) {
+            if (unsubmitted)
+                finish(op, -ECANCELED);
+            else
+                cancel(op);
+            busy = 1;
+        }
+        if (!busy)
+            return stop;
+    }
+}
+
+/* ---- backend ------------------------------------------------------------------ */
+
+static int ep_init(void)
+{
+    ep.epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (ep.epfd < 0)
+        return -errno;
+    int rc = ow_mb_init(&ep.mb);
+    if (rc == 0) {
+        struct epoll_event ev = { .events = EPOLLIN, .data.fd = ep.mb.evfd };
+        if (epoll_ctl(ep.epfd, EPOLL_CTL_ADD, ep.mb.evfd, &ev) < 0) {
+            rc = -errno;
+            ow_mb_fini(&ep.mb);
+        }
+    }
+    if (rc < 0)
+        close(ep.epfd);
+    return rc;
+}
+
+static void ep_run(void)
+{
+    struct epoll_event evs[MAX_EVENTS];
+    while (!drain()) {
+        int n = epoll_wait(ep.epfd, evs, MAX_EVENTS, -1);
+        if (n < 0 && errno != EINTR) {
+            fprintf(stderr, "openwsk: epoll_wait: %s\n", strerror(errno));
+            abort();
+        }
+        for (int i = 0; i < n; i++) {
+            if (evs[i].data.fd == ep.mb.evfd)
+                ow_mb_ack(&ep.mb);
+            else
+                on_event(evs[i].data.fd, evs[i].events);
+        }
+    }
+}
+
+static void ep_stop(void) { ow_mb_stop(&ep.mb); }
+
+static void ep_fini(void)
+{
+    close(ep.epfd);
+    ep.epfd = -1;
+    ow_mb_fini(&ep.mb);
+    ow_fdtab_free(&ep.fds);
+}
+
+static int ep_submit(struct ow_op *op)
+{
+    ow_mb_post(&ep.mb, op);
+    return 0;
+}
+
+static void ep_cancel(struct ow_op *op) { ow_mb_cancel(&ep.mb, op); }
+
+const struct ow_backend ow_epoll_backend = {
+    .name = "epoll",
+    .init = ep_init,
+    .run = ep_run,
+    .stop = ep_stop,
+    .fini = ep_fini,
+    .submit = ep_submit,
+    .cancel = ep_cancel,
+};

@@ -1,0 +1,135 @@
+/* Private to src/engine: what engine.c shares with the two backends. */
+#ifndef OPENWSK_ENGINE_INTERNAL_H
+#define OPENWSK_ENGINE_INTERNAL_H
+
+#include "engine.h"
+
+#include <pthread.h>
+#include <sys/socket.h>
+
+/* One backend. run() is the engine thread's body and returns once stop()
+ * was called; init()/fini() bracket it. submit/cancel follow engine.h. */
+struct ow_backend {
+    const char *name;
+    int  (*init)(void);
+    void (*run)(void);
+    void (*stop)(void);
+    void (*fini)(void);
+    int  (*submit)(struct ow_op *op);
+    void (*cancel)(struct ow_op *op);
+};
+
+extern const struct ow_backend ow_uring_backend;
+extern const struct ow_backend ow_epoll_backend;
+
+/* Runs op->done (engine thread only) and drops the in-flight count. */
+void ow_eng_complete(struct ow_op *op, int res);
+
+struct ow_opq { struct ow_op *head, *tail; };   /* FIFO linked by eng_next */
+
+/* Per-op scratch kept in op->eng_priv by both backends. */
+struct ow_priv {
+    struct msghdr msg;          /* SEND/RECV: the window still to transfer */
+    struct iovec head;          /* first, partly transferred iovec of it   */
+    struct ow_op *cancel_next;  /* link in the mailbox's cancel list       */
+    unsigned char step;         /* backend state machine (engine thread)   */
+    unsigned char cancelled;    /* engine thread has seen a cancel request */
+};
+_Static_assert(sizeof(struct ow_priv) <= sizeof(((struct ow_op *)0)->eng_priv),
+               "ow_priv must fit in ow_op.eng_priv");
+
+static inline struct ow_priv *ow_priv(struct ow_op *op)
+{
+    return (struct ow_priv *)(void *)op->eng_priv.b;
+}
+
+/* ---- mailbox: how other threads reach the engine thread ----------------
+ *
+ * Both backends let only the engine thread touch their kernel objects and
+ * per-fd state (io_uring requests belong to the thread that submits them and
+ * are cancelled when it exits, so no other thread may submit). Submissions
+ * and cancel requests from any thread are posted here, and an eventfd wakes
+ * the engine thread, which drains the mailbox before each wait. */
+struct ow_mailbox {
+    pthread_mutex_t lock;
+    struct ow_opq incoming;
+    struct ow_op *cancels;      /* linked by ow_priv()->cancel_next */
+    int wake_pending;           /* an eventfd write is on its way */
+    int stop;
+    int evfd;
+};
+
+int  ow_mb_init(struct ow_mailbox *mb);
+void ow_mb_fini(struct ow_mailbox *mb);
+void ow_mb_post(struct ow_mailbox *mb, struct ow_op *op);
+void ow_mb_cancel(struct ow_mailbox *mb, struct ow_op *op);
+void ow_mb_stop(struct ow_mailbox *mb);
+void ow_mb_ack(struct ow_mailbox *mb);                      /* eventfd fired */
+/* Engine thread: moves the posted ops to *in; returns 1 once stop was asked. */
+int  ow_mb_take(struct ow_mailbox *mb, struct ow_opq *in);
+/* Engine thread: next op to cancel, or NULL. *unsubmitted = 1 when it was
+ * still in the mailbox (it is taken out; the backend never saw it). */
+struct ow_op *ow_mb_next_cancel(struct ow_mailbox *mb, int *unsubmitted);
+/* Engine thread: forgets op (no cancel may find it any more), runs ->done. */
+void ow_mb_finish(struct ow_mailbox *mb, struct ow_op *op, int res);
+
+/* ---- addresses: Windows layout <-> Linux ------------------------------ */
+
+/* Windows sockaddr -> Linux one in op->eng_sa / eng_salen. 0 or -errno. */
+int ow_sa_from_win(const void *win, size_t len, void *lin, unsigned *linlen);
+/* Linux sockaddr -> Windows layout, at most *winlen bytes; *winlen = bytes
+ * written (0 for a family Windows has no layout for). */
+void ow_sa_to_win(const void *lin, unsigned linlen, void *win, size_t *winlen);
+
+/* Writes an accepted peer's address (op->eng_sa/eng_salen) to the caller's
+ * u.accept buffer, if any. */
+void ow_accept_addr(struct ow_op *op);
+/* Outcome of a non-blocking connect once poll reported revents (POLL*). */
+int ow_connect_result(int fd, unsigned revents);
+
+/* ---- send/recv windows -------------------------------------------------- */
+
+size_t ow_iov_total(const struct iovec *iov, int iovcnt);
+/* Points priv->msg at the part of op's iovecs after op->eng_done bytes,
+ * without touching the caller's array (a partly done iovec goes to
+ * priv->head and is sent alone). */
+void ow_io_window(struct ow_op *op);
+/* WAITALL rule: an error after some progress reports the progress. */
+static inline int ow_partial(const struct ow_op *op, int err)
+{
+    return op->eng_done > 0 ? (int)op->eng_done : err;
+}
+/* True when a SEND/RECV must go on after a transfer of eng_done bytes. */
+int ow_io_wants_more(const struct ow_op *op);
+
+/* Linux poll(2) bits <-> OW_POLL_*. */
+unsigned ow_poll_to_linux(unsigned ow_events);
+unsigned ow_poll_from_linux(unsigned revents);
+
+/* ---- per-fd FIFO queues ------------------------------------------------- */
+
+enum { OW_Q_READ, OW_Q_WRITE, OW_Q_POLL, OW_Q_COUNT };
+
+struct ow_fdent {
+    struct ow_opq q[OW_Q_COUNT];
+    unsigned events;            /* epoll: interest currently registered */
+    int registered;             /* epoll: fd is in the epoll set */
+};
+
+/* fd-indexed table; grows on demand, entries are "dropped" by being empty. */
+struct ow_fdtab { struct ow_fdent *v; size_t n; };
+
+struct ow_fdent *ow_fdtab_get(struct ow_fdtab *t, int fd);   /* NULL: ENOMEM/EBADF */
+struct ow_fdent *ow_fdtab_find(struct ow_fdtab *t, int fd);  /* NULL if never used */
+void ow_fdtab_free(struct ow_fdtab *t);
+int  ow_fdent_idle(const struct ow_fdent *e);
+
+/* Which queue an op waits in: OW_Q_READ (recv, accept), OW_Q_WRITE (send,
+ * connect), OW_Q_POLL, or -1 (nop). */
+int ow_op_queue(const struct ow_op *op);
+
+void ow_opq_push(struct ow_opq *q, struct ow_op *op);
+struct ow_op *ow_opq_pop(struct ow_opq *q);
+int  ow_opq_remove(struct ow_opq *q, struct ow_op *op);       /* 1 if it was there */
+
+#endif

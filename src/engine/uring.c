@@ -1,0 +1,385 @@
+/* io_uring backend.
+ *
+ * Only the engine thread touches the ring: the kernel ties a request to the
+ * thread that submitted it and cancels it when that thread exits, so ops from
+ * other threads come in through the mailbox (see internal.h). The engine
+ * thread keeps a poll on the mailbox's eventfd armed to be woken.
+ *
+ * Per fd and direction, only the oldest op is in the kernel; the others wait
+ * in a FIFO. Two sends in flight on one stream could interleave their bytes
+ * (a WAITALL send parks half way), and two recvs could be served out of order
+ * since the kernel retries parked requests newest first.
+ *
+ * user_data is the op pointer; its low bits (ops are 8-aligned) tag the
+ * engine's own requests.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <liburing.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { TAG_OP = 0, TAG_IGNORE = 1, TAG_WAKE = 2, TAG_MASK = 3 };
+
+/* ow_priv()->step: an op's request in the kernel right now. */
+enum { STEP_MAIN, STEP_WAIT, STEP_CONNWAIT };
+
+#define RING_ENTRIES 256
+
+static struct {
+    struct io_uring ring;
+    struct ow_mailbox mb;
+    struct ow_fdtab fds;
+} u;
+
+/* ---- requests --------------------------------------------------------------- */
+
+static struct io_uring_sqe *sqe_get(void)
+{
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&u.ring);
+    if (sqe == NULL) {   /* SQ full: hand it to the kernel and retry once */
+        io_uring_submit(&u.ring);
+        sqe = io_uring_get_sqe(&u.ring);
+    }
+    return sqe;
+}
+
+static void prep_main(struct io_uring_sqe *sqe, struct ow_op *op)
+{
+    struct ow_priv *p = ow_priv(op);
+    int waitall = (op->u.io.flags & OW_IO_WAITALL) != 0;
+    switch (op->kind) {
+    case OW_OP_CONNECT:
+        io_uring_prep_connect(sqe, op->fd, (struct sockaddr *)op->eng_sa.b, op->eng_salen);
+        break;
+    case OW_OP_ACCEPT:
+        op->eng_salen = sizeof(op->eng_sa.b);
+        io_uring_prep_accept(sqe, op->fd, (struct sockaddr *)op->eng_sa.b,
+                             (socklen_t *)&op->eng_salen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        break;
+    case OW_OP_SEND:
+        ow_io_window(op);
+        /* MSG_WAITALL makes the kernel retry partial stream sends itself; a
+         * short result still gets resubmitted by advance(). */
+        io_uring_prep_sendmsg(sqe, op->fd, &p->msg, MSG_NOSIGNAL | (waitall ? MSG_WAITALL : 0));
+        break;
+    case OW_OP_RECV:
+        ow_io_window(op);
+        io_uring_prep_recvmsg(sqe, op->fd, &p->msg,
+                              (op->u.io.flags & OW_IO_PEEK) ? MSG_PEEK
+                              : waitall ? MSG_WAITALL : 0);
+        break;
+    case OW_OP_POLL:
+        io_uring_prep_poll_add(sqe, op->fd, ow_poll_to_linux(op->u.poll.events));
+        break;
+    case OW_OP_NOP:
+        io_uring_prep_nop(sqe);
+        break;
+    }
+}
+
+/* Puts op's current step in the SQ (submitted before the engine waits). */
+static int issue(struct ow_op *op)
+{
+    struct io_uring_sqe *sqe = sqe_get();
+    if (sqe == NULL)
+        return -EBUSY;
+    switch (ow_priv(op)->step) {
+    case STEP_MAIN:
+        prep_main(sqe, op);
+        break;
+    case STEP_WAIT:
+        io_uring_prep_poll_add(sqe, op->fd, ow_op_queue(op) == OW_Q_READ ? POLLIN : POLLOUT);
+        break;
+    case STEP_CONNWAIT:
+        io_uring_prep_poll_add(sqe, op->fd, POLLOUT);
+        break;
+    }
+    io_uring_sqe_set_data64(sqe, (uintptr_t)op | TAG_OP);
+    return 0;
+}
+
+static int arm_wake(void)
+{
+    struct io_uring_sqe *sqe = sqe_get();
+    if (sqe == NULL)
+        return -EBUSY;
+    io_uring_prep_poll_add(sqe, u.mb.evfd, POLLIN);
+    io_uring_sqe_set_data64(sqe, TAG_WAKE);
+    return 0;
+}
+
+/* ---- completion ------------------------------------------------------------- */
+
+static void finish(struct ow_op *op, int res);
+
+/* Sends the oldest waiting op of an fd queue to the kernel. */
+static void start_next(int fd, int q)
+{
+    struct ow_fdent *e = ow_fdtab_find(&u.fds, fd);
+    struct ow_op *next;
+    while (e != NULL && (next = e->q[q].head) != NULL) {
+        int rc = issue(next);
+        if (rc == 0)
+            return;
+        ow_opq_pop(&e->q[q]);
+        ow_mb_finish(&u.mb, next, rc);
+    }
+}
+
+/* Completes op; if it headed an fd queue, the next one goes to the kernel
+ * (after ->done, which may free op, hence fd and q are kept). */
+static void finish(struct ow_op *op, int res)
+{
+    int q = ow_op_queue(op), fd = op->fd, next = 0;
+    if (q == OW_Q_READ || q == OW_Q_WRITE) {
+        struct ow_fdent *e = ow_fdtab_find(&u.fds, fd);
+        if (e != NULL && e->q[q].head == op) {
+            ow_opq_pop(&e->q[q]);
+            next = 1;
+        }
+    }
+    ow_mb_finish(&u.mb, op, res);
+    if (next)
+        start_next(fd, q);
+}
+
+/* Next step of op, unless a cancel arrived meanwhile. */
+static void reissue(struct ow_op *op, int step)
+{
+    ow_priv(op)->step = (unsigned char)step;
+    int rc = ow_priv(op)->cancelled ? -ECANCELED : issue(op);
+    if (rc < 0)
+        finish(op, ow_partial(op, rc));
+}
+
+static void advance_io(struct ow_op *op, int res)
+{
+    if (res == -EAGAIN || (op->kind == OW_OP_SEND && res == -EINPROGRESS)) {
+        /* Not expected with FAST_POLL, but a TFO send whose SYN is still in
+         * flight reports EINPROGRESS: wait for writability and go again. */
+        reissue(op, STEP_WAIT);
+        return;
+    }
+    if (res > 0) {
+        op->eng_done += (size_t)res;
+        if (ow_io_wants_more(op)) {
+            reissue(op, STEP_MAIN);
+            return;
+        }
+    }
+    finish(op, res < 0 ? ow_partial(op, res) : (int)op->eng_done);
+}
+
+/* One CQE of op: complete it or issue its next step. */
+static void advance(struct ow_op *op, int res)
+{
+    struct ow_priv *p = ow_priv(op);
+    if (p->cancelled && res == -EINTR)   /* cancelled while in io-wq */
+        res = -ECANCELED;
+    if (p->step == STEP_CONNWAIT) {
+        finish(op, res < 0 ? res : ow_connect_result(op->fd, res));
+        return;
+    }
+    if (p->step == STEP_WAIT) {
+        if (res < 0)
+            finish(op, ow_partial(op, res));
+        else
+            reissue(op, STEP_MAIN);
+        return;
+    }
+    switch (op->kind) {
+    case OW_OP_CONNECT:
+        if (res == -EINPROGRESS || res == -EALREADY || res == -EAGAIN)
+            reissue(op, STEP_CONNWAIT);
+        else
+            finish(op, res);
+        break;
+    case OW_OP_ACCEPT:
+        if (res == -EAGAIN) {
+            reissue(op, STEP_WAIT);
+            break;
+        }
+        if (res >= 0)
+            ow_accept_addr(op);
+        finish(op, res);
+        break;
+    case OW_OP_SEND:
+    case OW_OP_RECV:
+        advance_io(op, res);
+        break;
+    case OW_OP_POLL:
+        finish(op, res < 0 ? res : (int)ow_poll_from_linux((unsigned)res));
+        break;
+    case OW_OP_NOP:
+        finish(op, res);
+        break;
+    }
+}
+
+static void on_cqe(uint64_t ud, int res)
+{
+    switch (ud & TAG_MASK) {
+    case TAG_OP:
+        advance((struct ow_op *)(uintptr_t)ud, res);
+        break;
+    case TAG_WAKE:
+        ow_mb_ack(&u.mb);
+        if (arm_wake() < 0) {
+            fprintf(stderr, "openwsk: io_uring engine cannot re-arm its wake-up poll\n");
+            abort();
+        }
+        break;
+    default:   /* TAG_IGNORE: the CQE of an ASYNC_CANCEL */
+        break;
+    }
+}
+
+static void reap(void)
+{
+    struct io_uring_cqe *cqe;
+    while (io_uring_peek_cqe(&u.ring, &cqe) == 0) {
+        uint64_t ud = cqe->user_data;
+        int res = cqe->res;
+        io_uring_cqe_seen(&u.ring, cqe);
+        on_cqe(ud, res);
+    }
+}
+
+/* ---- mailbox ---------------------------------------------------------------- */
+
+/* A new op: straight to the kernel, or behind the ops already on its fd. */
+static void start(struct ow_op *op)
+{
+    int q = ow_op_queue(op), rc = 0;
+    if (q == OW_Q_READ || q == OW_Q_WRITE) {
+        struct ow_fdent *e = ow_fdtab_get(&u.fds, op->fd);
+        if (e == NULL) {
+            finish(op, op->fd < 0 ? -EBADF : -ENOMEM);
+            return;
+        }
+        ow_opq_push(&e->q[q], op);
+        if (e->q[q].head != op)
+            return;
+        rc = issue(op);
+        if (rc < 0)
+            ow_opq_pop(&e->q[q]);
+    } else {
+        rc = issue(op);
+    }
+    if (rc < 0)
+        finish(op, rc);
+}
+
+static void cancel(struct ow_op *op)
+{
+    int q = ow_op_queue(op);
+    if (q == OW_Q_READ || q == OW_Q_WRITE) {
+        struct ow_fdent *e = ow_fdtab_find(&u.fds, op->fd);
+        if (e != NULL && e->q[q].head != op && ow_opq_remove(&e->q[q], op)) {
+            finish(op, -ECANCELED);   /* never reached the kernel */
+            return;
+        }
+    }
+    /* In the kernel: ask it to stop; the op's own CQE completes it. */
+    ow_priv(op)->cancelled = 1;
+    struct io_uring_sqe *sqe = sqe_get();
+    if (sqe != NULL) {
+        io_uring_prep_cancel64(sqe, (uintptr_t)op | TAG_OP, 0);
+        io_uring_sqe_set_data64(sqe, TAG_IGNORE);
+    }
+}
+
+/* Returns 1 when the engine must stop. */
+static int drain(void)
+{
+    for (;;) {
+        struct ow_opq in;
+        int stop = ow_mb_take(&u.mb, &in), unsubmitted, busy = 0;
+        struct ow_op *op;
+        while ((op = ow_opq_pop(&in)) != NULL) {
+            start(op);
+            busy = 1;
+        }
+        while ((op = ow_mb_next_cancel(&u.mb, &unsubmitted)) != NULL) {
+            if (unsubmitted)
+                ow_mb_finish(&u.mb, op, -ECANCELED);
+            else
+                cancel(op);
+            busy = 1;
+        }
+        if (!busy)
+            return stop;
+    }
+}
+
+/* ---- backend ------------------------------------------------------------------ */
+
+static int ur_init(void)
+{
+    struct io_uring_params params;
+    memset(&params, 0, sizeof(params));
+    params.flags = IORING_SETUP_SUBMIT_ALL;   /* one bad SQE must not stall the rest */
+    int rc = io_uring_queue_init_params(RING_ENTRIES, &u.ring, &params);
+    if (rc == -EINVAL) {
+        memset(&params, 0, sizeof(params));
+        rc = io_uring_queue_init_params(RING_ENTRIES, &u.ring, &params);
+    }
+    if (rc < 0)
+        return rc;
+    /* FAST_POLL (5.7) parks socket ops on readiness instead of blocking an
+     * io-wq thread; NODROP keeps completions when the CQ ring overflows. */
+    if (!(params.features & IORING_FEAT_FAST_POLL) || !(params.features & IORING_FEAT_NODROP)) {
+        io_uring_queue_exit(&u.ring);
+        return -EOPNOTSUPP;
+    }
+    rc = ow_mb_init(&u.mb);
+    if (rc < 0)
+        io_uring_queue_exit(&u.ring);
+    return rc;
+}
+
+static void ur_run(void)
+{
+    if (arm_wake() < 0)
+        abort();   /* the SQ is empty at this point */
+    while (!drain()) {
+        int rc = io_uring_submit_and_wait(&u.ring, 1);
+        if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY && rc != -ETIME) {
+            fprintf(stderr, "openwsk: io_uring_submit_and_wait: %s\n", strerror(-rc));
+            abort();
+        }
+        reap();
+    }
+}
+
+static void ur_stop(void) { ow_mb_stop(&u.mb); }
+
+static void ur_fini(void)
+{
+    io_uring_queue_exit(&u.ring);
+    ow_mb_fini(&u.mb);
+    ow_fdtab_free(&u.fds);
+}
+
+static int ur_submit(struct ow_op *op)
+{
+    ow_mb_post(&u.mb, op);
+    return 0;
+}
+
+static void ur_cancel(struct ow_op *op) { ow_mb_cancel(&u.mb, op); }
+
+const struct ow_backend ow_uring_backend = {
+    .name = "uring",
+    .init = ur_init,
+    .run = ur_run,
+    .stop = ur_stop,
+    .fini = ur_fini,
+    .submit = ur_submit,
+    .cancel = ur_cancel,
+};
