@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,4 +81,52 @@ long ow_test_tcpext(const char *name)
     }
     fclose(f);
     return result;
+}
+
+int ow_test_sysctl(const char *name, const char *value)
+{
+    char path[256] = "/proc/sys/";
+    size_t at = strlen(path);
+    for (const char *p = name; *p && at + 1 < sizeof(path); p++)
+        path[at++] = *p == '.' ? '/' : *p;
+    path[at] = '\0';
+    return write_file(path, value);
+}
+
+static int full_fds[2] = { -1, -1 };
+
+unsigned short ow_test_full_listener(void)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof(sa);
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (l < 0 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(l, 0) < 0 ||
+        getsockname(l, (struct sockaddr *)&sa, &len) < 0) {
+        if (l >= 0)
+            close(l);
+        return 0;
+    }
+    /* One connection fills a backlog of 0 (Linux allows backlog + 1). */
+    int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (c < 0 || connect(c, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        close(l);
+        if (c >= 0)
+            close(c);
+        return 0;
+    }
+    full_fds[0] = l;
+    full_fds[1] = c;
+    return ntohs(sa.sin_port);
+}
+
+void ow_test_full_listener_close(void)
+{
+    for (int i = 0; i < 2; i++) {
+        if (full_fds[i] >= 0)
+            close(full_fds[i]);
+        full_fds[i] = -1;
+    }
 }

@@ -9,6 +9,15 @@
  * namespaces are refused here (the test should then exit 77). */
 int ow_test_enter_netns(int tfo, const char **why);
 
+/* Writes value to /proc/sys/<name with dots as slashes>; 0 or -1. */
+int ow_test_sysctl(const char *name, const char *value);
+
+/* A 127.0.0.1 listener whose accept queue is full (backlog 0, one connection
+ * never accepted), so new SYNs to it are dropped: connects time out.
+ * Returns the port (host order) or 0; ow_test_full_listener_close() ends it. */
+unsigned short ow_test_full_listener(void);
+void ow_test_full_listener_close(void);
+
 /* A TcpExt counter of the current namespace (/proc/net/netstat), or -1. */
 long ow_test_tcpext(const char *name);
 

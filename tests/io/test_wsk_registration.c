@@ -1,0 +1,90 @@
+/* Registration rules: version negotiation, several registrations sharing
+ * the engine, and WskDeregister blocking until sockets are closed and
+ * captures released (as documented; echosrv's unload relies on it). */
+#include "wsktest.h"
+
+static volatile LONG closed_at_ms, released_at_ms;
+static LARGE_INTEGER t0, freq;
+
+static LONG now_ms(void)
+{
+    LARGE_INTEGER t = KeQueryPerformanceCounter(NULL);
+    return (LONG)((t.QuadPart - t0.QuadPart) * 1000 / freq.QuadPart);
+}
+
+static void sleep_ms(LONG ms)
+{
+    LARGE_INTEGER d;
+    d.QuadPart = -10000LL * ms;
+    KeDelayExecutionThread(KernelMode, FALSE, &d);
+}
+
+typedef struct { PWSK_SOCKET Socket; WSK_REGISTRATION *Registration; } LATE;
+
+static VOID late_close(PVOID Context)
+{
+    LATE *late = Context;
+    sleep_ms(300);
+    WT_CALL c;
+    wt_init(&c);
+    const WSK_PROVIDER_BASIC_DISPATCH *d = late->Socket->Dispatch;
+    WT_STATUS(wt_wait(&c, d->WskCloseSocket(late->Socket, wt_arm(&c))), STATUS_SUCCESS);
+    wt_free(&c);
+    InterlockedExchange(&closed_at_ms, now_ms());
+    sleep_ms(200);
+    InterlockedExchange(&released_at_ms, now_ms());
+    WskReleaseProviderNPI(late->Registration);
+    PsTerminateSystemThread(STATUS_SUCCESS);
+}
+
+int main(void)
+{
+    t0 = KeQueryPerformanceCounter(&freq);
+
+    /* A client asking for a major version we do not have. */
+    static const WSK_CLIENT_DISPATCH v2 = { MAKE_WSK_VERSION(2, 0), 0, NULL };
+    static const WSK_CLIENT_DISPATCH v11 = { MAKE_WSK_VERSION(1, 1), 0, NULL };
+    WSK_REGISTRATION r2, r11;
+    WSK_CLIENT_NPI n2 = { NULL, &v2 }, n11 = { NULL, &v11 };
+    WSK_PROVIDER_NPI p;
+    WSK_PROVIDER_CHARACTERISTICS pc;
+    WT_STATUS(WskRegister(&n2, &r2), STATUS_SUCCESS);
+    WT_STATUS(WskCaptureProviderNPI(&r2, WSK_NO_WAIT, &p), STATUS_NOINTERFACE);
+    WT_STATUS(WskQueryProviderCharacteristics(&r2, &pc), STATUS_SUCCESS);
+    WT_CHECK(pc.HighestVersion == MAKE_WSK_VERSION(1, 0), "highest version %x", pc.HighestVersion);
+
+    /* A 1.1 client and a 1.0 client at once, with a wait timeout. */
+    WT_STATUS(WskRegister(&n11, &r11), STATUS_SUCCESS);
+    WT_STATUS(WskCaptureProviderNPI(&r11, 1000, &p), STATUS_SUCCESS);
+    WskReleaseProviderNPI(&r11);
+    WskDeregister(&r11);
+    WskDeregister(&r2);
+    WT_STATUS(WskCaptureProviderNPI(&r2, WSK_NO_WAIT, &p), STATUS_DEVICE_NOT_READY);
+    WT_STATUS(WskQueryProviderCharacteristics(&r2, &pc), STATUS_DEVICE_NOT_READY);
+    WT_STATUS(WskRegister(NULL, &r2), STATUS_INVALID_PARAMETER);
+
+    /* WskDeregister waits for the socket to be closed and the capture released. */
+    WT_CLIENT cl;
+    wt_register(&cl);
+    WT_CALL c;
+    wt_init(&c);
+    WT_STATUS(wt_wait(&c, cl.Provider.Dispatch->WskSocket(cl.Provider.Client, AF_INET6, SOCK_STREAM,
+                                                          IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, NULL, NULL,
+                                                          NULL, NULL, NULL, wt_arm(&c))), STATUS_SUCCESS);
+    LATE late = { (PWSK_SOCKET)c.Irp->IoStatus.Information, &cl.Registration };
+    wt_free(&c);
+    HANDLE thread;
+    WT_STATUS(PsCreateSystemThread(&thread, 0, NULL, NULL, NULL, late_close, &late), STATUS_SUCCESS);
+    WskDeregister(&cl.Registration);
+    LONG done = now_ms();
+    WT_CHECK(closed_at_ms > 0 && released_at_ms > 0 && done >= released_at_ms,
+             "WskDeregister returned at %ld ms; socket closed at %ld, capture released at %ld",
+             (long)done, (long)closed_at_ms, (long)released_at_ms);
+    PVOID obj;
+    if (NT_SUCCESS(ObReferenceObjectByHandle(thread, 0, NULL, KernelMode, &obj, NULL))) {
+        KeWaitForSingleObject(obj, Executive, KernelMode, FALSE, NULL);
+        ObDereferenceObject(obj);
+    }
+    ZwClose(thread);
+    return wt_result("test_wsk_registration");
+}
