@@ -308,6 +308,14 @@ static const char *ow_bugcheck_name(ULONG Code)
     case DRIVER_VERIFIER_DETECTED_VIOLATION: return "DRIVER_VERIFIER_DETECTED_VIOLATION";
     case MANUALLY_INITIATED_CRASH: return "MANUALLY_INITIATED_CRASH";
     case INVALID_CANCEL_OF_FILE_OPEN: return "INVALID_CANCEL_OF_FILE_OPEN";
+    case 0xC8: return "IRQL_UNEXPECTED_VALUE";
+    case 0xC9: return "DRIVER_VERIFIER_IOMANAGER_VIOLATION";
+    case 0x0E5C0001: return "OPENWSK_IRP_STILL_PENDING";           /* src/verifier/verifier.h */
+    case 0x0E5C0002: return "OPENWSK_BAD_WSK_BUF";
+    case 0x0E5C0003: return "OPENWSK_BUFFER_FREED_IN_USE";
+    case 0x0E5C0004: return "OPENWSK_SOCKET_NOT_LIVE";
+    case 0x0E5C0005: return "OPENWSK_DEREGISTER_WITH_OPEN_OBJECTS";
+    case 0x0E5C0006: return "OPENWSK_STATE_VIOLATION";
     default: return "";
     }
 }

@@ -3,12 +3,23 @@
  * IoCompleteRequest is diagnosed instead of running completion routines on
  * an IRP its owner may already have freed or reused. */
 #include "kernel.h"
+#include "verifier/verifier.h"
+
+#include <openwsk.h>
+#include "verifier/verifier.h"
 
 #include <stdlib.h>
 
 #define OW_IRP_IDLE      0
 #define OW_IRP_COMPLETED 1
 #define OW_IRP_FROM_POOL 0x80   /* AllocationFlags: came from IoAllocateIrp */
+
+static volatile LONG ow_irps_live;   /* IoAllocateIrp minus IoFreeIrp */
+
+ULONG OwIrpOutstandingCount(void)
+{
+    return (ULONG)__atomic_load_n(&ow_irps_live, __ATOMIC_ACQUIRE);
+}
 
 static PIO_STACK_LOCATION ow_first_location(PIRP Irp)
 {
@@ -37,21 +48,27 @@ PIRP IoAllocateIrp(CCHAR StackSize, BOOLEAN ChargeQuota)
         return NULL;
     IoInitializeIrp(irp, size, StackSize);
     irp->AllocationFlags = IRP_ALLOCATED_FIXED_SIZE | OW_IRP_FROM_POOL;
+    InterlockedIncrement(&ow_irps_live);
     return irp;
 }
 
 VOID IoFreeIrp(PIRP Irp)
 {
+    if (ow_vf_enabled)
+        ow_vf_irp_check_idle(Irp, "IoFreeIrp", __builtin_return_address(0));
     if (Irp->Type != IO_TYPE_IRP || !(Irp->AllocationFlags & OW_IRP_FROM_POOL))
         ow_violation(DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1000, (ULONG_PTR)Irp, 0, 0,
                      "IoFreeIrp on %p, which IoAllocateIrp did not return (or freed twice)",
                      (void *)Irp);
     Irp->Type = 0;
+    InterlockedDecrement(&ow_irps_live);
     free(Irp);
 }
 
 VOID IoReuseIrp(PIRP Irp, NTSTATUS Iostatus)
 {
+    if (ow_vf_enabled)
+        ow_vf_irp_check_idle(Irp, "IoReuseIrp", __builtin_return_address(0));
     UCHAR flags = Irp->AllocationFlags;
     CCHAR stack = Irp->StackCount;
     IoInitializeIrp(Irp, IoSizeOfIrp(stack), stack);
@@ -100,6 +117,8 @@ VOID IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
     if (Irp->IoStatus.Status == STATUS_PENDING)
         ow_violation(DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1001, (ULONG_PTR)Irp, 0, 0,
                      "IRP %p completed with STATUS_PENDING", (void *)Irp);
+    if (ow_vf_hooked)   /* WSK no longer owns the IRP: verifier and trace records */
+        ow_vf_irp_completing(Irp);
 
     PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
     for (IoSkipCurrentIrpStackLocation(Irp); Irp->CurrentLocation <= Irp->StackCount + 1;
@@ -111,7 +130,11 @@ VOID IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
             BOOLEAN owner_routine = Irp->CurrentLocation > Irp->StackCount;
             PDEVICE_OBJECT dev = owner_routine ? NULL : IoGetCurrentIrpStackLocation(Irp)->DeviceObject;
             ow_zero_location(sp);
-            if (routine(dev, Irp, context) == STATUS_MORE_PROCESSING_REQUIRED) {
+            KIRQL irql = KeGetCurrentIrql();
+            NTSTATUS rs = routine(dev, Irp, context);
+            if (ow_vf_enabled)   /* the routine must return at the IRQL it was called at */
+                ow_vf_completion_irql(Irp, (PVOID)routine, irql);
+            if (rs == STATUS_MORE_PROCESSING_REQUIRED) {
                 /* The owner's routine may have freed or reused the IRP: touch
                  * nothing. A routine below the owner hands the IRP back to its
                  * driver, which completes it again later: that is allowed. */

@@ -1,6 +1,7 @@
 /* MDLs over user-mode memory: the virtual address is the system address, so
  * mapping is bookkeeping; the flags follow Windows so client checks hold. */
 #include "kernel.h"
+#include "verifier/verifier.h"
 
 #include <stdlib.h>
 
@@ -57,6 +58,8 @@ PMDL IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer,
 
 VOID IoFreeMdl(PMDL Mdl)
 {
+    if (ow_vf_enabled)
+        ow_vf_mdl_freeing(Mdl, __builtin_return_address(0));
     free(Mdl);
 }
 

@@ -1,6 +1,7 @@
 /* Pool: malloc with a 16-byte header (keeps malloc's 16-byte alignment)
  * holding the tag and size, and per-tag accounting for leak reports. */
 #include "kernel.h"
+#include "verifier/verifier.h"
 
 #include <openwsk.h>
 #include <pthread.h>
@@ -110,6 +111,10 @@ VOID ExFreePoolWithTag(PVOID P, ULONG Tag)
         ow_violation(BAD_POOL_CALLER, 0xa, (ULONG_PTR)P, Tag, h->Tag,
                      "ExFreePoolWithTag of %p with tag 0x%08x, allocated with tag 0x%08x", P,
                      (unsigned)Tag, (unsigned)h->Tag);
+    if (ow_vf_enabled) {   /* still under a pending WSK request? then poison it */
+        ow_vf_pool_freeing(P, h->Size, __builtin_return_address(0));
+        memset(P, 0xFD, h->Size);
+    }
     h->Magic = OW_POOL_FREED;
     ow_account(h->Tag, h->Size, -1);
     free(h);
@@ -167,6 +172,28 @@ ULONG OwPoolReportLeaks(void)
         ow_tag_text(s->Tag, text);
         fprintf(stderr, "pool tag '%s': %lu allocation%s, %zu bytes outstanding\n", text,
                 (unsigned long)s->Count, s->Count == 1 ? "" : "s", (size_t)s->Bytes);
+        total += s->Count;
+    }
+    pthread_mutex_unlock(&ow_pool_lock);
+    return total;
+}
+
+ULONG ow_pool_leak_text(char *Buf, size_t Size)
+{
+    size_t at = 0;
+    ULONG total = 0;
+    Buf[0] = '\0';
+    pthread_mutex_lock(&ow_pool_lock);
+    for (ULONG i = 0; i < OW_TAG_SLOTS; i++) {
+        const OW_TAG_STATS *s = &ow_tags[i];
+        if (!s->Used || s->Count == 0)
+            continue;
+        char text[5];
+        ow_tag_text(s->Tag, text);
+        if (at < Size)
+            at += (size_t)snprintf(Buf + at, Size - at, "%stag '%s' %lu allocation%s %zu bytes",
+                                   total ? ", " : "", text, (unsigned long)s->Count,
+                                   s->Count == 1 ? "" : "s", (size_t)s->Bytes);
         total += s->Count;
     }
     pthread_mutex_unlock(&ow_pool_lock);

@@ -2,6 +2,7 @@
  * thread-local), so recursion and foreign releases are diagnosed. Waiters
  * yield rather than burn a CPU: user-mode threads can be preempted. */
 #include "kernel.h"
+#include "verifier/verifier.h"
 
 #include <sched.h>
 
@@ -44,11 +45,15 @@ KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock)
 {
     KIRQL old = KfRaiseIrql(DISPATCH_LEVEL);
     KeAcquireSpinLockAtDpcLevel(SpinLock);
+    if (ow_vf_enabled)
+        ow_vf_spin_acquired(SpinLock, old);
     return old;
 }
 
 VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
 {
+    if (ow_vf_enabled)   /* the pair must restore the IRQL the acquire saved */
+        ow_vf_spin_releasing(SpinLock, NewIrql, __builtin_return_address(0));
     KeReleaseSpinLockFromDpcLevel(SpinLock);
     KeLowerIrql(NewIrql);
 }

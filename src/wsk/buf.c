@@ -2,6 +2,7 @@
  * chain, Offset lies inside the first MDL, Length may not exceed what the
  * chain describes from Offset, Mdl may be NULL only when Length is 0. */
 #include "provider.h"
+#include "verifier/verifier.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@ NTSTATUS ow_buf_to_iov(struct ow_req *req, const WSK_BUF *buf)
 {
     req->iovcnt = 0;
     req->total = 0;
+    if (ow_vf_enabled)   /* Windows bug-checks on these; the statuses below are for verifier off */
+        ow_vf_check_buf(buf);
     if (buf == NULL || buf->Length == 0)
         return STATUS_SUCCESS;
     if (buf->Mdl == NULL || buf->Offset >= MmGetMdlByteCount(buf->Mdl))

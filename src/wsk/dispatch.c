@@ -1,5 +1,6 @@
 /* The socket dispatch tables, one per category, in WDK member order. */
 #include "provider.h"
+#include "verifier/verifier.h"
 
 static const WSK_PROVIDER_BASIC_DISPATCH basic_dispatch = {
     .WskControlSocket = ow_control_socket,
@@ -46,12 +47,26 @@ static const WSK_PROVIDER_STREAM_DISPATCH stream_dispatch = {
     .WskReceiveEx = ow_receive_ex,
 };
 
+/* Non-static: the verifier may wrap it. */
+const WSK_PROVIDER_DATAGRAM_DISPATCH ow_datagram_dispatch = {
+    .Basic = { .WskControlSocket = ow_control_socket, .WskCloseSocket = ow_close_socket },
+    .WskBind = ow_bind,
+    .WskSendTo = ow_dgram_send_to,
+    .WskReceiveFrom = ow_dgram_receive_from,
+    .WskRelease = ow_release_datagram_list,
+    .WskGetLocalAddress = ow_get_local_address,
+    .WskSendMessages = ow_dgram_send_messages,
+};
+
 const VOID *ow_dispatch_for(enum ow_category cat)
 {
+    if (ow_vf_hooked)   /* verifier or trace: checked tables (src/verifier/wrap.c) */
+        return ow_vf_dispatch_for(cat);
     switch (cat) {
     case OW_CAT_LISTEN:     return &listen_dispatch;
     case OW_CAT_CONNECTION: return &connection_dispatch;
     case OW_CAT_STREAM:     return &stream_dispatch;
+    case OW_CAT_DATAGRAM:   return &ow_datagram_dispatch;
     default:                return &basic_dispatch;
     }
 }

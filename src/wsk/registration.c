@@ -3,6 +3,7 @@
  * WSK_REGISTRATION block holds a pointer to our state; PWSK_CLIENT is that
  * state. The engine runs from the first WskRegister to the last WskDeregister. */
 #include "provider.h"
+#include "verifier/verifier.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +25,8 @@ struct ow_registration {
     pthread_cond_t cond;
     unsigned captures, sockets;
     BOOLEAN deregistering;
+    BOOLEAN had_socket;                   /* static callbacks come before any socket */
+    ULONG static_events;                  /* WSK_SET_STATIC_EVENT_CALLBACKS */
 };
 
 extern const WSK_PROVIDER_DISPATCH ow_provider_dispatch;
@@ -37,6 +40,9 @@ static struct ow_registration *reg_of(PWSK_REGISTRATION r)
 
 NTSTATUS WskRegister(PWSK_CLIENT_NPI WskClientNpi, PWSK_REGISTRATION WskRegistration)
 {
+    ow_vf_configure();   /* OPENWSK_TRACE may have been set since start-up */
+    if (ow_vf_enabled)
+        ow_vf_check_irql("WskRegister", PASSIVE_LEVEL, __builtin_return_address(0));
     if (WskClientNpi == NULL || WskClientNpi->Dispatch == NULL || WskRegistration == NULL)
         return STATUS_INVALID_PARAMETER;
     struct ow_registration *reg = calloc(1, sizeof(*reg));
@@ -55,6 +61,10 @@ NTSTATUS WskRegister(PWSK_CLIENT_NPI WskClientNpi, PWSK_REGISTRATION WskRegistra
     pthread_cond_init(&reg->cond, NULL);
     WskRegistration->ReservedRegistrationContext = reg;
     WskRegistration->ReservedRegistrationState = OW_REG_LIVE;
+    ow_vf_registered();
+    if (ow_trace_enabled)
+        ow_trace_plain("WskRegister", STATUS_SUCCESS, TRUE, "registration %p, client %p",
+                       (void *)WskRegistration, (void *)reg);
     return STATUS_SUCCESS;
 }
 
@@ -69,6 +79,9 @@ NTSTATUS WskCaptureProviderNPI(PWSK_REGISTRATION WskRegistration, ULONG WaitTime
     /* The provider is ready as soon as WskRegister returns, so there is
      * never anything to wait for: WSK_NO_WAIT and any timeout succeed at once. */
     UNREFERENCED_PARAMETER(WaitTimeout);
+    if (ow_vf_enabled)
+        ow_vf_check_irql("WskCaptureProviderNPI", WaitTimeout == WSK_NO_WAIT ? DISPATCH_LEVEL : PASSIVE_LEVEL,
+                         __builtin_return_address(0));
     struct ow_registration *reg = reg_of(WskRegistration);
     if (reg == NULL || WskProviderNpi == NULL)
         return STATUS_DEVICE_NOT_READY;
@@ -82,12 +95,19 @@ NTSTATUS WskCaptureProviderNPI(PWSK_REGISTRATION WskRegistration, ULONG WaitTime
     reg->captures++;
     pthread_mutex_unlock(&reg->lock);
     WskProviderNpi->Client = reg;
-    WskProviderNpi->Dispatch = &ow_provider_dispatch;
+    WskProviderNpi->Dispatch = ow_vf_hooked ? &ow_vf_provider_dispatch : &ow_provider_dispatch;
+    if (ow_trace_enabled)
+        ow_trace_plain("WskCaptureProviderNPI", STATUS_SUCCESS, TRUE, "registration %p, wait %lu ms",
+                       (void *)WskRegistration, (unsigned long)WaitTimeout);
     return STATUS_SUCCESS;
 }
 
 VOID WskReleaseProviderNPI(PWSK_REGISTRATION WskRegistration)
 {
+    if (ow_vf_enabled)
+        ow_vf_check_irql("WskReleaseProviderNPI", DISPATCH_LEVEL, __builtin_return_address(0));
+    if (ow_trace_enabled)
+        ow_trace_plain("WskReleaseProviderNPI", 0, FALSE, "registration %p", (void *)WskRegistration);
     struct ow_registration *reg = reg_of(WskRegistration);
     if (reg == NULL)
         return;
@@ -112,6 +132,10 @@ NTSTATUS WskQueryProviderCharacteristics(PWSK_REGISTRATION WskRegistration,
 
 VOID WskDeregister(PWSK_REGISTRATION WskRegistration)
 {
+    if (ow_vf_enabled)
+        ow_vf_check_irql("WskDeregister", PASSIVE_LEVEL, __builtin_return_address(0));
+    if (ow_trace_enabled)
+        ow_trace_plain("WskDeregister", 0, FALSE, "registration %p", (void *)WskRegistration);
     struct ow_registration *reg = reg_of(WskRegistration);
     if (reg == NULL)
         return;
@@ -122,8 +146,11 @@ VOID WskDeregister(PWSK_REGISTRATION WskRegistration)
     while (reg->captures || reg->sockets) {
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += 5;
-        if (pthread_cond_timedwait(&reg->cond, &reg->lock, &until) == ETIMEDOUT)
+        until.tv_sec += ow_vf_enabled ? 2 : 5;
+        int rc = pthread_cond_timedwait(&reg->cond, &reg->lock, &until);
+        if (rc == ETIMEDOUT && ow_vf_enabled && (reg->captures || reg->sockets))
+            ow_vf_deregister_open(reg, reg->sockets, reg->captures, __builtin_return_address(0));
+        if (rc == ETIMEDOUT)
             fprintf(stderr, "OpenWSK: WskDeregister is waiting for %u socket(s) to be closed "
                             "and %u capture(s) to be released\n", reg->sockets, reg->captures);
     }
@@ -134,12 +161,34 @@ VOID WskDeregister(PWSK_REGISTRATION WskRegistration)
     pthread_mutex_destroy(&reg->lock);
     free(reg);
     ow_engine_stop();
+    ow_vf_deregistered();
+}
+
+NTSTATUS ow_reg_set_static_events(struct ow_registration *reg, ULONG mask)
+{
+    pthread_mutex_lock(&reg->lock);
+    NTSTATUS st = STATUS_SUCCESS;
+    if (reg->had_socket)
+        st = STATUS_INVALID_DEVICE_STATE;   /* documented: before any socket is created */
+    else
+        reg->static_events |= mask;
+    pthread_mutex_unlock(&reg->lock);
+    return st;
+}
+
+ULONG ow_reg_static_events(struct ow_registration *reg)
+{
+    pthread_mutex_lock(&reg->lock);
+    ULONG mask = reg->static_events;
+    pthread_mutex_unlock(&reg->lock);
+    return mask;
 }
 
 void ow_reg_socket_added(struct ow_registration *reg)
 {
     pthread_mutex_lock(&reg->lock);
     reg->sockets++;
+    reg->had_socket = TRUE;
     pthread_mutex_unlock(&reg->lock);
 }
 

@@ -1,0 +1,315 @@
+/* The verifier's WSK checks (docs/verifier.md): each misuse runs in a child
+ * process, which must die by SIGABRT after printing the diagnosis line and
+ * the bug check. The children register, make sockets and misbehave; the
+ * parent never starts the engine (fork keeps no threads). */
+#include "wsktest.h"
+#include "unit/ktest.h"
+
+static WT_CLIENT cl;
+static const WSK_PROVIDER_DISPATCH *pd;
+
+static PWSK_SOCKET new_socket(ADDRESS_FAMILY af, ULONG flags)
+{
+    WT_CALL c;
+    wt_init(&c);
+    NTSTATUS st = wt_wait(&c, pd->WskSocket(cl.Provider.Client, af, SOCK_STREAM, IPPROTO_TCP, flags,
+                                            NULL, NULL, NULL, NULL, NULL, wt_arm(&c)));
+    PWSK_SOCKET s = NT_SUCCESS(st) ? (PWSK_SOCKET)c.Irp->IoStatus.Information : NULL;
+    wt_free(&c);
+    if (s == NULL) {
+        fprintf(stderr, "WskSocket: %s\n", OwStatusName(st));
+        _exit(3);
+    }
+    return s;
+}
+
+static void close_socket(PWSK_SOCKET s)
+{
+    WT_CALL c;
+    wt_init(&c);
+    const WSK_PROVIDER_BASIC_DISPATCH *d = s->Dispatch;
+    WT_STATUS(wt_wait(&c, d->WskCloseSocket(s, wt_arm(&c))), STATUS_SUCCESS);
+    wt_free(&c);
+}
+
+static void start(void)
+{
+    wt_register(&cl);
+    pd = cl.Provider.Dispatch;
+}
+
+/* A connected pair over loopback: client *cs, server *ss. */
+static void pair(PWSK_SOCKET *cs, PWSK_SOCKET *ss)
+{
+    WT_CALL c, a;
+    wt_init(&c);
+    wt_init(&a);
+    PWSK_SOCKET ls = new_socket(AF_INET, WSK_FLAG_LISTEN_SOCKET);
+    const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
+    SOCKADDR_STORAGE addr = wt_addr(AF_INET, 0), wild = wt_any(AF_INET);
+    WT_STATUS(wt_wait(&c, ld->WskBind(ls, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_SUCCESS);
+    NTSTATUS ar = ld->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&a));
+    *cs = new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = (*cs)->Dispatch;
+    WT_STATUS(wt_wait(&c, cd->WskBind(*cs, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&c, cd->WskConnect(*cs, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&a, ar), STATUS_SUCCESS);
+    *ss = (PWSK_SOCKET)a.Irp->IoStatus.Information;
+    wt_free(&c);
+    wt_free(&a);
+}
+
+/* A receive left pending on the client side; its IRP and buffer. */
+static PWSK_SOCKET pcs, pss;
+static WT_CALL pending;
+static WT_BUF pbuf;
+
+static void pending_receive(void)
+{
+    start();
+    pair(&pcs, &pss);
+    wt_init(&pending);
+    wt_buf_init(&pbuf, 100, 1, 0);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = pcs->Dispatch;
+    WT_STATUS(cd->WskReceive(pcs, &pbuf.Wsk, 0, wt_arm(&pending)), STATUS_PENDING);
+}
+
+/* ---- the misuses --------------------------------------------------------------- */
+
+static void call_above_dispatch(void)
+{
+    start();
+    WT_CALL c;
+    wt_init(&c);
+    KIRQL old;
+    KeRaiseIrql(DISPATCH_LEVEL + 1, &old);
+    pd->WskSocket(cl.Provider.Client, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET,
+                  NULL, NULL, NULL, NULL, NULL, wt_arm(&c));
+}
+
+static void irp_pending_elsewhere(void)
+{
+    pending_receive();
+    WT_BUF b;
+    wt_buf_init(&b, 10, 1, 0);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = pcs->Dispatch;
+    cd->WskSend(pcs, &b.Wsk, 0, pending.Irp);   /* the receive still owns this IRP */
+}
+
+static void free_pending_irp(void)
+{
+    pending_receive();
+    IoFreeIrp(pending.Irp);
+}
+
+static void reuse_pending_irp(void)
+{
+    pending_receive();
+    IoReuseIrp(pending.Irp, STATUS_SUCCESS);
+}
+
+static void completed_twice(void)
+{
+    start();
+    WT_CALL c;
+    wt_init(&c);
+    PWSK_SOCKET s = new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = s->Dispatch;
+    SOCKADDR_STORAGE wild = wt_any(AF_INET);
+    WT_STATUS(wt_wait(&c, cd->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    IoCompleteRequest(c.Irp, IO_NO_INCREMENT);   /* WSK completed it already */
+}
+
+static void buf_too_long(void)
+{
+    PWSK_SOCKET cs, ss;
+    start();
+    pair(&cs, &ss);
+    WT_BUF b;
+    wt_buf_init(&b, 100, 2, 0);
+    WSK_BUF toolong = b.Wsk;
+    toolong.Length = 101;
+    WT_CALL c;
+    wt_init(&c);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = cs->Dispatch;
+    cd->WskSend(cs, &toolong, 0, wt_arm(&c));
+}
+
+static void buf_offset_outside(void)
+{
+    PWSK_SOCKET cs, ss;
+    start();
+    pair(&cs, &ss);
+    WT_BUF b;
+    wt_buf_init(&b, 10, 1, 0);
+    WSK_BUF out = b.Wsk;
+    out.Offset = 4096;
+    WT_CALL c;
+    wt_init(&c);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = cs->Dispatch;
+    cd->WskReceive(cs, &out, 0, wt_arm(&c));
+}
+
+static void mdl_not_built(void)
+{
+    PWSK_SOCKET cs, ss;
+    start();
+    pair(&cs, &ss);
+    static UCHAR data[64];
+    PMDL m = IoAllocateMdl(data, sizeof(data), FALSE, FALSE, NULL);   /* never built nor locked */
+    WSK_BUF b = { m, 0, sizeof(data) };
+    WT_CALL c;
+    wt_init(&c);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = cs->Dispatch;
+    cd->WskSend(cs, &b, 0, wt_arm(&c));
+}
+
+static void buffer_freed_while_pending(void)
+{
+    pending_receive();
+    ExFreePoolWithTag(pbuf.Data, 'fBtW');   /* the receive still writes there */
+}
+
+static void mdl_freed_while_pending(void)
+{
+    pending_receive();
+    IoFreeMdl(pbuf.Mdl);
+}
+
+static void used_after_close(void)
+{
+    start();
+    PWSK_SOCKET s = new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = s->Dispatch;
+    close_socket(s);
+    WT_CALL c;
+    wt_init(&c);
+    SOCKADDR_STORAGE wild = wt_any(AF_INET);
+    cd->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c));
+}
+
+static void closed_twice(void)
+{
+    start();
+    PWSK_SOCKET s = new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET);
+    close_socket(s);
+    close_socket(s);
+}
+
+static void left_open_at_deregister(void)
+{
+    start();
+    (void)new_socket(AF_INET6, WSK_FLAG_LISTEN_SOCKET);
+    wt_deregister(&cl);
+}
+
+static void stream_listen_after_connect(void)
+{
+    start();
+    PWSK_SOCKET s = new_socket(AF_INET, WSK_FLAG_STREAM_SOCKET);
+    const WSK_PROVIDER_STREAM_DISPATCH *sd = s->Dispatch;
+    SOCKADDR_STORAGE wild = wt_any(AF_INET), nowhere = wt_addr(AF_INET, 9);
+    WT_CALL c;
+    wt_init(&c);
+    WT_STATUS(wt_wait(&c, sd->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    (void)wt_wait(&c, sd->WskConnect(s, (PSOCKADDR)&nowhere, 0, wt_arm(&c)));  /* refused, committed */
+    sd->WskListen(s, wt_arm(&c));
+}
+
+/* With OPENWSK_VERIFIER=1 (not strict) the same call is the documented
+ * status; with the checks off a too-long WSK_BUF is STATUS_INVALID_PARAMETER. */
+static void statuses_without_stop(void)
+{
+    start();
+    PWSK_SOCKET s = new_socket(AF_INET, WSK_FLAG_STREAM_SOCKET);
+    const WSK_PROVIDER_STREAM_DISPATCH *sd = s->Dispatch;
+    SOCKADDR_STORAGE wild = wt_any(AF_INET), nowhere = wt_addr(AF_INET, 9);
+    WT_CALL c;
+    wt_init(&c);
+    WT_STATUS(wt_wait(&c, sd->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    (void)wt_wait(&c, sd->WskConnect(s, (PSOCKADDR)&nowhere, 0, wt_arm(&c)));
+    WT_STATUS(wt_wait(&c, sd->WskListen(s, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    close_socket(s);
+
+    PWSK_SOCKET cs, ss;
+    pair(&cs, &ss);
+    WT_BUF b;
+    wt_buf_init(&b, 100, 1, 0);
+    WSK_BUF toolong = b.Wsk;
+    toolong.Length = 101;
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = cs->Dispatch;
+    BOOLEAN was = OwVerifierSetEnabled(FALSE);
+    WT_CHECK(was, "the verifier was off");
+    WT_STATUS(wt_wait(&c, cd->WskSend(cs, &toolong, 0, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    OwVerifierSetEnabled(TRUE);
+    wt_buf_free(&b);
+    close_socket(cs);
+    close_socket(ss);
+    wt_free(&c);
+    _exit(wt_failures ? 1 : 0);
+}
+
+#define EXPECT(fn, ...)                                                                   \
+    do {                                                                                  \
+        static const char *const want_##fn[] = { __VA_ARGS__, NULL };                      \
+        kt_expect_bugcheck(#fn, fn, want_##fn);                                            \
+    } while (0)
+
+/* OPENWSK_VERIFIER=strict is read at start-up: run ourselves again with it. */
+static void strict_child(void)
+{
+    setenv("OPENWSK_VERIFIER", "strict", 1);
+    execl("/proc/self/exe", "test_verifier_io", "strict", (char *)NULL);
+    perror("execl");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "strict") == 0) {
+        stream_listen_after_connect();
+        return 0;
+    }
+    if (!OwVerifierEnabled()) {
+        puts("test_verifier_io: OPENWSK_VERIFIER is not set; skipped");
+        return 77;
+    }
+    EXPECT(call_above_dispatch, "OpenWSK verifier: WskSocket called at IRQL 3, above its maximum 2",
+           "called from 0x", "*** STOP: 0x0000000A");
+    EXPECT(irp_pending_elsewhere, "OpenWSK verifier: IRP 0x", "passed to WskSend while still pending in WskReceive on socket 0x",
+           "in WskSend(socket 0x", "*** STOP: 0x0E5C0001 (0x1,", "OPENWSK_IRP_STILL_PENDING");
+    EXPECT(free_pending_irp, "passed to IoFreeIrp while still pending in WskReceive",
+           "*** STOP: 0x0E5C0001 (0x2,");
+    EXPECT(reuse_pending_irp, "passed to IoReuseIrp while still pending in WskReceive",
+           "*** STOP: 0x0E5C0001 (0x3,");
+    EXPECT(completed_twice, "OpenWSK verifier: IRP 0x", "completed twice", "*** STOP: 0x00000044");
+    EXPECT(buf_too_long, "OpenWSK verifier: WSK_BUF 0x", "Length 101 + Offset 0 exceeds its MDL chain (100 bytes in 2 MDLs) in WskSend(socket 0x",
+           "*** STOP: 0x0E5C0002 (0x1,", "OPENWSK_BAD_WSK_BUF");
+    EXPECT(buf_offset_outside, "Offset 4096 lies outside its first MDL 0x", "in WskReceive(socket",
+           "*** STOP: 0x0E5C0002 (0x2,");
+    EXPECT(mdl_not_built, "is neither built (MmBuildMdlForNonPagedPool) nor locked (MmProbeAndLockPages)",
+           "*** STOP: 0x0E5C0002 (0x3,");
+    EXPECT(buffer_freed_while_pending, "OpenWSK verifier: pool block 0x", "(101 bytes) freed while MDL 0x",
+           "still pending in WskReceive on socket 0x", "*** STOP: 0x0E5C0003 (0x1,");
+    EXPECT(mdl_freed_while_pending, "OpenWSK verifier: IoFreeMdl(0x", "still pending in WskReceive",
+           "*** STOP: 0x0E5C0003 (0x2,");
+    EXPECT(used_after_close, "OpenWSK verifier: socket 0x", "used after WskCloseSocket in WskBind(socket 0x",
+           "*** STOP: 0x0E5C0004 (0x1,", "OPENWSK_SOCKET_NOT_LIVE");
+    EXPECT(closed_twice, "closed twice (WskCloseSocket already completed) in WskCloseSocket(socket 0x",
+           "*** STOP: 0x0E5C0004 (0x2,");
+    EXPECT(left_open_at_deregister, "OpenWSK verifier: WskDeregister(0x", "with 1 socket(s) still open and 0 capture(s) not released",
+           "*** STOP: 0x0E5C0005", "OPENWSK_DEREGISTER_WITH_OPEN_OBJECTS");
+
+    /* The stream-socket flow rule: a status by default, a stop when strict. */
+    EXPECT(strict_child, "OpenWSK verifier: WskListen on stream socket 0x",
+           "which is committed to a connection (WskConnect/WskConnectEx was called)",
+           "*** STOP: 0x0E5C0006 (0x1,", "OPENWSK_STATE_VIOLATION");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0)
+        statuses_without_stop();
+    int status = 0;
+    waitpid(pid, &status, 0);
+    KT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "statuses_without_stop: status 0x%x", status);
+    return kt_finish("test_verifier_io");
+}
