@@ -144,13 +144,38 @@ typedef struct _KWAIT_BLOCK {
     ULONG64 Opaque[6];
 } KWAIT_BLOCK, *PKWAIT_BLOCK, *PRKWAIT_BLOCK;
 
-/* Complete so clients can embed them; their services come with a later issue. */
+/* The WDK's x64 layouts (64 bytes each); services in src/kernel/timer.c. */
 typedef struct DECLSPEC_ALIGN(8) _KDPC {
-    ULONG64 Opaque[8];
+    UCHAR Type;
+    UCHAR Importance;
+    volatile USHORT Number;
+    ULONG OwState;                  /* OpenWSK: queued / running */
+    LIST_ENTRY DpcListEntry;
+    VOID (*DeferredRoutine)(struct _KDPC *Dpc, PVOID DeferredContext, PVOID SystemArgument1,
+                            PVOID SystemArgument2);
+    PVOID DeferredContext;
+    PVOID SystemArgument1;
+    PVOID SystemArgument2;
+    volatile PVOID DpcData;
 } KDPC, *PKDPC, *PRKDPC;
 typedef struct DECLSPEC_ALIGN(8) _KTIMER {
-    ULONG64 Opaque[8];
+    DISPATCHER_HEADER Header;       /* waitable: signalled when it expires */
+    ULARGE_INTEGER DueTime;         /* OpenWSK: monotonic, 100 ns units */
+    LIST_ENTRY TimerListEntry;
+    struct _KDPC *Dpc;
+    ULONG Processor;
+    LONG Period;                    /* milliseconds; 0 = one-shot */
 } KTIMER, *PKTIMER, *PRKTIMER;
+typedef enum _TIMER_TYPE { NotificationTimer, SynchronizationTimer } TIMER_TYPE;
+
+/* KeWaitForSingleObject acquires a mutex; the owner may acquire it again. */
+typedef struct _KMUTANT {
+    DISPATCHER_HEADER Header;       /* SignalState 1 = free, <= 0 = owned */
+    LIST_ENTRY MutantListEntry;
+    struct _KTHREAD *OwnerThread;
+    BOOLEAN Abandoned;
+    UCHAR ApcDisable;
+} KMUTANT, *PKMUTANT, *PRKMUTANT, KMUTEX, *PKMUTEX, *PRKMUTEX;
 
 NTKERNELAPI VOID KeInitializeEvent(PRKEVENT Event, EVENT_TYPE Type, BOOLEAN State);
 NTKERNELAPI LONG KeSetEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN Wait);
@@ -904,6 +929,337 @@ NTKERNELAPI LONG_PTR ObfDereferenceObject(PVOID Object);
 #define ObReferenceObject(Object)   ObfReferenceObject(Object)
 #define ObDereferenceObject(Object) ObfDereferenceObject(Object)
 NTSYSAPI NTSTATUS ZwClose(HANDLE Handle);
+
+/* ---- devices, symbolic links, IRP dispatch (src/kernel/device.c) ------- */
+typedef ULONG DEVICE_TYPE;
+/* The device extension is zeroed; the device is linked at the head of
+ * DriverObject->DeviceObject. Names are recorded (a second device or link
+ * with the same name is STATUS_OBJECT_NAME_COLLISION). */
+NTKERNELAPI NTSTATUS IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize,
+                                    PUNICODE_STRING DeviceName, DEVICE_TYPE DeviceType,
+                                    ULONG DeviceCharacteristics, BOOLEAN Exclusive,
+                                    PDEVICE_OBJECT *DeviceObject);
+NTKERNELAPI VOID IoDeleteDevice(PDEVICE_OBJECT DeviceObject);
+NTKERNELAPI NTSTATUS IoCreateSymbolicLink(PUNICODE_STRING SymbolicLinkName,
+                                          PUNICODE_STRING DeviceName);
+NTKERNELAPI NTSTATUS IoDeleteSymbolicLink(PUNICODE_STRING SymbolicLinkName);
+/* Passes the IRP to DeviceObject's driver: next stack location, MajorFunction. */
+NTKERNELAPI NTSTATUS IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp);
+#define IoCallDriver(DeviceObject, Irp) IofCallDriver((DeviceObject), (Irp))
+NTKERNELAPI PDEVICE_OBJECT IoGetAttachedDeviceReference(PDEVICE_OBJECT DeviceObject);
+
+/* ---- work items (src/kernel/workitem.c) --------------------------------- */
+/* Run on a pool of worker threads at PASSIVE_LEVEL. */
+typedef enum _WORK_QUEUE_TYPE {
+    CriticalWorkQueue, DelayedWorkQueue, HyperCriticalWorkQueue, NormalWorkQueue,
+    BackgroundWorkQueue, RealTimeWorkQueue, SuperCriticalWorkQueue, MaximumWorkQueue,
+    CustomPriorityWorkQueue = 32
+} WORK_QUEUE_TYPE;
+typedef VOID WORKER_THREAD_ROUTINE(PVOID Parameter);
+typedef WORKER_THREAD_ROUTINE *PWORKER_THREAD_ROUTINE;
+typedef struct _WORK_QUEUE_ITEM {
+    LIST_ENTRY List;
+    PWORKER_THREAD_ROUTINE WorkerRoutine;
+    volatile PVOID Parameter;
+} WORK_QUEUE_ITEM, *PWORK_QUEUE_ITEM;
+#define ExInitializeWorkItem(Item, Routine, Context) do { \
+        (Item)->WorkerRoutine = (Routine);                \
+        (Item)->Parameter = (Context);                    \
+        (Item)->List.Flink = NULL;                        \
+    } while (0)
+NTKERNELAPI VOID ExQueueWorkItem(PWORK_QUEUE_ITEM WorkItem, WORK_QUEUE_TYPE QueueType);
+
+typedef struct _IO_WORKITEM *PIO_WORKITEM;
+typedef VOID IO_WORKITEM_ROUTINE_EX(PVOID IoObject, PVOID Context, PIO_WORKITEM IoWorkItem);
+typedef IO_WORKITEM_ROUTINE_EX *PIO_WORKITEM_ROUTINE_EX;
+NTKERNELAPI PIO_WORKITEM IoAllocateWorkItem(PDEVICE_OBJECT DeviceObject);   /* pool tag 'IoWk' */
+NTKERNELAPI VOID IoFreeWorkItem(PIO_WORKITEM IoWorkItem);
+NTKERNELAPI VOID IoQueueWorkItem(PIO_WORKITEM IoWorkItem, PIO_WORKITEM_ROUTINE WorkerRoutine,
+                                 WORK_QUEUE_TYPE QueueType, PVOID Context);
+NTKERNELAPI VOID IoQueueWorkItemEx(PIO_WORKITEM IoWorkItem, PIO_WORKITEM_ROUTINE_EX WorkerRoutine,
+                                   WORK_QUEUE_TYPE QueueType, PVOID Context);
+NTKERNELAPI ULONG IoSizeofWorkItem(void);
+NTKERNELAPI VOID IoInitializeWorkItem(PVOID IoObject, PIO_WORKITEM IoWorkItem);
+NTKERNELAPI VOID IoUninitializeWorkItem(PIO_WORKITEM IoWorkItem);
+
+/* ---- timers and DPCs (src/kernel/timer.c) ------------------------------- */
+/* DPCs run in order at DISPATCH_LEVEL on one DPC thread; a timer thread
+ * expires timers. Due times: negative = relative, positive = absolute
+ * system time (100 ns units). */
+typedef enum _KDPC_IMPORTANCE { LowImportance, MediumImportance, HighImportance,
+                                MediumHighImportance } KDPC_IMPORTANCE;
+NTKERNELAPI VOID KeInitializeDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine,
+                                 PVOID DeferredContext);
+NTKERNELAPI VOID KeInitializeThreadedDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine,
+                                         PVOID DeferredContext);
+NTKERNELAPI BOOLEAN KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2);
+NTKERNELAPI BOOLEAN KeRemoveQueueDpc(PRKDPC Dpc);
+NTKERNELAPI VOID KeFlushQueuedDpcs(void);
+NTKERNELAPI VOID KeSetImportanceDpc(PRKDPC Dpc, KDPC_IMPORTANCE Importance);
+NTKERNELAPI VOID KeSetTargetProcessorDpc(PRKDPC Dpc, CCHAR Number);
+NTKERNELAPI VOID KeInitializeTimer(PKTIMER Timer);
+NTKERNELAPI VOID KeInitializeTimerEx(PKTIMER Timer, TIMER_TYPE Type);
+NTKERNELAPI BOOLEAN KeSetTimer(PKTIMER Timer, LARGE_INTEGER DueTime, PKDPC Dpc);
+NTKERNELAPI BOOLEAN KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PKDPC Dpc);
+NTKERNELAPI BOOLEAN KeCancelTimer(PKTIMER Timer);
+NTKERNELAPI BOOLEAN KeReadStateTimer(PKTIMER Timer);
+
+/* ---- mutexes, resources, fast mutexes (src/kernel/resource.c) ----------- */
+NTKERNELAPI VOID KeInitializeMutex(PRKMUTEX Mutex, ULONG Level);
+NTKERNELAPI LONG KeReleaseMutex(PRKMUTEX Mutex, BOOLEAN Wait);
+NTKERNELAPI LONG KeReadStateMutex(PRKMUTEX Mutex);
+NTKERNELAPI VOID KeEnterCriticalRegion(void);
+NTKERNELAPI VOID KeLeaveCriticalRegion(void);
+NTKERNELAPI VOID KeEnterGuardedRegion(void);
+NTKERNELAPI VOID KeLeaveGuardedRegion(void);
+NTKERNELAPI BOOLEAN KeAreApcsDisabled(void);
+
+typedef ULONG_PTR ERESOURCE_THREAD, *PERESOURCE_THREAD;
+/* Re-entrant reader/writer lock: the exclusive owner may acquire again,
+ * shared or exclusive; shared acquisitions never wait for waiting writers. */
+typedef struct _ERESOURCE {
+    ULONG Magic;
+    LONG SharedCount;
+    LONG ExclusiveCount;
+    LONG ExclusiveWaiters;
+    struct _KTHREAD *ExclusiveOwner;
+    ULONG64 Reserved[10];
+} ERESOURCE, *PERESOURCE;
+NTKERNELAPI NTSTATUS ExInitializeResourceLite(PERESOURCE Resource);
+NTKERNELAPI NTSTATUS ExReinitializeResourceLite(PERESOURCE Resource);
+NTKERNELAPI NTSTATUS ExDeleteResourceLite(PERESOURCE Resource);
+NTKERNELAPI BOOLEAN ExAcquireResourceExclusiveLite(PERESOURCE Resource, BOOLEAN Wait);
+NTKERNELAPI BOOLEAN ExAcquireResourceSharedLite(PERESOURCE Resource, BOOLEAN Wait);
+NTKERNELAPI BOOLEAN ExAcquireSharedStarveExclusive(PERESOURCE Resource, BOOLEAN Wait);
+NTKERNELAPI BOOLEAN ExAcquireSharedWaitForExclusive(PERESOURCE Resource, BOOLEAN Wait);
+NTKERNELAPI VOID ExReleaseResourceLite(PERESOURCE Resource);
+#define ExReleaseResource(R) ExReleaseResourceLite(R)
+NTKERNELAPI VOID ExReleaseResourceForThreadLite(PERESOURCE Resource, ERESOURCE_THREAD ResourceThreadId);
+NTKERNELAPI VOID ExReleaseResourceAndLeaveCriticalRegion(PERESOURCE Resource);
+NTKERNELAPI PVOID ExEnterCriticalRegionAndAcquireResourceExclusive(PERESOURCE Resource);
+NTKERNELAPI PVOID ExEnterCriticalRegionAndAcquireResourceShared(PERESOURCE Resource);
+NTKERNELAPI BOOLEAN ExIsResourceAcquiredExclusiveLite(PERESOURCE Resource);
+NTKERNELAPI ULONG ExIsResourceAcquiredSharedLite(PERESOURCE Resource);
+#define ExIsResourceAcquiredLite ExIsResourceAcquiredSharedLite
+NTKERNELAPI ULONG ExGetSharedWaiterCount(PERESOURCE Resource);
+NTKERNELAPI ULONG ExGetExclusiveWaiterCount(PERESOURCE Resource);
+NTKERNELAPI ERESOURCE_THREAD ExGetCurrentResourceThread(void);
+
+typedef struct _FAST_MUTEX {
+    volatile LONG Count;        /* 1 = free */
+    PVOID Owner;
+    ULONG Contention;
+    KEVENT Event;
+    ULONG OldIrql;
+} FAST_MUTEX, *PFAST_MUTEX, KGUARDED_MUTEX, *PKGUARDED_MUTEX;
+NTKERNELAPI VOID ExInitializeFastMutex(PFAST_MUTEX FastMutex);
+NTKERNELAPI VOID ExAcquireFastMutex(PFAST_MUTEX FastMutex);     /* raises to APC_LEVEL */
+NTKERNELAPI VOID ExReleaseFastMutex(PFAST_MUTEX FastMutex);
+NTKERNELAPI BOOLEAN ExTryToAcquireFastMutex(PFAST_MUTEX FastMutex);
+NTKERNELAPI VOID ExAcquireFastMutexUnsafe(PFAST_MUTEX FastMutex);
+NTKERNELAPI VOID ExReleaseFastMutexUnsafe(PFAST_MUTEX FastMutex);
+#define KeInitializeGuardedMutex(M) ExInitializeFastMutex(M)
+#define KeAcquireGuardedMutex(M)    ExAcquireFastMutex(M)
+#define KeReleaseGuardedMutex(M)    ExReleaseFastMutex(M)
+#define KeTryToAcquireGuardedMutex(M) ExTryToAcquireFastMutex(M)
+
+/* ---- interlocked singly linked lists (src/kernel/slist.c) --------------- */
+typedef struct DECLSPEC_ALIGN(16) _SLIST_ENTRY {
+    struct _SLIST_ENTRY *Next;
+} SLIST_ENTRY, *PSLIST_ENTRY;
+typedef union DECLSPEC_ALIGN(16) _SLIST_HEADER {
+    struct {
+        ULONGLONG Alignment;    /* OpenWSK: the first entry */
+        ULONGLONG Region;       /* OpenWSK: depth (low 16 bits) and sequence */
+    };
+} SLIST_HEADER, *PSLIST_HEADER;
+NTKERNELAPI VOID InitializeSListHead(PSLIST_HEADER SListHead);
+NTKERNELAPI PSLIST_ENTRY InterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY ListEntry);
+NTKERNELAPI PSLIST_ENTRY InterlockedPopEntrySList(PSLIST_HEADER ListHead);
+NTKERNELAPI PSLIST_ENTRY InterlockedFlushSList(PSLIST_HEADER ListHead);
+NTKERNELAPI USHORT ExQueryDepthSList(PSLIST_HEADER SListHead);
+NTKERNELAPI PSLIST_ENTRY RtlFirstEntrySList(const SLIST_HEADER *ListHead);
+#define ExInterlockedPushEntrySList(Head, Entry, Lock) InterlockedPushEntrySList((Head), (Entry))
+#define ExInterlockedPopEntrySList(Head, Lock)         InterlockedPopEntrySList(Head)
+#define ExInterlockedFlushSList(Head)                  InterlockedFlushSList(Head)
+
+/* ---- lookaside lists (src/kernel/lookaside.c) --------------------------- */
+/* Every entry is a pool block of the list's tag (never cached), so leaks
+ * are reported by tag and ASan sees every use after free. */
+typedef PVOID ALLOCATE_FUNCTION(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
+typedef ALLOCATE_FUNCTION *PALLOCATE_FUNCTION;
+typedef VOID FREE_FUNCTION(PVOID Buffer);
+typedef FREE_FUNCTION *PFREE_FUNCTION;
+typedef struct _LOOKASIDE_LIST_EX *PLOOKASIDE_LIST_EX;
+typedef PVOID ALLOCATE_FUNCTION_EX(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag,
+                                   PLOOKASIDE_LIST_EX Lookaside);
+typedef ALLOCATE_FUNCTION_EX *PALLOCATE_FUNCTION_EX;
+typedef VOID FREE_FUNCTION_EX(PVOID Buffer, PLOOKASIDE_LIST_EX Lookaside);
+typedef FREE_FUNCTION_EX *PFREE_FUNCTION_EX;
+
+typedef struct DECLSPEC_ALIGN(16) _GENERAL_LOOKASIDE {
+    SLIST_HEADER ListHead;
+    USHORT Depth;
+    USHORT MaximumDepth;
+    ULONG TotalAllocates;
+    ULONG AllocateMisses;
+    ULONG TotalFrees;
+    ULONG FreeMisses;
+    POOL_TYPE Type;
+    ULONG Tag;
+    ULONG Size;
+    union { PALLOCATE_FUNCTION_EX AllocateEx; PALLOCATE_FUNCTION Allocate; };
+    union { PFREE_FUNCTION_EX FreeEx; PFREE_FUNCTION Free; };
+    LIST_ENTRY ListEntry;
+    ULONG LastTotalAllocates;
+    ULONG LastAllocateMisses;
+    ULONG Future[2];
+} GENERAL_LOOKASIDE, *PGENERAL_LOOKASIDE, GENERAL_LOOKASIDE_POOL, *PGENERAL_LOOKASIDE_POOL;
+typedef struct _NPAGED_LOOKASIDE_LIST {
+    GENERAL_LOOKASIDE L;
+    KSPIN_LOCK Lock__ObsoleteButDoNotDelete;
+} NPAGED_LOOKASIDE_LIST, *PNPAGED_LOOKASIDE_LIST;
+typedef struct _PAGED_LOOKASIDE_LIST {
+    GENERAL_LOOKASIDE L;
+    FAST_MUTEX Lock__ObsoleteButDoNotDelete;
+} PAGED_LOOKASIDE_LIST, *PPAGED_LOOKASIDE_LIST;
+typedef struct _LOOKASIDE_LIST_EX {
+    GENERAL_LOOKASIDE_POOL L;
+} LOOKASIDE_LIST_EX;
+#define EX_LOOKASIDE_LIST_EX_FLAGS_RAISE_ON_FAIL 0x00000001UL
+#define EX_LOOKASIDE_LIST_EX_FLAGS_FAIL_NO_RAISE 0x00000002UL
+#define LOOKASIDE_MINIMUM_BLOCK_SIZE (RTL_SIZEOF_THROUGH_FIELD(SLIST_ENTRY, Next))
+
+NTKERNELAPI VOID ExInitializeNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside,
+                                                 PALLOCATE_FUNCTION Allocate, PFREE_FUNCTION Free,
+                                                 ULONG Flags, SIZE_T Size, ULONG Tag, USHORT Depth);
+NTKERNELAPI VOID ExDeleteNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside);
+NTKERNELAPI PVOID ExAllocateFromNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside);
+NTKERNELAPI VOID ExFreeToNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside, PVOID Entry);
+NTKERNELAPI VOID ExInitializePagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside,
+                                                PALLOCATE_FUNCTION Allocate, PFREE_FUNCTION Free,
+                                                ULONG Flags, SIZE_T Size, ULONG Tag, USHORT Depth);
+NTKERNELAPI VOID ExDeletePagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside);
+NTKERNELAPI PVOID ExAllocateFromPagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside);
+NTKERNELAPI VOID ExFreeToPagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside, PVOID Entry);
+NTKERNELAPI NTSTATUS ExInitializeLookasideListEx(PLOOKASIDE_LIST_EX Lookaside,
+                                                 PALLOCATE_FUNCTION_EX Allocate,
+                                                 PFREE_FUNCTION_EX Free, POOL_TYPE PoolType,
+                                                 ULONG Flags, SIZE_T Size, ULONG Tag, USHORT Depth);
+NTKERNELAPI VOID ExDeleteLookasideListEx(PLOOKASIDE_LIST_EX Lookaside);
+NTKERNELAPI PVOID ExAllocateFromLookasideListEx(PLOOKASIDE_LIST_EX Lookaside);
+NTKERNELAPI VOID ExFreeToLookasideListEx(PLOOKASIDE_LIST_EX Lookaside, PVOID Entry);
+NTKERNELAPI VOID ExFlushLookasideListEx(PLOOKASIDE_LIST_EX Lookaside);
+
+/* ---- registry (src/kernel/registry.c) ----------------------------------- */
+/* An in-memory registry: openwsk-load fills <RegistryPath>\Parameters from
+ * --param key=value (OwRegistrySetValue in <openwsk.h>). */
+#define REG_NONE                0
+#define REG_SZ                  1
+#define REG_EXPAND_SZ           2
+#define REG_BINARY              3
+#define REG_DWORD               4
+#define REG_DWORD_LITTLE_ENDIAN 4
+#define REG_DWORD_BIG_ENDIAN    5
+#define REG_LINK                6
+#define REG_MULTI_SZ            7
+#define REG_QWORD               11
+#define REG_QWORD_LITTLE_ENDIAN 11
+
+#define KEY_QUERY_VALUE        0x0001
+#define KEY_SET_VALUE          0x0002
+#define KEY_CREATE_SUB_KEY     0x0004
+#define KEY_ENUMERATE_SUB_KEYS 0x0008
+#define KEY_NOTIFY             0x0010
+#define KEY_READ               0x20019
+#define KEY_WRITE              0x20006
+#define KEY_ALL_ACCESS         0xF003F
+#define REG_OPTION_NON_VOLATILE 0x00000000L
+#define REG_OPTION_VOLATILE     0x00000001L
+#define REG_CREATED_NEW_KEY     0x00000001L
+#define REG_OPENED_EXISTING_KEY 0x00000002L
+
+typedef enum _KEY_VALUE_INFORMATION_CLASS {
+    KeyValueBasicInformation, KeyValueFullInformation, KeyValuePartialInformation,
+    KeyValueFullInformationAlign64, KeyValuePartialInformationAlign64, KeyValueLayerInformation,
+    MaxKeyValueInfoClass
+} KEY_VALUE_INFORMATION_CLASS;
+typedef struct _KEY_VALUE_BASIC_INFORMATION {
+    ULONG TitleIndex;
+    ULONG Type;
+    ULONG NameLength;
+    WCHAR Name[1];
+} KEY_VALUE_BASIC_INFORMATION, *PKEY_VALUE_BASIC_INFORMATION;
+typedef struct _KEY_VALUE_FULL_INFORMATION {
+    ULONG TitleIndex;
+    ULONG Type;
+    ULONG DataOffset;
+    ULONG DataLength;
+    ULONG NameLength;
+    WCHAR Name[1];
+} KEY_VALUE_FULL_INFORMATION, *PKEY_VALUE_FULL_INFORMATION;
+typedef struct _KEY_VALUE_PARTIAL_INFORMATION {
+    ULONG TitleIndex;
+    ULONG Type;
+    ULONG DataLength;
+    UCHAR Data[1];
+} KEY_VALUE_PARTIAL_INFORMATION, *PKEY_VALUE_PARTIAL_INFORMATION;
+
+NTSYSAPI NTSTATUS ZwOpenKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess,
+                            POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS ZwCreateKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess,
+                              POBJECT_ATTRIBUTES ObjectAttributes, ULONG TitleIndex,
+                              PUNICODE_STRING Class, ULONG CreateOptions, PULONG Disposition);
+NTSYSAPI NTSTATUS ZwQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName,
+                                  KEY_VALUE_INFORMATION_CLASS KeyValueInformationClass,
+                                  PVOID KeyValueInformation, ULONG Length, PULONG ResultLength);
+NTSYSAPI NTSTATUS ZwSetValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, ULONG TitleIndex,
+                                ULONG Type, PVOID Data, ULONG DataSize);
+NTSYSAPI NTSTATUS ZwDeleteValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName);
+NTSYSAPI NTSTATUS ZwFlushKey(HANDLE KeyHandle);
+
+#define RTL_REGISTRY_ABSOLUTE   0
+#define RTL_REGISTRY_SERVICES   1
+#define RTL_REGISTRY_CONTROL    2
+#define RTL_REGISTRY_WINDOWS_NT 3
+#define RTL_REGISTRY_DEVICEMAP  4
+#define RTL_REGISTRY_USER       5
+#define RTL_REGISTRY_MAXIMUM    6
+#define RTL_REGISTRY_HANDLE     0x40000000
+#define RTL_REGISTRY_OPTIONAL   0x80000000
+
+#define RTL_QUERY_REGISTRY_SUBKEY   0x00000001
+#define RTL_QUERY_REGISTRY_TOPKEY   0x00000002
+#define RTL_QUERY_REGISTRY_REQUIRED 0x00000004
+#define RTL_QUERY_REGISTRY_NOVALUE  0x00000008
+#define RTL_QUERY_REGISTRY_NOEXPAND 0x00000010
+#define RTL_QUERY_REGISTRY_DIRECT   0x00000020
+#define RTL_QUERY_REGISTRY_DELETE   0x00000040
+#define RTL_QUERY_REGISTRY_NOSTRING 0x00000080
+#define RTL_QUERY_REGISTRY_TYPECHECK 0x00000100
+#define RTL_QUERY_REGISTRY_TYPECHECK_SHIFT 24
+
+typedef NTSTATUS RTL_QUERY_REGISTRY_ROUTINE(PWSTR ValueName, ULONG ValueType, PVOID ValueData,
+                                            ULONG ValueLength, PVOID Context, PVOID EntryContext);
+typedef RTL_QUERY_REGISTRY_ROUTINE *PRTL_QUERY_REGISTRY_ROUTINE;
+typedef struct _RTL_QUERY_REGISTRY_TABLE {
+    PRTL_QUERY_REGISTRY_ROUTINE QueryRoutine;
+    ULONG Flags;
+    PWSTR Name;
+    PVOID EntryContext;
+    ULONG DefaultType;
+    PVOID DefaultData;
+    ULONG DefaultLength;
+} RTL_QUERY_REGISTRY_TABLE, *PRTL_QUERY_REGISTRY_TABLE;
+/* DIRECT: REG_DWORD into the ULONG at EntryContext; REG_SZ into the
+ * UNICODE_STRING at EntryContext (allocated when its Buffer is NULL). */
+NTSYSAPI NTSTATUS RtlQueryRegistryValues(ULONG RelativeTo, PCWSTR Path,
+                                         PRTL_QUERY_REGISTRY_TABLE QueryTable, PVOID Context,
+                                         PVOID Environment);
+NTSYSAPI NTSTATUS RtlWriteRegistryValue(ULONG RelativeTo, PCWSTR Path, PCWSTR ValueName,
+                                        ULONG ValueType, PVOID ValueData, ULONG ValueLength);
+NTSYSAPI NTSTATUS RtlCheckRegistryKey(ULONG RelativeTo, PWSTR Path);
+
 
 EXTERN_C_END
 

@@ -32,6 +32,19 @@ static void ow_unlock(void)
     pthread_mutex_unlock(&ow_dispatcher_lock);
 }
 
+/* For the other dispatcher objects (timer.c, resource.c). */
+void ow_dispatcher_acquire(void)
+{
+    ow_lock();
+}
+
+void ow_dispatcher_release(BOOLEAN Wake)
+{
+    if (Wake)
+        pthread_cond_broadcast(&ow_dispatcher_cond);
+    ow_unlock();
+}
+
 /* ---- time ---------------------------------------------------------------- */
 #define OW_EPOCH_1601_TO_1970 116444736000000000LL   /* 100 ns units */
 
@@ -139,21 +152,31 @@ static void ow_check_object(PVOID Object)
 {
     DISPATCHER_HEADER *h = Object;
     if (h == NULL || (h->Type != OW_OBJ_NOTIFICATION_EVENT &&
-                      h->Type != OW_OBJ_SYNCHRONIZATION_EVENT && h->Type != OW_OBJ_THREAD))
+                      h->Type != OW_OBJ_SYNCHRONIZATION_EVENT && h->Type != OW_OBJ_THREAD &&
+                      h->Type != OW_OBJ_MUTANT && h->Type != OW_OBJ_TIMER_NOTIFICATION &&
+                      h->Type != OW_OBJ_TIMER_SYNCHRONIZATION))
         ow_violation(DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1200, (ULONG_PTR)Object, 0, 0,
-                     "wait on %p, which is not an initialised KEVENT or thread object", Object);
+                     "wait on %p, which is not an initialised KEVENT, KMUTEX, KTIMER or thread object",
+                     Object);
 }
 
 /* Called under the dispatcher lock. */
 static BOOLEAN ow_signalled(DISPATCHER_HEADER *h)
 {
+    if (h->Type == OW_OBJ_MUTANT)   /* free, or owned by this thread (recursion) */
+        return __atomic_load_n(&h->SignalState, __ATOMIC_RELAXED) > 0 ||
+               ((KMUTANT *)h)->OwnerThread == PsGetCurrentThread();
     return __atomic_load_n(&h->SignalState, __ATOMIC_RELAXED) > 0;
 }
 
 static void ow_consume(DISPATCHER_HEADER *h)
 {
-    if (h->Type == OW_OBJ_SYNCHRONIZATION_EVENT)
+    if (h->Type == OW_OBJ_SYNCHRONIZATION_EVENT || h->Type == OW_OBJ_TIMER_SYNCHRONIZATION)
         __atomic_store_n(&h->SignalState, 0, __ATOMIC_RELAXED);
+    if (h->Type == OW_OBJ_MUTANT) {
+        __atomic_sub_fetch(&h->SignalState, 1, __ATOMIC_RELAXED);
+        ((KMUTANT *)h)->OwnerThread = PsGetCurrentThread();
+    }
 }
 
 /* Satisfies the wait if it can (consuming synchronization events), under

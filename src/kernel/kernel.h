@@ -7,7 +7,10 @@
 /* DISPATCHER_HEADER.Type values, as on Windows. */
 #define OW_OBJ_NOTIFICATION_EVENT     0
 #define OW_OBJ_SYNCHRONIZATION_EVENT  1
+#define OW_OBJ_MUTANT                 2
 #define OW_OBJ_THREAD                 6
+#define OW_OBJ_TIMER_NOTIFICATION     8
+#define OW_OBJ_TIMER_SYNCHRONIZATION  9
 
 /* Prints "OpenWSK verifier: <message>" on one line to stderr, then bug-checks. */
 DECLSPEC_NORETURN void ow_violation(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3,
@@ -17,6 +20,22 @@ DECLSPEC_NORETURN void ow_violation(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULON
 /* The dispatcher lock guards every SignalState; ow_dispatcher_signal
  * sets a header signalled and wakes waiters (thread.c uses it at exit). */
 void ow_dispatcher_signal(DISPATCHER_HEADER *Header);
+
+/* "tag 'Tag1' 3 allocations 96 bytes, ..." for the live pool, into Buf;
+ * returns the number of live allocations (pool.c, for the verifier). */
+ULONG ow_pool_leak_text(char *Buf, size_t Size);
+
+/* Take the dispatcher lock to change a SignalState; release it, waking
+ * every waiter if Wake. */
+void ow_dispatcher_acquire(void);
+void ow_dispatcher_release(BOOLEAN Wake);
+
+/* ZwClose of a handle that is not a thread's: registry keys (registry.c). */
+NTSTATUS ow_registry_close(HANDLE Handle);
+
+/* "tag 'Tag1' 3 allocations 96 bytes, ..." for the live pool, into Buf;
+ * returns the number of live allocations (pool.c, for the verifier). */
+ULONG ow_pool_leak_text(char *Buf, size_t Size);
 
 /* Monotonic clock in 100 ns units. */
 LONGLONG ow_monotonic_100ns(void);

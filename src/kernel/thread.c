@@ -231,7 +231,7 @@ NTSTATUS ZwClose(HANDLE Handle)
 {
     struct _KTHREAD *t = ow_handle_lookup(Handle, TRUE);
     if (t == NULL)
-        return STATUS_INVALID_HANDLE;
+        return ow_registry_close(Handle);
     ow_thread_release(t);
     return STATUS_SUCCESS;
 }
