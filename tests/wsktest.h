@@ -23,8 +23,13 @@ static int wt_failures;
             wt_failures++;                                                          \
         }                                                                           \
     } while (0)
+/* Evaluates st once: it is often the call under test. */
 #define WT_STATUS(st, want)                                                         \
-    WT_CHECK((st) == (want), "got %s, want %s", OwStatusName(st), OwStatusName(want))
+    do {                                                                            \
+        NTSTATUS wt_got_ = (st), wt_want_ = (want);                                 \
+        WT_CHECK(wt_got_ == wt_want_, "%s: got %s, want %s", #st,                   \
+                 OwStatusName(wt_got_), OwStatusName(wt_want_));                    \
+    } while (0)
 
 static volatile LONG wt_sequence;   /* global completion order */
 
@@ -199,6 +204,45 @@ static inline void wt_deregister(WT_CLIENT *cl)
 {
     WskReleaseProviderNPI(&cl->Registration);
     WskDeregister(&cl->Registration);
+}
+
+/* WskSocket through the provider dispatch; *out is the new socket. */
+static inline NTSTATUS wt_socket_ex(WT_CLIENT *cl, ADDRESS_FAMILY af, USHORT type, ULONG protocol, ULONG flags,
+                                    PVOID context, const VOID *dispatch, PWSK_SOCKET *out)
+{
+    WT_CALL c;
+    wt_init(&c);
+    NTSTATUS st = wt_wait(&c, cl->Provider.Dispatch->WskSocket(cl->Provider.Client, af, type, protocol, flags,
+                                                               context, dispatch, NULL, NULL, NULL, wt_arm(&c)));
+    *out = NT_SUCCESS(st) ? (PWSK_SOCKET)c.Irp->IoStatus.Information : NULL;
+    wt_free(&c);
+    return st;
+}
+
+/* A TCP socket of category flags, or the test stops: nothing can follow. */
+static inline PWSK_SOCKET wt_socket(WT_CLIENT *cl, ADDRESS_FAMILY af, ULONG flags, PVOID context,
+                                    const VOID *dispatch)
+{
+    PWSK_SOCKET s;
+    NTSTATUS st = wt_socket_ex(cl, af, SOCK_STREAM, IPPROTO_TCP, flags, context, dispatch, &s);
+    if (s == NULL) {
+        fprintf(stderr, "WskSocket: %s\n", OwStatusName(st));
+        exit(1);
+    }
+    return s;
+}
+
+/* WskCloseSocket, checked: success, Information 0. */
+static inline NTSTATUS wt_close(PWSK_SOCKET s)
+{
+    WT_CALL c;
+    wt_init(&c);
+    const WSK_PROVIDER_BASIC_DISPATCH *d = s->Dispatch;
+    NTSTATUS st = wt_wait(&c, d->WskCloseSocket(s, wt_arm(&c)));
+    WT_STATUS(st, STATUS_SUCCESS);
+    WT_CHECK(c.Irp->IoStatus.Information == 0, "close Information %lu", (unsigned long)c.Irp->IoStatus.Information);
+    wt_free(&c);
+    return st;
 }
 
 static inline SOCKADDR_STORAGE wt_addr(ADDRESS_FAMILY family, USHORT port_host_order)

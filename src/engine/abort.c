@@ -2,6 +2,7 @@
  * AF_UNSPEC makes Linux drop a TCP connection with a RST (tcp_disconnect),
  * which is what WskDisconnect(WSK_FLAG_ABORTIVE) asks for. */
 #include "net.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <string.h>
@@ -12,7 +13,7 @@ int ow_net_abort(int fd)
     struct sockaddr sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_family = AF_UNSPEC;
-    if (connect(fd, &sa, sizeof(sa)) < 0 && errno != EAFNOSUPPORT)
+    if (ow_sys_connect(fd, &sa, sizeof(sa)) < 0 && errno != EAFNOSUPPORT)
         return -errno;
     return 0;
 }

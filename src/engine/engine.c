@@ -3,6 +3,8 @@
  * FIFO queues). */
 #include "internal.h"
 #include "net.h"
+#include "fault.h"
+#include "sys.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -84,6 +86,7 @@ int ow_engine_start(void)
     int rc = 0;
     pthread_mutex_lock(&g_life);
     if (g_refs == 0) {
+        ow_fault_from_env();   /* test builds: OPENWSK_FAULTS (fault.h) */
         const struct ow_backend *be = pick_backend(&rc);
         if (rc == 0) {
             rc = spawn_engine(be);
@@ -120,7 +123,7 @@ int ow_engine_submit(struct ow_op *op)
     const struct ow_backend *be = atomic_load(&g_backend);
     if (be == NULL)
         return -ENXIO;
-    if (op == NULL || op->done == NULL || (unsigned)op->kind > OW_OP_NOP)
+    if (op == NULL || op->done == NULL || (unsigned)op->kind > OW_OP_RECVMSG)
         return -EINVAL;
     /* eng_state is left to the mailbox: a cancel racing with this submit
      * reads it under the mailbox lock. */
@@ -133,6 +136,13 @@ int ow_engine_submit(struct ow_op *op)
         if (rc < 0)
             return rc;
     }
+    if (op->kind == OW_OP_SENDMSG || op->kind == OW_OP_RECVMSG) {
+        int rc = ow_dgram_prepare(op);   /* dgram.c */
+        if (rc < 0)
+            return rc;
+    }
+    if (ow_fault_hit(OW_FAULT_SUBMIT_ENOMEM))
+        return -ENOMEM;
     atomic_fetch_add(&g_inflight, 1);
     int rc = be->submit(op);
     if (rc < 0)
@@ -171,7 +181,7 @@ enum { MB_PENDING = 1, MB_INCOMING = 2, MB_CANCEL_QUEUED = 4 };
 int ow_mb_init(struct ow_mailbox *mb)
 {
     memset(mb, 0, sizeof(*mb));
-    mb->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    mb->evfd = ow_sys_eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (mb->evfd < 0)
         return -errno;
     pthread_mutex_init(&mb->lock, NULL);
@@ -180,7 +190,7 @@ int ow_mb_init(struct ow_mailbox *mb)
 
 void ow_mb_fini(struct ow_mailbox *mb)
 {
-    close(mb->evfd);
+    ow_sys_close(mb->evfd);
     mb->evfd = -1;
     pthread_mutex_destroy(&mb->lock);
 }
@@ -200,7 +210,7 @@ static void mb_wake(struct ow_mailbox *mb)
     uint64_t one = 1;
     /* Only EAGAIN (counter saturated) can fail here, and then a wake-up is
      * pending anyway. */
-    if (write(mb->evfd, &one, sizeof(one)) < 0)
+    if (ow_sys_write(mb->evfd, &one, sizeof(one)) < 0)
         return;
 }
 
@@ -246,7 +256,7 @@ void ow_mb_stop(struct ow_mailbox *mb)
 void ow_mb_ack(struct ow_mailbox *mb)
 {
     uint64_t n;
-    if (read(mb->evfd, &n, sizeof(n)) < 0)
+    if (ow_sys_read(mb->evfd, &n, sizeof(n)) < 0)
         return;   /* EAGAIN: already consumed */
 }
 
@@ -354,7 +364,7 @@ int ow_connect_result(int fd, unsigned revents)
 {
     int err = 0;
     socklen_t len = sizeof(err);
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+    if (ow_sys_getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
         return -errno;
     if (err != 0)
         return -err;
@@ -400,7 +410,9 @@ int ow_io_wants_more(const struct ow_op *op)
 
 unsigned ow_poll_to_linux(unsigned ev)
 {
-    return ((ev & OW_POLL_IN) ? POLLIN : 0u) | ((ev & OW_POLL_OUT) ? POLLOUT : 0u);
+    /* ERR and HUP are always reported; asking for them alone still arms the wait. */
+    return ((ev & OW_POLL_IN) ? POLLIN : 0u) | ((ev & OW_POLL_OUT) ? POLLOUT : 0u)
+         | ((ev & OW_POLL_ERR) ? POLLERR : 0u) | ((ev & OW_POLL_HUP) ? POLLHUP : 0u);
 }
 
 unsigned ow_poll_from_linux(unsigned rev)
@@ -454,8 +466,8 @@ int ow_fdent_idle(const struct ow_fdent *e)
 int ow_op_queue(const struct ow_op *op)
 {
     switch (op->kind) {
-    case OW_OP_RECV: case OW_OP_ACCEPT: return OW_Q_READ;
-    case OW_OP_SEND: case OW_OP_CONNECT: return OW_Q_WRITE;
+    case OW_OP_RECV: case OW_OP_ACCEPT: case OW_OP_RECVMSG: return OW_Q_READ;
+    case OW_OP_SEND: case OW_OP_CONNECT: case OW_OP_SENDMSG: return OW_Q_WRITE;
     case OW_OP_POLL: return OW_Q_POLL;
     default: return -1;
     }

@@ -35,7 +35,18 @@ enum ow_op_kind {
     OW_OP_RECV,    /* recvmsg(iov); res = bytes (0 = peer closed) or -errno   */
     OW_OP_POLL,    /* wait for readiness; res = revents (OW_POLL_*) or -errno */
     OW_OP_NOP,     /* completes on the engine thread with res 0 (deferral)    */
+    /* Datagrams (src/engine/dgram.c): one sendmsg/recvmsg, never WAITALL.     */
+    OW_OP_SENDMSG, /* u.io + optional destination u.io.win_addr/addrlen
+                      (NULL: the connected peer); res = bytes or -errno      */
+    OW_OP_RECVMSG, /* u.io; out: source in u.io.win_addr (addrlen in = size,
+                      out = bytes), control data in Windows CMSGHDR layout in
+                      u.io.win_ctl (ctllen in/out), u.io.msg_flags OW_MSG_*;
+                      res = bytes copied (datagram may be longer: OW_MSG_TRUNC) */
 };
+
+/* u.io.msg_flags of OW_OP_RECVMSG */
+#define OW_MSG_TRUNC   0x1   /* datagram longer than the buffer */
+#define OW_MSG_CTRUNC  0x2   /* control data did not fit */
 
 /* io flags (OW_OP_SEND / OW_OP_RECV) */
 #define OW_IO_WAITALL  0x1  /* send: all bytes or an error; recv: full, EOF or error.
@@ -60,7 +71,9 @@ struct ow_op {
     union {
         struct { const void *win_addr; size_t addrlen; } connect; /* Windows layout */
         struct { void *win_addr; size_t addrlen; } accept;  /* out, may be NULL; addrlen = buffer size */
-        struct { const struct iovec *iov; int iovcnt; int flags; } io;
+        struct { const struct iovec *iov; int iovcnt; int flags;
+                 /* OW_OP_SENDMSG / OW_OP_RECVMSG only (see above) */
+                 void *win_addr; size_t addrlen; void *win_ctl; size_t ctllen; int msg_flags; } io;
         struct { unsigned events; } poll;
     } u;
     /* --- engine private --- */
@@ -70,6 +83,7 @@ struct ow_op {
     unsigned eng_salen;
     union { void *align_p; uint64_t align_u; unsigned char b[128]; } eng_sa;   /* Linux sockaddr */
     union { void *align_p; uint64_t align_u; unsigned char b[96]; } eng_priv;  /* msghdr etc.  */
+    union { void *align_p; uint64_t align_u; unsigned char b[64]; } eng_ctl;   /* RECVMSG: Linux cmsgs */
 };
 
 /* Reference counted: the first start creates the engine thread, the last

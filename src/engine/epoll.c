@@ -10,6 +10,8 @@
  * starts clean.
  */
 #include "internal.h"
+#include "fault.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -36,7 +38,7 @@ static int try_connect(struct ow_op *op, int *res)
     struct ow_priv *p = ow_priv(op);
     if (p->step == STEP_MAIN) {
         p->step = STEP_CONNWAIT;
-        if (connect(op->fd, (const struct sockaddr *)op->eng_sa.b, op->eng_salen) == 0) {
+        if (ow_sys_connect(op->fd, (const struct sockaddr *)op->eng_sa.b, op->eng_salen) == 0) {
             *res = 0;   /* also TCP_FASTOPEN_CONNECT: the SYN leaves with the first send */
             return 1;
         }
@@ -47,7 +49,7 @@ static int try_connect(struct ow_op *op, int *res)
     }
     /* Woken up for writability (maybe spuriously): done only once poll agrees. */
     struct pollfd pfd = { .fd = op->fd, .events = POLLOUT };
-    if (poll(&pfd, 1, 0) <= 0)
+    if (ow_sys_poll(&pfd, 1, 0) <= 0)
         return 0;
     *res = ow_connect_result(op->fd, (unsigned)pfd.revents);
     return 1;
@@ -55,10 +57,15 @@ static int try_connect(struct ow_op *op, int *res)
 
 static int try_accept(struct ow_op *op, int *res)
 {
+    int frc = ow_fault_issue(op, OW_FAULT_AT_MAIN);   /* test builds: accept_emfile, eagain */
+    if (frc != 0) {
+        *res = frc;
+        return frc < 0;
+    }
     for (;;) {
         socklen_t len = sizeof(op->eng_sa.b);
-        int fd = accept4(op->fd, (struct sockaddr *)op->eng_sa.b, &len,
-                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd = ow_sys_accept4(op->fd, (struct sockaddr *)op->eng_sa.b, &len,
+                                SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
             op->eng_salen = len;
             ow_accept_addr(op);
@@ -84,8 +91,11 @@ static int try_io(struct ow_op *op, int *res)
         flags |= MSG_PEEK;
     for (;;) {
         ow_io_window(op);
-        ssize_t n = op->kind == OW_OP_SEND ? sendmsg(op->fd, &ow_priv(op)->msg, flags)
-                                            : recvmsg(op->fd, &ow_priv(op)->msg, flags);
+        if (ow_fault_issue(op, OW_FAULT_AT_MAIN) == 1)
+            return 0;        /* test builds: a spurious EAGAIN */
+        ow_fault_io(op);     /* test builds: short send/receive, reset */
+        ssize_t n = op->kind == OW_OP_SEND ? ow_sys_sendmsg(op->fd, &ow_priv(op)->msg, flags)
+                                            : ow_sys_recvmsg(op->fd, &ow_priv(op)->msg, flags);
         if (n > 0) {
             op->eng_done += (size_t)n;
             if (ow_io_wants_more(op))
@@ -105,10 +115,33 @@ static int try_io(struct ow_op *op, int *res)
     }
 }
 
+/* one datagram: a single sendmsg/recvmsg */
+static int try_dgram(struct ow_op *op, int *res)
+{
+    for (;;) {
+        ow_dgram_msg(op);
+        int flags = ow_dgram_flags(op) | MSG_DONTWAIT;
+        ssize_t n = op->kind == OW_OP_SENDMSG ? ow_sys_sendmsg(op->fd, &ow_priv(op)->msg, flags)
+                                               : ow_sys_recvmsg(op->fd, &ow_priv(op)->msg, flags);
+        if (n >= 0) {
+            if (op->kind == OW_OP_RECVMSG)
+                ow_dgram_received(op);
+            *res = (int)n;
+            return 1;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return 0;
+        *res = -errno;
+        return 1;
+    }
+}
+
 static int try_poll(struct ow_op *op, int *res)
 {
     struct pollfd pfd = { .fd = op->fd, .events = (short)ow_poll_to_linux(op->u.poll.events) };
-    int n = poll(&pfd, 1, 0);
+    int n = ow_sys_poll(&pfd, 1, 0);
     if (n <= 0)
         return 0;   /* not ready (or EINTR: the level-triggered event comes back) */
     *res = (pfd.revents & POLLNVAL) ? -EBADF : (int)ow_poll_from_linux((unsigned)pfd.revents);
@@ -123,6 +156,8 @@ static int try_op(struct ow_op *op, int *res)
     case OW_OP_SEND:
     case OW_OP_RECV:    return try_io(op, res);
     case OW_OP_POLL:    return try_poll(op, res);
+    case OW_OP_SENDMSG:
+    case OW_OP_RECVMSG: return try_dgram(op, res);
     case OW_OP_NOP:     break;
     }
     *res = 0;
@@ -176,7 +211,7 @@ static void update_interest(int fd)
     if (ow_fdent_idle(e)) {
         /* Fails only if fd was closed under its ops (then it left the set). */
         if (e->registered)
-            epoll_ctl(ep.epfd, EPOLL_CTL_DEL, fd, NULL);
+            ow_sys_epoll_ctl(ep.epfd, EPOLL_CTL_DEL, fd, NULL);
         e->registered = 0;
         e->events = 0;
         return;
@@ -185,11 +220,11 @@ static void update_interest(int fd)
     if (e->registered && e->events == want)
         return;
     struct epoll_event ev = { .events = want, .data.fd = fd };
-    int rc = epoll_ctl(ep.epfd, e->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev);
+    int rc = ow_sys_epoll_ctl(ep.epfd, e->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev);
     if (rc < 0 && errno == EEXIST)
-        rc = epoll_ctl(ep.epfd, EPOLL_CTL_MOD, fd, &ev);
+        rc = ow_sys_epoll_ctl(ep.epfd, EPOLL_CTL_MOD, fd, &ev);
     else if (rc < 0 && errno == ENOENT)
-        rc = epoll_ctl(ep.epfd, EPOLL_CTL_ADD, fd, &ev);
+        rc = ow_sys_epoll_ctl(ep.epfd, EPOLL_CTL_ADD, fd, &ev);
     if (rc < 0) {
         int err = -errno;
         e->registered = 0;
@@ -295,19 +330,19 @@ static int drain(void)
 
 static int ep_init(void)
 {
-    ep.epfd = epoll_create1(EPOLL_CLOEXEC);
+    ep.epfd = ow_sys_epoll_create1(EPOLL_CLOEXEC);
     if (ep.epfd < 0)
         return -errno;
     int rc = ow_mb_init(&ep.mb);
     if (rc == 0) {
         struct epoll_event ev = { .events = EPOLLIN, .data.fd = ep.mb.evfd };
-        if (epoll_ctl(ep.epfd, EPOLL_CTL_ADD, ep.mb.evfd, &ev) < 0) {
+        if (ow_sys_epoll_ctl(ep.epfd, EPOLL_CTL_ADD, ep.mb.evfd, &ev) < 0) {
             rc = -errno;
             ow_mb_fini(&ep.mb);
         }
     }
     if (rc < 0)
-        close(ep.epfd);
+        ow_sys_close(ep.epfd);
     return rc;
 }
 
@@ -315,7 +350,7 @@ static void ep_run(void)
 {
     struct epoll_event evs[MAX_EVENTS];
     while (!drain()) {
-        int n = epoll_wait(ep.epfd, evs, MAX_EVENTS, -1);
+        int n = ow_sys_epoll_wait(ep.epfd, evs, MAX_EVENTS, -1);
         if (n < 0 && errno != EINTR) {
             fprintf(stderr, "openwsk: epoll_wait: %s\n", strerror(errno));
             abort();
@@ -333,7 +368,7 @@ static void ep_stop(void) { ow_mb_stop(&ep.mb); }
 
 static void ep_fini(void)
 {
-    close(ep.epfd);
+    ow_sys_close(ep.epfd);
     ep.epfd = -1;
     ow_mb_fini(&ep.mb);
     ow_fdtab_free(&ep.fds);

@@ -106,6 +106,18 @@ int ow_io_wants_more(const struct ow_op *op);
 unsigned ow_poll_to_linux(unsigned ow_events);
 unsigned ow_poll_from_linux(unsigned revents);
 
+/* ---- datagrams (dgram.c) -------------------------------------------------- */
+
+/* At submit: checks a SENDMSG/RECVMSG op and translates its destination. */
+int ow_dgram_prepare(struct ow_op *op);
+/* Points priv->msg at op's buffers, name and control space (before each try). */
+void ow_dgram_msg(struct ow_op *op);
+/* Linux sendmsg/recvmsg flags for op (without MSG_DONTWAIT). */
+int ow_dgram_flags(const struct ow_op *op);
+/* After a successful RECVMSG: source address, control data and flags back
+ * to the caller in Windows layout. */
+void ow_dgram_received(struct ow_op *op);
+
 /* ---- per-fd FIFO queues ------------------------------------------------- */
 
 enum { OW_Q_READ, OW_Q_WRITE, OW_Q_POLL, OW_Q_COUNT };

@@ -2,6 +2,8 @@
  * neutral option enum in, Linux calls out. */
 #include "internal.h"
 #include "net.h"
+#include "fault.h"
+#include "sys.h"   /* kernel calls a client's own socket() etc. cannot capture */
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -20,7 +22,7 @@ size_t ow_win_sockaddr_len(int win_family)
 
 static int set_int(int fd, int level, int name, int value)
 {
-    return setsockopt(fd, level, name, &value, sizeof(value)) < 0 ? -errno : 0;
+    return ow_sys_setsockopt(fd, level, name, &value, sizeof(value)) < 0 ? -errno : 0;
 }
 
 int ow_net_socket(int win_family, enum ow_sock_kind kind)
@@ -32,13 +34,15 @@ int ow_net_socket(int win_family, enum ow_sock_kind kind)
     int type = kind == OW_SOCK_STREAM ? SOCK_STREAM : kind == OW_SOCK_DGRAM ? SOCK_DGRAM : -1;
     if (type < 0)
         return -ESOCKTNOSUPPORT;
-    int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (ow_fault_hit(OW_FAULT_SOCKET_EMFILE))
+        return -EMFILE;
+    int fd = ow_sys_socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
     if (family == AF_INET6) {   /* Windows' default; Linux's is dual-stack */
         int rc = set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
         if (rc < 0) {
-            close(fd);
+            ow_sys_close(fd);
             return rc;
         }
     }
@@ -52,12 +56,40 @@ int ow_net_bind(int fd, const void *win_addr, size_t len)
     int rc = ow_sa_from_win(win_addr, len, &ss, &sslen);
     if (rc < 0)
         return rc;
-    return bind(fd, (struct sockaddr *)&ss, sslen) < 0 ? -errno : 0;
+    return ow_sys_bind(fd, (struct sockaddr *)&ss, sslen) < 0 ? -errno : 0;
+}
+
+int ow_net_connect_now(int fd, const void *win_addr, size_t len)
+{
+    struct sockaddr_storage ss;
+    unsigned sslen;
+    if (win_addr == NULL) {
+        /* Linux unbinds an ephemeral port at disconnect: bind it again. */
+        struct sockaddr_storage mine;
+        socklen_t minelen = sizeof(mine);
+        if (ow_sys_getsockname(fd, (struct sockaddr *)&mine, &minelen) < 0)
+            return -errno;
+        memset(&ss, 0, sizeof(ss));
+        ss.ss_family = AF_UNSPEC;
+        if (ow_sys_connect(fd, (struct sockaddr *)&ss, sizeof(struct sockaddr)) < 0)
+            return -errno;
+        socklen_t nowlen = sizeof(ss);
+        if (ow_sys_getsockname(fd, (struct sockaddr *)&ss, &nowlen) < 0)
+            return -errno;
+        if (((struct sockaddr_in *)&ss)->sin_port == 0)   /* same offset in sockaddr_in6 */
+            return ow_sys_bind(fd, (struct sockaddr *)&mine, minelen) < 0 ? -errno : 0;
+        return 0;
+    } else {
+        int rc = ow_sa_from_win(win_addr, len, &ss, &sslen);
+        if (rc < 0)
+            return rc;
+    }
+    return ow_sys_connect(fd, (struct sockaddr *)&ss, sslen) < 0 ? -errno : 0;
 }
 
 int ow_net_listen(int fd, int backlog)
 {
-    return listen(fd, backlog) < 0 ? -errno : 0;
+    return ow_sys_listen(fd, backlog) < 0 ? -errno : 0;
 }
 
 /* getsockname/getpeername, answered in Windows layout. */
@@ -65,8 +97,8 @@ static int name_to_win(int fd, int peer, void *win_addr, size_t *len)
 {
     struct sockaddr_storage ss;
     socklen_t sslen = sizeof(ss);
-    int rc = peer ? getpeername(fd, (struct sockaddr *)&ss, &sslen)
-                  : getsockname(fd, (struct sockaddr *)&ss, &sslen);
+    int rc = peer ? ow_sys_getpeername(fd, (struct sockaddr *)&ss, &sslen)
+                  : ow_sys_getsockname(fd, (struct sockaddr *)&ss, &sslen);
     if (rc < 0)
         return -errno;
     size_t need = ow_win_sockaddr_len(ss.ss_family == AF_INET ? OW_WIN_AF_INET
@@ -124,14 +156,14 @@ static int set_timeout(int fd, int name, int ms)
     if (ms < 0)
         return -EINVAL;
     struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
-    return setsockopt(fd, SOL_SOCKET, name, &tv, sizeof(tv)) < 0 ? -errno : 0;
+    return ow_sys_setsockopt(fd, SOL_SOCKET, name, &tv, sizeof(tv)) < 0 ? -errno : 0;
 }
 
 static int get_timeout(int fd, int name, int *ms)
 {
     struct timeval tv;
     socklen_t len = sizeof(tv);
-    if (getsockopt(fd, SOL_SOCKET, name, &tv, &len) < 0)
+    if (ow_sys_getsockopt(fd, SOL_SOCKET, name, &tv, &len) < 0)
         return -errno;
     long long v = (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
     *ms = v > 0x7fffffff ? 0x7fffffff : (int)v;
@@ -145,7 +177,7 @@ int ow_net_set_opt(int fd, enum ow_opt opt, int value)
     case OW_OPT_SNDTIMEO: return set_timeout(fd, SO_SNDTIMEO, value);
     case OW_OPT_LINGER: {
         struct linger l = { .l_onoff = value >= 0, .l_linger = value >= 0 ? value : 0 };
-        return setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)) < 0 ? -errno : 0;
+        return ow_sys_setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)) < 0 ? -errno : 0;
     }
     case OW_OPT_ERROR:
     case OW_OPT_TYPE:
@@ -166,7 +198,7 @@ int ow_net_get_opt(int fd, enum ow_opt opt, int *value)
     case OW_OPT_LINGER: {
         struct linger l;
         socklen_t len = sizeof(l);
-        if (getsockopt(fd, SOL_SOCKET, SO_LINGER, &l, &len) < 0)
+        if (ow_sys_getsockopt(fd, SOL_SOCKET, SO_LINGER, &l, &len) < 0)
             return -errno;
         *value = l.l_onoff ? l.l_linger : -1;
         return 0;
@@ -174,7 +206,7 @@ int ow_net_get_opt(int fd, enum ow_opt opt, int *value)
     case OW_OPT_TYPE: {
         int type;
         socklen_t len = sizeof(type);
-        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+        if (ow_sys_getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
             return -errno;
         *value = type == SOCK_STREAM ? OW_SOCK_STREAM : type == SOCK_DGRAM ? OW_SOCK_DGRAM : type;
         return 0;
@@ -186,27 +218,27 @@ int ow_net_get_opt(int fd, enum ow_opt opt, int *value)
         if (rc < 0)
             return rc;
         socklen_t len = sizeof(*value);
-        return getsockopt(fd, level, name, value, &len) < 0 ? -errno : 0;
+        return ow_sys_getsockopt(fd, level, name, value, &len) < 0 ? -errno : 0;
     }
     }
 }
 
 int ow_net_shutdown_send(int fd)
 {
-    return shutdown(fd, SHUT_WR) < 0 ? -errno : 0;
+    return ow_sys_shutdown(fd, SHUT_WR) < 0 ? -errno : 0;
 }
 
 /* No retry on EINTR: Linux has released the descriptor either way. */
 void ow_net_close(int fd)
 {
-    close(fd);
+    ow_sys_close(fd);
 }
 
 void ow_net_close_abortive(int fd)
 {
     struct linger l = { .l_onoff = 1, .l_linger = 0 };
-    (void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
-    close(fd);
+    (void)ow_sys_setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+    ow_sys_close(fd);
 }
 
 int ow_net_syn_data_acked(int fd)
@@ -214,7 +246,7 @@ int ow_net_syn_data_acked(int fd)
     struct tcp_info ti;
     socklen_t len = sizeof(ti);
     memset(&ti, 0, sizeof(ti));
-    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+    if (ow_sys_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
         return -errno;
     /* "SYN-ACK acked data in SYN sent or rcvd" (linux/tcp.h). */
     return (ti.tcpi_options & TCPI_OPT_SYN_DATA) != 0;
@@ -223,5 +255,5 @@ int ow_net_syn_data_acked(int fd)
 int ow_net_bytes_unread(int fd)
 {
     int n = 0;
-    return ioctl(fd, FIONREAD, &n) < 0 ? -errno : n;
+    return ow_sys_ioctl(fd, FIONREAD, &n) < 0 ? -errno : n;
 }

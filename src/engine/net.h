@@ -33,6 +33,9 @@ enum ow_opt {
 int ow_net_socket(int win_family, enum ow_sock_kind kind);
 int ow_net_bind(int fd, const void *win_addr, size_t len);
 int ow_net_listen(int fd, int backlog);
+/* Immediate connect() for datagram sockets (fixed remote address; a NULL
+ * address dissolves the association: connect(AF_UNSPEC)). */
+int ow_net_connect_now(int fd, const void *win_addr, size_t len);
 int ow_net_local_addr(int fd, void *win_addr, size_t *len);   /* len in: buffer size; out: used */
 int ow_net_remote_addr(int fd, void *win_addr, size_t *len);
 int ow_net_set_opt(int fd, enum ow_opt opt, int value);
@@ -43,6 +46,10 @@ void ow_net_close_abortive(int fd);            /* RST: SO_LINGER {1,0} then clos
 int ow_net_abort(int fd);                      /* RST now, keep the fd: connect(AF_UNSPEC) */
 int ow_net_syn_data_acked(int fd);             /* 1 if this connection's SYN carried data (TCPI_OPT_SYN_DATA) */
 int ow_net_bytes_unread(int fd);               /* FIONREAD */
+long ow_net_recv_now(int fd, void *buf, size_t len);   /* non-blocking recv: bytes, 0 at EOF, -errno (-EAGAIN) */
+/* Non-blocking receive of one datagram: its source in Windows layout
+ * (*addrlen in: buffer size, out: bytes), *truncated when it did not fit. */
+long ow_net_recvfrom_now(int fd, void *buf, size_t len, void *win_addr, size_t *addrlen, int *truncated);
 size_t ow_win_sockaddr_len(int win_family);    /* 16, 28, or 0 for an unknown family */
 
 #endif

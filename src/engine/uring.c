@@ -14,6 +14,7 @@
  * engine's own requests.
  */
 #include "internal.h"
+#include "fault.h"
 
 #include <errno.h>
 #include <liburing.h>
@@ -40,7 +41,7 @@ static struct {
 
 static struct io_uring_sqe *sqe_get(void)
 {
-    struct io_uring_sqe *sqe = io_uring_get_sqe(&u.ring);
+    struct io_uring_sqe *sqe = ow_fault_hit(OW_FAULT_SQ_FULL) ? NULL : io_uring_get_sqe(&u.ring);
     if (sqe == NULL) {   /* SQ full: hand it to the kernel and retry once */
         io_uring_submit(&u.ring);
         sqe = io_uring_get_sqe(&u.ring);
@@ -63,12 +64,14 @@ static void prep_main(struct io_uring_sqe *sqe, struct ow_op *op)
         break;
     case OW_OP_SEND:
         ow_io_window(op);
+        ow_fault_io(op);   /* test builds: short send, reset */
         /* MSG_WAITALL makes the kernel retry partial stream sends itself; a
          * short result still gets resubmitted by advance(). */
         io_uring_prep_sendmsg(sqe, op->fd, &p->msg, MSG_NOSIGNAL | (waitall ? MSG_WAITALL : 0));
         break;
     case OW_OP_RECV:
         ow_io_window(op);
+        ow_fault_io(op);   /* test builds: short receive, reset */
         io_uring_prep_recvmsg(sqe, op->fd, &p->msg,
                               (op->u.io.flags & OW_IO_PEEK) ? MSG_PEEK
                               : waitall ? MSG_WAITALL : 0);
@@ -79,12 +82,25 @@ static void prep_main(struct io_uring_sqe *sqe, struct ow_op *op)
     case OW_OP_NOP:
         io_uring_prep_nop(sqe);
         break;
+    case OW_OP_SENDMSG:
+        ow_dgram_msg(op);
+        io_uring_prep_sendmsg(sqe, op->fd, &p->msg, (unsigned)ow_dgram_flags(op));
+        break;
+    case OW_OP_RECVMSG:
+        ow_dgram_msg(op);
+        io_uring_prep_recvmsg(sqe, op->fd, &p->msg, (unsigned)ow_dgram_flags(op));
+        break;
     }
 }
 
 /* Puts op's current step in the SQ (submitted before the engine waits). */
 static int issue(struct ow_op *op)
 {
+    int frc = ow_fault_issue(op, OW_FAULT_AT_URING | (ow_priv(op)->step == STEP_MAIN ? OW_FAULT_AT_MAIN : 0));
+    if (frc < 0)
+        return frc;
+    if (frc == 1)
+        ow_priv(op)->step = STEP_WAIT;
     struct io_uring_sqe *sqe = sqe_get();
     if (sqe == NULL)
         return -EBUSY;
@@ -216,6 +232,16 @@ static void advance(struct ow_op *op, int res)
         finish(op, res < 0 ? res : (int)ow_poll_from_linux((unsigned)res));
         break;
     case OW_OP_NOP:
+        finish(op, res);
+        break;
+    case OW_OP_SENDMSG:
+    case OW_OP_RECVMSG:
+        if (res == -EAGAIN) {
+            reissue(op, STEP_WAIT);
+            break;
+        }
+        if (res >= 0 && op->kind == OW_OP_RECVMSG)
+            ow_dgram_received(op);
         finish(op, res);
         break;
     }

@@ -66,8 +66,8 @@ static void req_submit(struct ow_req *req)
     int rc = ow_engine_submit(&req->op);
     if (rc < 0)
         atomic_store(&req->in_engine, false);
-    if (rc < 0)
-        ow_req_finish(req, ow_status_from_errno(-rc), 0);
+    if (rc < 0)   /* through the step, so its error path runs (a connect fails its socket) */
+        req_op_done(&req->op, rc);
     else if (atomic_load(&req->cancel_requested))
         ow_engine_cancel(&req->op);
     req_put(req);
@@ -107,6 +107,14 @@ static void lane_unqueue(struct ow_socket *sock, struct ow_req *req)
     if (lane->tail == req)
         lane->tail = prev;
     req->queued = FALSE;
+}
+
+struct ow_req *ow_lane_pop_locked(struct ow_socket *sock, int lane_index)
+{
+    struct ow_req *req = sock->lanes[lane_index].head;
+    if (req)
+        lane_unqueue(sock, req);
+    return req;
 }
 
 /* Called when the running req of a lane finishes: returns the next one. */
@@ -164,6 +172,17 @@ NTSTATUS ow_req_start(struct ow_req *req)
     IoSetNextIrpStackLocation(irp);
     IoMarkIrpPending(irp);
     irp->Tail.Overlay.DriverContext[0] = req;
+    req_get(req);
+
+    /* Arm cancellation before the request becomes visible: the engine
+     * thread may start and finish it at once. A cancel routine running now
+     * only raises cancel_requested, since the req is in no queue yet. */
+    IoSetCancelRoutine(irp, ow_cancel_routine);
+    /* IoCancelIrp before the routine was armed found nothing to call: honour it. */
+    if (irp->Cancel && IoSetCancelRoutine(irp, NULL) != NULL) {
+        IoSetCancelRoutine(irp, ow_cancel_routine);
+        atomic_store(&req->cancel_requested, true);
+    }
 
     pthread_mutex_lock(&sock->lock);
     req->prev = NULL;
@@ -175,15 +194,10 @@ NTSTATUS ow_req_start(struct ow_req *req)
     BOOLEAN run_now = lane_enter(sock, req);
     pthread_mutex_unlock(&sock->lock);
 
-    req_get(req);
-    IoSetCancelRoutine(irp, ow_cancel_routine);
-    /* IoCancelIrp before the routine was armed found nothing to call: honour it. */
-    if (irp->Cancel && IoSetCancelRoutine(irp, NULL) != NULL) {
-        IoSetCancelRoutine(irp, ow_cancel_routine);
-        req_cancel(req);
-    }
     if (run_now)
-        ow_req_continue(req);
+        ow_req_continue(req);              /* finishes at once if cancelled */
+    else if (atomic_load(&req->cancel_requested))
+        req_cancel(req);                   /* take it out of its lane */
     req_put(req);
     return STATUS_PENDING;
 }
@@ -222,9 +236,15 @@ void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
         req->next->prev = req->prev;
     sock->npending--;
     struct ow_req *next = lane_leave(sock, req);
-    BOOLEAN close_now = sock->closing && sock->npending == 0;
+    BOOLEAN close_now = sock->closing && ow_sock_idle(sock);
+    if (close_now)
+        sock->close_irp_taken = TRUE;
+    /* A receive event waits while a WskReceive runs: resume it after. */
+    BOOLEAN rearm = req->lane == OW_LANE_RECV && next == NULL && sock->ev_mask && !sock->closing;
     pthread_mutex_unlock(&sock->lock);
 
+    if (rearm)
+        ow_events_arm(sock);
     irp->IoStatus.Status = status;
     irp->IoStatus.Information = info;
     IoCompleteRequest(irp, IO_NO_INCREMENT);
@@ -263,6 +283,18 @@ static void req_op_done(struct ow_op *op, int res)
     KeRaiseIrql(DISPATCH_LEVEL, &old);
     req->step(req, res);
     KeLowerIrql(old);
+}
+
+void ow_sock_close_if_idle(struct ow_socket *sock)
+{
+    pthread_mutex_lock(&sock->lock);
+    BOOLEAN now = sock->closing && sock->close_irp != NULL && !sock->close_irp_taken &&
+                  ow_sock_idle(sock);
+    if (now)
+        sock->close_irp_taken = TRUE;
+    pthread_mutex_unlock(&sock->lock);
+    if (now)
+        finish_close(sock);
 }
 
 unsigned ow_sock_cancel_all(struct ow_socket *sock)
@@ -322,17 +354,25 @@ NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp)
         return ow_complete_now(Irp, STATUS_INVALID_DEVICE_STATE, 0);
     }
     sock->closing = TRUE;
-    if (sock->npending == 0) {
+    if (ow_sock_idle(sock)) {
         pthread_mutex_unlock(&sock->lock);
         close_fd(sock);
         ow_socket_destroy(sock);
         return ow_complete_now(Irp, STATUS_SUCCESS, 0);
     }
-    /* Pending IRPs complete (cancelled) first; the last one completes ours. */
+    /* Pending IRPs complete (cancelled) first, and a running event callback
+     * returns; the last of them completes ours. */
     IoSetNextIrpStackLocation(Irp);
     IoMarkIrpPending(Irp);
     sock->close_irp = Irp;
+    sock->closer_busy = TRUE;   /* whatever we cancel must not free sock under us */
     pthread_mutex_unlock(&sock->lock);
     ow_sock_cancel_all(sock);
+    ow_events_cancel(sock);
+    ow_cond_close(sock);
+    pthread_mutex_lock(&sock->lock);
+    sock->closer_busy = FALSE;
+    pthread_mutex_unlock(&sock->lock);
+    ow_sock_close_if_idle(sock);
     return STATUS_PENDING;
 }

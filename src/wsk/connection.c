@@ -43,6 +43,8 @@ NTSTATUS WSKAPI ow_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags,
     if (rc == 0)
         sock->state = sock->category == OW_CAT_LISTEN ? OW_CONN_LISTENING : OW_CONN_BOUND;
     pthread_mutex_unlock(&sock->lock);
+    if (rc == 0)
+        ow_events_static(sock);   /* listeners and datagram sockets: now eligible */
     return ow_complete_now(Irp, rc == 0 ? STATUS_SUCCESS : ow_status_from_errno(-rc), 0);
 }
 
@@ -76,6 +78,8 @@ void ow_end_connect(struct ow_socket *sock, BOOLEAN connected)
     pthread_mutex_lock(&sock->lock);
     sock->state = connected ? OW_CONN_CONNECTED : OW_CONN_FAILED;
     pthread_mutex_unlock(&sock->lock);
+    if (connected)
+        ow_events_static(sock);
 }
 
 static void connect_step(struct ow_req *req, int res)
@@ -198,18 +202,17 @@ static void receive_step(struct ow_req *req, int res)
 {
     struct ow_socket *sock = req->sock;
     if (res < 0) {
-        ow_req_finish(req, ow_req_error(req, res), 0);
+        ow_req_finish(req, ow_req_error(req, res), req->done);
         return;
     }
-    if ((size_t)res < req->total || res == 0) {
-        /* Short under WAITALL, or nothing at all: the peer has shut down. */
-        if (res == 0 || (req->flags & WSK_FLAG_WAITALL)) {
-            pthread_mutex_lock(&sock->lock);
-            sock->recv_eof = TRUE;
-            pthread_mutex_unlock(&sock->lock);
-        }
+    size_t n = req->done + (size_t)res;     /* done: bytes an event had held back */
+    if (res == 0 || (n < req->total && (req->flags & WSK_FLAG_WAITALL))) {
+        /* Nothing more, or short under WAITALL: the peer has shut down. */
+        pthread_mutex_lock(&sock->lock);
+        sock->recv_eof = TRUE;
+        pthread_mutex_unlock(&sock->lock);
     }
-    ow_req_finish(req, STATUS_SUCCESS, (ULONG_PTR)res);
+    ow_req_finish(req, STATUS_SUCCESS, (ULONG_PTR)n);
 }
 
 NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp)
@@ -235,11 +238,16 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
         ow_req_free_unstarted(req);
         return ow_complete_now(Irp, st, 0);
     }
-    if (req->total == 0) {
-        /* A zero-length receive only re-arms receive events; there is nothing to wait for. */
+    /* Data an event held back comes first; any WskReceive re-enables
+     * receive events, a zero-length one only does that. */
+    size_t held = ow_events_take_held(sock, req);
+    if (req->total == 0 || (held > 0 && (req->iovcnt == 0 || !(Flags & WSK_FLAG_WAITALL)))) {
         ow_req_free_unstarted(req);
-        return ow_complete_now(Irp, STATUS_SUCCESS, 0);
+        ow_complete_now(Irp, STATUS_SUCCESS, held);
+        ow_events_arm(sock);
+        return STATUS_SUCCESS;
     }
+    req->done = held;
     req->flags = Flags;
     req->lane = OW_LANE_RECV;
     req->op.kind = OW_OP_RECV;
@@ -322,10 +330,9 @@ NTSTATUS WSKAPI ow_disconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, 
 
 NTSTATUS WSKAPI ow_release_data(PWSK_SOCKET Socket, PWSK_DATA_INDICATION DataIndication)
 {
-    UNREFERENCED_PARAMETER(Socket);
-    UNREFERENCED_PARAMETER(DataIndication);
-    /* Receive events are not delivered yet, so no indication can be released. */
-    return STATUS_INVALID_PARAMETER;
+    if (Socket == NULL)
+        return STATUS_INVALID_PARAMETER;
+    return ow_events_release(ow_sock(Socket), DataIndication);
 }
 
 NTSTATUS WSKAPI ow_send_ex(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,

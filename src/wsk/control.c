@@ -27,6 +27,8 @@ static BOOLEAN map_option(ULONG level, ULONG name, enum ow_opt *opt)
         { IPPROTO_IP, IP_TTL, OW_OPT_IP_TTL },
         { IPPROTO_IPV6, IPV6_V6ONLY, OW_OPT_IPV6_V6ONLY },
         { IPPROTO_IPV6, IPV6_UNICAST_HOPS, OW_OPT_IPV6_UNICAST_HOPS },
+        { IPPROTO_IP, IP_PKTINFO, OW_OPT_IP_PKTINFO },
+        { IPPROTO_IPV6, IPV6_PKTINFO, OW_OPT_IPV6_PKTINFO },
     };
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
         if (table[i].level == level && table[i].name == name) {
@@ -73,8 +75,16 @@ static NTSTATUS do_option(struct ow_socket *sock, BOOLEAN set, ULONG level, ULON
     if (!set && (out == NULL || out_size < sizeof(ULONG)))
         return STATUS_BUFFER_TOO_SMALL;
 
-    if (level == SOL_SOCKET && name == SO_CONDITIONAL_ACCEPT)
-        return STATUS_NOT_SUPPORTED;
+    if (level == SOL_SOCKET && name == SO_CONDITIONAL_ACCEPT) {
+        if (set)
+            return ow_cond_set(sock, *(const ULONG *)in != 0);
+        pthread_mutex_lock(&sock->lock);
+        ULONG on = sock->conditional;
+        pthread_mutex_unlock(&sock->lock);
+        memcpy(out, &on, sizeof(on));
+        *out_bytes = sizeof(on);
+        return STATUS_SUCCESS;
+    }
 
     ULONG value = 0;
     if (set)
@@ -159,7 +169,13 @@ static NTSTATUS do_ioctl(struct ow_socket *sock, ULONG code, SIZE_T in_size, PVO
         rc = ow_net_get_opt(sock->fd, OW_OPT_SNDBUF, &v);
         return rc < 0 ? ow_status_from_errno(-rc) : put_size((SIZE_T)v, out_size, out, out_bytes);
     case SIO_WSK_QUERY_INSPECT_ID:
-        return STATUS_INVALID_DEVICE_REQUEST;   /* documented: not a conditional-accept socket */
+        if (!sock->has_inspect_id)
+            return STATUS_INVALID_DEVICE_REQUEST;   /* documented: not from a conditional-accept listener */
+        if (out == NULL || out_size < sizeof(WSK_INSPECT_ID))
+            return STATUS_BUFFER_TOO_SMALL;
+        memcpy(out, &sock->inspect_id, sizeof(WSK_INSPECT_ID));
+        *out_bytes = sizeof(WSK_INSPECT_ID);
+        return STATUS_SUCCESS;
     default:
         return STATUS_NOT_SUPPORTED;
     }
@@ -177,8 +193,9 @@ NTSTATUS WSKAPI ow_control_socket(PWSK_SOCKET Socket, WSK_CONTROL_SOCKET_TYPE Re
     case WskSetOption:
     case WskGetOption:
         if (Level == SOL_SOCKET && ControlCode == SO_WSK_EVENT_CALLBACK) {
-            /* Takes no IRP to enable; event callbacks: docs/coverage.md. */
-            st = STATUS_NOT_SUPPORTED;
+            /* The IRP is optional here (none to enable). */
+            st = RequestType == WskSetOption ? ow_events_control(sock, InputSize, InputBuffer, Irp != NULL)
+                                             : STATUS_INVALID_PARAMETER;
             break;
         }
         /* The documented socket options all require an IRP. */
@@ -188,6 +205,8 @@ NTSTATUS WSKAPI ow_control_socket(PWSK_SOCKET Socket, WSK_CONTROL_SOCKET_TYPE Re
                        InputBuffer, OutputSize, OutputBuffer, &out_bytes);
         break;
     case WskIoctl:
+        if (ow_dgram_ioctl(sock, ControlCode, InputSize, InputBuffer, Irp, &st))
+            break;   /* SIO_WSK_SET_REMOTE_ADDRESS / _SENDTO_ADDRESS: datagram.c */
         st = do_ioctl(sock, ControlCode, InputSize, InputBuffer, OutputSize, OutputBuffer,
                       &out_bytes);
         break;

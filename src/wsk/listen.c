@@ -3,6 +3,27 @@
 
 #include <string.h>
 
+struct ow_socket *ow_accepted_socket(struct ow_socket *ls, int fd, PVOID ctx,
+                                     const WSK_CLIENT_CONNECTION_DISPATCH *dispatch,
+                                     const WSK_INSPECT_ID *id)
+{
+    struct ow_socket *sock = ow_socket_new(ls->reg, OW_CAT_CONNECTION, ls->family, SOCK_STREAM,
+                                           IPPROTO_TCP, fd, ctx, dispatch);
+    if (sock == NULL) {
+        ow_net_close_abortive(fd);
+        return NULL;
+    }
+    sock->state = OW_CONN_CONNECTED;
+    sock->role = OW_ROLE_CONNECTION;
+    if (id && (id->Key || id->SerialNumber)) {
+        sock->has_inspect_id = TRUE;
+        sock->inspect_id = *id;
+    }
+    if (dispatch)
+        ow_events_static(sock);   /* WskAcceptEvent's sockets get theirs once it returned a table */
+    return sock;
+}
+
 static void accept_step(struct ow_req *req, int res)
 {
     struct ow_socket *lsock = req->sock;
@@ -11,16 +32,11 @@ static void accept_step(struct ow_req *req, int res)
         return;
     }
     int fd = res;
-    struct ow_socket *sock = ow_socket_new(lsock->reg, OW_CAT_CONNECTION, lsock->family,
-                                           SOCK_STREAM, IPPROTO_TCP, fd,
-                                           req->accept_context, req->accept_dispatch);
+    struct ow_socket *sock = ow_accepted_socket(lsock, fd, req->accept_context, req->accept_dispatch, NULL);
     if (sock == NULL) {
-        ow_net_close_abortive(fd);
         ow_req_finish(req, STATUS_INSUFFICIENT_RESOURCES, 0);
         return;
     }
-    sock->state = OW_CONN_CONNECTED;
-    sock->role = OW_ROLE_CONNECTION;
     size_t len = ow_addr_len(lsock->family);
     if (req->out_remote)
         memcpy(req->out_remote, &req->addr, len);
@@ -43,10 +59,26 @@ NTSTATUS WSKAPI ow_accept(PWSK_SOCKET ListenSocket, ULONG Flags, PVOID AcceptSoc
     pthread_mutex_unlock(&sock->lock);
     if (!NT_SUCCESS(st))
         return ow_complete_now(Irp, st, 0);
+    /* A connection released by WskInspectComplete is waiting: take it. */
+    st = ow_cond_take_ready(sock, AcceptSocketContext, AcceptSocketDispatch, LocalAddress, RemoteAddress, Irp);
+    if (st != STATUS_PENDING)
+        return st;
 
     struct ow_req *req = ow_req_new(sock, Irp, "WskAccept", accept_step);
     if (req == NULL)
         return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
+    if (ow_cond_enabled(sock)) {
+        /* Conditional: the inspection loop accepts; this IRP waits for it. */
+        req->lane = OW_LANE_ACCEPT;
+        req->out_local = LocalAddress;
+        req->out_remote = RemoteAddress;
+        req->accept_context = AcceptSocketContext;
+        req->accept_dispatch = AcceptSocketDispatch;
+        st = ow_req_start(req);
+        ow_events_arm(sock);
+        ow_cond_serve(sock);
+        return st;
+    }
     req->out_local = LocalAddress;
     req->out_remote = RemoteAddress;
     req->accept_context = AcceptSocketContext;
@@ -81,17 +113,15 @@ NTSTATUS WSKAPI ow_listen(PWSK_SOCKET Socket, PIRP Irp)
         }
     }
     pthread_mutex_unlock(&sock->lock);
+    if (NT_SUCCESS(st))
+        ow_events_static(sock);
     return ow_complete_now(Irp, st, 0);
 }
 
 NTSTATUS WSKAPI ow_inspect_complete(PWSK_SOCKET ListenSocket, PWSK_INSPECT_ID InspectID,
                                     WSK_INSPECT_ACTION Action, PIRP Irp)
 {
-    UNREFERENCED_PARAMETER(ListenSocket);
-    UNREFERENCED_PARAMETER(InspectID);
-    UNREFERENCED_PARAMETER(Action);
     if (Irp == NULL)
         return STATUS_INVALID_PARAMETER;
-    /* Only valid with SO_CONDITIONAL_ACCEPT, which is not supported yet. */
-    return ow_complete_now(Irp, STATUS_INVALID_DEVICE_STATE, 0);
+    return ow_complete_now(Irp, ow_cond_complete(ow_sock(ListenSocket), InspectID, Action), 0);
 }

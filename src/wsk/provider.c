@@ -18,10 +18,13 @@ static NTSTATUS make_socket(struct ow_registration *reg, enum ow_category cat,
     enum ow_sock_kind kind;
     if (type == SOCK_STREAM && (protocol == IPPROTO_TCP || protocol == 0))
         kind = OW_SOCK_STREAM;
-    else if (type == SOCK_DGRAM && (protocol == IPPROTO_UDP || protocol == 0) && cat == OW_CAT_BASIC)
+    else if (type == SOCK_DGRAM && (protocol == IPPROTO_UDP || protocol == 0)
+             && (cat == OW_CAT_BASIC || cat == OW_CAT_DATAGRAM))
         kind = OW_SOCK_DGRAM;
     else
-        return STATUS_NOT_SUPPORTED;   /* datagram sockets: see docs/coverage.md */
+        return STATUS_NOT_SUPPORTED;
+    if (cat == OW_CAT_DATAGRAM && kind != OW_SOCK_DGRAM)
+        return STATUS_NOT_SUPPORTED;   /* datagram sockets are UDP */
 
     int fd = ow_net_socket(family, kind);
     if (fd < 0)
@@ -57,7 +60,7 @@ NTSTATUS WSKAPI ow_wsk_socket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFamily, 
     case WSK_FLAG_LISTEN_SOCKET:     cat = OW_CAT_LISTEN; break;
     case WSK_FLAG_CONNECTION_SOCKET: cat = OW_CAT_CONNECTION; break;
     case WSK_FLAG_STREAM_SOCKET:     cat = OW_CAT_STREAM; break;
-    case WSK_FLAG_DATAGRAM_SOCKET:   return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);
+    case WSK_FLAG_DATAGRAM_SOCKET:   cat = OW_CAT_DATAGRAM; break;
     default:                         return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
     }
     struct ow_socket *sock;
@@ -127,67 +130,8 @@ NTSTATUS WSKAPI ow_wsk_socket_connect(PWSK_CLIENT Client, USHORT SocketType, ULO
     return ow_req_start(req);
 }
 
-static NTSTATUS WSKAPI ow_control_client(PWSK_CLIENT Client, ULONG ControlCode, SIZE_T InputSize,
-                                         PVOID InputBuffer, SIZE_T OutputSize, PVOID OutputBuffer,
-                                         SIZE_T *OutputSizeReturned, PIRP Irp)
-{
-    UNREFERENCED_PARAMETER(Client);
-    UNREFERENCED_PARAMETER(ControlCode);
-    UNREFERENCED_PARAMETER(InputSize);
-    UNREFERENCED_PARAMETER(InputBuffer);
-    UNREFERENCED_PARAMETER(OutputSize);
-    UNREFERENCED_PARAMETER(OutputBuffer);
-    if (OutputSizeReturned)
-        *OutputSizeReturned = 0;
-    /* Client-level controls come with the event/datagram work (docs/coverage.md). */
-    return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);
-}
-
-static NTSTATUS WSKAPI ow_get_address_info(PWSK_CLIENT Client, PUNICODE_STRING NodeName,
-                                           PUNICODE_STRING ServiceName, ULONG NameSpace,
-                                           GUID *Provider, PADDRINFOEXW Hints,
-                                           PADDRINFOEXW *Result, PEPROCESS OwningProcess,
-                                           PETHREAD OwningThread, PIRP Irp)
-{
-    UNREFERENCED_PARAMETER(Client);
-    UNREFERENCED_PARAMETER(NodeName);
-    UNREFERENCED_PARAMETER(ServiceName);
-    UNREFERENCED_PARAMETER(NameSpace);
-    UNREFERENCED_PARAMETER(Provider);
-    UNREFERENCED_PARAMETER(Hints);
-    UNREFERENCED_PARAMETER(OwningProcess);
-    UNREFERENCED_PARAMETER(OwningThread);
-    if (Irp == NULL)
-        return STATUS_INVALID_PARAMETER;
-    if (Result)
-        *Result = NULL;
-    return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);
-}
-
-static VOID WSKAPI ow_free_address_info(PWSK_CLIENT Client, PADDRINFOEXW AddrInfo)
-{
-    UNREFERENCED_PARAMETER(Client);
-    UNREFERENCED_PARAMETER(AddrInfo);   /* WskGetAddressInfo never returns a list yet */
-}
-
-static NTSTATUS WSKAPI ow_get_name_info(PWSK_CLIENT Client, PSOCKADDR SockAddr, ULONG SockAddrLength,
-                                        PUNICODE_STRING NodeName, PUNICODE_STRING ServiceName,
-                                        ULONG Flags, PEPROCESS OwningProcess,
-                                        PETHREAD OwningThread, PIRP Irp)
-{
-    UNREFERENCED_PARAMETER(Client);
-    UNREFERENCED_PARAMETER(SockAddr);
-    UNREFERENCED_PARAMETER(SockAddrLength);
-    UNREFERENCED_PARAMETER(NodeName);
-    UNREFERENCED_PARAMETER(ServiceName);
-    UNREFERENCED_PARAMETER(Flags);
-    UNREFERENCED_PARAMETER(OwningProcess);
-    UNREFERENCED_PARAMETER(OwningThread);
-    if (Irp == NULL)
-        return STATUS_INVALID_PARAMETER;
-    return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);
-}
-
+/* WskControlClient: client_control.c; WskGetAddressInfo, WskFreeAddressInfo,
+ * WskGetNameInfo: resolve.c. */
 const WSK_PROVIDER_DISPATCH ow_provider_dispatch = {
     .Version = OW_WSK_HIGHEST_VERSION,
     .Reserved = 0,

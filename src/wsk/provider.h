@@ -44,6 +44,7 @@ struct ow_req;
 
 struct ow_socket {
     WSK_SOCKET pub;                   /* first: clients see only this */
+    ULONG vf_magic;                   /* OW_SOCK_LIVE / OW_SOCK_DEAD (src/verifier) */
     struct ow_registration *reg;
     enum ow_category category;
     ADDRESS_FAMILY family;            /* AF_INET or AF_INET6 (Windows values) */
@@ -65,16 +66,52 @@ struct ow_socket {
     struct ow_req *pending;           /* IRPs in flight (doubly linked) */
     unsigned npending;
     BOOLEAN recv_eof;                 /* the peer's FIN was received */
+    /* Datagram sockets (datagram.c), guarded by lock. */
+    BOOLEAN dg_has_remote;            /* SIO_WSK_SET_REMOTE_ADDRESS: connected UDP */
+    BOOLEAN dg_has_sendto;            /* SIO_WSK_SET_SENDTO_ADDRESS */
+    SOCKADDR_STORAGE dg_sendto;       /* default WskSendTo destination */
     /* Sends and receives run one at a time per direction, in call order:
      * io_uring gives no ordering between two pending sends on one socket,
      * and clients rely on FIFO completion of queued receives. */
-    struct ow_lane { struct ow_req *busy, *head, *tail; } lanes[2];
+    struct ow_lane { struct ow_req *busy, *head, *tail; } lanes[3];
     PIRP close_irp;                   /* completes after the last pending IRP */
+    BOOLEAN close_irp_taken;          /* finish_close is under way */
+    BOOLEAN closer_busy;              /* WskCloseSocket still cancelling: not yet freeable */
+
+    /* Event callbacks (events.c), guarded by lock. */
+    ULONG ev_mask;                    /* WSK_EVENT_* enabled on this socket */
+    ULONG ev_inherit;                 /* listener: connection events for sockets it accepts by event */
+    BOOLEAN ev_armed;                 /* ev_op is in the engine */
+    BOOLEAN ev_running;               /* its completion (and a callback) is running */
+    BOOLEAN ev_blocked;               /* data not (fully) accepted: wait for a WskReceive */
+    BOOLEAN ev_dead;                  /* told the client the socket no longer works */
+    struct ow_op ev_op;               /* POLL (connection) or ACCEPT (listener) */
+    SOCKADDR_STORAGE ev_addr;         /* accept event: the peer */
+    unsigned char *ev_held;           /* indicated data the client did not accept */
+    size_t ev_held_len, ev_held_off;
+    ULONG ev_static;                  /* enabled by WSK_SET_STATIC_EVENT_CALLBACKS: cannot be disabled */
+    struct ow_dgram_ind *ev_dgrams;   /* datagrams a WskReceiveFromEvent did not accept */
+
+    /* Conditional accept (conditional.c), guarded by lock. */
+    BOOLEAN conditional;              /* listener: SO_CONDITIONAL_ACCEPT set */
+    BOOLEAN has_inspect_id;           /* accepted socket: came through inspection */
+    WSK_INSPECT_ID inspect_id;
+    struct ow_held *held;             /* listener: connections pended or waiting for WskAccept */
+    unsigned cond_busy;               /* held connections whose watch op is in the engine */
 };
+
+/* Nothing of the socket's is in flight: a close may finish. Under lock. */
+static inline BOOLEAN ow_sock_idle(const struct ow_socket *sock)
+{
+    return sock->npending == 0 && !sock->ev_armed && !sock->ev_running && sock->cond_busy == 0 &&
+           !sock->closer_busy;
+}
 
 static inline struct ow_socket *ow_sock(PWSK_SOCKET s) { return (struct ow_socket *)s; }
 
-enum { OW_LANE_NONE = -1, OW_LANE_SEND = 0, OW_LANE_RECV = 1 };
+/* OW_LANE_ACCEPT: WskAccept IRPs of a conditional listener wait there for
+ * an inspected connection (its busy slot is a sentinel that never runs). */
+enum { OW_LANE_NONE = -1, OW_LANE_SEND = 0, OW_LANE_RECV = 1, OW_LANE_ACCEPT = 2 };
 
 typedef void (*ow_req_step_fn)(struct ow_req *req, int res);
 
@@ -109,6 +146,8 @@ struct ow_req {
 /* ---- registration.c ---- */
 void ow_reg_socket_added(struct ow_registration *reg);
 void ow_reg_socket_removed(struct ow_registration *reg);
+NTSTATUS ow_reg_set_static_events(struct ow_registration *reg, ULONG mask);
+ULONG ow_reg_static_events(struct ow_registration *reg);
 
 /* ---- complete.c: the IRP rules in one place ---- */
 /* Completes Irp at once with Status/Information and returns Status: for
@@ -125,6 +164,9 @@ void ow_req_continue(struct ow_req *req);
 /* Completes the request's IRP (from a step function, on the engine thread). */
 void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info);
 void ow_req_free_unstarted(struct ow_req *req);
+/* Takes the oldest request waiting in a lane (not started), or NULL.
+ * Under sock->lock. */
+struct ow_req *ow_lane_pop_locked(struct ow_socket *sock, int lane);
 /* Status for an engine failure (res < 0) of req: STATUS_CANCELLED when the
  * request was cancelled (by IoCancelIrp, WskCloseSocket or an abortive
  * disconnect), whatever error the socket reported on the way. */
@@ -135,6 +177,99 @@ NTSTATUS ow_req_short_status(struct ow_req *req);
 /* Asks every pending request of sock to finish with STATUS_CANCELLED;
  * returns how many are still pending. Caller holds no lock. */
 unsigned ow_sock_cancel_all(struct ow_socket *sock);
+
+/* ---- events.c ---- */
+/* SO_WSK_EVENT_CALLBACK through WskControlSocket. */
+NTSTATUS ow_events_control(struct ow_socket *sock, SIZE_T in_size, PVOID in, BOOLEAN have_irp);
+/* (Re)starts event delivery when enabled and nothing takes precedence. */
+void ow_events_arm(struct ow_socket *sock);
+/* Enables the registration's static event callbacks that apply to sock
+ * now (listener bound, connection connected or accepted, datagram bound). */
+void ow_events_static(struct ow_socket *sock);
+/* Datagram sockets: WskRelease of retained indications, and WskReceiveFrom
+ * served from datagrams a WskReceiveFromEvent did not accept (returns TRUE
+ * and completes Irp when there was one). */
+NTSTATUS ow_events_release_datagrams(struct ow_socket *sock, PWSK_DATAGRAM_INDICATION list);
+BOOLEAN ow_events_take_datagram(struct ow_socket *sock, PWSK_BUF buf, PSOCKADDR remote,
+                                PULONG control_length, PULONG control_flags, PIRP irp, NTSTATUS *st);
+/* WskRelease of retained data indications. */
+NTSTATUS ow_events_release(struct ow_socket *sock, PWSK_DATA_INDICATION list);
+/* WskReceive: serves data held back from an event first. Returns the bytes
+ * copied into req's iovecs (which are advanced past them). */
+size_t ow_events_take_held(struct ow_socket *sock, struct ow_req *req);
+/* Event op still in the engine: the close must wait for it. */
+void ow_events_cancel(struct ow_socket *sock);
+void ow_events_free(struct ow_socket *sock);
+/* From complete.c: finishes a close whose last pending work just ended. */
+void ow_sock_close_if_idle(struct ow_socket *sock);
+
+/* ---- datagram.c ---- */
+extern const WSK_PROVIDER_DATAGRAM_DISPATCH ow_datagram_dispatch;
+NTSTATUS WSKAPI ow_dgram_send_to(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                                 PSOCKADDR RemoteAddress, ULONG ControlInfoLength,
+                                 PCMSGHDR ControlInfo, PIRP Irp);
+NTSTATUS WSKAPI ow_dgram_receive_from(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                                      PSOCKADDR RemoteAddress, PULONG ControlLength,
+                                      PCMSGHDR ControlInfo, PULONG ControlFlags, PIRP Irp);
+NTSTATUS WSKAPI ow_dgram_send_messages(PWSK_SOCKET Socket, PWSK_BUF_LIST BufferList, ULONG Flags,
+                                       PSOCKADDR RemoteAddress, ULONG ControlInfoLength,
+                                       PCMSGHDR ControlInfo, PIRP Irp);
+/* WskControlSocket ioctls of datagram sockets (SIO_WSK_SET_REMOTE_ADDRESS,
+ * SIO_WSK_SET_SENDTO_ADDRESS): returns TRUE when ControlCode is one of them,
+ * with the call's status in *st. */
+BOOLEAN ow_dgram_ioctl(struct ow_socket *sock, ULONG ControlCode, SIZE_T InputSize,
+                       PVOID InputBuffer, PIRP Irp, NTSTATUS *st);
+/* WskRelease of a datagram socket. Receive-from events are not delivered
+ * yet, so there is nothing to release: STATUS_INVALID_PARAMETER. The events
+ * work extends this. */
+NTSTATUS WSKAPI ow_release_datagram_list(PWSK_SOCKET Socket, PWSK_DATAGRAM_INDICATION List);
+
+/* ---- resolve.c (WskGetAddressInfo, WskFreeAddressInfo, WskGetNameInfo) ---- */
+NTSTATUS WSKAPI ow_get_address_info(PWSK_CLIENT Client, PUNICODE_STRING NodeName,
+                                    PUNICODE_STRING ServiceName, ULONG NameSpace,
+                                    GUID *Provider, PADDRINFOEXW Hints,
+                                    PADDRINFOEXW *Result, PEPROCESS OwningProcess,
+                                    PETHREAD OwningThread, PIRP Irp);
+VOID WSKAPI ow_free_address_info(PWSK_CLIENT Client, PADDRINFOEXW AddrInfo);
+NTSTATUS WSKAPI ow_get_name_info(PWSK_CLIENT Client, PSOCKADDR SockAddr, ULONG SockAddrLength,
+                                 PUNICODE_STRING NodeName, PUNICODE_STRING ServiceName,
+                                 ULONG Flags, PEPROCESS OwningProcess,
+                                 PETHREAD OwningThread, PIRP Irp);
+
+/* ---- client_control.c (WskControlClient) ---- */
+NTSTATUS WSKAPI ow_control_client(PWSK_CLIENT Client, ULONG ControlCode, SIZE_T InputSize,
+                                  PVOID InputBuffer, SIZE_T OutputSize, PVOID OutputBuffer,
+                                  SIZE_T *OutputSizeReturned, PIRP Irp);
+/* For WskDeregister: completes the client's pending WSK_TRANSPORT_LIST_CHANGE
+ * IRPs with STATUS_CANCELLED. (Not called yet: registration.c's to hook.) */
+void ow_client_control_deregister(PWSK_CLIENT Client);
+
+/* ---- conditional.c: SO_CONDITIONAL_ACCEPT ---- */
+enum ow_cond_verdict { OW_COND_DELIVER, OW_COND_TAKEN };
+/* A connection the kernel accepted on a conditional listener: runs
+ * WskInspectEvent. DELIVER: hand fd out now (*id is its inspect id);
+ * TAKEN: the provider keeps or closed it, accept the next one instead. */
+enum ow_cond_verdict ow_cond_inspect(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *remote,
+                                     WSK_INSPECT_ID *id);
+/* WskAccept: a connection released by WskInspectComplete waits? Then the
+ * call completes with it at once; returns STATUS_PENDING otherwise. */
+/* A conditional listener queues WskAccept IRPs itself (see OW_LANE_ACCEPT). */
+BOOLEAN ow_cond_enabled(struct ow_socket *ls);
+/* An inspected connection is ready: to a waiting WskAccept or the ready list. */
+void ow_cond_ready(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *remote, const WSK_INSPECT_ID *id);
+void ow_cond_serve(struct ow_socket *ls);
+NTSTATUS ow_cond_take_ready(struct ow_socket *ls, PVOID ctx, const WSK_CLIENT_CONNECTION_DISPATCH *dispatch,
+                            PSOCKADDR local, PSOCKADDR remote, PIRP irp);
+NTSTATUS ow_cond_complete(struct ow_socket *ls, PWSK_INSPECT_ID id, WSK_INSPECT_ACTION action);
+NTSTATUS ow_cond_set(struct ow_socket *ls, BOOLEAN on);
+void ow_cond_close(struct ow_socket *ls);
+/* Hands an accepted fd to a new connection socket (listen.c). */
+struct ow_socket *ow_accepted_socket(struct ow_socket *ls, int fd, PVOID ctx,
+                                     const WSK_CLIENT_CONNECTION_DISPATCH *dispatch,
+                                     const WSK_INSPECT_ID *id);
+/* Delivers an accepted socket through WskAcceptEvent (events.c); FALSE when
+ * the listener's accept event is off (the caller keeps the fd). */
+BOOLEAN ow_events_offer(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *remote, const WSK_INSPECT_ID *id);
 
 /* ---- status_map.c ---- */
 NTSTATUS ow_status_from_errno(int err);       /* err > 0 */

@@ -29,6 +29,7 @@ NTSTATUS ow_status_from_errno(int err)
     case EMSGSIZE:        return STATUS_INVALID_BUFFER_SIZE;
     case ENOBUFS:
     case ENOMEM:
+    case EBUSY:     /* io_uring submission queue full even after a flush */
     case EMFILE:
     case ENFILE:          return STATUS_INSUFFICIENT_RESOURCES;
     case EAFNOSUPPORT:

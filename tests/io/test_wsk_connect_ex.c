@@ -5,30 +5,7 @@
 
 static WT_CLIENT cl;
 
-static PWSK_SOCKET new_socket(ADDRESS_FAMILY af, ULONG flags)
-{
-    WT_CALL c;
-    wt_init(&c);
-    NTSTATUS st = wt_wait(&c, cl.Provider.Dispatch->WskSocket(cl.Provider.Client, af, SOCK_STREAM,
-                                                              IPPROTO_TCP, flags, NULL, NULL, NULL,
-                                                              NULL, NULL, wt_arm(&c)));
-    PWSK_SOCKET s = NT_SUCCESS(st) ? (PWSK_SOCKET)c.Irp->IoStatus.Information : NULL;
-    wt_free(&c);
-    if (s == NULL) {
-        fprintf(stderr, "WskSocket: %s\n", OwStatusName(st));
-        exit(1);
-    }
-    return s;
-}
-
-static void close_socket(PWSK_SOCKET s)
-{
-    WT_CALL c;
-    wt_init(&c);
-    const WSK_PROVIDER_BASIC_DISPATCH *d = s->Dispatch;
-    WT_STATUS(wt_wait(&c, d->WskCloseSocket(s, wt_arm(&c))), STATUS_SUCCESS);
-    wt_free(&c);
-}
+static inline PWSK_SOCKET new_socket(ADDRESS_FAMILY af, ULONG flags) { return wt_socket(&cl, af, flags, NULL, NULL); }
 
 static NTSTATUS bind_to(PWSK_SOCKET s, PFN_WSK_BIND bind, SOCKADDR_STORAGE *a)
 {
@@ -138,9 +115,9 @@ static void connect_ex_family(ADDRESS_FAMILY af)
     /* Connected: a second connect is refused by state. */
     WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, NULL, 0, wt_arm(&c))),
               STATUS_CONNECTION_ACTIVE);
-    close_socket(cs);
+    wt_close(cs);
     if (ss)
-        close_socket(ss);
+        wt_close(ss);
 
     /* No buffer: a plain connect, Information 0. */
     cs = new_socket(af, WSK_FLAG_CONNECTION_SOCKET);
@@ -150,12 +127,12 @@ static void connect_ex_family(ADDRESS_FAMILY af)
     WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, NULL, 0, wt_arm(&c))), STATUS_SUCCESS);
     WT_CHECK(c.Irp->IoStatus.Information == 0, "Information %lu", (unsigned long)c.Irp->IoStatus.Information);
     ss = accept_one(ls, &acc, a);
-    close_socket(cs);
+    wt_close(cs);
     if (ss)
-        close_socket(ss);
+        wt_close(ss);
 
     /* Refused: the IRP fails with the connection's status; the socket is then unusable. */
-    close_socket(ls);
+    wt_close(ls);
     cs = new_socket(af, WSK_FLAG_CONNECTION_SOCKET);
     cd = cs->Dispatch;
     WT_BUF small;
@@ -165,7 +142,7 @@ static void connect_ex_family(ADDRESS_FAMILY af)
               STATUS_CONNECTION_REFUSED);
     WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &small.Wsk, 0, wt_arm(&c))),
               STATUS_FILE_FORCED_CLOSED);
-    close_socket(cs);
+    wt_close(cs);
     wt_buf_free(&small);
     free(copy);
     wt_free(&c);
@@ -200,9 +177,9 @@ static void socket_connect(ADDRESS_FAMILY af)
         receive_all(ss, b.Data, 1000);
         wt_buf_free(&b);
     }
-    if (cs) close_socket(cs);
-    if (ss) close_socket(ss);
-    close_socket(ls);
+    if (cs) wt_close(cs);
+    if (ss) wt_close(ss);
+    wt_close(ls);
 
     /* Bad addresses. */
     WT_STATUS(wt_wait(&c, pd->WskSocketConnect(cl.Provider.Client, SOCK_STREAM, IPPROTO_TCP, NULL,
@@ -252,11 +229,11 @@ static void stream_sockets(ADDRESS_FAMILY af)
     PWSK_SOCKET ss = accept_one(ls, &acc, ac);
     if (ss) {
         receive_all(ss, b.Data, 300);
-        close_socket(ss);
+        wt_close(ss);
     }
     wt_buf_free(&b);
-    close_socket(cs);
-    close_socket(ls);
+    wt_close(cs);
+    wt_close(ls);
     wt_free(&c);
     wt_free(&acc);
 }

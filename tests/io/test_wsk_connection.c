@@ -6,31 +6,7 @@
 
 static WT_CLIENT cl;
 
-static PWSK_SOCKET make_socket(ADDRESS_FAMILY af, ULONG flags)
-{
-    WT_CALL c;
-    wt_init(&c);
-    NTSTATUS st = wt_wait(&c, cl.Provider.Dispatch->WskSocket(cl.Provider.Client, af, SOCK_STREAM,
-                                                              IPPROTO_TCP, flags, NULL, NULL, NULL,
-                                                              NULL, NULL, wt_arm(&c)));
-    WT_STATUS(st, STATUS_SUCCESS);
-    PWSK_SOCKET s = NT_SUCCESS(st) ? (PWSK_SOCKET)c.Irp->IoStatus.Information : NULL;
-    wt_free(&c);
-    if (s == NULL)
-        exit(1);
-    return s;
-}
-
-static NTSTATUS close_socket(PWSK_SOCKET s)
-{
-    WT_CALL c;
-    wt_init(&c);
-    const WSK_PROVIDER_BASIC_DISPATCH *d = s->Dispatch;
-    NTSTATUS st = wt_wait(&c, d->WskCloseSocket(s, wt_arm(&c)));
-    WT_CHECK(c.Irp->IoStatus.Information == 0, "close Information %lu", (unsigned long)c.Irp->IoStatus.Information);
-    wt_free(&c);
-    return st;
-}
+static inline PWSK_SOCKET make_socket(ADDRESS_FAMILY af, ULONG flags) { return wt_socket(&cl, af, flags, NULL, NULL); }
 
 static void run_family(ADDRESS_FAMILY af)
 {
@@ -153,14 +129,14 @@ static void run_family(ADDRESS_FAMILY af)
     /* Close with a receive pending: the receive completes (cancelled) before the close IRP. */
     r = cd->WskReceive(cs, &got.Wsk, 0, wt_arm(&rcv));
     WT_STATUS(r, STATUS_PENDING);
-    WT_STATUS(close_socket(cs), STATUS_SUCCESS);
+    WT_STATUS(wt_close(cs), STATUS_SUCCESS);
     WT_STATUS(wt_wait(&rcv, r), STATUS_CANCELLED);
 
     /* Closing the listener cancels its other pending accept. */
-    WT_STATUS(close_socket(ls), STATUS_SUCCESS);
+    WT_STATUS(wt_close(ls), STATUS_SUCCESS);
     WT_STATUS(wt_wait(&acc2, a2), STATUS_CANCELLED);
     WT_CHECK(acc2.Irp->IoStatus.Information == 0, "cancelled accept Information");
-    WT_STATUS(close_socket(ss), STATUS_SUCCESS);
+    WT_STATUS(wt_close(ss), STATUS_SUCCESS);
 
     /* Refused: nothing listens on the old port any more. */
     PWSK_SOCKET rs = make_socket(af, WSK_FLAG_CONNECTION_SOCKET);
@@ -168,7 +144,7 @@ static void run_family(ADDRESS_FAMILY af)
     WT_STATUS(wt_wait(&c, cd->WskBind(rs, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
     WT_STATUS(wt_wait(&c, cd->WskConnect(rs, (PSOCKADDR)&remote, 0, wt_arm(&c))), STATUS_CONNECTION_REFUSED);
     WT_STATUS(wt_wait(&c, cd->WskSend(rs, &small.Wsk, 0, wt_arm(&c))), STATUS_FILE_FORCED_CLOSED);
-    WT_STATUS(close_socket(rs), STATUS_SUCCESS);
+    WT_STATUS(wt_close(rs), STATUS_SUCCESS);
 
     wt_buf_free(&out); wt_buf_free(&in); wt_buf_free(&small); wt_buf_free(&got);
     wt_buf_free(&g1); wt_buf_free(&g2); wt_buf_free(&twenty);

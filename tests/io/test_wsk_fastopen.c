@@ -10,21 +10,7 @@
 
 static WT_CLIENT cl;
 
-static PWSK_SOCKET new_socket(ULONG flags)
-{
-    WT_CALL c;
-    wt_init(&c);
-    NTSTATUS st = wt_wait(&c, cl.Provider.Dispatch->WskSocket(cl.Provider.Client, AF_INET, SOCK_STREAM,
-                                                              IPPROTO_TCP, flags, NULL, NULL, NULL,
-                                                              NULL, NULL, wt_arm(&c)));
-    PWSK_SOCKET s = NT_SUCCESS(st) ? (PWSK_SOCKET)c.Irp->IoStatus.Information : NULL;
-    wt_free(&c);
-    if (!s) {
-        fprintf(stderr, "WskSocket: %s\n", OwStatusName(st));
-        exit(1);
-    }
-    return s;
-}
+static inline PWSK_SOCKET new_socket(ULONG flags) { return wt_socket(&cl, AF_INET, flags, NULL, NULL); }
 
 static void set_fastopen(PWSK_SOCKET s)
 {
@@ -38,15 +24,6 @@ static void set_fastopen(PWSK_SOCKET s)
     WT_STATUS(wt_wait(&c, d->WskControlSocket(s, WskGetOption, TCP_FASTOPEN, IPPROTO_TCP, 0, NULL,
                                               sizeof(got), &got, NULL, wt_arm(&c))), STATUS_SUCCESS);
     WT_CHECK(got == 1 && c.Irp->IoStatus.Information == sizeof(ULONG), "TCP_FASTOPEN reads back %u", got);
-    wt_free(&c);
-}
-
-static void close_socket(PWSK_SOCKET s)
-{
-    WT_CALL c;
-    wt_init(&c);
-    const WSK_PROVIDER_BASIC_DISPATCH *d = s->Dispatch;
-    WT_STATUS(wt_wait(&c, d->WskCloseSocket(s, wt_arm(&c))), STATUS_SUCCESS);
     wt_free(&c);
 }
 
@@ -110,9 +87,9 @@ static int one_connection(PWSK_SOCKET ls, USHORT port, BOOLEAN fastopen, SIZE_T 
         WT_STATUS(wt_wait(&c, cd->WskReceive(cs, &b.Wsk, WSK_FLAG_WAITALL, wt_arm(&c))), STATUS_SUCCESS);
         WT_CHECK(c.Irp->IoStatus.Information == len, "echo %lu", (unsigned long)c.Irp->IoStatus.Information);
         wt_buf_free(&in);
-        close_socket(ss);
+        wt_close(ss);
     }
-    close_socket(cs);
+    wt_close(cs);
     wt_buf_free(&b);
     wt_free(&c);
     wt_free(&acc);
@@ -154,14 +131,14 @@ int main(void)
     /* Without the option: no SYN data, data arrives after the handshake. */
     int syn4 = one_connection(ls, port, FALSE, 64);
     WT_CHECK(syn4 == 0, "option not set but SYN carried data");
-    close_socket(ls);
+    wt_close(ls);
 
     /* A peer that refuses Fast Open (listener without TCP_FASTOPEN). */
     ls = listener(FALSE, &port);
     int syn5 = one_connection(ls, port, TRUE, 64);
     int syn6 = one_connection(ls, port, TRUE, 64);
     WT_CHECK(syn6 == 0, "peer refused Fast Open yet SYN data acked (%d, %d)", syn5, syn6);
-    close_socket(ls);
+    wt_close(ls);
 
     wt_deregister(&cl);
     return wt_result("test_wsk_fastopen");

@@ -34,15 +34,6 @@ static PWSK_SOCKET connect_ex(const void *addr, const UCHAR *first, SIZE_T first
     return s;
 }
 
-static void close_socket(PWSK_SOCKET s)
-{
-    WT_CALL c;
-    wt_init(&c);
-    const WSK_PROVIDER_BASIC_DISPATCH *d = s->Dispatch;
-    WT_STATUS(wt_wait(&c, d->WskCloseSocket(s, wt_arm(&c))), STATUS_SUCCESS);
-    wt_free(&c);
-}
-
 /* Sink: the peer counts and hashes everything until our FIN, then replies. */
 static void sink(int ipv6)
 {
@@ -94,7 +85,7 @@ static void sink(int ipv6)
     WT_STATUS(wt_wait(&c, d->WskReceive(s, &reply.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
     WT_CHECK(c.Irp->IoStatus.Information == 0, "after the peer's FIN");
     wt_buf_free(&reply);
-    close_socket(s);
+    wt_close(s);
     wt_free(&c);
     free(data);
     ow_peer_stop(p);
@@ -137,7 +128,7 @@ static void echo(int ipv6)
     WT_STATUS(wt_wait(&r, rr), STATUS_SUCCESS);
     WT_CHECK(r.Irp->IoStatus.Information == total && memcmp(in.Data, data, total) == 0,
              "echo returned %lu bytes, or wrong ones", (unsigned long)r.Irp->IoStatus.Information);
-    close_socket(s);
+    wt_close(s);
     for (int i = 0; i < 8; i++) {
         wt_buf_free(&bufs[i]);
         wt_free(&sends[i]);

@@ -7,24 +7,9 @@
 static WT_CLIENT cl;
 static const WSK_PROVIDER_DISPATCH *pd;
 
-static NTSTATUS new_socket(ADDRESS_FAMILY af, USHORT type, ULONG proto, ULONG flags, PWSK_SOCKET *out)
+static inline NTSTATUS new_socket(ADDRESS_FAMILY af, USHORT type, ULONG proto, ULONG flags, PWSK_SOCKET *out)
 {
-    WT_CALL c;
-    wt_init(&c);
-    NTSTATUS st = wt_wait(&c, pd->WskSocket(cl.Provider.Client, af, type, proto, flags, NULL, NULL,
-                                            NULL, NULL, NULL, wt_arm(&c)));
-    *out = NT_SUCCESS(st) ? (PWSK_SOCKET)c.Irp->IoStatus.Information : NULL;
-    wt_free(&c);
-    return st;
-}
-
-static void close_socket(PWSK_SOCKET s)
-{
-    WT_CALL c;
-    wt_init(&c);
-    const WSK_PROVIDER_BASIC_DISPATCH *d = s->Dispatch;
-    WT_STATUS(wt_wait(&c, d->WskCloseSocket(s, wt_arm(&c))), STATUS_SUCCESS);
-    wt_free(&c);
+    return wt_socket_ex(&cl, af, type, proto, flags, NULL, NULL, out);
 }
 
 /* A connected pair: client cs, server ss; returns the listener. */
@@ -91,9 +76,9 @@ static void cancellation(void)
     WT_STATUS(wt_wait(&c, r), STATUS_CANCELLED);
     wt_buf_free(&one);
 
-    close_socket(cs);
-    close_socket(ss);
-    close_socket(ls);
+    wt_close(cs);
+    wt_close(ss);
+    wt_close(ls);
     wt_free(&c);
 }
 
@@ -116,9 +101,9 @@ static void abortive(ADDRESS_FAMILY af)
     WT_STATUS(wt_wait(&r, pr), STATUS_CONNECTION_RESET);
     WT_STATUS(wt_wait(&c, sd->WskSend(ss, &b.Wsk, 0, wt_arm(&c))), STATUS_CONNECTION_ABORTED);
     wt_buf_free(&b);
-    close_socket(cs);
-    close_socket(ss);
-    close_socket(ls);
+    wt_close(cs);
+    wt_close(ss);
+    wt_close(ls);
     wt_free(&c);
     wt_free(&r);
     wt_free(&mine);
@@ -182,9 +167,9 @@ static void reentrant(void)
     IoFreeIrp(ch.Irp);
     wt_buf_free(&ch.Buf);
     wt_buf_free(&data);
-    close_socket(cs);
-    close_socket(ss);
-    close_socket(ls);
+    wt_close(cs);
+    wt_close(ss);
+    wt_close(ls);
     wt_free(&c);
 }
 
@@ -229,7 +214,7 @@ static void irp_kinds(void)
     WT_STATUS(r, STATUS_SUCCESS);
     WT_CHECK(passed_down_calls == 1, "routine of a passed-down IRP ran %ld times", (long)passed_down_calls);
     IoFreeIrp(up);
-    close_socket(s);
+    wt_close(s);
     wt_free(&c);
 }
 
@@ -279,8 +264,9 @@ static void options(void)
     WT_STATUS(wt_wait(&c, d->WskControlSocket(cs, (WSK_CONTROL_SOCKET_TYPE)7, 0, 0, 0, NULL, 0, NULL,
                                               NULL, wt_arm(&c))), STATUS_INVALID_PARAMETER);
     WSK_EVENT_CALLBACK_CONTROL ev = { (PNPIID)&NPI_WSK_INTERFACE_ID, WSK_EVENT_RECEIVE };
+    /* This socket was created without a client table: no receive callback to enable. */
     WT_STATUS(d->WskControlSocket(cs, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(ev), &ev,
-                                  0, NULL, NULL, NULL), STATUS_NOT_SUPPORTED);
+                                  0, NULL, NULL, NULL), STATUS_INVALID_PARAMETER);
     /* Ioctls: receive backlog counts what waits to be read. */
     WT_BUF b;
     wt_buf_init(&b, 300, 1, 0);
@@ -295,9 +281,9 @@ static void options(void)
     WT_STATUS(d->WskControlSocket(cs, WskIoctl, SIO_WSK_QUERY_INSPECT_ID, 0, 0, NULL, sizeof(backlog),
                                   &backlog, &returned, NULL), STATUS_INVALID_DEVICE_REQUEST);
     wt_buf_free(&b);
-    close_socket(cs);
-    close_socket(ss);
-    close_socket(ls);
+    wt_close(cs);
+    wt_close(ss);
+    wt_close(ls);
     wt_free(&c);
 }
 
@@ -305,7 +291,6 @@ static void bad_arguments(void)
 {
     puts("-- bad arguments");
     PWSK_SOCKET s;
-    WT_STATUS(new_socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, &s), STATUS_NOT_SUPPORTED);
     WT_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, 0x10, &s), STATUS_INVALID_PARAMETER);
     WT_STATUS(new_socket(99, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_NOT_SUPPORTED);
     WT_STATUS(new_socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_NOT_SUPPORTED);
@@ -318,7 +303,7 @@ static void bad_arguments(void)
     WT_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_BASIC_SOCKET, &s), STATUS_SUCCESS);
     ULONG v;
     WT_STATUS(get_ulong(&c, s, SOL_SOCKET, SO_TYPE, &v), STATUS_SUCCESS);
-    close_socket(s);
+    wt_close(s);
 
     /* Two listeners on one address: the documented INUSE status. */
     PWSK_SOCKET l1, l2;
@@ -333,8 +318,8 @@ static void bad_arguments(void)
     WT_STATUS(wt_wait(&c, ld->WskBind(l2, NULL, 0, wt_arm(&c))), STATUS_INVALID_PARAMETER);
     WT_STATUS(wt_wait(&c, ld->WskAccept(l2, 0, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
     WT_STATUS(ld->WskCloseSocket(l2, NULL), STATUS_INVALID_PARAMETER);
-    close_socket(l1);
-    close_socket(l2);
+    wt_close(l1);
+    wt_close(l2);
 
     /* Wrong-state calls on a fresh connection socket. */
     WT_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_SUCCESS);
@@ -352,13 +337,17 @@ static void bad_arguments(void)
     SOCKADDR_STORAGE wild = wt_any(AF_INET);
     WT_STATUS(wt_wait(&c, d->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
     SOCKADDR_STORAGE nowhere = wt_addr(AF_INET, 9);
+    /* Windows bug-checks on these two WSK_BUFs, and so does the verifier
+     * (tests/io/test_verifier_io.c); with it off they fail with a status. */
+    BOOLEAN vf = OwVerifierSetEnabled(FALSE);
     WT_STATUS(wt_wait(&c, d->WskConnectEx(s, (PSOCKADDR)&nowhere, &nomdl, 0, wt_arm(&c))), STATUS_INVALID_PARAMETER);
     WSK_BUF offset_out = b.Wsk;
     offset_out.Offset = 4096;
     WT_STATUS(wt_wait(&c, d->WskConnectEx(s, (PSOCKADDR)&nowhere, &offset_out, 0, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    OwVerifierSetEnabled(vf);
     WT_STATUS(d->WskRelease(s, NULL), STATUS_INVALID_PARAMETER);
     wt_buf_free(&b);
-    close_socket(s);
+    wt_close(s);
     wt_free(&c);
 }
 

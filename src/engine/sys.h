@@ -1,0 +1,81 @@
+/* The engine's kernel calls, bound to the kernel itself.
+ *
+ * A WSK client linked into one program with the library may define BSD-style
+ * functions of its own (socket, connect, send, close, poll…, as KSOCKET's BSD
+ * layer does). Called by name, libc's symbols would resolve to the client's
+ * definitions; the engine therefore enters the kernel through syscall(), a
+ * name no socket layer defines. Each wrapper returns like its libc namesake:
+ * the result, or -1 with errno set (syscall() does that).
+ * Not cancellation points, unlike libc's: no engine thread is ever cancelled.
+ * getaddrinfo/getnameinfo have no syscall: resolve.c binds libc's own copies.
+ * liburing (2.3) enters the kernel by inline asm and needs only calloc/free. */
+#ifndef OPENWSK_ENGINE_SYS_H
+#define OPENWSK_ENGINE_SYS_H
+
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+static inline int ow_sys_socket(int domain, int type, int protocol)
+{ return (int)syscall(SYS_socket, domain, type, protocol); }
+static inline int ow_sys_bind(int fd, const struct sockaddr *sa, socklen_t len)
+{ return (int)syscall(SYS_bind, fd, sa, len); }
+static inline int ow_sys_listen(int fd, int backlog)
+{ return (int)syscall(SYS_listen, fd, backlog); }
+static inline int ow_sys_connect(int fd, const struct sockaddr *sa, socklen_t len)
+{ return (int)syscall(SYS_connect, fd, sa, len); }
+static inline int ow_sys_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
+{ return (int)syscall(SYS_accept4, fd, sa, len, flags); }
+static inline ssize_t ow_sys_sendmsg(int fd, const struct msghdr *m, int flags)
+{ return syscall(SYS_sendmsg, fd, m, flags); }
+static inline ssize_t ow_sys_recvmsg(int fd, struct msghdr *m, int flags)
+{ return syscall(SYS_recvmsg, fd, m, flags); }
+/* send/recv are sendto/recvfrom without an address (there is no SYS_send
+ * on x86_64; glibc does the same). */
+static inline ssize_t ow_sys_send(int fd, const void *buf, size_t len, int flags)
+{ return syscall(SYS_sendto, fd, buf, len, flags, NULL, 0); }
+static inline ssize_t ow_sys_recv(int fd, void *buf, size_t len, int flags)
+{ return syscall(SYS_recvfrom, fd, buf, len, flags, NULL, NULL); }
+static inline int ow_sys_setsockopt(int fd, int level, int name, const void *v, socklen_t len)
+{ return (int)syscall(SYS_setsockopt, fd, level, name, v, len); }
+static inline int ow_sys_getsockopt(int fd, int level, int name, void *v, socklen_t *len)
+{ return (int)syscall(SYS_getsockopt, fd, level, name, v, len); }
+static inline int ow_sys_getsockname(int fd, struct sockaddr *sa, socklen_t *len)
+{ return (int)syscall(SYS_getsockname, fd, sa, len); }
+static inline int ow_sys_getpeername(int fd, struct sockaddr *sa, socklen_t *len)
+{ return (int)syscall(SYS_getpeername, fd, sa, len); }
+static inline int ow_sys_shutdown(int fd, int how)
+{ return (int)syscall(SYS_shutdown, fd, how); }
+static inline int ow_sys_close(int fd)
+{ return (int)syscall(SYS_close, fd); }
+static inline ssize_t ow_sys_read(int fd, void *buf, size_t len)
+{ return syscall(SYS_read, fd, buf, len); }
+static inline ssize_t ow_sys_write(int fd, const void *buf, size_t len)
+{ return syscall(SYS_write, fd, buf, len); }
+static inline int ow_sys_fcntl(int fd, int cmd, long arg)
+{ return (int)syscall(SYS_fcntl, fd, cmd, arg); }
+static inline int ow_sys_ioctl(int fd, unsigned long req, void *arg)
+{ return (int)syscall(SYS_ioctl, fd, req, arg); }
+static inline int ow_sys_epoll_create1(int flags)
+{ return (int)syscall(SYS_epoll_create1, flags); }
+static inline int ow_sys_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
+{ return (int)syscall(SYS_epoll_ctl, epfd, op, fd, ev); }
+/* epoll_wait = epoll_pwait without a mask (the kernel ignores the size then). */
+static inline int ow_sys_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout_ms)
+{ return (int)syscall(SYS_epoll_pwait, epfd, evs, max, timeout_ms, NULL, (size_t)(_NSIG / 8)); }
+static inline int ow_sys_eventfd(unsigned int initval, int flags)
+{ return (int)syscall(SYS_eventfd2, initval, flags); }
+/* poll = ppoll with a relative timeout (NULL: none, for timeout_ms < 0). */
+static inline int ow_sys_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
+{
+    struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L };
+    return (int)syscall(SYS_ppoll, fds, n, timeout_ms < 0 ? NULL : &ts, NULL, (size_t)(_NSIG / 8));
+}
+
+#endif
