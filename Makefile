@@ -46,3 +46,30 @@ bench: build
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)
+
+# ---- reliability (docs/reliability.md) -----------------------------------
+# `make stress`: the soak on both backends (STRESS_SECONDS each, default 600;
+# STRESS_CLIENTS, default 1000), then the close/cancel races under ASan.
+# `make tsan`: the races and the short stress under ThreadSanitizer.
+# `make fuzz`: the libFuzzer harness (clang) for FUZZ_SECONDS (default 300).
+STRESS_SECONDS      ?= 600
+STRESS_RACE_SECONDS ?= 60
+FUZZ_SECONDS        ?= 300
+BUILD_TSAN          ?= build-tsan
+BUILD_FUZZ          ?= build-fuzz
+.PHONY: stress tsan fuzz
+
+stress: build build-asan
+	@sh scripts/stress.sh soak $(BUILD) $(BUILD_ASAN) $(STRESS_SECONDS) $(STRESS_RACE_SECONDS)
+
+$(BUILD_TSAN)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPENWSK_BENCH=OFF \
+	  -DCMAKE_C_FLAGS=-fsanitize=thread -DCMAKE_CXX_FLAGS=-fsanitize=thread \
+	  -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread
+
+tsan: deps $(BUILD_TSAN)/CMakeCache.txt
+	cmake --build $(BUILD_TSAN) -j $(JOBS) --target wsk_races test_stress_short test_stress_short_races
+	@sh scripts/stress.sh tsan $(BUILD_TSAN) $(STRESS_RACE_SECONDS)
+
+fuzz: deps
+	@sh scripts/fuzz.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)

@@ -1,0 +1,84 @@
+/* `make stress`: the soak. Rounds of STRESS_CLIENTS (default 1,000)
+ * concurrent WSK clients — WskConnectEx with data, then random-size
+ * WskSend/WskReceive (1 B .. 1 MiB) — cycling through IPv4/IPv6 x in-process
+ * WSK listener/Linux echo peer, for STRESS_SECONDS (default 600); then close
+ * and cancel races for STRESS_RACE_SECONDS (default 60). Every byte, every
+ * IRP, pool allocations and descriptors are checked after each round
+ * (tests/stress/stress_core.h, races_core.h). The backend is OPENWSK_BACKEND's.
+ * Prints the figures docs/reliability.md reports. */
+#include "stress/stress_core.h"
+#include "stress/races_core.h"
+
+#include <sys/resource.h>
+
+static long env_long(const char *name, long dflt)
+{
+    const char *v = getenv(name);
+    return v && *v ? atol(v) : dflt;
+}
+
+int main(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    long seconds = env_long("STRESS_SECONDS", 600), race_seconds = env_long("STRESS_RACE_SECONDS", 60);
+    int clients = (int)env_long("STRESS_CLIENTS", 1000);
+    SIZE_T bytes_max = (SIZE_T)env_long("STRESS_BYTES_MAX", 2L << 20);
+    WT_CLIENT cl;
+    wt_register(&cl);
+    ST_TOTALS tot;
+    memset(&tot, 0, sizeof(tot));
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    unsigned long long rounds = 0, failed_rounds = 0;
+    const char *be = OwEngineBackend();
+    printf("stress: backend %s, %d clients per round, %ld s\n", be, clients, seconds);
+    fflush(stdout);
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long el = now.tv_sec - t0.tv_sec;
+        if (el >= seconds && rounds > 0)
+            break;
+        int combo = (int)(rounds % 4);
+        ST_PARAMS p = {
+            .Clients = clients, .BytesMin = 1, .BytesMax = bytes_max, .IoMax = 1 << 20,
+            .Family = (combo & 1) ? AF_INET6 : AF_INET, .LinuxPeer = (combo >> 1) & 1,
+            .Seed = (uint32_t)(rounds * 7919u + 17u), .TimeoutMs = 300000,
+        };
+        unsigned long long out0 = tot.BytesOut;
+        unsigned long long f = st_round(&cl, &p, &tot);
+        rounds++;
+        failed_rounds += f != 0;
+        printf("  round %llu (%s, %s): %d clients, %llu MB each way%s [%ld s]\n", rounds,
+               (combo & 1) ? "IPv6" : "IPv4", (combo >> 1) ? "Linux echo peer" : "WSK listener", clients,
+               (tot.BytesOut - out0) >> 20, f ? ", FAILED" : "", el);
+        fflush(stdout);
+        if (f)
+            break;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double el = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+    printf("stress %s: %.0f s, %llu rounds, %llu connections, %llu bytes sent, %llu bytes echoed and verified, "
+           "%llu IRPs completed once each, %llu failures\n",
+           be, el, rounds, tot.Connections, tot.BytesOut, tot.BytesIn, tot.Irps, tot.Failures);
+    RC_STATS rs;
+    memset(&rs, 0, sizeof(rs));
+    if (race_seconds > 0 && tot.Failures == 0) {
+        rc_run(&cl, 0, (int)race_seconds, 0xC0FFEEu, &rs);
+        printf("races %s: %ld s, %llu rounds (connect %llu, send %llu, send-big %llu, receive %llu, accept %llu, "
+               "disconnect %llu), %llu IRPs completed once, %llu cancelled, %llu finished first, %llu failures\n",
+               be, race_seconds, rs.Rounds, rs.ByOp[RC_CONNECT], rs.ByOp[RC_SEND_SMALL], rs.ByOp[RC_SEND_BIG],
+               rs.ByOp[RC_RECEIVE], rs.ByOp[RC_ACCEPT], rs.ByOp[RC_DISCONNECT], rs.Completions, rs.Cancelled,
+               rs.Finished, rs.Failures);
+    }
+    wt_failures += (int)(tot.Failures + rs.Failures);
+    if (tot.BytesIn != tot.BytesOut) {
+        fprintf(stderr, "FAIL: %llu bytes sent, %llu echoed\n", tot.BytesOut, tot.BytesIn);
+        wt_failures++;
+    }
+    wt_deregister(&cl);
+    return wt_result("wsk_stress");
+}
