@@ -1,0 +1,159 @@
+#!/bin/sh
+# make bench: builds are done by the Makefile; this runs every figure in a
+# private network namespace (or on the host loopback, with a note), then
+# writes bench/results/results.csv and results.png and prints the table.
+#   sh bench/run.sh [BUILD_DIR]
+# Environment: BENCH_ROUNDS (default 5), BENCH_QUICK=1 (smaller counts).
+BUILD=${1:-build}
+HERE=$(cd "$(dirname "$0")" && pwd)
+case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
+BIN=$BUILD/bench
+OUT=$HERE/results
+for p in bench_raw bench_wsk bench_server bench_relay; do
+    [ -x "$BIN/$p" ] || { echo "bench: $BIN/$p is not built (configure with -DOPENWSK_BENCH=ON)"; exit 1; }
+done
+
+if [ -z "$OW_BENCH_INNER" ]; then
+    if unshare -n true 2>/dev/null; then
+        OW_BENCH_INNER=netns exec unshare -n sh "$0" "$BUILD"
+    fi
+    echo "note: network namespaces are refused here: running on the host loopback (its sysctls as they are)"
+    OW_BENCH_INNER=host
+fi
+export OW_BENCH_INNER BENCH_SERVER=$BIN/bench_server
+if [ "$OW_BENCH_INNER" = netns ]; then
+    ip link set lo up
+    echo 65535 > /proc/sys/net/core/somaxconn
+    echo 65535 > /proc/sys/net/ipv4/tcp_max_syn_backlog
+    echo "1024 65535" > /proc/sys/net/ipv4/ip_local_port_range
+    echo 3 > /proc/sys/net/ipv4/tcp_fastopen
+    echo 1 > /proc/sys/net/ipv4/tcp_tw_reuse
+fi
+
+ROUNDS=${BENCH_ROUNDS:-5}
+K=1; [ -n "$BENCH_QUICK" ] && K=4
+mkdir -p "$OUT"
+RAW=$OUT/raw.csv
+echo "figure,case,side,round,metric,value" > "$RAW"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+# trial FIGURE CASE SIDE ROUND -- command...: one run, its RESULT figures as rows.
+trial() {
+    fig=$1 cas=$2 side=$3 round=$4; shift 5
+    line=$(timeout "${BENCH_TIMEOUT:-90}" "$@" 2>"$T/err" | grep '^RESULT')
+    case $line in *errors=0*) ;; *) echo "  ! $fig $cas $side round $round: ${line:-no result} $(head -c 300 "$T/err")" ;; esac
+    echo "$line" | tr ' ' '\n' | grep = | while IFS== read -r k v; do
+        case $k in backend|errors|srv_conns|srv_bytes|syn_data) ;; *) echo "$fig,$cas,$side,$round,$k,$v" >> "$RAW" ;; esac
+    done
+}
+wsk_u="env OPENWSK_BACKEND=uring $BIN/bench_wsk"
+wsk_e="env OPENWSK_BACKEND=epoll $BIN/bench_wsk"
+
+# Each round runs every side once, the order reversed on even rounds.
+sides() { if [ $(($1 % 2)) -eq 1 ]; then echo "$2"; else echo "$2" | tr ' ' '\n' | tac | tr '\n' ' '; fi; }
+
+echo "OpenWSK benchmarks: $ROUNDS rounds, $(nproc) CPUs, kernel $(uname -r), $OW_BENCH_INNER"
+r=1
+while [ $r -le $ROUNDS ]; do
+    printf '  round %d/%d: connection rate' "$r" "$ROUNDS"
+    for c in 1 64; do
+        n=$((c == 1 ? 6000 / K : 12000 / K))
+        for s in $(sides $r "raw-uring wsk-uring raw-epoll wsk-epoll"); do
+            case $s in
+            raw-uring) trial conn "c=$c" $s $r -- "$BIN/bench_raw" conn-uring n=$n c=$c ;;
+            raw-epoll) trial conn "c=$c" $s $r -- "$BIN/bench_raw" conn-epoll n=$n c=$c ;;
+            wsk-uring) trial conn "c=$c" $s $r -- $wsk_u conn n=$n c=$c ;;
+            wsk-epoll) trial conn "c=$c" $s $r -- $wsk_e conn n=$n c=$c ;;
+            esac
+        done
+    done
+    printf ', ping-pong'
+    for s in $(sides $r "raw-uring wsk-uring wsk-epoll"); do
+        case $s in
+        raw-uring) trial rr "64 B" $s $r -- "$BIN/bench_raw" rr n=$((20000 / K)) ;;
+        wsk-uring) trial rr "64 B" $s $r -- $wsk_u rr n=$((20000 / K)) ;;
+        wsk-epoll) trial rr "64 B" $s $r -- $wsk_e rr n=$((20000 / K)) ;;
+        esac
+    done
+    printf ', throughput\n'
+    for c in 1 16; do
+        for s in $(sides $r "raw-uring wsk-uring wsk-epoll"); do
+            case $s in
+            raw-uring) trial stream "c=$c" $s $r -- "$BIN/bench_raw" stream n=$((8192 / K)) size=65536 c=$c ;;
+            wsk-uring) trial stream "c=$c" $s $r -- $wsk_u stream n=$((8192 / K)) size=65536 c=$c ;;
+            wsk-epoll) trial stream "c=$c" $s $r -- $wsk_e stream n=$((8192 / K)) size=65536 c=$c ;;
+            esac
+        done
+    done
+    r=$((r + 1))
+done
+
+# Both ends hold n descriptors each: 50,000 needs a hard RLIMIT_NOFILE above
+# it (raising the hard limit needs CAP_SYS_RESOURCE); else the largest n that fits.
+BIG=50000
+hard=$(ulimit -Hn)
+if [ "$hard" != unlimited ] && [ "$hard" -lt 50200 ]; then
+    ulimit -Sn "$hard"
+    BIG=$(( (hard - 200) / 1000 * 1000 ))
+    echo "  note: hard RLIMIT_NOFILE is $hard here (no CAP_SYS_RESOURCE to raise it): the 50,000 figure runs at $BIG"
+fi
+export BENCH_BIG=$BIG
+echo "  scale: 10,000 and $BIG held connections"
+for r in 1 2; do
+    for n in 10000 $BIG; do
+        for s in $(sides $r "raw-epoll wsk-uring wsk-epoll"); do
+            case $s in
+            raw-epoll) trial scale "n=$( [ $n = 10000 ] && echo 10000 || echo big)" $s $r -- "$BIN/bench_raw" scale n=$((n / K)) c=256 ;;
+            wsk-uring) trial scale "n=$( [ $n = 10000 ] && echo 10000 || echo big)" $s $r -- $wsk_u scale n=$((n / K)) c=256 ;;
+            wsk-epoll) trial scale "n=$( [ $n = 10000 ] && echo 10000 || echo big)" $s $r -- $wsk_e scale n=$((n / K)) c=256 ;;
+            esac
+        done
+    done
+done
+
+echo "  per-operation instructions (callgrind)"
+if command -v valgrind >/dev/null 2>&1; then
+    # Ir(2N) - Ir(N), divided by N: instructions per operation, start-up cancelled.
+    ir() {
+        valgrind --tool=callgrind --callgrind-out-file="$T/cg.out" "$@" > /dev/null 2>"$T/cg.err"
+        awk '/^summary:/ { print $2 }' "$T/cg.out"
+    }
+    perop() { # FIG CASE SIDE MODE-CMD...
+        fig=$1 cas=$2 side=$3; shift 3
+        a=$(ir "$@" n=1000) b=$(ir "$@" n=2000)
+        [ -n "$a" ] && [ -n "$b" ] && echo "$fig,$cas,$side,1,ir,$(((b - a) / 1000))" >> "$RAW"
+    }
+    perop callgrind "connect" raw-epoll "$BIN/bench_raw" conn-epoll c=1
+    perop callgrind "connect" raw-uring "$BIN/bench_raw" conn-uring c=1
+    # The WSK side runs its epoll engine: valgrind 3.19 hangs on the io_uring one.
+    export OPENWSK_BACKEND=epoll
+    perop callgrind "connect" wsk-epoll "$BIN/bench_wsk" conn c=1
+    perop callgrind "send+recv" raw-uring "$BIN/bench_raw" rr
+    perop callgrind "send+recv" wsk-epoll "$BIN/bench_wsk" rr
+    unset OPENWSK_BACKEND
+else
+    echo "  note: valgrind is missing (apt-get install valgrind): skipped"
+fi
+
+echo "  Fast Open over a delayed path (TUN relay)"
+for rtt in 10 50; do
+    if [ "$OW_BENCH_INNER" = netns ]; then
+        sh "$HERE/tfo.sh" "$BIN" "$rtt" 3 > "$T/tfo" 2>&1
+        rc=$?
+        if [ $rc -ne 0 ]; then
+            echo "  note: Fast Open at RTT $rtt ms skipped: $(grep -v RESULT "$T/tfo" | tail -n 2 | tr '\n' ' ')"
+            continue
+        fi
+        grep '^TRIAL' "$T/tfo" | while read -r _ side round rest; do
+            echo "$rest" | tr ' ' '\n' | grep = | while IFS== read -r k v; do
+                case $k in first_read_ms) echo "tfo,RTT $rtt ms,$side,$round,$k,$v" >> "$RAW" ;; esac
+            done
+        done
+        grep 'syn_data=' "$T/tfo" | sed -n 's/.*\(syn_data=[0-9/]*\).*/    RTT '"$rtt"' ms: \1/p' | head -n 2
+    else
+        echo "  note: needs network namespaces: skipped"
+    fi
+done
+
+sh "$HERE/report.sh" "$OUT"
