@@ -64,12 +64,12 @@ static void req_submit(struct ow_req *req)
     req_get(req);
     atomic_store(&req->in_engine, true);
     int rc = ow_engine_submit(&req->op);
-    if (rc < 0)
-        atomic_store(&req->in_engine, false);
-    if (rc < 0)   /* through the step, so its error path runs (a connect fails its socket) */
+    if (rc < 0) {
+        /* Through the step, so its error path runs (a connect fails its socket). */
         req_op_done(&req->op, rc);
-    else if (atomic_load(&req->cancel_requested))
+    } else if (atomic_load(&req->cancel_requested)) {
         ow_engine_cancel(&req->op);
+    }
     req_put(req);
 }
 

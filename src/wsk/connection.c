@@ -347,10 +347,11 @@ NTSTATUS WSKAPI ow_receive_ex(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                               PULONG ControlInfoLength, PCMSGHDR ControlInfo,
                               PULONG ControlFlags, PIRP Irp)
 {
+    UNREFERENCED_PARAMETER(ControlInfo);
     if (ControlFlags != NULL)
         return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);   /* reserved: must be NULL */
-    if (ControlInfo != NULL && ControlInfoLength != NULL && *ControlInfoLength != 0)
-        return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);
+    /* Linux attaches no per-receive control data to a TCP stream: the
+     * client's control buffer comes back empty, truthfully. */
     if (ControlInfoLength)
         *ControlInfoLength = 0;
     return ow_receive(Socket, Buffer, Flags, Irp);

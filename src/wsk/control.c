@@ -144,6 +144,34 @@ static NTSTATUS put_size(SIZE_T v, SIZE_T out_size, PVOID out, SIZE_T *out_bytes
     return STATUS_SUCCESS;
 }
 
+/* SIO_ADDRESS_LIST_QUERY: a SOCKET_ADDRESS_LIST whose entries point at
+ * addresses stored after the array, in the same output buffer; too small:
+ * STATUS_BUFFER_OVERFLOW with the size needed (the WskControlSocket page). */
+static NTSTATUS address_list(struct ow_socket *sock, SIZE_T out_size, PVOID out, SIZE_T *out_bytes)
+{
+    enum { MAX_ADDRS = 256 };
+    static _Thread_local UCHAR addrs[MAX_ADDRS * OW_WIN_SOCKADDR_IN6_LEN];
+    int n = ow_net_local_addresses(sock->family, addrs, MAX_ADDRS);
+    if (n < 0)
+        return ow_status_from_errno(-n);
+    if (n > MAX_ADDRS)
+        n = MAX_ADDRS;
+    size_t len = ow_addr_len(sock->family);
+    SIZE_T head = ALIGN_UP_BY(SIZEOF_SOCKET_ADDRESS_LIST(n), 8), needed = head + (SIZE_T)n * len;
+    *out_bytes = needed;
+    if (out == NULL || out_size < needed)
+        return STATUS_BUFFER_OVERFLOW;
+    SOCKET_ADDRESS_LIST *list = out;
+    UCHAR *store = (UCHAR *)out + head;
+    list->iAddressCount = n;
+    for (int i = 0; i < n; i++) {
+        memcpy(store + (size_t)i * len, addrs + (size_t)i * len, len);
+        list->Address[i].lpSockaddr = (LPSOCKADDR)(store + (size_t)i * len);
+        list->Address[i].iSockaddrLength = (INT)len;
+    }
+    return STATUS_SUCCESS;
+}
+
 static NTSTATUS do_ioctl(struct ow_socket *sock, ULONG code, SIZE_T in_size, PVOID in,
                          SIZE_T out_size, PVOID out, SIZE_T *out_bytes)
 {
@@ -168,6 +196,8 @@ static NTSTATUS do_ioctl(struct ow_socket *sock, ULONG code, SIZE_T in_size, PVO
     case SIO_WSK_QUERY_IDEAL_SEND_BACKLOG:
         rc = ow_net_get_opt(sock->fd, OW_OPT_SNDBUF, &v);
         return rc < 0 ? ow_status_from_errno(-rc) : put_size((SIZE_T)v, out_size, out, out_bytes);
+    case SIO_ADDRESS_LIST_QUERY:
+        return address_list(sock, out_size, out, out_bytes);
     case SIO_WSK_QUERY_INSPECT_ID:
         if (!sock->has_inspect_id)
             return STATUS_INVALID_DEVICE_REQUEST;   /* documented: not from a conditional-accept listener */

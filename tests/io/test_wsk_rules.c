@@ -303,6 +303,30 @@ static void bad_arguments(void)
     WT_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_BASIC_SOCKET, &s), STATUS_SUCCESS);
     ULONG v;
     WT_STATUS(get_ulong(&c, s, SOL_SOCKET, SO_TYPE, &v), STATUS_SUCCESS);
+    /* SIO_ADDRESS_LIST_QUERY (no IRP): the size first, then the list, loopback in it. */
+    const WSK_PROVIDER_BASIC_DISPATCH *bd = s->Dispatch;
+    SIZE_T need = 0;
+    WT_STATUS(bd->WskControlSocket(s, WskIoctl, SIO_ADDRESS_LIST_QUERY, 0, 0, NULL, 0, NULL, &need, NULL),
+              STATUS_BUFFER_OVERFLOW);
+    WT_CHECK(need >= SIZEOF_SOCKET_ADDRESS_LIST(1) + sizeof(SOCKADDR_IN), "address list needs %lu bytes",
+             (unsigned long)need);
+    SOCKET_ADDRESS_LIST *list = need ? malloc(need) : NULL;
+    SIZE_T got = 0;
+    if (list) {
+        WT_STATUS(bd->WskControlSocket(s, WskIoctl, SIO_ADDRESS_LIST_QUERY, 0, 0, NULL, need, list, &got, NULL),
+                  STATUS_SUCCESS);
+        BOOLEAN loopback = FALSE;
+        for (INT i = 0; i < list->iAddressCount; i++) {
+            const SOCKADDR_IN *a = (const SOCKADDR_IN *)list->Address[i].lpSockaddr;
+            WT_CHECK(a->sin_family == AF_INET && list->Address[i].iSockaddrLength == sizeof(SOCKADDR_IN),
+                     "address %d: family %u length %d", i, a->sin_family, list->Address[i].iSockaddrLength);
+            if (a->sin_addr.s_addr == RtlUlongByteSwap(INADDR_LOOPBACK))
+                loopback = TRUE;
+        }
+        WT_CHECK(got == need && loopback, "address list: %lu bytes, loopback %s", (unsigned long)got,
+                 loopback ? "present" : "missing");
+        free(list);
+    }
     wt_close(s);
 
     /* Two listeners on one address: the documented INUSE status. */
