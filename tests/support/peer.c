@@ -136,7 +136,7 @@ static int listen_loopback(struct ow_peer *p)
     p->lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (p->lfd < 0)
         return -1;
-    if (bind(p->lfd, (struct sockaddr *)&ss, len) < 0 || listen(p->lfd, 64) < 0
+    if (bind(p->lfd, (struct sockaddr *)&ss, len) < 0 || listen(p->lfd, 4096) < 0   /* stress: 1,000 handshakes at once */
         || getsockname(p->lfd, (struct sockaddr *)&ss, &len) < 0) {
         int e = errno;
         close(p->lfd);
