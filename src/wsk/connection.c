@@ -138,6 +138,34 @@ NTSTATUS WSKAPI ow_get_remote_address(PWSK_SOCKET Socket, PSOCKADDR RemoteAddres
     return get_address(Socket, RemoteAddress, Irp, TRUE);
 }
 
+/* A request carrying Buffer as iovecs; NULL with *st the status to fail the call with. */
+static struct ow_req *buffer_req(struct ow_socket *sock, PIRP Irp, const WSK_BUF *Buffer,
+                                 const char *what, ow_req_step_fn step, NTSTATUS *st)
+{
+    struct ow_req *req = ow_req_new(sock, Irp, what, step);
+    if (req == NULL) {
+        *st = STATUS_INSUFFICIENT_RESOURCES;
+        return NULL;
+    }
+    *st = ow_buf_to_iov(req, Buffer);
+    if (!NT_SUCCESS(*st)) {
+        ow_req_free_unstarted(req);
+        return NULL;
+    }
+    return req;
+}
+
+/* Points req's engine op at its iovecs and starts it in its lane. */
+static NTSTATUS start_io(struct ow_req *req, int lane, enum ow_op_kind kind, int ioflags)
+{
+    req->lane = lane;
+    req->op.kind = kind;
+    req->op.u.io.iov = req->iov;
+    req->op.u.io.iovcnt = req->iovcnt;
+    req->op.u.io.flags = ioflags;
+    return ow_req_start(req);
+}
+
 /* ---- WskSend ------------------------------------------------------------- */
 
 static void send_step(struct ow_req *req, int res)
@@ -179,21 +207,11 @@ NTSTATUS WSKAPI ow_send(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP I
     if (!NT_SUCCESS(st))
         return ow_complete_now(Irp, st, 0);
 
-    struct ow_req *req = ow_req_new(sock, Irp, "WskSend", send_step);
+    struct ow_req *req = buffer_req(sock, Irp, Buffer, "WskSend", send_step, &st);
     if (req == NULL)
-        return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
-    st = ow_buf_to_iov(req, Buffer);
-    if (!NT_SUCCESS(st)) {
-        ow_req_free_unstarted(req);
         return ow_complete_now(Irp, st, 0);
-    }
     req->flags = Flags;
-    req->lane = OW_LANE_SEND;
-    req->op.kind = OW_OP_SEND;
-    req->op.u.io.iov = req->iov;
-    req->op.u.io.iovcnt = req->iovcnt;
-    req->op.u.io.flags = OW_IO_WAITALL;   /* WSK does not complete a send early */
-    return ow_req_start(req);
+    return start_io(req, OW_LANE_SEND, OW_OP_SEND, OW_IO_WAITALL);   /* WSK does not complete a send early */
 }
 
 /* ---- WskReceive ---------------------------------------------------------- */
@@ -230,14 +248,9 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
     if (!NT_SUCCESS(st))
         return ow_complete_now(Irp, st, 0);
 
-    struct ow_req *req = ow_req_new(sock, Irp, "WskReceive", receive_step);
+    struct ow_req *req = buffer_req(sock, Irp, Buffer, "WskReceive", receive_step, &st);
     if (req == NULL)
-        return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
-    st = ow_buf_to_iov(req, Buffer);
-    if (!NT_SUCCESS(st)) {
-        ow_req_free_unstarted(req);
         return ow_complete_now(Irp, st, 0);
-    }
     /* Data an event held back comes first; any WskReceive re-enables
      * receive events, a zero-length one only does that. */
     size_t held = ow_events_take_held(sock, req);
@@ -249,12 +262,7 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
     }
     req->done = held;
     req->flags = Flags;
-    req->lane = OW_LANE_RECV;
-    req->op.kind = OW_OP_RECV;
-    req->op.u.io.iov = req->iov;
-    req->op.u.io.iovcnt = req->iovcnt;
-    req->op.u.io.flags = (Flags & WSK_FLAG_WAITALL) ? OW_IO_WAITALL : 0;
-    return ow_req_start(req);
+    return start_io(req, OW_LANE_RECV, OW_OP_RECV, (Flags & WSK_FLAG_WAITALL) ? OW_IO_WAITALL : 0);
 }
 
 /* ---- WskDisconnect ------------------------------------------------------- */
@@ -308,24 +316,11 @@ NTSTATUS WSKAPI ow_disconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, 
         return ow_complete_now(Irp, rc < 0 ? ow_status_from_errno(-rc) : STATUS_SUCCESS, 0);
     }
 
-    struct ow_req *req = ow_req_new(sock, Irp, "WskDisconnect", disconnect_step);
+    struct ow_req *req = buffer_req(sock, Irp, Buffer, "WskDisconnect", disconnect_step, &st);
     if (req == NULL)
-        return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
-    st = ow_buf_to_iov(req, Buffer);
-    if (!NT_SUCCESS(st)) {
-        ow_req_free_unstarted(req);
         return ow_complete_now(Irp, st, 0);
-    }
-    req->lane = OW_LANE_SEND;
-    if (req->total) {
-        req->op.kind = OW_OP_SEND;
-        req->op.u.io.iov = req->iov;
-        req->op.u.io.iovcnt = req->iovcnt;
-        req->op.u.io.flags = OW_IO_WAITALL;
-    } else {
-        req->op.kind = OW_OP_NOP;
-    }
-    return ow_req_start(req);
+    /* Without a final buffer, a no-op in the send lane still waits for the sends before it. */
+    return start_io(req, OW_LANE_SEND, req->total ? OW_OP_SEND : OW_OP_NOP, OW_IO_WAITALL);
 }
 
 NTSTATUS WSKAPI ow_release_data(PWSK_SOCKET Socket, PWSK_DATA_INDICATION DataIndication)
