@@ -279,7 +279,9 @@ NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertable, PLA
 
 VOID KeStallExecutionProcessor(ULONG MicroSeconds)
 {
-    LONGLONG end = ow_monotonic_100ns() + (LONGLONG)MicroSeconds * 10;
-    while (ow_monotonic_100ns() < end)
+    /* In nanoseconds: a clock truncated to 100 ns could end the stall up to
+     * 100 ns early, and a stall must never be shorter than asked. */
+    LONGLONG end = KeQueryPerformanceCounter(NULL).QuadPart + (LONGLONG)MicroSeconds * 1000;
+    while (KeQueryPerformanceCounter(NULL).QuadPart < end)
         __builtin_ia32_pause();
 }
