@@ -262,6 +262,13 @@ NTSTATUS ow_req_error(struct ow_req *req, int res)
 {
     if (atomic_load(&req->cancel_requested))
         return STATUS_CANCELLED;
+    if (res == -ECONNRESET || res == -EPIPE) {
+        /* Remembered: Linux reports a reset once, then end-of-stream or
+         * ENOTCONN, and later calls must not read as a graceful close. */
+        pthread_mutex_lock(&req->sock->lock);
+        req->sock->peer_reset = TRUE;
+        pthread_mutex_unlock(&req->sock->lock);
+    }
     return ow_status_from_errno(-res);
 }
 

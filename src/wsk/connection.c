@@ -11,7 +11,9 @@
 static NTSTATUS need_connected(struct ow_socket *sock)
 {
     switch (sock->state) {
-    case OW_CONN_CONNECTED: return sock->aborted ? STATUS_CONNECTION_ABORTED : STATUS_SUCCESS;
+    case OW_CONN_CONNECTED:
+        return sock->aborted ? STATUS_CONNECTION_ABORTED
+             : sock->peer_reset ? STATUS_CONNECTION_RESET : STATUS_SUCCESS;
     case OW_CONN_FAILED:    return STATUS_FILE_FORCED_CLOSED;
     default:                return STATUS_INVALID_DEVICE_STATE;
     }

@@ -548,6 +548,7 @@ static void connection_ready(struct ow_socket *sock)
     pthread_mutex_lock(&sock->lock);
     sock->recv_eof = TRUE;
     sock->ev_dead = n < 0;
+    sock->peer_reset = n == -ECONNRESET;
     pthread_mutex_unlock(&sock->lock);
     if (mask & WSK_EVENT_DISCONNECT)
         cd->WskDisconnectEvent(sock->context, n < 0 ? WSK_FLAG_ABORTIVE : 0);

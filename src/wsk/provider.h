@@ -59,6 +59,7 @@ struct ow_socket {
     enum ow_stream_role role;
     BOOLEAN send_shut;                /* our FIN sent (graceful WskDisconnect) */
     BOOLEAN aborted;                  /* WskDisconnect(ABORTIVE) done */
+    BOOLEAN peer_reset;               /* a call saw the connection reset */
     BOOLEAN fastopen;                 /* TCP_FASTOPEN set through WskControlSocket */
     BOOLEAN nodelay;                  /* TCP_NODELAY set by the client */
     BOOLEAN exclusive;                /* SO_EXCLUSIVEADDRUSE requested */

@@ -99,6 +99,8 @@ static void abortive(ADDRESS_FAMILY af)
     WT_STATUS(wt_wait(&c, sd->WskDisconnect(ss, NULL, WSK_FLAG_ABORTIVE, wt_arm(&c))), STATUS_SUCCESS);
     WT_STATUS(wt_wait(&mine, my), STATUS_CANCELLED);
     WT_STATUS(wt_wait(&r, pr), STATUS_CONNECTION_RESET);
+    /* Later calls on the reset side keep saying why (Linux itself says ENOTCONN). */
+    WT_STATUS(wt_wait(&r, cd->WskReceive(cs, &b.Wsk, 0, wt_arm(&r))), STATUS_CONNECTION_RESET);
     WT_STATUS(wt_wait(&c, sd->WskSend(ss, &b.Wsk, 0, wt_arm(&c))), STATUS_CONNECTION_ABORTED);
     wt_buf_free(&b);
     wt_close(cs);
