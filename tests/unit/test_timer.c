@@ -62,7 +62,10 @@ static void Timers(void)
         KT_STATUS(KeWaitForSingleObject(&p, Executive, KernelMode, FALSE, &limit), STATUS_SUCCESS);
     KT_CHECK(KeCancelTimer(&p), "periodic timer not set any more");
     KeFlushQueuedDpcs();
-    KT_CHECK(DpcRuns >= runs + 3, "periodic DPC ran %ld times", (long)(DpcRuns - runs));
+    /* A DPC still queued is not queued again (KeInsertQueueDpc returns
+     * FALSE), so on a loaded machine expiries can share one DPC run: at
+     * least one run, at most one per expiry so far. */
+    KT_CHECK(DpcRuns >= runs + 1, "periodic DPC ran %ld times", (long)(DpcRuns - runs));
     KT_CHECK(OwKernelQuiesce() == 0, "timers still set");
 }
 
