@@ -16,25 +16,12 @@ static SIZE_T ow_sizeof_addr(ADDRESS_FAMILY af)
 
 static PWSK_SOCKET make_dgram(ADDRESS_FAMILY af)
 {
-    WT_CALL c;
-    wt_init(&c);
-    NTSTATUS st = wt_wait(&c, cl.Provider.Dispatch->WskSocket(cl.Provider.Client, af, SOCK_DGRAM,
-                                                              IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET,
-                                                              NULL, NULL, NULL, NULL, NULL, wt_arm(&c)));
-    WT_STATUS(st, STATUS_SUCCESS);
-    PWSK_SOCKET s = NT_SUCCESS(st) ? (PWSK_SOCKET)c.Irp->IoStatus.Information : NULL;
-    wt_free(&c);
+    PWSK_SOCKET s;
+    WT_STATUS(wt_socket_ex(&cl, af, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, NULL, NULL, &s),
+              STATUS_SUCCESS);
     if (s == NULL)
         exit(1);
     return s;
-}
-
-static void close_socket(PWSK_SOCKET s)
-{
-    WT_CALL c;
-    wt_init(&c);
-    WT_STATUS(wt_wait(&c, ((DGD)s->Dispatch)->WskCloseSocket(s, wt_arm(&c))), STATUS_SUCCESS);
-    wt_free(&c);
 }
 
 static NTSTATUS ioctl_addr(PWSK_SOCKET s, ULONG code, SOCKADDR_STORAGE *a, SIZE_T len)
@@ -311,7 +298,7 @@ static void run_family(ADDRESS_FAMILY af)
         wt_free(&cc);
         recv_end(&r);
     }
-    close_socket(a);
+    wt_close(a);
     wt_free(&c);
 }
 

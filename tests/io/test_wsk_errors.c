@@ -16,14 +16,10 @@ static NTSTATUS connect_to(const char *ip, USHORT port, ULONG *elapsed_ms)
     SOCKADDR_STORAGE remote = wt_addr(AF_INET, port), wild = wt_any(AF_INET);
     PCSTR end;
     RtlIpv4StringToAddressA(ip, TRUE, &end, &((SOCKADDR_IN *)&remote)->sin_addr);
+    PWSK_SOCKET s = wt_socket(&cl, AF_INET, WSK_FLAG_CONNECTION_SOCKET, NULL, NULL);
     WT_CALL c;
     wt_init(&c);
-    NTSTATUS st = wt_wait(&c, cl.Provider.Dispatch->WskSocket(cl.Provider.Client, AF_INET, SOCK_STREAM,
-                                                              IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, NULL,
-                                                              NULL, NULL, NULL, NULL, wt_arm(&c)));
-    if (!NT_SUCCESS(st))
-        exit(1);
-    PWSK_SOCKET s = (PWSK_SOCKET)c.Irp->IoStatus.Information;
+    NTSTATUS st;
     const WSK_PROVIDER_CONNECTION_DISPATCH *d = s->Dispatch;
     WT_STATUS(wt_wait(&c, d->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
     LARGE_INTEGER t0, t1, f;

@@ -15,12 +15,7 @@ static PWSK_SOCKET connect_ex(const void *addr, const UCHAR *first, SIZE_T first
     memset(&remote, 0, sizeof(remote));
     memcpy(&remote, addr, ((const SOCKADDR *)addr)->sa_family == AF_INET ? 16 : 28);
     wild = wt_any(remote.ss_family);
-    NTSTATUS st = wt_wait(&c, cl.Provider.Dispatch->WskSocket(cl.Provider.Client, remote.ss_family,
-                                                              SOCK_STREAM, IPPROTO_TCP,
-                                                              WSK_FLAG_CONNECTION_SOCKET, NULL, NULL,
-                                                              NULL, NULL, NULL, wt_arm(&c)));
-    WT_STATUS(st, STATUS_SUCCESS);
-    PWSK_SOCKET s = (PWSK_SOCKET)c.Irp->IoStatus.Information;
+    PWSK_SOCKET s = wt_socket(&cl, remote.ss_family, WSK_FLAG_CONNECTION_SOCKET, NULL, NULL);
     const WSK_PROVIDER_CONNECTION_DISPATCH *d = s->Dispatch;
     WT_STATUS(wt_wait(&c, d->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
     WT_BUF b;

@@ -25,11 +25,7 @@ static VOID late_close(PVOID Context)
 {
     LATE *late = Context;
     sleep_ms(300);
-    WT_CALL c;
-    wt_init(&c);
-    const WSK_PROVIDER_BASIC_DISPATCH *d = late->Socket->Dispatch;
-    WT_STATUS(wt_wait(&c, d->WskCloseSocket(late->Socket, wt_arm(&c))), STATUS_SUCCESS);
-    wt_free(&c);
+    wt_close(late->Socket);
     InterlockedExchange(&closed_at_ms, now_ms());
     sleep_ms(200);
     InterlockedExchange(&released_at_ms, now_ms());
@@ -66,13 +62,7 @@ int main(void)
     /* WskDeregister waits for the socket to be closed and the capture released. */
     WT_CLIENT cl;
     wt_register(&cl);
-    WT_CALL c;
-    wt_init(&c);
-    WT_STATUS(wt_wait(&c, cl.Provider.Dispatch->WskSocket(cl.Provider.Client, AF_INET6, SOCK_STREAM,
-                                                          IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, NULL, NULL,
-                                                          NULL, NULL, NULL, wt_arm(&c))), STATUS_SUCCESS);
-    LATE late = { (PWSK_SOCKET)c.Irp->IoStatus.Information, &cl.Registration };
-    wt_free(&c);
+    LATE late = { wt_socket(&cl, AF_INET6, WSK_FLAG_LISTEN_SOCKET, NULL, NULL), &cl.Registration };
     HANDLE thread;
     WT_STATUS(PsCreateSystemThread(&thread, 0, NULL, NULL, NULL, late_close, &late), STATUS_SUCCESS);
     WskDeregister(&cl.Registration);
