@@ -276,6 +276,124 @@ static inline USHORT wt_port(const SOCKADDR_STORAGE *ss)
     return RtlUshortByteSwap(((const SOCKADDR_IN *)ss)->sin_port);  /* same offset for v6 */
 }
 
+/* Sleeps ms milliseconds (the test's own thread, PASSIVE_LEVEL). */
+static inline void wt_sleep_ms(LONG ms)
+{
+    LARGE_INTEGER t;
+    t.QuadPart = -10000LL * ms;
+    KeDelayExecutionThread(KernelMode, FALSE, &t);
+}
+
+/* Waits up to ms for *counter to reach at least want; TRUE if it did. */
+static inline BOOLEAN wt_wait_count(volatile LONG *counter, LONG want, LONG ms)
+{
+    for (LONG waited = 0; *counter < want && waited < ms; waited += 5)
+        wt_sleep_ms(5);
+    return *counter >= want;
+}
+
+/* A bound listen socket on the loopback address of af (ephemeral port,
+ * written to *addr) with the given listen dispatch (may be NULL). */
+static inline PWSK_SOCKET wt_listener(WT_CLIENT *cl, ADDRESS_FAMILY af, PVOID ctx, const VOID *dispatch,
+                                      SOCKADDR_STORAGE *addr)
+{
+    WT_CALL c;
+    wt_init(&c);
+    PWSK_SOCKET ls = wt_socket(cl, af, WSK_FLAG_LISTEN_SOCKET, ctx, dispatch);
+    const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
+    *addr = wt_addr(af, 0);
+    WT_STATUS(wt_wait(&c, ld->WskBind(ls, (PSOCKADDR)addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)addr, wt_arm(&c))), STATUS_SUCCESS);
+    wt_free(&c);
+    return ls;
+}
+
+/* A connection socket of ctx/dispatch connected to addr (WskSocket,
+ * WskBind, WskConnect), or NULL when the connect failed. */
+static inline PWSK_SOCKET wt_connect(WT_CLIENT *cl, const SOCKADDR_STORAGE *addr, PVOID ctx, const VOID *dispatch)
+{
+    WT_CALL c;
+    wt_init(&c);
+    PWSK_SOCKET s = wt_socket(cl, addr->ss_family, WSK_FLAG_CONNECTION_SOCKET, ctx, dispatch);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *d = s->Dispatch;
+    SOCKADDR_STORAGE wild = wt_any(addr->ss_family);
+    WT_STATUS(wt_wait(&c, d->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    NTSTATUS st = wt_wait(&c, d->WskConnect(s, (PSOCKADDR)addr, 0, wt_arm(&c)));
+    wt_free(&c);
+    if (st != STATUS_SUCCESS) {
+        wt_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* A connected pair over loopback: *cs (the client, with ctx/dispatch for
+ * its events) and *ss (taken with WskAccept); the listener is closed. */
+static inline void wt_pair(WT_CLIENT *cl, ADDRESS_FAMILY af, PVOID ctx, const VOID *dispatch,
+                           PWSK_SOCKET *cs, PWSK_SOCKET *ss)
+{
+    SOCKADDR_STORAGE addr;
+    PWSK_SOCKET ls = wt_listener(cl, af, NULL, NULL, &addr);
+    *cs = wt_connect(cl, &addr, ctx, dispatch);
+    if (*cs == NULL) {
+        fprintf(stderr, "wt_pair: connect failed\n");
+        exit(1);
+    }
+    WT_CALL a;
+    wt_init(&a);
+    const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
+    WT_STATUS(wt_wait(&a, ld->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&a))), STATUS_SUCCESS);
+    *ss = (PWSK_SOCKET)a.Irp->IoStatus.Information;
+    wt_free(&a);
+    wt_close(ls);
+}
+
+/* Enables (or, with WSK_EVENT_DISABLE in mask, disables) events on s. */
+static inline NTSTATUS wt_events(PWSK_SOCKET s, ULONG mask, PIRP irp)
+{
+    WSK_EVENT_CALLBACK_CONTROL ctl = { (PNPIID)&NPI_WSK_INTERFACE_ID, mask };
+    const WSK_PROVIDER_BASIC_DISPATCH *d = s->Dispatch;
+    return d->WskControlSocket(s, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(ctl), &ctl, 0, NULL,
+                               NULL, irp);
+}
+
+/* Sends n bytes of data on s and waits for the send. */
+static inline NTSTATUS wt_send(PWSK_SOCKET s, const void *data, SIZE_T n)
+{
+    WT_CALL c;
+    WT_BUF b;
+    wt_init(&c);
+    wt_buf_init(&b, n, 1, 0);
+    memcpy(b.Data, data, n);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *d = s->Dispatch;
+    NTSTATUS st = wt_wait(&c, d->WskSend(s, &b.Wsk, 0, wt_arm(&c)));
+    wt_buf_free(&b);
+    wt_free(&c);
+    return st;
+}
+
+/* Resets the connection from s's side (WskDisconnect with WSK_FLAG_ABORTIVE). */
+static inline NTSTATUS wt_abort(PWSK_SOCKET s)
+{
+    WT_CALL c;
+    wt_init(&c);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *d = s->Dispatch;
+    NTSTATUS st = wt_wait(&c, d->WskDisconnect(s, NULL, WSK_FLAG_ABORTIVE, wt_arm(&c)));
+    wt_free(&c);
+    return st;
+}
+
+/* Shuts s's sending side down gracefully (our FIN). */
+static inline NTSTATUS wt_shutdown(PWSK_SOCKET s)
+{
+    WT_CALL c;
+    wt_init(&c);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *d = s->Dispatch;
+    NTSTATUS st = wt_wait(&c, d->WskDisconnect(s, NULL, 0, wt_arm(&c)));
+    wt_free(&c);
+    return st;
+}
+
 static inline int wt_result(const char *name)
 {
     ULONG leaks = OwPoolReportLeaks();

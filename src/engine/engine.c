@@ -129,6 +129,7 @@ int ow_engine_submit(struct ow_op *op)
      * reads it under the mailbox lock. */
     op->eng_next = NULL;
     op->eng_done = 0;
+    op->io_err = 0;
     memset(&op->eng_priv, 0, sizeof(op->eng_priv));
     if (op->kind == OW_OP_CONNECT) {
         int rc = ow_sa_from_win(op->u.connect.win_addr, op->u.connect.addrlen,
@@ -412,12 +413,14 @@ unsigned ow_poll_to_linux(unsigned ev)
 {
     /* ERR and HUP are always reported; asking for them alone still arms the wait. */
     return ((ev & OW_POLL_IN) ? POLLIN : 0u) | ((ev & OW_POLL_OUT) ? POLLOUT : 0u)
-         | ((ev & OW_POLL_ERR) ? POLLERR : 0u) | ((ev & OW_POLL_HUP) ? POLLHUP : 0u);
+         | ((ev & OW_POLL_ERR) ? POLLERR : 0u) | ((ev & OW_POLL_HUP) ? POLLHUP : 0u)
+         | ((ev & OW_POLL_RDHUP) ? POLLRDHUP : 0u);
 }
 
 unsigned ow_poll_from_linux(unsigned rev)
 {
     return ((rev & (POLLIN | POLLRDNORM | POLLRDHUP)) ? OW_POLL_IN : 0u)
+         | ((rev & POLLRDHUP) ? OW_POLL_RDHUP : 0u)
          | ((rev & (POLLOUT | POLLWRNORM)) ? OW_POLL_OUT : 0u)
          | ((rev & POLLERR) ? OW_POLL_ERR : 0u)
          | ((rev & POLLHUP) ? OW_POLL_HUP : 0u);

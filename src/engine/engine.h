@@ -50,7 +50,8 @@ enum ow_op_kind {
 
 /* io flags (OW_OP_SEND / OW_OP_RECV) */
 #define OW_IO_WAITALL  0x1  /* send: all bytes or an error; recv: full, EOF or error.
-                               Partial progress before an error: res = bytes done. */
+                               Partial progress before an error: res = bytes done,
+                               op->io_err = the error. */
 #define OW_IO_PEEK     0x2  /* recv only */
 
 /* poll events (OW_OP_POLL) */
@@ -58,6 +59,7 @@ enum ow_op_kind {
 #define OW_POLL_OUT  0x4
 #define OW_POLL_ERR  0x8
 #define OW_POLL_HUP  0x10
+#define OW_POLL_RDHUP 0x20  /* the peer shut its sending side down (FIN) */
 
 struct ow_op;
 typedef void (*ow_op_done_fn)(struct ow_op *op, int res);
@@ -68,6 +70,10 @@ struct ow_op {
     int fd;
     ow_op_done_fn done;
     void *ctx;                            /* the caller's; never read by the engine */
+    /* --- filled by the engine --- */
+    int io_err;                           /* SEND/RECV: the -errno that ended a transfer after some
+                                             progress (res then counts the bytes moved); 0 when it
+                                             ended full or at end-of-stream */
     union {
         struct { const void *win_addr; size_t addrlen; } connect; /* Windows layout */
         struct { void *win_addr; size_t addrlen; } accept;  /* out, may be NULL; addrlen = buffer size */

@@ -198,6 +198,7 @@ static unsigned wanted_events(const struct ow_fdent *e)
     for (struct ow_op *op = e->q[OW_Q_POLL].head; op != NULL; op = op->eng_next) {
         want |= (op->u.poll.events & OW_POLL_IN) ? EPOLLIN : 0u;
         want |= (op->u.poll.events & OW_POLL_OUT) ? EPOLLOUT : 0u;
+        want |= (op->u.poll.events & OW_POLL_RDHUP) ? EPOLLRDHUP : 0u;
     }
     return want;
 }

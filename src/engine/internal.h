@@ -94,10 +94,14 @@ size_t ow_iov_total(const struct iovec *iov, int iovcnt);
  * without touching the caller's array (a partly done iovec goes to
  * priv->head and is sent alone). */
 void ow_io_window(struct ow_op *op);
-/* WAITALL rule: an error after some progress reports the progress. */
-static inline int ow_partial(const struct ow_op *op, int err)
+/* WAITALL rule: an error after some progress reports the progress, and
+ * keeps the error in op->io_err for the caller to say why it stopped. */
+static inline int ow_partial(struct ow_op *op, int err)
 {
-    return op->eng_done > 0 ? (int)op->eng_done : err;
+    if (op->eng_done == 0)
+        return err;
+    op->io_err = err;
+    return (int)op->eng_done;
 }
 /* True when a SEND/RECV must go on after a transfer of eng_done bytes. */
 int ow_io_wants_more(const struct ow_op *op);

@@ -257,3 +257,20 @@ int ow_net_bytes_unread(int fd)
     int n = 0;
     return ow_sys_ioctl(fd, FIONREAD, &n) < 0 ? -errno : n;
 }
+
+int ow_net_accept_now(int fd, void *win_addr, size_t *len)
+{
+    struct sockaddr_storage ss;
+    socklen_t sslen = sizeof(ss);
+    int nfd;
+    if (ow_fault_hit(OW_FAULT_ACCEPT_EMFILE))
+        return -EMFILE;                /* test builds: as an accept op would see it */
+    do
+        nfd = ow_sys_accept4(fd, (struct sockaddr *)&ss, &sslen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    while (nfd < 0 && errno == EINTR);
+    if (nfd < 0)
+        return -errno;
+    if (win_addr != NULL && len != NULL)
+        ow_sa_to_win(&ss, sslen, win_addr, len);
+    return nfd;
+}

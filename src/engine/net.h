@@ -46,6 +46,9 @@ void ow_net_close_abortive(int fd);            /* RST: SO_LINGER {1,0} then clos
 int ow_net_abort(int fd);                      /* RST now, keep the fd: connect(AF_UNSPEC) */
 int ow_net_syn_data_acked(int fd);             /* 1 if this connection's SYN carried data (TCPI_OPT_SYN_DATA) */
 int ow_net_bytes_unread(int fd);               /* FIONREAD */
+/* Non-blocking accept4 (NONBLOCK|CLOEXEC): the new fd, -EAGAIN when none
+ * waits, or -errno; the peer in Windows layout (len in: size, out: used). */
+int ow_net_accept_now(int fd, void *win_addr, size_t *len);
 long ow_net_recv_now(int fd, void *buf, size_t len);   /* non-blocking recv: bytes, 0 at EOF, -errno (-EAGAIN) */
 /* Non-blocking receive of one datagram: its source in Windows layout
  * (*addrlen in: buffer size, out: bytes), *truncated when it did not fit. */

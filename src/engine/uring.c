@@ -72,9 +72,11 @@ static void prep_main(struct io_uring_sqe *sqe, struct ow_op *op)
     case OW_OP_RECV:
         ow_io_window(op);
         ow_fault_io(op);   /* test builds: short receive, reset */
-        io_uring_prep_recvmsg(sqe, op->fd, &p->msg,
-                              (op->u.io.flags & OW_IO_PEEK) ? MSG_PEEK
-                              : waitall ? MSG_WAITALL : 0);
+        /* No MSG_WAITALL here: the kernel's own retry would swallow an
+         * error that follows some progress (a reset after 2 of 100 bytes
+         * would read as end-of-stream); advance() loops instead and keeps
+         * the error in io_err. */
+        io_uring_prep_recvmsg(sqe, op->fd, &p->msg, (op->u.io.flags & OW_IO_PEEK) ? MSG_PEEK : 0);
         break;
     case OW_OP_POLL:
         io_uring_prep_poll_add(sqe, op->fd, ow_poll_to_linux(op->u.poll.events));

@@ -34,6 +34,7 @@ static void req_put(struct ow_req *req)
 }
 
 static void req_op_done(struct ow_op *op, int res);
+static void req_begin(struct ow_req *req);
 
 struct ow_req *ow_req_new(struct ow_socket *sock, PIRP irp, const char *what, ow_req_step_fn step)
 {
@@ -171,6 +172,21 @@ NTSTATUS ow_req_start(struct ow_req *req)
 
     IoSetNextIrpStackLocation(irp);
     IoMarkIrpPending(irp);
+
+    pthread_mutex_lock(&sock->lock);
+    if (sock->life != OW_LIFE_OPEN) {
+        /* A call racing WskCloseSocket (a completion routine re-posting,
+         * say): refused, never linked to a socket about to be freed. */
+        pthread_mutex_unlock(&sock->lock);
+        irp->IoStatus.Status = STATUS_FILE_FORCED_CLOSED;
+        irp->IoStatus.Information = 0;
+        IoCompleteRequest(irp, IO_NO_INCREMENT);
+        req_put(req);
+        return STATUS_PENDING;
+    }
+    sock->refs++;                      /* the request's, until ow_req_finish */
+    pthread_mutex_unlock(&sock->lock);
+
     irp->Tail.Overlay.DriverContext[0] = req;
     req_get(req);
 
@@ -195,11 +211,20 @@ NTSTATUS ow_req_start(struct ow_req *req)
     pthread_mutex_unlock(&sock->lock);
 
     if (run_now)
-        ow_req_continue(req);              /* finishes at once if cancelled */
+        req_begin(req);                    /* finishes at once if cancelled */
     else if (atomic_load(&req->cancel_requested))
         req_cancel(req);                   /* take it out of its lane */
     req_put(req);
     return STATUS_PENDING;
+}
+
+/* A request got its lane: its begin step, or its engine op. */
+static void req_begin(struct ow_req *req)
+{
+    if (req->begin != NULL && !atomic_load(&req->cancel_requested))
+        req->begin(req);
+    else
+        ow_req_continue(req);
 }
 
 void ow_req_continue(struct ow_req *req)
@@ -210,8 +235,6 @@ void ow_req_continue(struct ow_req *req)
     }
     req_submit(req);
 }
-
-static void finish_close(struct ow_socket *sock);
 
 void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
 {
@@ -236,49 +259,71 @@ void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
         req->next->prev = req->prev;
     sock->npending--;
     struct ow_req *next = lane_leave(sock, req);
-    BOOLEAN close_now = sock->closing && ow_sock_idle(sock);
-    if (close_now)
-        sock->close_irp_taken = TRUE;
     /* A receive event waits while a WskReceive runs: resume it after. */
-    BOOLEAN rearm = req->lane == OW_LANE_RECV && next == NULL && sock->ev_mask && !sock->closing;
+    BOOLEAN rearm = req->lane == OW_LANE_RECV && next == NULL && sock->ev_mask != 0;
     pthread_mutex_unlock(&sock->lock);
 
-    if (rearm)
-        ow_events_arm(sock);
     irp->IoStatus.Status = status;
     irp->IoStatus.Information = info;
     IoCompleteRequest(irp, IO_NO_INCREMENT);
 
     if (next) {
-        ow_req_continue(next);
+        req_begin(next);
         req_put(next);
     }
-    if (close_now)
-        finish_close(sock);
+    if (rearm)
+        ow_events_arm(sock);
     req_put(req);
+    ow_sock_unref(sock);               /* the request's: may finish a close */
+}
+
+BOOLEAN ow_lane_borrow_locked(struct ow_socket *sock, int lane)
+{
+    static struct ow_req borrowed;     /* marks a lane the receive event holds */
+    if (sock->lanes[lane].busy != NULL)
+        return FALSE;
+    sock->lanes[lane].busy = &borrowed;
+    return TRUE;
+}
+
+void ow_lane_give_back(struct ow_socket *sock, int lane)
+{
+    pthread_mutex_lock(&sock->lock);
+    struct ow_req *next = sock->lanes[lane].head;
+    if (next) {
+        lane_unqueue(sock, next);
+        req_get(next);
+    }
+    sock->lanes[lane].busy = next;
+    pthread_mutex_unlock(&sock->lock);
+    if (next) {
+        req_begin(next);
+        req_put(next);
+    }
 }
 
 NTSTATUS ow_req_error(struct ow_req *req, int res)
 {
     if (atomic_load(&req->cancel_requested))
         return STATUS_CANCELLED;
-    if (res == -ECONNRESET || res == -EPIPE) {
-        /* Remembered: Linux reports a reset once, then end-of-stream or
+    NTSTATUS st = ow_status_from_errno(-res);
+    if (res == -ECONNRESET || res == -EPIPE || res == -ETIMEDOUT || res == -ECONNABORTED) {
+        /* Remembered: Linux reports a failure once, then end-of-stream or
          * ENOTCONN, and later calls must not read as a graceful close. */
-        pthread_mutex_lock(&req->sock->lock);
-        req->sock->peer_reset = TRUE;
-        pthread_mutex_unlock(&req->sock->lock);
+        ow_rx_fail(req->sock, st);
     }
-    return ow_status_from_errno(-res);
+    return st;
 }
 
 NTSTATUS ow_req_short_status(struct ow_req *req)
 {
     if (atomic_load(&req->cancel_requested))
         return STATUS_CANCELLED;
+    if (req->op.io_err < 0)
+        return ow_req_error(req, req->op.io_err);
     int err = 0;
     if (ow_net_get_opt(req->sock->fd, OW_OPT_ERROR, &err) == 0 && err > 0)
-        return ow_status_from_errno(err);
+        return ow_req_error(req, -err);
     return STATUS_CONNECTION_RESET;
 }
 
@@ -290,18 +335,6 @@ static void req_op_done(struct ow_op *op, int res)
     KeRaiseIrql(DISPATCH_LEVEL, &old);
     req->step(req, res);
     KeLowerIrql(old);
-}
-
-void ow_sock_close_if_idle(struct ow_socket *sock)
-{
-    pthread_mutex_lock(&sock->lock);
-    BOOLEAN now = sock->closing && sock->close_irp != NULL && !sock->close_irp_taken &&
-                  ow_sock_idle(sock);
-    if (now)
-        sock->close_irp_taken = TRUE;
-    pthread_mutex_unlock(&sock->lock);
-    if (now)
-        finish_close(sock);
 }
 
 unsigned ow_sock_cancel_all(struct ow_socket *sock)
@@ -320,66 +353,4 @@ unsigned ow_sock_cancel_all(struct ow_socket *sock)
     }
     free(list);
     return n;
-}
-
-/* ---- WskCloseSocket ------------------------------------------------------ */
-
-static void close_fd(struct ow_socket *sock)
-{
-    if (sock->fd < 0)
-        return;
-    /* Windows closes a connection abortively unless both directions are
-     * already shut down (WskCloseSocket remarks). */
-    BOOLEAN graceful = sock->category == OW_CAT_LISTEN || sock->role == OW_ROLE_LISTENER ||
-                       sock->state != OW_CONN_CONNECTED || (sock->send_shut && sock->recv_eof);
-    if (graceful)
-        ow_net_close(sock->fd);
-    else
-        ow_net_close_abortive(sock->fd);
-    sock->fd = -1;
-}
-
-static void finish_close(struct ow_socket *sock)
-{
-    PIRP irp = sock->close_irp;
-    close_fd(sock);
-    ow_socket_destroy(sock);
-    irp->IoStatus.Status = STATUS_SUCCESS;
-    irp->IoStatus.Information = 0;
-    IoCompleteRequest(irp, IO_NO_INCREMENT);
-}
-
-NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp)
-{
-    if (Irp == NULL || Socket == NULL)
-        return STATUS_INVALID_PARAMETER;
-    struct ow_socket *sock = ow_sock(Socket);
-
-    pthread_mutex_lock(&sock->lock);
-    if (sock->closing) {
-        pthread_mutex_unlock(&sock->lock);
-        return ow_complete_now(Irp, STATUS_INVALID_DEVICE_STATE, 0);
-    }
-    sock->closing = TRUE;
-    if (ow_sock_idle(sock)) {
-        pthread_mutex_unlock(&sock->lock);
-        close_fd(sock);
-        ow_socket_destroy(sock);
-        return ow_complete_now(Irp, STATUS_SUCCESS, 0);
-    }
-    /* Pending IRPs complete (cancelled) first, and a running event callback
-     * returns; the last of them completes ours. */
-    IoSetNextIrpStackLocation(Irp);
-    IoMarkIrpPending(Irp);
-    sock->close_irp = Irp;
-    sock->closer_busy = TRUE;   /* whatever we cancel must not free sock under us */
-    pthread_mutex_unlock(&sock->lock);
-    ow_sock_cancel_all(sock);
-    ow_events_cancel(sock);
-    ow_cond_close(sock);
-    pthread_mutex_lock(&sock->lock);
-    sock->closer_busy = FALSE;
-    pthread_mutex_unlock(&sock->lock);
-    ow_sock_close_if_idle(sock);
-    return STATUS_PENDING;
 }

@@ -3,20 +3,63 @@
 #include "provider.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Wrong-state calls fail with STATUS_INVALID_DEVICE_STATE, the status the WSK
  * pages use for "not bound"/"not connected"; a socket whose connect failed
- * is "no longer functional": STATUS_FILE_FORCED_CLOSED. */
+ * is "no longer functional": STATUS_FILE_FORCED_CLOSED, and so is one whose
+ * WskCloseSocket has begun (docs/semantics.md, "Socket life"). Under lock. */
 static NTSTATUS need_connected(struct ow_socket *sock)
 {
+    if (sock->life != OW_LIFE_OPEN)
+        return STATUS_FILE_FORCED_CLOSED;
     switch (sock->state) {
-    case OW_CONN_CONNECTED:
-        return sock->aborted ? STATUS_CONNECTION_ABORTED
-             : sock->peer_reset ? STATUS_CONNECTION_RESET : STATUS_SUCCESS;
+    case OW_CONN_CONNECTED: break;
     case OW_CONN_FAILED:    return STATUS_FILE_FORCED_CLOSED;
     default:                return STATUS_INVALID_DEVICE_STATE;
     }
+    switch (sock->rx) {
+    case OW_RX_ABORTED: return STATUS_CONNECTION_ABORTED;
+    case OW_RX_RESET:   return sock->rx_status;
+    default:            return STATUS_SUCCESS;
+    }
+}
+
+/* A receive may still drain what arrived before a reset: only our own
+ * abortive disconnect refuses it at once. */
+static NTSTATUS need_receivable(struct ow_socket *sock)
+{
+    NTSTATUS st = need_connected(sock);
+    return sock->rx == OW_RX_RESET && sock->life == OW_LIFE_OPEN ? STATUS_SUCCESS : st;
+}
+
+void ow_rx_fail_locked(struct ow_socket *sock, NTSTATUS status)
+{
+    if (sock->rx == OW_RX_OPEN || sock->rx == OW_RX_FIN) {
+        sock->rx = OW_RX_RESET;
+        sock->rx_status = status;
+    }
+}
+
+void ow_rx_fail(struct ow_socket *sock, NTSTATUS status)
+{
+    pthread_mutex_lock(&sock->lock);
+    ow_rx_fail_locked(sock, status);
+    pthread_mutex_unlock(&sock->lock);
+}
+
+/* End-of-stream read by a receive: a graceful close, unless the connection
+ * failed before (Linux reports a reset once, then end-of-stream). */
+static NTSTATUS rx_end_of_stream(struct ow_socket *sock)
+{
+    pthread_mutex_lock(&sock->lock);
+    if (sock->rx == OW_RX_OPEN)
+        sock->rx = OW_RX_FIN;
+    NTSTATUS st = sock->rx == OW_RX_RESET ? sock->rx_status
+                : sock->rx == OW_RX_ABORTED ? STATUS_CONNECTION_ABORTED : STATUS_SUCCESS;
+    pthread_mutex_unlock(&sock->lock);
+    return st;
 }
 
 NTSTATUS WSKAPI ow_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags, PIRP Irp)
@@ -31,9 +74,10 @@ NTSTATUS WSKAPI ow_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags,
         return ow_complete_now(Irp, st, 0);
 
     pthread_mutex_lock(&sock->lock);
-    if (sock->state != OW_CONN_IDLE) {
+    if (sock->life != OW_LIFE_OPEN || sock->state != OW_CONN_IDLE) {
+        NTSTATUS why = sock->life != OW_LIFE_OPEN ? STATUS_FILE_FORCED_CLOSED : STATUS_ADDRESS_ALREADY_ASSOCIATED;
         pthread_mutex_unlock(&sock->lock);
-        return ow_complete_now(Irp, STATUS_ADDRESS_ALREADY_ASSOCIATED, 0);
+        return ow_complete_now(Irp, why, 0);
     }
     int rc = ow_net_bind(sock->fd, LocalAddress, ow_addr_len(sock->family));
     /* A listen socket listens as soon as it is bound (WskBind page). */
@@ -45,8 +89,10 @@ NTSTATUS WSKAPI ow_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags,
     if (rc == 0)
         sock->state = sock->category == OW_CAT_LISTEN ? OW_CONN_LISTENING : OW_CONN_BOUND;
     pthread_mutex_unlock(&sock->lock);
-    if (rc == 0)
+    if (rc == 0) {
         ow_events_static(sock);   /* listeners and datagram sockets: now eligible */
+        ow_events_arm(sock);      /* a conditional listener inspects from here on */
+    }
     return ow_complete_now(Irp, rc == 0 ? STATUS_SUCCESS : ow_status_from_errno(-rc), 0);
 }
 
@@ -58,7 +104,7 @@ NTSTATUS ow_begin_connect(struct ow_socket *sock, const SOCKADDR *remote)
     if (!NT_SUCCESS(st))
         return st;
     pthread_mutex_lock(&sock->lock);
-    switch (sock->state) {
+    switch (sock->life != OW_LIFE_OPEN ? OW_CONN_FAILED : sock->state) {
     case OW_CONN_BOUND:
         st = sock->role == OW_ROLE_LISTENER ? STATUS_INVALID_DEVICE_STATE : STATUS_SUCCESS;
         break;
@@ -203,7 +249,7 @@ NTSTATUS WSKAPI ow_send(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP I
         return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);   /* e.g. WSK_FLAG_OOB */
     pthread_mutex_lock(&sock->lock);
     NTSTATUS st = need_connected(sock);
-    if (NT_SUCCESS(st) && sock->send_shut)
+    if (NT_SUCCESS(st) && sock->tx == OW_TX_SHUT)
         st = STATUS_INVALID_DEVICE_STATE;          /* after our graceful WskDisconnect */
     pthread_mutex_unlock(&sock->lock);
     if (!NT_SUCCESS(st))
@@ -220,19 +266,84 @@ NTSTATUS WSKAPI ow_send(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP I
 
 static void receive_step(struct ow_req *req, int res)
 {
-    struct ow_socket *sock = req->sock;
-    if (res < 0) {
-        ow_req_finish(req, ow_req_error(req, res), req->done);
+    size_t n = req->done + (res > 0 ? (size_t)res : 0);   /* done: bytes an event had held back */
+    int err = res < 0 ? res : req->op.io_err;
+    if (err < 0) {
+        /* Failed or cancelled, maybe after some bytes: those are in
+         * Information, the reason in the status; never a full success. */
+        ow_req_finish(req, ow_req_error(req, err), n);
         return;
     }
-    size_t n = req->done + (size_t)res;     /* done: bytes an event had held back */
     if (res == 0 || (n < req->total && (req->flags & WSK_FLAG_WAITALL))) {
-        /* Nothing more, or short under WAITALL: the peer has shut down. */
-        pthread_mutex_lock(&sock->lock);
-        sock->recv_eof = TRUE;
-        pthread_mutex_unlock(&sock->lock);
+        /* End-of-stream: the peer shut down, or the connection failed
+         * before (then it is no graceful close). */
+        NTSTATUS st = rx_end_of_stream(req->sock);
+        ow_req_finish(req, n > 0 && st != STATUS_CONNECTION_ABORTED ? STATUS_SUCCESS : st, n);
+        return;
     }
     ow_req_finish(req, STATUS_SUCCESS, (ULONG_PTR)n);
+}
+
+/* The receive got its lane: data an event held back comes first. */
+static void receive_begin(struct ow_req *req)
+{
+    struct ow_socket *sock = req->sock;
+    pthread_mutex_lock(&sock->lock);
+    req->done = ow_conn_take_held_locked(sock, req);
+    pthread_mutex_unlock(&sock->lock);
+    if (req->total == 0 || (req->done > 0 && (req->iovcnt == 0 || !(req->flags & WSK_FLAG_WAITALL)))) {
+        ow_req_finish(req, STATUS_SUCCESS, req->done);   /* re-arms the events */
+        return;
+    }
+    req->op.u.io.iov = req->iov;
+    req->op.u.io.iovcnt = req->iovcnt;
+    ow_req_continue(req);
+}
+
+/* WSK_FLAG_DRAIN: discard everything until the peer's disconnect. */
+static void drain_step(struct ow_req *req, int res)
+{
+    if (res > 0 && !atomic_load(&req->cancel_requested)) {
+        ow_req_continue(req);
+        return;
+    }
+    if (res < 0) {
+        ow_req_finish(req, ow_req_error(req, res), 0);
+        return;
+    }
+    ow_req_finish(req, rx_end_of_stream(req->sock), 0);
+}
+
+static void drain_begin(struct ow_req *req)
+{
+    struct ow_socket *sock = req->sock;
+    pthread_mutex_lock(&sock->lock);
+    ow_conn_drop_held_locked(sock);
+    pthread_mutex_unlock(&sock->lock);
+    ow_req_continue(req);
+}
+
+#define OW_DRAIN_CHUNK 65536
+
+static NTSTATUS start_drain(struct ow_socket *sock, PIRP Irp)
+{
+    struct ow_req *req = ow_req_new(sock, Irp, "WskReceive(DRAIN)", drain_step);
+    void *scratch = req ? malloc(OW_DRAIN_CHUNK) : NULL;
+    if (scratch == NULL) {
+        if (req)
+            ow_req_free_unstarted(req);
+        return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
+    }
+    req->copy = scratch;
+    req->iov_small[0].iov_base = scratch;
+    req->iov_small[0].iov_len = OW_DRAIN_CHUNK;
+    req->begin = drain_begin;
+    req->lane = OW_LANE_RECV;
+    req->op.kind = OW_OP_RECV;
+    req->op.u.io.iov = req->iov_small;
+    req->op.u.io.iovcnt = 1;
+    req->op.u.io.flags = 0;
+    return ow_req_start(req);
 }
 
 NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp)
@@ -240,30 +351,45 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
     if (Irp == NULL)
         return STATUS_INVALID_PARAMETER;
     struct ow_socket *sock = ow_sock(Socket);
-    if (Buffer == NULL)
+    if (Flags & ~(ULONG)(WSK_FLAG_WAITALL | WSK_FLAG_DRAIN))
+        return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);
+    BOOLEAN drain = (Flags & WSK_FLAG_DRAIN) != 0;
+    /* DRAIN takes a zero-length buffer and excludes WAITALL (WskReceive page). */
+    if (drain ? (Flags & WSK_FLAG_WAITALL) || (Buffer != NULL && Buffer->Length != 0) : Buffer == NULL)
         return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
-    if (Flags & ~(ULONG)WSK_FLAG_WAITALL)
-        return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);   /* WSK_FLAG_DRAIN: docs/coverage.md */
     pthread_mutex_lock(&sock->lock);
-    NTSTATUS st = need_connected(sock);
+    NTSTATUS st = need_receivable(sock);
     pthread_mutex_unlock(&sock->lock);
     if (!NT_SUCCESS(st))
         return ow_complete_now(Irp, st, 0);
+    if (drain)
+        return start_drain(sock, Irp);
 
     struct ow_req *req = buffer_req(sock, Irp, Buffer, "WskReceive", receive_step, &st);
     if (req == NULL)
         return ow_complete_now(Irp, st, 0);
-    /* Data an event held back comes first; any WskReceive re-enables
-     * receive events, a zero-length one only does that. */
-    size_t held = ow_events_take_held(sock, req);
-    if (req->total == 0 || (held > 0 && (req->iovcnt == 0 || !(Flags & WSK_FLAG_WAITALL)))) {
+    req->flags = Flags;
+    /* With the receive lane idle, data an event held back (or a zero-length
+     * receive, which only lifts the suspension of receive events) completes
+     * the call at once. Otherwise the receive waits its turn behind earlier
+     * receives, or behind an indication in progress, and takes the held
+     * data first then (receive_begin): the stream's order is kept. */
+    pthread_mutex_lock(&sock->lock);
+    BOOLEAN inline_done = FALSE;
+    size_t held = 0;
+    if (sock->lanes[OW_LANE_RECV].busy == NULL && sock->life == OW_LIFE_OPEN) {
+        held = ow_conn_take_held_locked(sock, req);
+        inline_done = req->total == 0 || (held > 0 && (req->iovcnt == 0 || !(Flags & WSK_FLAG_WAITALL)));
+    }
+    pthread_mutex_unlock(&sock->lock);
+    if (inline_done) {
         ow_req_free_unstarted(req);
         ow_complete_now(Irp, STATUS_SUCCESS, held);
         ow_events_arm(sock);
         return STATUS_SUCCESS;
     }
     req->done = held;
-    req->flags = Flags;
+    req->begin = held > 0 ? NULL : receive_begin;
     return start_io(req, OW_LANE_RECV, OW_OP_RECV, (Flags & WSK_FLAG_WAITALL) ? OW_IO_WAITALL : 0);
 }
 
@@ -285,7 +411,7 @@ static void disconnect_step(struct ow_req *req, int res)
     int rc = ow_net_shutdown_send(sock->fd);
     if (rc == 0) {
         pthread_mutex_lock(&sock->lock);
-        sock->send_shut = TRUE;
+        sock->tx = OW_TX_SHUT;
         pthread_mutex_unlock(&sock->lock);
     }
     ow_req_finish(req, rc == 0 ? STATUS_SUCCESS : ow_status_from_errno(-rc),
@@ -310,7 +436,7 @@ NTSTATUS WSKAPI ow_disconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, 
     if (Flags & WSK_FLAG_ABORTIVE) {
         /* Reset now; sends and receives in flight fail, later ones too. */
         pthread_mutex_lock(&sock->lock);
-        sock->aborted = TRUE;
+        sock->rx = OW_RX_ABORTED;
         pthread_mutex_unlock(&sock->lock);
         /* Mark the pending requests cancelled before the RST makes them fail. */
         ow_sock_cancel_all(sock);
@@ -335,6 +461,8 @@ NTSTATUS WSKAPI ow_release_data(PWSK_SOCKET Socket, PWSK_DATA_INDICATION DataInd
 NTSTATUS WSKAPI ow_send_ex(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                            ULONG ControlInfoLength, PCMSGHDR ControlInfo, PIRP Irp)
 {
+    if (Irp == NULL)
+        return STATUS_INVALID_PARAMETER;   /* the IRP first, as every entry point */
     if (ControlInfoLength != 0 || ControlInfo != NULL)
         return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);
     return ow_send(Socket, Buffer, Flags, Irp);

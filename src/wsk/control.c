@@ -224,8 +224,10 @@ NTSTATUS WSKAPI ow_control_socket(PWSK_SOCKET Socket, WSK_CONTROL_SOCKET_TYPE Re
     case WskGetOption:
         if (Level == SOL_SOCKET && ControlCode == SO_WSK_EVENT_CALLBACK) {
             /* The IRP is optional here (none to enable). */
-            st = RequestType == WskSetOption ? ow_events_control(sock, InputSize, InputBuffer, Irp != NULL)
+            st = RequestType == WskSetOption ? ow_events_control(sock, InputSize, InputBuffer, Irp)
                                              : STATUS_INVALID_PARAMETER;
+            if (st == STATUS_PENDING)
+                return st;   /* completes once the running callbacks returned */
             break;
         }
         /* The documented socket options all require an IRP. */

@@ -74,16 +74,16 @@ static void socket_connect_step(struct ow_req *req, int res)
 {
     struct ow_socket *sock = req->sock;
     if (res == 0) {
-        pthread_mutex_lock(&sock->lock);
-        sock->state = OW_CONN_CONNECTED;
-        pthread_mutex_unlock(&sock->lock);
+        /* Connected: static events apply before the client even has it
+         * (as for WskSocket + WskConnect). */
+        ow_end_connect(sock, TRUE);
         ow_req_finish(req, STATUS_SUCCESS, (ULONG_PTR)&sock->pub);
         return;
     }
+    ow_end_connect(sock, FALSE);
     ow_req_finish(req, ow_req_error(req, res), 0);
     /* The client never saw this socket: it is ours to close. */
-    ow_net_close(sock->fd);
-    ow_socket_destroy(sock);
+    ow_sock_discard(sock);
 }
 
 NTSTATUS WSKAPI ow_wsk_socket_connect(PWSK_CLIENT Client, USHORT SocketType, ULONG Protocol,
@@ -117,8 +117,7 @@ NTSTATUS WSKAPI ow_wsk_socket_connect(PWSK_CLIENT Client, USHORT SocketType, ULO
     int rc = ow_net_bind(sock->fd, LocalAddress, ow_addr_len(sock->family));
     struct ow_req *req = rc < 0 ? NULL : ow_req_new(sock, Irp, "WskSocketConnect", socket_connect_step);
     if (req == NULL) {
-        ow_net_close(sock->fd);
-        ow_socket_destroy(sock);
+        ow_sock_discard(sock);
         return ow_complete_now(Irp, rc < 0 ? ow_status_from_errno(-rc)
                                            : STATUS_INSUFFICIENT_RESOURCES, 0);
     }

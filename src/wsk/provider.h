@@ -27,20 +27,61 @@ enum ow_category {
     OW_CAT_STREAM = WSK_FLAG_STREAM_SOCKET,
 };
 
-/* Connection-flow state of a connection or stream socket. */
+/* Connection-flow state of a connection or stream socket (and of a
+ * listener: IDLE -> LISTENING -> FAILED when accepting broke for good). */
 enum ow_conn_state {
     OW_CONN_IDLE,         /* created */
     OW_CONN_BOUND,        /* WskBind done */
     OW_CONN_CONNECTING,   /* WskConnect/WskConnectEx in flight */
     OW_CONN_CONNECTED,    /* connected or accepted */
     OW_CONN_LISTENING,    /* listen socket bound, or stream socket after WskListen */
-    OW_CONN_FAILED,       /* a connect failed: only WskCloseSocket is useful */
+    OW_CONN_FAILED,       /* a connect failed, or the listener died: only WskCloseSocket is useful */
 };
 
 /* A stream socket commits to one flow, as WskConnectEx's remarks require. */
 enum ow_stream_role { OW_ROLE_NONE, OW_ROLE_LISTENER, OW_ROLE_CONNECTION };
 
+/* A socket's life (docs/semantics.md, "Socket life"):
+ *
+ *   OPEN --WskCloseSocket--> CLOSING --last reference dropped--> freed
+ *
+ * Every piece of work that may touch the socket holds a reference: the
+ * client's own (from creation until WskCloseSocket), each pending request,
+ * the event op while it is in the engine or its callbacks run, a pended
+ * inspected connection's watch, a listener's back-off timer, and a thread
+ * that is between two steps of arming or closing. Whoever drops the last one
+ * closes the descriptor, frees the socket and completes the close IRP, so
+ * "may this socket be freed" is decided once, under the lock. */
+enum ow_life { OW_LIFE_OPEN, OW_LIFE_CLOSING };
+
+/* The receive side of a connection:
+ *
+ *   OPEN --peer FIN--> FIN --peer RST--> RESET
+ *   OPEN --peer RST / failure--> RESET        any --WskDisconnect(ABORTIVE)--> ABORTED
+ *
+ * FIN: the peer sent everything (bytes before its FIN may still be unread);
+ * RESET: the connection failed, rx_status says how; bytes received before
+ * the failure are still handed out, then every receive fails with rx_status.
+ * A receive that reads end-of-stream completes with STATUS_SUCCESS and 0
+ * bytes only in FIN: Linux reports a reset once, then end-of-stream. */
+enum ow_rx { OW_RX_OPEN, OW_RX_FIN, OW_RX_RESET, OW_RX_ABORTED };
+
+/* Our sending side: OPEN --graceful WskDisconnect--> SHUT. */
+enum ow_tx { OW_TX_OPEN, OW_TX_SHUT };
+
+/* The socket's event op (a poll, the listener's accept, or a deferral to
+ * the engine thread) and the callbacks it runs:
+ *
+ *   IDLE --arm--> ARMED --op completes--> RUNNING --callbacks returned--> IDLE
+ *   RUNNING --listener out of descriptors--> BACKOFF --timer--> IDLE
+ *
+ * What an armed op waits for is derived each time from the socket's other
+ * states (conn_events.c, listen.c, dgram_events.c), never remembered. */
+enum ow_ev { OW_EV_IDLE, OW_EV_ARMED, OW_EV_RUNNING, OW_EV_BACKOFF };
+
 struct ow_req;
+struct ow_held;
+struct ow_backoff;
 
 struct ow_socket {
     WSK_SOCKET pub;                   /* first: clients see only this */
@@ -55,66 +96,64 @@ struct ow_socket {
     const VOID *client_dispatch;      /* client's event table, per category */
 
     pthread_mutex_t lock;             /* guards what follows */
+    enum ow_life life;
+    unsigned refs;                    /* see enum ow_life */
+    PIRP close_irp;                   /* completes when the last reference goes */
     enum ow_conn_state state;
     enum ow_stream_role role;
-    BOOLEAN send_shut;                /* our FIN sent (graceful WskDisconnect) */
-    BOOLEAN aborted;                  /* WskDisconnect(ABORTIVE) done */
-    BOOLEAN peer_reset;               /* a call saw the connection reset */
+    enum ow_rx rx;
+    NTSTATUS rx_status;               /* rx == RESET: why */
+    enum ow_tx tx;
     BOOLEAN fastopen;                 /* TCP_FASTOPEN set through WskControlSocket */
     BOOLEAN nodelay;                  /* TCP_NODELAY set by the client */
     BOOLEAN exclusive;                /* SO_EXCLUSIVEADDRUSE requested */
-    BOOLEAN closing;                  /* WskCloseSocket called */
     struct ow_req *pending;           /* IRPs in flight (doubly linked) */
     unsigned npending;
-    BOOLEAN recv_eof;                 /* the peer's FIN was received */
     /* Datagram sockets (datagram.c), guarded by lock. */
     BOOLEAN dg_has_remote;            /* SIO_WSK_SET_REMOTE_ADDRESS: connected UDP */
     BOOLEAN dg_has_sendto;            /* SIO_WSK_SET_SENDTO_ADDRESS */
     SOCKADDR_STORAGE dg_sendto;       /* default WskSendTo destination */
     /* Sends and receives run one at a time per direction, in call order:
      * io_uring gives no ordering between two pending sends on one socket,
-     * and clients rely on FIFO completion of queued receives. */
+     * and clients rely on FIFO completion of queued receives. The receive
+     * event borrows the receive lane while it indicates data, so a
+     * WskReceive posted meanwhile takes what the client refused first.
+     * WskAccept IRPs wait in the accept lane for the listener's accept loop. */
     struct ow_lane { struct ow_req *busy, *head, *tail; } lanes[3];
-    PIRP close_irp;                   /* completes after the last pending IRP */
-    BOOLEAN close_irp_taken;          /* finish_close is under way */
-    BOOLEAN closer_busy;              /* WskCloseSocket still cancelling: not yet freeable */
 
     /* Event callbacks (events.c), guarded by lock. */
+    enum ow_ev ev;
+    unsigned ev_gen;                  /* counts arms: tells an arming thread its op */
+    pthread_t ev_thread;              /* ev == RUNNING: the thread inside the callbacks */
+    PIRP ev_disable_irps;             /* disables waiting for the callbacks (DriverContext[0] chain) */
     ULONG ev_mask;                    /* WSK_EVENT_* enabled on this socket */
     ULONG ev_inherit;                 /* listener: connection events for sockets it accepts by event */
-    BOOLEAN ev_armed;                 /* ev_op is in the engine */
-    BOOLEAN ev_running;               /* its completion (and a callback) is running */
-    BOOLEAN ev_blocked;               /* data not (fully) accepted: wait for a WskReceive */
-    BOOLEAN ev_dead;                  /* told the client the socket no longer works */
-    struct ow_op ev_op;               /* POLL (connection) or ACCEPT (listener) */
-    SOCKADDR_STORAGE ev_addr;         /* accept event: the peer */
+    ULONG ev_static;                  /* enabled by WSK_SET_STATIC_EVENT_CALLBACKS: cannot be disabled */
+    struct ow_op ev_op;               /* POLL (connection, datagram), ACCEPT (listener), NOP (deferral) */
+    SOCKADDR_STORAGE ev_addr;         /* accept: the peer */
+    /* Connection events (conn_events.c). */
+    BOOLEAN rcv_suspended;            /* data refused: no receive event until a WskReceive */
+    BOOLEAN end_told;                 /* the disconnect (or "no longer functional") was indicated */
     unsigned char *ev_held;           /* indicated data the client did not accept */
     size_t ev_held_len, ev_held_off;
-    ULONG ev_static;                  /* enabled by WSK_SET_STATIC_EVENT_CALLBACKS: cannot be disabled */
     struct ow_dgram_ind *ev_dgrams;   /* datagrams a WskReceiveFromEvent did not accept */
 
-    /* Conditional accept (conditional.c), guarded by lock. */
-    BOOLEAN conditional;              /* listener: SO_CONDITIONAL_ACCEPT set */
+    /* Listeners (listen.c), guarded by lock. */
+    BOOLEAN conditional;              /* SO_CONDITIONAL_ACCEPT set */
     BOOLEAN has_inspect_id;           /* accepted socket: came through inspection */
     WSK_INSPECT_ID inspect_id;
-    struct ow_held *held;             /* listener: connections pended or waiting for WskAccept */
-    unsigned cond_busy;               /* held connections whose watch op is in the engine */
+    struct ow_held *held;             /* connections pended by inspection or waiting for WskAccept */
+    struct ow_backoff *backoff;       /* out-of-descriptors retry timer, made on first use */
 };
-
-/* Nothing of the socket's is in flight: a close may finish. Under lock. */
-static inline BOOLEAN ow_sock_idle(const struct ow_socket *sock)
-{
-    return sock->npending == 0 && !sock->ev_armed && !sock->ev_running && sock->cond_busy == 0 &&
-           !sock->closer_busy;
-}
 
 static inline struct ow_socket *ow_sock(PWSK_SOCKET s) { return (struct ow_socket *)s; }
 
-/* OW_LANE_ACCEPT: WskAccept IRPs of a conditional listener wait there for
- * an inspected connection (its busy slot is a sentinel that never runs). */
+/* OW_LANE_ACCEPT: WskAccept IRPs wait there for the listener's accept loop
+ * (its busy slot holds a sentinel that never runs; listen.c pops them). */
 enum { OW_LANE_NONE = -1, OW_LANE_SEND = 0, OW_LANE_RECV = 1, OW_LANE_ACCEPT = 2 };
 
 typedef void (*ow_req_step_fn)(struct ow_req *req, int res);
+typedef void (*ow_req_begin_fn)(struct ow_req *req);
 
 /* One IRP in flight on a socket. The engine op is embedded; the req lives
  * until its IRP completed and any running cancel routine let go of it. */
@@ -127,6 +166,7 @@ struct ow_req {
     atomic_bool cancel_requested;
     atomic_bool in_engine;            /* op submitted, ->done not yet run */
     ow_req_step_fn step;              /* what to do when op completes */
+    ow_req_begin_fn begin;            /* optional: runs when the req gets its lane, instead of submitting */
     int lane;                         /* OW_LANE_* */
     BOOLEAN queued;                   /* waiting in its lane, not yet submitted */
     struct ow_req *lane_next;
@@ -141,7 +181,7 @@ struct ow_req {
     PSOCKADDR out_local, out_remote;  /* accept: client's buffers */
     PVOID accept_context;
     const WSK_CLIENT_CONNECTION_DISPATCH *accept_dispatch;
-    void *copy;                       /* WskConnectEx: private copy of the buffer */
+    void *copy;                       /* WskConnectEx: private copy of the buffer; drain: scratch */
 };
 
 /* ---- registration.c ---- */
@@ -156,53 +196,99 @@ ULONG ow_reg_static_events(struct ow_registration *reg);
 NTSTATUS ow_complete_now(PIRP Irp, NTSTATUS Status, ULONG_PTR Information);
 
 /* Starts an asynchronous request: marks the IRP pending, arms cancellation,
- * links it to the socket, then submits req->op (prepared by the caller) to
- * the engine. Always returns STATUS_PENDING: the IRP completes later, once. */
+ * links it to the socket (taking a socket reference), then runs it when its
+ * lane is free: req->begin if set, else submits req->op (prepared by the
+ * caller). Always returns STATUS_PENDING: the IRP completes later, once. On
+ * a socket that is closing it completes the IRP with
+ * STATUS_FILE_FORCED_CLOSED instead (a call racing WskCloseSocket). */
 NTSTATUS ow_req_start(struct ow_req *req);
 struct ow_req *ow_req_new(struct ow_socket *sock, PIRP irp, const char *what, ow_req_step_fn step);
 /* Submits req->op again for the next stage (from a step function). */
 void ow_req_continue(struct ow_req *req);
-/* Completes the request's IRP (from a step function, on the engine thread). */
+/* Completes the request's IRP, then starts the next request of its lane and
+ * drops its socket reference. */
 void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info);
 void ow_req_free_unstarted(struct ow_req *req);
 /* Takes the oldest request waiting in a lane (not started), or NULL.
  * Under sock->lock. */
 struct ow_req *ow_lane_pop_locked(struct ow_socket *sock, int lane);
+/* The receive event borrows an idle lane while it runs (under sock->lock;
+ * FALSE when requests hold it: they take precedence), and gives it back
+ * (no lock held), starting a request that queued meanwhile. */
+BOOLEAN ow_lane_borrow_locked(struct ow_socket *sock, int lane);
+void ow_lane_give_back(struct ow_socket *sock, int lane);
 /* Status for an engine failure (res < 0) of req: STATUS_CANCELLED when the
  * request was cancelled (by IoCancelIrp, WskCloseSocket or an abortive
- * disconnect), whatever error the socket reported on the way. */
+ * disconnect), whatever error the socket reported on the way. A reset is
+ * remembered in the socket's receive state. */
 NTSTATUS ow_req_error(struct ow_req *req, int res);
-/* Status for a WAITALL transfer that stopped short: cancelled, or the
- * socket's pending error (STATUS_CONNECTION_RESET when it has none). */
+/* Status for a WAITALL transfer that stopped short: cancelled, the error
+ * that stopped it, or the socket's pending error (STATUS_CONNECTION_RESET
+ * when it has none). */
 NTSTATUS ow_req_short_status(struct ow_req *req);
 /* Asks every pending request of sock to finish with STATUS_CANCELLED;
  * returns how many are still pending. Caller holds no lock. */
 unsigned ow_sock_cancel_all(struct ow_socket *sock);
 
-/* ---- events.c ---- */
-/* SO_WSK_EVENT_CALLBACK through WskControlSocket. */
-NTSTATUS ow_events_control(struct ow_socket *sock, SIZE_T in_size, PVOID in, BOOLEAN have_irp);
-/* (Re)starts event delivery when enabled and nothing takes precedence. */
+/* ---- events.c: SO_WSK_EVENT_CALLBACK, static events, the event op ---- */
+/* SO_WSK_EVENT_CALLBACK through WskControlSocket. STATUS_PENDING: Irp was
+ * marked pending and completes once the running callbacks returned. */
+NTSTATUS ow_events_control(struct ow_socket *sock, SIZE_T in_size, PVOID in, PIRP irp);
+/* (Re)starts event delivery when an event is on and something is to be
+ * waited for. The caller holds a reference on sock. */
 void ow_events_arm(struct ow_socket *sock);
 /* Enables the registration's static event callbacks that apply to sock
  * now (listener bound, connection connected or accepted, datagram bound). */
 void ow_events_static(struct ow_socket *sock);
-/* Datagram sockets: WskRelease of retained indications, and WskReceiveFrom
- * served from datagrams a WskReceiveFromEvent did not accept (returns TRUE
- * and completes Irp when there was one). */
+/* WskCloseSocket: the event op (if armed) completes early. */
+void ow_events_cancel(struct ow_socket *sock);
+void ow_events_free(struct ow_socket *sock);
+const WSK_CLIENT_CONNECTION_DISPATCH *ow_conn_dispatch(const struct ow_socket *sock);
+const WSK_CLIENT_LISTEN_DISPATCH *ow_listen_dispatch(const struct ow_socket *sock);
+BOOLEAN ow_is_listener(const struct ow_socket *sock);
+/* Connection events of sock whose callbacks its table has, among mask. */
+ULONG ow_events_supported(const struct ow_socket *sock, ULONG mask);
+/* WskSendBacklogEvent with the ideal backlog (once, when enabled). */
+void ow_events_send_backlog(struct ow_socket *sock);
+
+/* ---- conn_events.c: WskReceiveEvent, WskDisconnectEvent ---- */
+/* What the event op of a connection waits for now (under lock): sets
+ * want's kind and u; FALSE when there is nothing to wait for. The same
+ * contract for datagram sockets and listeners below. */
+BOOLEAN ow_conn_ev_prepare_locked(struct ow_socket *sock, struct ow_op *want);
+/* The event op completed with res (engine thread, DISPATCH_LEVEL). */
+void ow_conn_ev_ready(struct ow_socket *sock, int res);
+/* WskReceive: serves data held back from an event (under lock). Returns
+ * the bytes copied into req's iovecs (which are advanced past them) and
+ * lifts the suspension of receive events. */
+size_t ow_conn_take_held_locked(struct ow_socket *sock, struct ow_req *req);
+/* WSK_FLAG_DRAIN: discards the held bytes instead (under lock). */
+void ow_conn_drop_held_locked(struct ow_socket *sock);
+/* WskRelease of retained data indications. */
+NTSTATUS ow_events_release(struct ow_socket *sock, PWSK_DATA_INDICATION list);
+
+/* ---- dgram_events.c: WskReceiveFromEvent ---- */
+BOOLEAN ow_dgram_ev_prepare_locked(struct ow_socket *sock, struct ow_op *want);
+void ow_dgram_ev_ready(struct ow_socket *sock, int res);
+/* WskRelease of retained datagram indications, and WskReceiveFrom served
+ * from datagrams a WskReceiveFromEvent did not accept (returns TRUE and
+ * completes Irp when there was one). */
 NTSTATUS ow_events_release_datagrams(struct ow_socket *sock, PWSK_DATAGRAM_INDICATION list);
 BOOLEAN ow_events_take_datagram(struct ow_socket *sock, PWSK_BUF buf, PSOCKADDR remote,
                                 PULONG control_length, PULONG control_flags, PIRP irp, NTSTATUS *st);
-/* WskRelease of retained data indications. */
-NTSTATUS ow_events_release(struct ow_socket *sock, PWSK_DATA_INDICATION list);
-/* WskReceive: serves data held back from an event first. Returns the bytes
- * copied into req's iovecs (which are advanced past them). */
-size_t ow_events_take_held(struct ow_socket *sock, struct ow_req *req);
-/* Event op still in the engine: the close must wait for it. */
-void ow_events_cancel(struct ow_socket *sock);
-void ow_events_free(struct ow_socket *sock);
-/* From complete.c: finishes a close whose last pending work just ended. */
-void ow_sock_close_if_idle(struct ow_socket *sock);
+void ow_dgram_ev_free(struct ow_socket *sock);
+
+/* ---- listen.c: the listener (accept loop, WskAccept, WskAcceptEvent,
+ * conditional accept) ---- */
+BOOLEAN ow_listen_ev_prepare_locked(struct ow_socket *ls, struct ow_op *want);
+/* The accept op completed with res; returns TRUE when the listener must
+ * back off (out of descriptors): the caller arms its timer. */
+BOOLEAN ow_listen_ev_ready(struct ow_socket *ls, int res);
+void ow_listen_backoff_start(struct ow_socket *ls);
+NTSTATUS ow_cond_set(struct ow_socket *ls, BOOLEAN on);
+/* WskCloseSocket of a listener: resets held connections, stops the timer. */
+void ow_listen_close(struct ow_socket *ls);
+void ow_listen_free(struct ow_socket *ls);
 
 /* ---- datagram.c ---- */
 extern const WSK_PROVIDER_DATAGRAM_DISPATCH ow_datagram_dispatch;
@@ -220,9 +306,7 @@ NTSTATUS WSKAPI ow_dgram_send_messages(PWSK_SOCKET Socket, PWSK_BUF_LIST BufferL
  * with the call's status in *st. */
 BOOLEAN ow_dgram_ioctl(struct ow_socket *sock, ULONG ControlCode, SIZE_T InputSize,
                        PVOID InputBuffer, PIRP Irp, NTSTATUS *st);
-/* WskRelease of a datagram socket. Receive-from events are not delivered
- * yet, so there is nothing to release: STATUS_INVALID_PARAMETER. The events
- * work extends this. */
+/* WskRelease of a datagram socket: frees chains WskReceiveFromEvent kept. */
 NTSTATUS WSKAPI ow_release_datagram_list(PWSK_SOCKET Socket, PWSK_DATAGRAM_INDICATION List);
 
 /* ---- resolve.c (WskGetAddressInfo, WskFreeAddressInfo, WskGetNameInfo) ---- */
@@ -245,33 +329,6 @@ NTSTATUS WSKAPI ow_control_client(PWSK_CLIENT Client, ULONG ControlCode, SIZE_T 
  * IRPs with STATUS_CANCELLED. (Not called yet: registration.c's to hook.) */
 void ow_client_control_deregister(PWSK_CLIENT Client);
 
-/* ---- conditional.c: SO_CONDITIONAL_ACCEPT ---- */
-enum ow_cond_verdict { OW_COND_DELIVER, OW_COND_TAKEN };
-/* A connection the kernel accepted on a conditional listener: runs
- * WskInspectEvent. DELIVER: hand fd out now (*id is its inspect id);
- * TAKEN: the provider keeps or closed it, accept the next one instead. */
-enum ow_cond_verdict ow_cond_inspect(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *remote,
-                                     WSK_INSPECT_ID *id);
-/* WskAccept: a connection released by WskInspectComplete waits? Then the
- * call completes with it at once; returns STATUS_PENDING otherwise. */
-/* A conditional listener queues WskAccept IRPs itself (see OW_LANE_ACCEPT). */
-BOOLEAN ow_cond_enabled(struct ow_socket *ls);
-/* An inspected connection is ready: to a waiting WskAccept or the ready list. */
-void ow_cond_ready(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *remote, const WSK_INSPECT_ID *id);
-void ow_cond_serve(struct ow_socket *ls);
-NTSTATUS ow_cond_take_ready(struct ow_socket *ls, PVOID ctx, const WSK_CLIENT_CONNECTION_DISPATCH *dispatch,
-                            PSOCKADDR local, PSOCKADDR remote, PIRP irp);
-NTSTATUS ow_cond_complete(struct ow_socket *ls, PWSK_INSPECT_ID id, WSK_INSPECT_ACTION action);
-NTSTATUS ow_cond_set(struct ow_socket *ls, BOOLEAN on);
-void ow_cond_close(struct ow_socket *ls);
-/* Hands an accepted fd to a new connection socket (listen.c). */
-struct ow_socket *ow_accepted_socket(struct ow_socket *ls, int fd, PVOID ctx,
-                                     const WSK_CLIENT_CONNECTION_DISPATCH *dispatch,
-                                     const WSK_INSPECT_ID *id);
-/* Delivers an accepted socket through WskAcceptEvent (events.c); FALSE when
- * the listener's accept event is off (the caller keeps the fd). */
-BOOLEAN ow_events_offer(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *remote, const WSK_INSPECT_ID *id);
-
 /* ---- status_map.c ---- */
 NTSTATUS ow_status_from_errno(int err);       /* err > 0 */
 
@@ -283,12 +340,18 @@ NTSTATUS ow_buf_to_iov(struct ow_req *req, const WSK_BUF *buf);
  * MDL the client may free as soon as the IRP completes). */
 NTSTATUS ow_buf_copy(const WSK_BUF *buf, void **out, size_t *len);
 
-/* ---- socket.c ---- */
+/* ---- socket.c: socket objects and their life ---- */
 struct ow_socket *ow_socket_new(struct ow_registration *reg, enum ow_category cat,
                                 ADDRESS_FAMILY family, USHORT type, ULONG protocol,
                                 int fd, PVOID context, const VOID *client_dispatch);
 const VOID *ow_dispatch_for(enum ow_category cat);
-void ow_socket_destroy(struct ow_socket *sock);   /* after the close completed */
+/* References (enum ow_life). ow_sock_ref needs one already held (or the
+ * lock, for the _locked form); the last ow_sock_unref finishes the close. */
+void ow_sock_ref(struct ow_socket *sock);
+void ow_sock_unref(struct ow_socket *sock);
+/* Closes a socket the client never received (a failed WskSocketConnect, a
+ * refused WskAcceptEvent): drops the provider-held client reference. */
+void ow_sock_discard(struct ow_socket *sock);
 /* Validates a client address against the socket's family; 0-length => invalid. */
 NTSTATUS ow_check_addr(const struct ow_socket *sock, const SOCKADDR *addr);
 size_t ow_addr_len(ADDRESS_FAMILY family);
@@ -296,6 +359,11 @@ size_t ow_addr_len(ADDRESS_FAMILY family);
 /* ---- connection.c ---- */
 NTSTATUS ow_begin_connect(struct ow_socket *sock, const SOCKADDR *remote);
 void ow_end_connect(struct ow_socket *sock, BOOLEAN connected);
+/* The connection failed (reset, or another error a call or event saw):
+ * the receive side goes to RESET with that status, unless it already
+ * ended. Under lock / without. */
+void ow_rx_fail_locked(struct ow_socket *sock, NTSTATUS status);
+void ow_rx_fail(struct ow_socket *sock, NTSTATUS status);
 
 /* ---- operations shared by the dispatch tables ---- */
 NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp);

@@ -1,4 +1,11 @@
-/* Socket objects: creation, address checks, destruction. */
+/* Socket objects: creation, references, WskCloseSocket, destruction.
+ *
+ * A socket's life is OPEN until WskCloseSocket, then CLOSING until the last
+ * reference is dropped (enum ow_life in provider.h). Whoever drops it closes
+ * the descriptor, frees the socket and completes the close IRP: the decision
+ * is one step under the socket's lock, so no two threads can both finish a
+ * close, and nothing can touch a socket after it was freed while it still
+ * holds a reference. */
 #include "provider.h"
 #include "verifier/verifier.h"
 
@@ -7,6 +14,10 @@
 #include <stdlib.h>
 
 static atomic_ulong live_sockets;   /* every registration's, for OwSocketsOutstanding */
+
+/* The accept lane's occupant: WskAccept IRPs queue behind it and listen.c
+ * pops them; it never runs. */
+static struct ow_req accept_lane_sentinel;
 
 ULONG OwSocketsOutstanding(void)
 {
@@ -30,22 +41,118 @@ struct ow_socket *ow_socket_new(struct ow_registration *reg, enum ow_category ca
     sock->fd = fd;
     sock->context = context;
     sock->client_dispatch = client_dispatch;
+    sock->life = OW_LIFE_OPEN;
+    sock->refs = 1;                    /* the client's */
     sock->state = OW_CONN_IDLE;
+    sock->rx = OW_RX_OPEN;
+    sock->tx = OW_TX_OPEN;
+    sock->ev = OW_EV_IDLE;
+    sock->lanes[OW_LANE_ACCEPT].busy = &accept_lane_sentinel;
     pthread_mutex_init(&sock->lock, NULL);
     ow_reg_socket_added(reg);
     atomic_fetch_add(&live_sockets, 1);
     return sock;
 }
 
-void ow_socket_destroy(struct ow_socket *sock)
+static void socket_destroy(struct ow_socket *sock)
 {
     struct ow_registration *reg = sock->reg;
     atomic_fetch_sub(&live_sockets, 1);
     ow_events_free(sock);
+    ow_listen_free(sock);
     pthread_mutex_destroy(&sock->lock);
     if (!(ow_vf_enabled && ow_vf_bury_socket(sock)))   /* graveyard: docs/verifier.md */
         free(sock);
     ow_reg_socket_removed(reg);
+}
+
+static void close_fd(struct ow_socket *sock)
+{
+    if (sock->fd < 0)
+        return;
+    /* Windows closes a connection abortively unless both directions are
+     * already shut down (WskCloseSocket remarks). */
+    BOOLEAN graceful = ow_is_listener(sock) || sock->state != OW_CONN_CONNECTED ||
+                       (sock->tx == OW_TX_SHUT && sock->rx == OW_RX_FIN);
+    if (graceful)
+        ow_net_close(sock->fd);
+    else
+        ow_net_close_abortive(sock->fd);
+    sock->fd = -1;
+}
+
+/* The last reference is gone: nothing else can reach the socket. */
+static void finish_close(struct ow_socket *sock)
+{
+    PIRP irp = sock->close_irp;
+    close_fd(sock);
+    socket_destroy(sock);
+    if (irp != NULL) {
+        irp->IoStatus.Status = STATUS_SUCCESS;
+        irp->IoStatus.Information = 0;
+        IoCompleteRequest(irp, IO_NO_INCREMENT);
+    }
+}
+
+void ow_sock_ref(struct ow_socket *sock)
+{
+    pthread_mutex_lock(&sock->lock);
+    sock->refs++;
+    pthread_mutex_unlock(&sock->lock);
+}
+
+void ow_sock_unref(struct ow_socket *sock)
+{
+    pthread_mutex_lock(&sock->lock);
+    BOOLEAN last = --sock->refs == 0;
+    pthread_mutex_unlock(&sock->lock);
+    if (last)
+        finish_close(sock);
+}
+
+void ow_sock_discard(struct ow_socket *sock)
+{
+    pthread_mutex_lock(&sock->lock);
+    sock->life = OW_LIFE_CLOSING;
+    sock->close_irp = NULL;
+    pthread_mutex_unlock(&sock->lock);
+    ow_sock_cancel_all(sock);
+    ow_events_cancel(sock);
+    ow_sock_unref(sock);
+}
+
+NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp)
+{
+    if (Irp == NULL || Socket == NULL)
+        return STATUS_INVALID_PARAMETER;
+    struct ow_socket *sock = ow_sock(Socket);
+
+    pthread_mutex_lock(&sock->lock);
+    if (sock->life != OW_LIFE_OPEN) {
+        pthread_mutex_unlock(&sock->lock);
+        return ow_complete_now(Irp, STATUS_INVALID_DEVICE_STATE, 0);
+    }
+    sock->life = OW_LIFE_CLOSING;      /* from here on nothing new starts */
+    if (sock->refs == 1) {
+        /* Only the client's reference: nothing in flight, close inline. */
+        sock->refs = 0;
+        pthread_mutex_unlock(&sock->lock);
+        close_fd(sock);
+        socket_destroy(sock);
+        return ow_complete_now(Irp, STATUS_SUCCESS, 0);
+    }
+    /* Pending IRPs complete (cancelled) first, and running callbacks
+     * return; whoever drops the last reference completes ours. The
+     * client's reference is ours until everything was asked to stop. */
+    IoSetNextIrpStackLocation(Irp);
+    IoMarkIrpPending(Irp);
+    sock->close_irp = Irp;
+    pthread_mutex_unlock(&sock->lock);
+    ow_sock_cancel_all(sock);
+    ow_events_cancel(sock);
+    ow_listen_close(sock);
+    ow_sock_unref(sock);
+    return STATUS_PENDING;
 }
 
 size_t ow_addr_len(ADDRESS_FAMILY family)

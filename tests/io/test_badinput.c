@@ -155,7 +155,10 @@ static ULONG one = 1;
     X(receive_null_mdl, STATUS_INVALID_PARAMETER, 1, CD(f_cli)->WskReceive(f_cli, &nomdl, 0, irp))        \
     X(receive_offset_out, STATUS_INVALID_PARAMETER, 1, CD(f_cli)->WskReceive(f_cli, &offset_out, 0, irp)) \
     X(receive_length_out, STATUS_INVALID_PARAMETER, 1, CD(f_cli)->WskReceive(f_cli, &length_out, 0, irp)) \
-    X(receive_drain, STATUS_NOT_SUPPORTED, 1, CD(f_cli)->WskReceive(f_cli, &ok10.Wsk, WSK_FLAG_DRAIN, irp)) \
+    /* WSK_FLAG_DRAIN takes a zero-length buffer (WskReceive page). */                                    \
+    X(receive_drain_buffer, STATUS_INVALID_PARAMETER, 1, CD(f_cli)->WskReceive(f_cli, &ok10.Wsk, WSK_FLAG_DRAIN, irp)) \
+    X(receive_drain_waitall, STATUS_INVALID_PARAMETER, 1,                                                 \
+      CD(f_cli)->WskReceive(f_cli, NULL, WSK_FLAG_DRAIN | WSK_FLAG_WAITALL, irp))                         \
     X(receive_unknown_flag, STATUS_NOT_SUPPORTED, 1,                                                      \
       CD(f_cli)->WskReceive(f_cli, &ok10.Wsk, 0x80000000u, irp))                                          \
     X(receive_unconnected, STATUS_INVALID_DEVICE_STATE, 1,                                                \

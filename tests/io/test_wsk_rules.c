@@ -358,7 +358,7 @@ static void bad_arguments(void)
     WT_STATUS(wt_wait(&c, d->WskDisconnect(s, NULL, 0, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
     WT_STATUS(wt_wait(&c, d->WskGetLocalAddress(s, (PSOCKADDR)&out, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
     WT_STATUS(wt_wait(&c, d->WskGetRemoteAddress(s, (PSOCKADDR)&out, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
-    WT_STATUS(wt_wait(&c, d->WskReceive(s, &b.Wsk, WSK_FLAG_DRAIN, wt_arm(&c))), STATUS_NOT_SUPPORTED);
+    WT_STATUS(wt_wait(&c, d->WskReceive(s, NULL, WSK_FLAG_DRAIN, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
     WSK_BUF nomdl = { NULL, 0, 10 };
     SOCKADDR_STORAGE wild = wt_any(AF_INET);
     WT_STATUS(wt_wait(&c, d->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);

@@ -1,0 +1,195 @@
+/* Datagram events: WskReceiveFromEvent on datagram sockets, WskRelease of
+ * the chains it keeps, and WskReceiveFrom served from datagrams it refused.
+ * The event op is a poll for input while the event is on, the socket bound,
+ * and no WskReceiveFrom pending (a pending IRP takes precedence). */
+#include "provider.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OW_DGRAM_BATCH 16            /* datagrams per WskReceiveFromEvent chain */
+#define OW_DGRAM_HELD_MAX 256        /* not accepted, waiting for WskReceiveFrom */
+#define OW_DGRAM_CHUNK 65536
+
+
+#define OW_DGRAM_MAGIC 0x474457FU
+
+static const WSK_CLIENT_DATAGRAM_DISPATCH *dgram_dispatch(const struct ow_socket *sock)
+{
+    return sock->client_dispatch;
+}
+
+struct ow_dgram_ind {
+    WSK_DATAGRAM_INDICATION ind;      /* first: what the client sees */
+    ULONG magic;
+    struct ow_socket *sock;
+    PMDL mdl;
+    BOOLEAN truncated;
+    size_t len;
+    SOCKADDR_STORAGE from;
+    unsigned char data[];
+};
+
+static void free_dgram_chain(struct ow_dgram_ind *d)
+{
+    while (d) {
+        struct ow_dgram_ind *next = (struct ow_dgram_ind *)d->ind.Next;
+        d->magic = 0;
+        IoFreeMdl(d->mdl);
+        free(d);
+        d = next;
+    }
+}
+
+static struct ow_dgram_ind *read_datagram(struct ow_socket *sock, long *res)
+{
+    static _Thread_local unsigned char chunk[OW_DGRAM_CHUNK];
+    SOCKADDR_STORAGE from;
+    size_t fromlen = sizeof(from);
+    int truncated = 0;
+    memset(&from, 0, sizeof(from));
+    *res = ow_net_recvfrom_now(sock->fd, chunk, sizeof(chunk), &from, &fromlen, &truncated);
+    if (*res < 0)
+        return NULL;
+    size_t n = (size_t)*res;
+    struct ow_dgram_ind *d = malloc(sizeof(*d) + (n ? n : 1));
+    PMDL mdl = d ? IoAllocateMdl(d->data, (ULONG)(n ? n : 1), FALSE, FALSE, NULL) : NULL;
+    if (mdl == NULL) {
+        free(d);
+        *res = -ENOMEM;
+        return NULL;
+    }
+    MmBuildMdlForNonPagedPool(mdl);
+    memcpy(d->data, chunk, n);
+    d->magic = OW_DGRAM_MAGIC;
+    d->sock = sock;
+    d->mdl = mdl;
+    d->len = n;
+    d->truncated = truncated != 0;
+    d->from = from;
+    d->ind.Next = NULL;
+    d->ind.Buffer.Mdl = mdl;
+    d->ind.Buffer.Offset = 0;
+    d->ind.Buffer.Length = n;
+    d->ind.ControlInfo = NULL;
+    d->ind.ControlInfoLength = 0;
+    d->ind.RemoteAddress = (PSOCKADDR)&d->from;
+    return d;
+}
+
+void ow_dgram_ev_ready(struct ow_socket *sock, int res)
+{
+    pthread_mutex_lock(&sock->lock);
+    BOOLEAN irp_first = sock->lanes[OW_LANE_RECV].busy != NULL;   /* IRPs take precedence */
+    BOOLEAN on = (sock->ev_mask & WSK_EVENT_RECEIVE_FROM) != 0;
+    pthread_mutex_unlock(&sock->lock);
+    /* UDP errors (an ICMP port unreachable, say) are per datagram: the
+     * event op is armed again either way. */
+    if (res < 0 || irp_first || !on)
+        return;
+    /* A chain of what is waiting now, up to a batch. */
+    struct ow_dgram_ind *head = NULL, **tail = &head;
+    int count = 0;
+    long rc = 0;
+    while (count < OW_DGRAM_BATCH) {
+        struct ow_dgram_ind *d = read_datagram(sock, &rc);
+        if (d == NULL)
+            break;
+        *tail = d;
+        tail = (struct ow_dgram_ind **)&d->ind.Next;
+        count++;
+    }
+    if (head) {
+        const WSK_CLIENT_DATAGRAM_DISPATCH *dd = dgram_dispatch(sock);
+        ULONG flags = WSK_FLAG_AT_DISPATCH_LEVEL;
+        NTSTATUS st = dd->WskReceiveFromEvent(sock->context, flags, &head->ind);
+        if (st == STATUS_DATA_NOT_ACCEPTED) {
+            /* Keep them for WskReceiveFrom; a per-socket event is disabled
+             * until re-enabled, a static one is not. */
+            pthread_mutex_lock(&sock->lock);
+            struct ow_dgram_ind **pp = &sock->ev_dgrams;
+            int held = 0;
+            while (*pp) {
+                pp = (struct ow_dgram_ind **)&(*pp)->ind.Next;
+                held++;
+            }
+            if (held < OW_DGRAM_HELD_MAX) {
+                *pp = head;
+                head = NULL;
+            }
+            if (!(sock->ev_static & WSK_EVENT_RECEIVE_FROM))
+                sock->ev_mask &= ~(ULONG)WSK_EVENT_RECEIVE_FROM;
+            pthread_mutex_unlock(&sock->lock);
+            free_dgram_chain(head);   /* beyond the bound: UDP may drop, as the kernel would */
+        } else if (st != STATUS_PENDING) {
+            free_dgram_chain(head);
+        }
+    }
+}
+
+NTSTATUS ow_events_release_datagrams(struct ow_socket *sock, PWSK_DATAGRAM_INDICATION list)
+{
+    if (list == NULL)
+        return STATUS_INVALID_PARAMETER;
+    for (PWSK_DATAGRAM_INDICATION d = list; d; d = d->Next) {
+        struct ow_dgram_ind *in = (struct ow_dgram_ind *)d;
+        if (in->magic != OW_DGRAM_MAGIC || in->sock != sock)
+            return STATUS_INVALID_PARAMETER;   /* not one of ours: release nothing */
+    }
+    free_dgram_chain((struct ow_dgram_ind *)list);
+    return STATUS_SUCCESS;
+}
+
+BOOLEAN ow_events_take_datagram(struct ow_socket *sock, PWSK_BUF buf, PSOCKADDR remote,
+                                PULONG control_length, PULONG control_flags, PIRP irp, NTSTATUS *st)
+{
+    pthread_mutex_lock(&sock->lock);
+    struct ow_dgram_ind *d = sock->ev_dgrams;
+    if (d)
+        sock->ev_dgrams = (struct ow_dgram_ind *)d->ind.Next;
+    pthread_mutex_unlock(&sock->lock);
+    if (d == NULL)
+        return FALSE;
+    d->ind.Next = NULL;
+    struct ow_req tmp;
+    memset(&tmp, 0, sizeof(tmp));
+    tmp.iov = tmp.iov_small;
+    size_t copied = 0;
+    *st = ow_buf_to_iov(&tmp, buf);
+    for (int i = 0; NT_SUCCESS(*st) && i < tmp.iovcnt && copied < d->len; i++) {
+        size_t n = tmp.iov[i].iov_len < d->len - copied ? tmp.iov[i].iov_len : d->len - copied;
+        memcpy(tmp.iov[i].iov_base, d->data + copied, n);
+        copied += n;
+    }
+    if (tmp.iov != tmp.iov_small)
+        free(tmp.iov);
+    if (NT_SUCCESS(*st)) {
+        if (remote)
+            memcpy(remote, &d->from, ow_addr_len(sock->family));
+        if (control_length)
+            *control_length = 0;
+        if (control_flags)
+            *control_flags = (copied < d->len || d->truncated) ? MSG_TRUNC : 0;
+    }
+    free_dgram_chain(d);
+    *st = ow_complete_now(irp, *st, NT_SUCCESS(*st) ? copied : 0);
+    return TRUE;
+}
+
+
+BOOLEAN ow_dgram_ev_prepare_locked(struct ow_socket *sock, struct ow_op *want)
+{
+    if (!(sock->ev_mask & WSK_EVENT_RECEIVE_FROM) || sock->state == OW_CONN_IDLE ||
+        sock->lanes[OW_LANE_RECV].busy != NULL)
+        return FALSE;
+    want->kind = OW_OP_POLL;
+    want->u.poll.events = OW_POLL_IN;
+    return TRUE;
+}
+
+void ow_dgram_ev_free(struct ow_socket *sock)
+{
+    free_dgram_chain(sock->ev_dgrams);
+    sock->ev_dgrams = NULL;
+}
