@@ -1,0 +1,300 @@
+/* The listener on its unhappy paths (src/wsk/listen.c).
+ *
+ * Pages:
+ *  - WskAccept (wdk-ddi-src/content/wsk/nc-wsk-pfn_wsk_accept.md): "If the
+ *    WSK application has enabled the WskAcceptEvent ... and a call to
+ *    WskAccept is pending, the pending call to WskAccept takes precedence";
+ *    a connection already waiting completes the call at once (STATUS_SUCCESS).
+ *  - WskAcceptEvent (nc-wsk-pfn_wsk_accept_event.md): the client may close
+ *    the socket it is given; a NULL AcceptSocket means the listener no
+ *    longer works (never for a transient shortage).
+ *  - WskInspectEvent (nc-wsk-pfn_wsk_inspect_event.md): called for each
+ *    incoming connection of a conditional listener once it is bound; a
+ *    NULL InspectID means the listener no longer works.
+ *  - Enabling and Disabling Event Callback Functions
+ *    (windows-driver-docs-pr/network/enabling-and-disabling-event-callback-functions.md):
+ *    connection events enabled on a listening socket "cannot be disabled on
+ *    the listening socket". */
+#include "wsktest.h"
+#include "engine/fault.h"
+
+static WT_CLIENT cl;
+
+static PWSK_SOCKET connect_to(const SOCKADDR_STORAGE *addr)
+{
+    PWSK_SOCKET s = wt_connect(&cl, addr, NULL, NULL);
+    WT_CHECK(s != NULL, "connect failed");
+    return s;
+}
+
+/* ---- a listener client ------------------------------------------------------ */
+
+typedef struct LISTENER {
+    PWSK_SOCKET Socket;
+    volatile LONG Accepts, NullAccepts, Inspects, NullInspects, Aborts;
+    volatile LONG CloseInCallback;    /* 1: WskCloseSocket inside WskAcceptEvent */
+    PWSK_SOCKET Last;
+    WSK_INSPECT_ACTION Verdict;
+} LISTENER;
+
+static NTSTATUS closed_done(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
+{
+    UNREFERENCED_PARAMETER(Dev);
+    UNREFERENCED_PARAMETER(Context);
+    IoFreeIrp(Irp);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+static void close_async(PWSK_SOCKET s)
+{
+    PIRP irp = IoAllocateIrp(1, FALSE);
+    IoSetCompletionRoutine(irp, closed_done, NULL, TRUE, TRUE, TRUE);
+    const WSK_PROVIDER_BASIC_DISPATCH *d = s->Dispatch;
+    d->WskCloseSocket(s, irp);
+}
+
+static NTSTATUS on_accept(PVOID ctx, ULONG flags, PSOCKADDR local, PSOCKADDR remote, PWSK_SOCKET s,
+                          PVOID *sctx, const WSK_CLIENT_CONNECTION_DISPATCH **sd)
+{
+    UNREFERENCED_PARAMETER(flags);
+    UNREFERENCED_PARAMETER(local);
+    UNREFERENCED_PARAMETER(remote);
+    LISTENER *l = ctx;
+    *sctx = NULL;
+    *sd = NULL;
+    if (s == NULL) {
+        InterlockedIncrement(&l->NullAccepts);
+        return STATUS_REQUEST_NOT_ACCEPTED;
+    }
+    InterlockedIncrement(&l->Accepts);
+    if (l->CloseInCallback) {
+        close_async(s);               /* legal: the socket is the client's now */
+        return STATUS_SUCCESS;
+    }
+    l->Last = s;
+    return STATUS_SUCCESS;
+}
+
+static WSK_INSPECT_ACTION on_inspect(PVOID ctx, PSOCKADDR local, PSOCKADDR remote, PWSK_INSPECT_ID id)
+{
+    UNREFERENCED_PARAMETER(local);
+    UNREFERENCED_PARAMETER(remote);
+    LISTENER *l = ctx;
+    if (id == NULL) {
+        InterlockedIncrement(&l->NullInspects);
+        return WskInspectReject;
+    }
+    InterlockedIncrement(&l->Inspects);
+    return l->Verdict;
+}
+
+static NTSTATUS on_abort(PVOID ctx, PWSK_INSPECT_ID id)
+{
+    UNREFERENCED_PARAMETER(id);
+    InterlockedIncrement(&((LISTENER *)ctx)->Aborts);
+    return STATUS_SUCCESS;
+}
+
+static const WSK_CLIENT_LISTEN_DISPATCH accepting = { on_accept, NULL, NULL };
+static const WSK_CLIENT_LISTEN_DISPATCH inspecting_only = { NULL, on_inspect, on_abort };
+static const WSK_CLIENT_LISTEN_DISPATCH inspecting = { on_accept, on_inspect, on_abort };
+
+static NTSTATUS set_conditional(PWSK_SOCKET ls)
+{
+    WT_CALL c;
+    wt_init(&c);
+    ULONG on = 1;
+    const WSK_PROVIDER_LISTEN_DISPATCH *d = ls->Dispatch;
+    NTSTATUS st = wt_wait(&c, d->WskControlSocket(ls, WskSetOption, SO_CONDITIONAL_ACCEPT, SOL_SOCKET,
+                                                  sizeof(on), &on, 0, NULL, NULL, wt_arm(&c)));
+    wt_free(&c);
+    return st;
+}
+
+static PWSK_SOCKET bind_listener(PWSK_SOCKET ls, ADDRESS_FAMILY af, SOCKADDR_STORAGE *addr)
+{
+    WT_CALL c;
+    wt_init(&c);
+    const WSK_PROVIDER_LISTEN_DISPATCH *d = ls->Dispatch;
+    *addr = wt_addr(af, 0);
+    WT_STATUS(wt_wait(&c, d->WskBind(ls, (PSOCKADDR)addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&c, d->WskGetLocalAddress(ls, (PSOCKADDR)addr, wt_arm(&c))), STATUS_SUCCESS);
+    wt_free(&c);
+    return ls;
+}
+
+/* ---- rules ------------------------------------------------------------------ */
+
+/* Out of descriptors: no crash, no "listener dead", and it accepts again. */
+static void out_of_descriptors(BOOLEAN conditional)
+{
+    printf("-- accept fails with EMFILE: %s listener\n", conditional ? "conditional (no WskAcceptEvent)" : "accept-event");
+    LISTENER l = { 0 };
+    l.Verdict = WskInspectAccept;
+    l.Socket = wt_socket(&cl, AF_INET, WSK_FLAG_LISTEN_SOCKET, &l, conditional ? &inspecting_only : &accepting);
+    if (conditional)
+        WT_STATUS(set_conditional(l.Socket), STATUS_SUCCESS);
+    SOCKADDR_STORAGE addr;
+    bind_listener(l.Socket, AF_INET, &addr);
+    if (!conditional)
+        WT_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT, NULL), STATUS_SUCCESS);
+    WT_CHECK(ow_fault_set("accept_emfile:1/1", 1) == 0, "fault spec");
+    PWSK_SOCKET c1 = connect_to(&addr);
+    wt_sleep_ms(200);                 /* several tries, each refused */
+    WT_CHECK(ow_fault_fired(OW_FAULT_ACCEPT_EMFILE) >= 1, "the fault never fired");
+    WT_CHECK(ow_fault_fired(OW_FAULT_ACCEPT_EMFILE) < 20, "%lu accept tries in 200 ms: no back-off",
+             ow_fault_fired(OW_FAULT_ACCEPT_EMFILE));
+    WT_CHECK(l.NullAccepts == 0 && l.NullInspects == 0, "a transient EMFILE was reported as a dead listener");
+    ow_fault_set(NULL, 1);
+    /* Descriptors are back: the waiting connection is taken, and new ones. */
+    if (conditional) {
+        WT_CHECK(wt_wait_count(&l.Inspects, 1, 5000), "no WskInspectEvent after descriptors came back");
+        WT_CALL a;
+        wt_init(&a);
+        const WSK_PROVIDER_LISTEN_DISPATCH *d = l.Socket->Dispatch;
+        WT_STATUS(wt_wait(&a, d->WskAccept(l.Socket, 0, NULL, NULL, NULL, NULL, wt_arm(&a))), STATUS_SUCCESS);
+        wt_close((PWSK_SOCKET)a.Irp->IoStatus.Information);
+        wt_free(&a);
+    } else {
+        WT_CHECK(wt_wait_count(&l.Accepts, 1, 5000), "no WskAcceptEvent after descriptors came back");
+        wt_close(l.Last);
+        PWSK_SOCKET c2 = connect_to(&addr);
+        WT_CHECK(wt_wait_count(&l.Accepts, 2, 5000), "the listener does not accept any more");
+        wt_close(l.Last);
+        wt_close(c2);
+    }
+    wt_close(c1);
+    wt_close(l.Socket);
+}
+
+/* A pending WskAccept takes precedence over WskAcceptEvent. */
+static void accept_precedence(void)
+{
+    puts("-- a pending WskAccept takes precedence over WskAcceptEvent (20 trials)");
+    LISTENER l = { 0 };
+    l.Socket = wt_socket(&cl, AF_INET, WSK_FLAG_LISTEN_SOCKET, &l, &accepting);
+    SOCKADDR_STORAGE addr;
+    bind_listener(l.Socket, AF_INET, &addr);
+    WT_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT, NULL), STATUS_SUCCESS);
+    const WSK_PROVIDER_LISTEN_DISPATCH *d = l.Socket->Dispatch;
+    int irp_won = 0;
+    for (int i = 0; i < 20; i++) {
+        WT_CALL a;
+        wt_init(&a);
+        NTSTATUS r = d->WskAccept(l.Socket, 0, NULL, NULL, NULL, NULL, wt_arm(&a));
+        WT_STATUS(r, STATUS_PENDING);
+        LONG events = l.Accepts;
+        PWSK_SOCKET c = connect_to(&addr);
+        if (wt_wait_ms(&a, r, 2000) == STATUS_SUCCESS && l.Accepts == events) {
+            irp_won++;
+            wt_close((PWSK_SOCKET)a.Irp->IoStatus.Information);
+        } else {
+            if (a.Completions == 0) {
+                IoCancelIrp(a.Irp);
+                wt_wait(&a, STATUS_PENDING);
+            }
+            if (l.Last)
+                wt_close(l.Last);
+        }
+        l.Last = NULL;
+        wt_close(c);
+        wt_free(&a);
+    }
+    WT_CHECK(irp_won == 20, "the IRP won %d of 20", irp_won);
+    /* With no IRP pending, the event gets the connection. */
+    PWSK_SOCKET c = connect_to(&addr);
+    WT_CHECK(wt_wait_count(&l.Accepts, 1, 5000), "no WskAcceptEvent without a pending WskAccept");
+    wt_close(l.Last);
+    wt_close(c);
+    wt_close(l.Socket);
+}
+
+/* A connection already waiting: WskAccept completes at once. */
+static void accept_at_once(void)
+{
+    puts("-- WskAccept with a connection waiting returns STATUS_SUCCESS");
+    SOCKADDR_STORAGE addr;
+    PWSK_SOCKET ls = wt_listener(&cl, AF_INET6, NULL, NULL, &addr);
+    PWSK_SOCKET c = connect_to(&addr);
+    wt_sleep_ms(20);
+    WT_CALL a;
+    wt_init(&a);
+    const WSK_PROVIDER_LISTEN_DISPATCH *d = ls->Dispatch;
+    SOCKADDR_STORAGE local, remote;
+    NTSTATUS r = d->WskAccept(ls, 0, NULL, NULL, (PSOCKADDR)&local, (PSOCKADDR)&remote, wt_arm(&a));
+    WT_STATUS(r, STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&a, r), STATUS_SUCCESS);
+    WT_CHECK(remote.ss_family == AF_INET6 && local.ss_family == AF_INET6, "addresses not filled");
+    wt_close((PWSK_SOCKET)a.Irp->IoStatus.Information);
+    wt_free(&a);
+    wt_close(c);
+    wt_close(ls);
+}
+
+/* Inspection starts at WskBind, with no WskAccept and no accept event. */
+static void inspect_from_bind(void)
+{
+    puts("-- conditional accept: WskInspectEvent from WskBind on");
+    LISTENER l = { 0 };
+    l.Verdict = WskInspectPend;       /* a reject would reset it, maybe before connect completes */
+    l.Socket = wt_socket(&cl, AF_INET, WSK_FLAG_LISTEN_SOCKET, &l, &inspecting);
+    WT_STATUS(set_conditional(l.Socket), STATUS_SUCCESS);
+    SOCKADDR_STORAGE addr;
+    bind_listener(l.Socket, AF_INET, &addr);
+    PWSK_SOCKET c = connect_to(&addr);
+    WT_CHECK(wt_wait_count(&l.Inspects, 1, 5000), "no WskInspectEvent before any WskAccept or accept event");
+    wt_close(c);
+    wt_close(l.Socket);
+}
+
+/* Connection events enabled on a listener cannot be disabled there. */
+static void listener_connection_events(void)
+{
+    puts("-- connection events on a listener cannot be disabled there");
+    LISTENER l = { 0 };
+    l.Socket = wt_socket(&cl, AF_INET, WSK_FLAG_LISTEN_SOCKET, &l, &accepting);
+    SOCKADDR_STORAGE addr;
+    bind_listener(l.Socket, AF_INET, &addr);
+    WT_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
+    WT_STATUS(wt_events(l.Socket, WSK_EVENT_RECEIVE | WSK_EVENT_DISABLE, NULL), STATUS_INVALID_PARAMETER);
+    WT_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT | WSK_EVENT_DISABLE, NULL), STATUS_SUCCESS);
+    wt_close(l.Socket);
+}
+
+/* WskAcceptEvent closing the socket it is given (ASan checks the rest). */
+static void close_in_accept_event(void)
+{
+    puts("-- WskAcceptEvent closes the socket it is offered (200 connections)");
+    LISTENER l = { 0 };
+    l.CloseInCallback = 1;
+    l.Socket = wt_socket(&cl, AF_INET, WSK_FLAG_LISTEN_SOCKET, &l, &accepting);
+    SOCKADDR_STORAGE addr;
+    bind_listener(l.Socket, AF_INET, &addr);
+    WT_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
+    for (int i = 0; i < 200; i++) {
+        /* The close resets the connection: the client's connect may see
+         * the reset before it completes (epoll), which is fine here. */
+        PWSK_SOCKET c = wt_connect(&cl, &addr, NULL, NULL);
+        WT_CHECK(wt_wait_count(&l.Accepts, i + 1, 5000), "accept %d missing", i);
+        if (c)
+            wt_close(c);
+    }
+    for (int i = 0; i < 200 && OwSocketsOutstanding() > 1; i++)
+        wt_sleep_ms(5);
+    WT_CHECK(OwSocketsOutstanding() == 1, "%lu sockets left", (unsigned long)OwSocketsOutstanding());
+    wt_close(l.Socket);
+}
+
+int main(void)
+{
+    wt_register(&cl);
+    out_of_descriptors(TRUE);
+    out_of_descriptors(FALSE);
+    accept_precedence();
+    accept_at_once();
+    inspect_from_bind();
+    listener_connection_events();
+    close_in_accept_event();
+    wt_deregister(&cl);
+    return wt_result("test_wsk_listen");
+}
