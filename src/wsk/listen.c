@@ -120,11 +120,20 @@ static void add_ready(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *remo
         h->id = *id;
     h->state = HELD_READY;
     pthread_mutex_lock(&ls->lock);
-    struct ow_held **pp = &ls->held;
-    while (*pp)
-        pp = &(*pp)->next;
-    *pp = h;
+    BOOLEAN open = ls->life == OW_LIFE_OPEN;
+    if (open) {
+        struct ow_held **pp = &ls->held;
+        while (*pp)
+            pp = &(*pp)->next;
+        *pp = h;
+    }
     pthread_mutex_unlock(&ls->lock);
+    if (!open) {
+        /* The listener closed while this one was on its way: reset it, as
+         * the close did the others. */
+        ow_net_close_abortive(fd);
+        free(h);
+    }
 }
 
 /* ---- handing a connection out ---------------------------------------------- */
@@ -336,11 +345,19 @@ static BOOLEAN inspect(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *rem
     h->watch.done = watch_done;
     h->watch.u.poll.events = OW_POLL_ERR | OW_POLL_HUP;
     pthread_mutex_lock(&ls->lock);
-    h->next = ls->held;
-    ls->held = h;
-    h->watching = TRUE;
-    ls->refs++;                        /* the watch's */
+    BOOLEAN open = ls->life == OW_LIFE_OPEN;
+    if (open) {
+        h->next = ls->held;
+        ls->held = h;
+        h->watching = TRUE;
+        ls->refs++;                    /* the watch's */
+    }
     pthread_mutex_unlock(&ls->lock);
+    if (!open) {
+        ow_net_close_abortive(fd);     /* the listener closed meanwhile */
+        free(h);
+        return FALSE;
+    }
     if (ow_engine_submit(&h->watch) < 0) {
         pthread_mutex_lock(&ls->lock);
         h->watching = FALSE;
@@ -513,6 +530,15 @@ void ow_listen_close(struct ow_socket *ls)
 
 void ow_listen_free(struct ow_socket *ls)
 {
+    /* Nothing is watched any more (a watch holds a reference): what is
+     * left is reset. */
+    while (ls->held != NULL) {
+        struct ow_held *h = ls->held;
+        ls->held = h->next;
+        if (h->state != HELD_GONE || h->close_fd)
+            ow_net_close_abortive(h->fd);
+        free(h);
+    }
     free(ls->backoff);
     ls->backoff = NULL;
 }
