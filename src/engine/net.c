@@ -231,12 +231,14 @@ int ow_net_shutdown_send(int fd)
 /* No retry on EINTR: Linux has released the descriptor either way. */
 void ow_net_close(int fd)
 {
+    ow_engine_forget_fd(fd);   /* before the number can be reused */
     ow_sys_close(fd);
 }
 
 void ow_net_close_abortive(int fd)
 {
     struct linger l = { .l_onoff = 1, .l_linger = 0 };
+    ow_engine_forget_fd(fd);
     (void)ow_sys_setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
     ow_sys_close(fd);
 }
