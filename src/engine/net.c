@@ -59,6 +59,14 @@ int ow_net_bind(int fd, const void *win_addr, size_t len)
     return ow_sys_bind(fd, (struct sockaddr *)&ss, sslen) < 0 ? -errno : 0;
 }
 
+int ow_net_bind_shareable(int fd, const void *win_addr, size_t len)
+{
+    int rc = set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+    if (rc == 0)
+        rc = set_int(fd, SOL_SOCKET, SO_REUSEPORT, 1);
+    return rc < 0 ? rc : ow_net_bind(fd, win_addr, len);
+}
+
 int ow_net_connect_now(int fd, const void *win_addr, size_t len)
 {
     struct sockaddr_storage ss;

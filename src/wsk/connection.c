@@ -35,7 +35,8 @@ NTSTATUS WSKAPI ow_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags,
         pthread_mutex_unlock(&sock->lock);
         return ow_complete_now(Irp, STATUS_ADDRESS_ALREADY_ASSOCIATED, 0);
     }
-    int rc = ow_net_bind(sock->fd, LocalAddress, ow_addr_len(sock->family));
+    st = ow_share_bind(sock, LocalAddress);
+    int rc = NT_SUCCESS(st) ? 0 : -1;
     /* A listen socket listens as soon as it is bound (WskBind page). */
     if (rc == 0 && sock->category == OW_CAT_LISTEN) {
         if (sock->fastopen)
@@ -47,7 +48,9 @@ NTSTATUS WSKAPI ow_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags,
     pthread_mutex_unlock(&sock->lock);
     if (rc == 0)
         ow_events_static(sock);   /* listeners and datagram sockets: now eligible */
-    return ow_complete_now(Irp, rc == 0 ? STATUS_SUCCESS : ow_status_from_errno(-rc), 0);
+    if (NT_SUCCESS(st) && rc < 0)
+        st = ow_status_from_errno(-rc);   /* listen() failed */
+    return ow_complete_now(Irp, st, 0);
 }
 
 /* Commits a connection/stream socket to connecting; returns the failure

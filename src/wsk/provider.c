@@ -114,13 +114,12 @@ NTSTATUS WSKAPI ow_wsk_socket_connect(PWSK_CLIENT Client, USHORT SocketType, ULO
     if (!NT_SUCCESS(st))
         return ow_complete_now(Irp, st, 0);
 
-    int rc = ow_net_bind(sock->fd, LocalAddress, ow_addr_len(sock->family));
-    struct ow_req *req = rc < 0 ? NULL : ow_req_new(sock, Irp, "WskSocketConnect", socket_connect_step);
+    st = ow_share_bind(sock, LocalAddress);
+    struct ow_req *req = NT_SUCCESS(st) ? ow_req_new(sock, Irp, "WskSocketConnect", socket_connect_step) : NULL;
     if (req == NULL) {
         ow_net_close(sock->fd);
         ow_socket_destroy(sock);
-        return ow_complete_now(Irp, rc < 0 ? ow_status_from_errno(-rc)
-                                           : STATUS_INSUFFICIENT_RESOURCES, 0);
+        return ow_complete_now(Irp, NT_SUCCESS(st) ? STATUS_INSUFFICIENT_RESOURCES : st, 0);
     }
     sock->state = OW_CONN_CONNECTING;
     memcpy(&req->addr, RemoteAddress, ow_addr_len(sock->family));

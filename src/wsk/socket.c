@@ -41,6 +41,7 @@ void ow_socket_destroy(struct ow_socket *sock)
 {
     struct ow_registration *reg = sock->reg;
     atomic_fetch_sub(&live_sockets, 1);
+    ow_share_release(sock);   /* its address is free for WskBind again */
     ow_events_free(sock);
     pthread_mutex_destroy(&sock->lock);
     if (!(ow_vf_enabled && ow_vf_bury_socket(sock)))   /* graveyard: docs/verifier.md */
