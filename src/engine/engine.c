@@ -158,6 +158,21 @@ void ow_engine_cancel(struct ow_op *op)
         be->cancel(op);
 }
 
+void ow_engine_forget_fd(int fd)
+{
+    const struct ow_backend *be = atomic_load(&g_backend);
+    if (be == NULL || fd < 0)
+        return;
+    /* The record outlives this call (the engine runs it later) and is not
+     * an in-flight op: stop does not wait for it, ow_mb_fini frees it. */
+    struct ow_op *rec = calloc(1, sizeof(*rec));
+    if (rec == NULL)
+        return;   /* out of memory: the backend keeps its state, as before */
+    rec->kind = OW_OP_FORGET;
+    rec->fd = fd;
+    be->submit(rec);
+}
+
 const char *ow_engine_backend(void)
 {
     const struct ow_backend *be = atomic_load(&g_backend);
@@ -182,6 +197,7 @@ enum { MB_PENDING = 1, MB_INCOMING = 2, MB_CANCEL_QUEUED = 4 };
 int ow_mb_init(struct ow_mailbox *mb)
 {
     memset(mb, 0, sizeof(*mb));
+    atomic_init(&mb->forgets, 0);
     mb->evfd = ow_sys_eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (mb->evfd < 0)
         return -errno;
@@ -191,6 +207,12 @@ int ow_mb_init(struct ow_mailbox *mb)
 
 void ow_mb_fini(struct ow_mailbox *mb)
 {
+    /* Only forget records can be left (ops in flight at stop are asserted
+     * against): a close that raced the engine's last drain. */
+    struct ow_op *rec;
+    while ((rec = ow_opq_pop(&mb->incoming)) != NULL)
+        if (rec->kind == OW_OP_FORGET)
+            free(rec);
     ow_sys_close(mb->evfd);
     mb->evfd = -1;
     pthread_mutex_destroy(&mb->lock);
@@ -217,6 +239,8 @@ static void mb_wake(struct ow_mailbox *mb)
 
 void ow_mb_post(struct ow_mailbox *mb, struct ow_op *op)
 {
+    if (op->kind == OW_OP_FORGET)
+        atomic_fetch_add(&mb->forgets, 1);
     pthread_mutex_lock(&mb->lock);
     op->eng_state = MB_PENDING | MB_INCOMING;
     ow_opq_push(&mb->incoming, op);
@@ -309,6 +333,13 @@ void ow_mb_finish(struct ow_mailbox *mb, struct ow_op *op, int res)
     op->eng_state = 0;
     pthread_mutex_unlock(&mb->lock);
     ow_eng_complete(op, res);
+}
+
+void ow_mb_run_forget(struct ow_mailbox *mb, struct ow_op *rec, void (*forget)(int fd))
+{
+    forget(rec->fd);
+    free(rec);
+    atomic_fetch_sub(&mb->forgets, 1);
 }
 
 /* ---- addresses ------------------------------------------------------------ */

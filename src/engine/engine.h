@@ -101,6 +101,14 @@ void ow_engine_stop(void);
 int  ow_engine_submit(struct ow_op *op);  /* 0, or -errno: not queued, ->done never runs */
 void ow_engine_cancel(struct ow_op *op);
 
+/* Call before closing fd (ow_net_close does): every op still on fd ends
+ * with -ECANCELED (or its real result if that won the race) and the backend
+ * forgets what it knew of fd, so when the number comes back as another
+ * socket no op of the old one runs on it and the new one's ops are watched
+ * afresh. Ordered with submits: ops posted after the close are the new
+ * socket's. Asynchronous; a no-op while the engine is stopped. */
+void ow_engine_forget_fd(int fd);
+
 const char *ow_engine_backend(void);      /* "uring" or "epoll"; NULL when not started */
 int  ow_engine_on_engine_thread(void);    /* 1 when called from the engine thread */
 

@@ -7,7 +7,10 @@
  * level-triggered for just the directions that have waiters, so a ready fd
  * always makes progress and an idle one raises no event. When the last op
  * of an fd completes the fd leaves the epoll set, so a reused fd number
- * starts clean.
+ * starts clean. An fd closed with ops still on it (ow_engine_forget_fd)
+ * has them ended and its state dropped before any op of a socket that
+ * reuses the number: closing removed it from the epoll set behind our
+ * back, so the cached registration must not be trusted.
  */
 #include "internal.h"
 #include "fault.h"
@@ -304,6 +307,18 @@ static void cancel(struct ow_op *op)
     update_interest(fd);
 }
 
+/* fd is being closed: its ops end and it leaves the epoll set (if still
+ * open) and our books. */
+static void forget(int fd)
+{
+    struct ow_fdent *e = ow_fdtab_find(&ep.fds, fd);
+    if (e == NULL)
+        return;
+    fail_all(fd, -ECANCELED);   /* the last one's update_interest deregisters */
+    e->registered = 0;
+    e->events = 0;
+}
+
 /* Returns 1 when the engine must stop. */
 static int drain(void)
 {
@@ -312,7 +327,10 @@ static int drain(void)
         int stop = ow_mb_take(&ep.mb, &in), unsubmitted, busy = 0;
         struct ow_op *op;
         while ((op = ow_opq_pop(&in)) != NULL) {
-            start(op);
+            if (op->kind == OW_OP_FORGET)
+                ow_mb_run_forget(&ep.mb, op, forget);
+            else
+                start(op);
             busy = 1;
         }
         while ((op = ow_mb_next_cancel(&ep.mb, &unsubmitted)) != NULL) {
@@ -357,6 +375,11 @@ static void ep_run(void)
             abort();
         }
         for (int i = 0; i < n; i++) {
+            /* A completion of this batch may have closed an fd whose event
+             * is still ahead, and its number may be a new socket already:
+             * forget first, or the old socket's ops would run on it. */
+            if (atomic_load(&ep.mb.forgets) != 0)
+                (void)drain();   /* a stop request is seen again by the loop */
             if (evs[i].data.fd == ep.mb.evfd)
                 ow_mb_ack(&ep.mb);
             else

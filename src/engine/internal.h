@@ -5,6 +5,7 @@
 #include "engine.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
 
 /* One backend. run() is the engine thread's body and returns once stop()
@@ -52,12 +53,20 @@ static inline struct ow_priv *ow_priv(struct ow_op *op)
  * the engine thread, which drains the mailbox before each wait. */
 struct ow_mailbox {
     pthread_mutex_t lock;
+    atomic_int forgets;         /* OW_OP_FORGET records posted, not yet run */
     struct ow_opq incoming;
     struct ow_op *cancels;      /* linked by ow_priv()->cancel_next */
     int wake_pending;           /* an eventfd write is on its way */
     int stop;
     int evfd;
 };
+
+/* A record in the mailbox's incoming FIFO, never a caller's op: "fd is
+ * being closed" (ow_engine_forget_fd). Ordered with the ops around it, so
+ * the backend forgets the old socket's ops and state before it sees any op
+ * of a socket that reuses the number. Backends run it with
+ * ow_mb_run_forget(). Not an enum ow_op_kind: ow_engine_submit refuses it. */
+#define OW_OP_FORGET ((enum ow_op_kind)0x7f)
 
 int  ow_mb_init(struct ow_mailbox *mb);
 void ow_mb_fini(struct ow_mailbox *mb);
@@ -72,6 +81,9 @@ int  ow_mb_take(struct ow_mailbox *mb, struct ow_opq *in);
 struct ow_op *ow_mb_next_cancel(struct ow_mailbox *mb, int *unsubmitted);
 /* Engine thread: forgets op (no cancel may find it any more), runs ->done. */
 void ow_mb_finish(struct ow_mailbox *mb, struct ow_op *op, int res);
+/* Engine thread: runs an OW_OP_FORGET record taken from the mailbox with the
+ * backend's forget(fd), then frees it. */
+void ow_mb_run_forget(struct ow_mailbox *mb, struct ow_op *rec, void (*forget)(int fd));
 
 /* ---- addresses: Windows layout <-> Linux ------------------------------ */
 

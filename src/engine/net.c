@@ -59,6 +59,14 @@ int ow_net_bind(int fd, const void *win_addr, size_t len)
     return ow_sys_bind(fd, (struct sockaddr *)&ss, sslen) < 0 ? -errno : 0;
 }
 
+int ow_net_bind_shareable(int fd, const void *win_addr, size_t len)
+{
+    int rc = set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+    if (rc == 0)
+        rc = set_int(fd, SOL_SOCKET, SO_REUSEPORT, 1);
+    return rc < 0 ? rc : ow_net_bind(fd, win_addr, len);
+}
+
 int ow_net_connect_now(int fd, const void *win_addr, size_t len)
 {
     struct sockaddr_storage ss;
@@ -231,12 +239,14 @@ int ow_net_shutdown_send(int fd)
 /* No retry on EINTR: Linux has released the descriptor either way. */
 void ow_net_close(int fd)
 {
+    ow_engine_forget_fd(fd);   /* before the number can be reused */
     ow_sys_close(fd);
 }
 
 void ow_net_close_abortive(int fd)
 {
     struct linger l = { .l_onoff = 1, .l_linger = 0 };
+    ow_engine_forget_fd(fd);
     (void)ow_sys_setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
     ow_sys_close(fd);
 }

@@ -32,6 +32,9 @@ enum ow_opt {
 /* New non-blocking, close-on-exec socket; IPv6 sockets start V6ONLY as on Windows. */
 int ow_net_socket(int win_family, enum ow_sock_kind kind);
 int ow_net_bind(int fd, const void *win_addr, size_t len);
+/* bind() with SO_REUSEADDR and SO_REUSEPORT set first: for a provider that
+ * decides address sharing itself and needs Linux to allow what it allows. */
+int ow_net_bind_shareable(int fd, const void *win_addr, size_t len);
 int ow_net_listen(int fd, int backlog);
 /* Immediate connect() for datagram sockets (fixed remote address; a NULL
  * address dissolves the association: connect(AF_UNSPEC)). */

@@ -8,7 +8,10 @@
  * Per fd and direction, only the oldest op is in the kernel; the others wait
  * in a FIFO. Two sends in flight on one stream could interleave their bytes
  * (a WAITALL send parks half way), and two recvs could be served out of order
- * since the kernel retries parked requests newest first.
+ * since the kernel retries parked requests newest first. Polls have no
+ * order but are listed per fd too, so that closing an fd
+ * (ow_engine_forget_fd) can end every op on it: the kernel's requests hold
+ * the old file, and a socket reusing the number must not queue behind them.
  *
  * user_data is the op pointer; its low bits (ops are 8-aligned) tag the
  * engine's own requests.
@@ -160,6 +163,10 @@ static void finish(struct ow_op *op, int res)
             ow_opq_pop(&e->q[q]);
             next = 1;
         }
+    } else if (q == OW_Q_POLL) {
+        struct ow_fdent *e = ow_fdtab_find(&u.fds, fd);
+        if (e != NULL)
+            ow_opq_remove(&e->q[q], op);   /* not there once forgotten */
     }
     ow_mb_finish(&u.mb, op, res);
     if (next)
@@ -296,11 +303,54 @@ static void start(struct ow_op *op)
         rc = issue(op);
         if (rc < 0)
             ow_opq_pop(&e->q[q]);
+    } else if (q == OW_Q_POLL) {
+        struct ow_fdent *e = ow_fdtab_get(&u.fds, op->fd);
+        if (e == NULL) {
+            finish(op, op->fd < 0 ? -EBADF : -ENOMEM);
+            return;
+        }
+        rc = issue(op);
+        if (rc == 0)
+            ow_opq_push(&e->q[q], op);
     } else {
         rc = issue(op);
     }
     if (rc < 0)
         finish(op, rc);
+}
+
+/* Asks the kernel to stop op's request; the op's own CQE completes it. */
+static void cancel_in_kernel(struct ow_op *op)
+{
+    ow_priv(op)->cancelled = 1;
+    struct io_uring_sqe *sqe = sqe_get();
+    if (sqe != NULL) {
+        io_uring_prep_cancel64(sqe, (uintptr_t)op | TAG_OP, 0);
+        io_uring_sqe_set_data64(sqe, TAG_IGNORE);
+    }
+}
+
+/* fd is being closed: every op on it ends. Those in the kernel (queue
+ * heads, polls) leave the fd's books at once, so a socket that reuses the
+ * number starts with empty queues, and are cancelled there. */
+static void forget(int fd)
+{
+    struct ow_fdent *e = ow_fdtab_find(&u.fds, fd);
+    if (e == NULL)
+        return;
+    for (int q = 0; q < OW_Q_COUNT; q++) {
+        struct ow_opq gone = e->q[q];
+        e->q[q].head = e->q[q].tail = NULL;
+        struct ow_op *op;
+        int in_kernel = 1;   /* a READ/WRITE head, or any poll */
+        while ((op = ow_opq_pop(&gone)) != NULL) {
+            if (in_kernel)
+                cancel_in_kernel(op);
+            else
+                ow_mb_finish(&u.mb, op, -ECANCELED);
+            in_kernel = q == OW_Q_POLL;
+        }
+    }
 }
 
 static void cancel(struct ow_op *op)
@@ -313,13 +363,7 @@ static void cancel(struct ow_op *op)
             return;
         }
     }
-    /* In the kernel: ask it to stop; the op's own CQE completes it. */
-    ow_priv(op)->cancelled = 1;
-    struct io_uring_sqe *sqe = sqe_get();
-    if (sqe != NULL) {
-        io_uring_prep_cancel64(sqe, (uintptr_t)op | TAG_OP, 0);
-        io_uring_sqe_set_data64(sqe, TAG_IGNORE);
-    }
+    cancel_in_kernel(op);
 }
 
 /* Returns 1 when the engine must stop. */
@@ -330,7 +374,10 @@ static int drain(void)
         int stop = ow_mb_take(&u.mb, &in), unsubmitted, busy = 0;
         struct ow_op *op;
         while ((op = ow_opq_pop(&in)) != NULL) {
-            start(op);
+            if (op->kind == OW_OP_FORGET)
+                ow_mb_run_forget(&u.mb, op, forget);
+            else
+                start(op);
             busy = 1;
         }
         while ((op = ow_mb_next_cancel(&u.mb, &unsubmitted)) != NULL) {

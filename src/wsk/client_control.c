@@ -10,7 +10,8 @@
  *  WSK_CACHE_SD / WSK_RELEASE_SD (NULL)  an opaque handle, released by WSK_RELEASE_SD;
  *                                        security descriptors are not enforced.
  *  WSK_TDI_BEHAVIOR (IRP NULL)           accepted; there is no TDI.
- *  WSK_SET_STATIC_EVENT_CALLBACKS,
+ *  WSK_SET_STATIC_EVENT_CALLBACKS (NULL) the registration's static event mask
+ *                                        (registration.c, events.c).
  *  WSK_TDI_DEVICENAME_MAPPING, others    STATUS_NOT_SUPPORTED.
  * A code that takes no IRP given one, or the reverse: STATUS_INVALID_PARAMETER
  * (an IRP given is completed with it). */

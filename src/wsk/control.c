@@ -11,7 +11,6 @@
 static BOOLEAN map_option(ULONG level, ULONG name, enum ow_opt *opt)
 {
     static const struct { ULONG level, name; enum ow_opt opt; } table[] = {
-        { SOL_SOCKET, SO_REUSEADDR, OW_OPT_REUSEADDR },
         { SOL_SOCKET, SO_KEEPALIVE, OW_OPT_KEEPALIVE },
         { SOL_SOCKET, SO_BROADCAST, OW_OPT_BROADCAST },
         { SOL_SOCKET, SO_RCVBUF, OW_OPT_RCVBUF },
@@ -44,8 +43,11 @@ static BOOLEAN own_option(struct ow_socket *sock, BOOLEAN set, ULONG level, ULON
                           ULONG *value, NTSTATUS *st)
 {
     BOOLEAN *flag = NULL;
+    /* Address sharing is decided at WskBind (addr_share.c), not by Linux. */
     if (level == SOL_SOCKET && name == OW_SO_EXCLUSIVEADDRUSE)
-        flag = &sock->exclusive;   /* Linux refuses shared binds by default: recorded only */
+        flag = &sock->exclusive;
+    else if (level == SOL_SOCKET && name == SO_REUSEADDR)
+        flag = &sock->reuseaddr;
     else if (level == IPPROTO_TCP && name == TCP_FASTOPEN)
         flag = &sock->fastopen;    /* used by WskConnectEx / at listen */
     if (flag == NULL)

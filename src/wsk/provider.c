@@ -19,8 +19,8 @@ static NTSTATUS make_socket(struct ow_registration *reg, enum ow_category cat,
     if (type == SOCK_STREAM && (protocol == IPPROTO_TCP || protocol == 0))
         kind = OW_SOCK_STREAM;
     else if (type == SOCK_DGRAM && (protocol == IPPROTO_UDP || protocol == 0)
-             && (cat == OW_CAT_BASIC || cat == OW_CAT_DATAGRAM))
-        kind = OW_SOCK_DGRAM;
+             && (cat == OW_CAT_BASIC || cat == OW_CAT_DATAGRAM || cat == OW_CAT_LISTEN))
+        kind = OW_SOCK_DGRAM;   /* a UDP listen socket: created, its WskBind fails (connection.c) */
     else
         return STATUS_NOT_SUPPORTED;
     if (cat == OW_CAT_DATAGRAM && kind != OW_SOCK_DGRAM)
@@ -114,12 +114,11 @@ NTSTATUS WSKAPI ow_wsk_socket_connect(PWSK_CLIENT Client, USHORT SocketType, ULO
     if (!NT_SUCCESS(st))
         return ow_complete_now(Irp, st, 0);
 
-    int rc = ow_net_bind(sock->fd, LocalAddress, ow_addr_len(sock->family));
-    struct ow_req *req = rc < 0 ? NULL : ow_req_new(sock, Irp, "WskSocketConnect", socket_connect_step);
+    st = ow_share_bind(sock, LocalAddress);
+    struct ow_req *req = NT_SUCCESS(st) ? ow_req_new(sock, Irp, "WskSocketConnect", socket_connect_step) : NULL;
     if (req == NULL) {
         ow_sock_discard(sock);
-        return ow_complete_now(Irp, rc < 0 ? ow_status_from_errno(-rc)
-                                           : STATUS_INSUFFICIENT_RESOURCES, 0);
+        return ow_complete_now(Irp, NT_SUCCESS(st) ? STATUS_INSUFFICIENT_RESOURCES : st, 0);
     }
     sock->state = OW_CONN_CONNECTING;
     memcpy(&req->addr, RemoteAddress, ow_addr_len(sock->family));

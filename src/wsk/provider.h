@@ -107,6 +107,7 @@ struct ow_socket {
     BOOLEAN fastopen;                 /* TCP_FASTOPEN set through WskControlSocket */
     BOOLEAN nodelay;                  /* TCP_NODELAY set by the client */
     BOOLEAN exclusive;                /* SO_EXCLUSIVEADDRUSE requested */
+    BOOLEAN reuseaddr;                /* SO_REUSEADDR requested (addr_share.c decides) */
     struct ow_req *pending;           /* IRPs in flight (doubly linked) */
     unsigned npending;
     /* Datagram sockets (datagram.c), guarded by lock. */
@@ -339,6 +340,13 @@ NTSTATUS ow_buf_to_iov(struct ow_req *req, const WSK_BUF *buf);
 /* Copies out a WSK_BUF into a fresh malloc'd buffer (for WskConnectEx, whose
  * MDL the client may free as soon as the IRP completes). */
 NTSTATUS ow_buf_copy(const WSK_BUF *buf, void **out, size_t *len);
+
+/* ---- addr_share.c: SO_REUSEADDR / SO_EXCLUSIVEADDRUSE on WskBind ---- */
+/* Binds sock's fd to local if the documented sharing matrix allows it
+ * against this process's bound sockets, and records the binding. */
+NTSTATUS ow_share_bind(struct ow_socket *sock, const SOCKADDR *local);
+/* Forgets sock's binding (the socket is being destroyed). */
+void ow_share_release(const struct ow_socket *sock);
 
 /* ---- socket.c: socket objects and their life ---- */
 struct ow_socket *ow_socket_new(struct ow_registration *reg, enum ow_category cat,

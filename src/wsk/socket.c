@@ -58,6 +58,7 @@ static void socket_destroy(struct ow_socket *sock)
 {
     struct ow_registration *reg = sock->reg;
     atomic_fetch_sub(&live_sockets, 1);
+    ow_share_release(sock);   /* its address is free for WskBind again */
     ow_events_free(sock);
     ow_listen_free(sock);
     pthread_mutex_destroy(&sock->lock);

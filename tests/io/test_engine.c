@@ -502,6 +502,122 @@ static void test_cancel_accept(void)
     ow_net_close(lfd);
 }
 
+/* ---- a closed fd's number reused (issue 11 item 8) ---------------------------------- */
+
+/* Moves the socket new_fd to the number old_fd, just closed by the caller,
+ * as the next socket()/accept() would: the reuse the engine must survive.
+ * (new_fd was made before that close, so no socket of the test sits there.) */
+static void take_number(int new_fd, int old_fd)
+{
+    CHECK(fcntl(old_fd, F_GETFD) == -1 && errno == EBADF);
+    CHECK_EQ(dup2(new_fd, old_fd), old_fd);
+    CHECK_EQ(close(new_fd), 0);
+}
+
+/* The old op ended by the close of its fd, never on the socket that reused
+ * the number: cancelled, or (a WAITALL send) with the bytes it had sent. */
+static void expect_ended_by_close(struct top *old, long sent_max)
+{
+    int res = wait_top(old);
+    if (res != -ECANCELED && !(sent_max > 0 && res > 0 && res < sent_max))
+        FAIL("old op of kind %d ended with %d, not by the close", (int)old->op.kind, res);
+}
+
+/* An op is waiting on fd X; X is closed (ow_net_close, as the provider does)
+ * and the number comes back as another socket before the engine ran that
+ * op again. Every kind of op on the new X must complete, and the old op
+ * must end without an explicit cancel. Was: epoll trusted its cached
+ * registration of X (closing had silently removed it from the epoll set)
+ * and queued the new op behind the dead one: a hang (WskAbortEvent lost
+ * for a conditional listener's reused descriptor). */
+static void test_reused_fd(void)
+{
+    unsigned char sa[28];
+    char c = 0;
+    struct iovec iv = { &c, 1 };
+
+    g_test = "reused fd: recv";
+    int c1, x = engine_pair(&c1);
+    struct top old, neu;
+    top_io(&old, OW_OP_RECV, x, &iv, 1, 0);
+    submit(&old);
+    expect_pending(&old);
+    int c2, s2 = engine_pair(&c2);
+    ow_net_close(x);
+    take_number(s2, x);
+    top_io(&neu, OW_OP_RECV, x, &iv, 1, 0);
+    submit(&neu);
+    CHECK_EQ(send_str(c2, "n"), 1);
+    CHECK_EQ(wait_top(&neu), 1);
+    CHECK_EQ(c, 'n');
+    expect_ended_by_close(&old, 0);
+    ow_net_close(x);
+    ow_net_close(c1);
+    ow_net_close(c2);
+
+    g_test = "reused fd: send";
+    const size_t total = 16u << 20;
+    unsigned char *big = calloc(1, total);
+    CHECK(big != NULL);
+    struct iovec biv = { big, total };
+    int s1 = engine_pair(&x);
+    CHECK_EQ(ow_net_set_opt(x, OW_OPT_SNDBUF, 32768), 0);
+    top_io(&old, OW_OP_SEND, x, &biv, 1, OW_IO_WAITALL);
+    submit(&old);
+    expect_pending(&old);   /* s1 reads nothing: the send stalls */
+    s2 = engine_pair(&c2);
+    ow_net_close(x);
+    take_number(c2, x);
+    CHECK_EQ(send_str(x, "s"), 1);
+    top_io(&neu, OW_OP_RECV, s2, &iv, 1, 0);
+    CHECK_EQ(run_top(&neu), 1);
+    CHECK_EQ(c, 's');
+    expect_ended_by_close(&old, (long)total);
+    free(big);
+    ow_net_close(x);
+    ow_net_close(s1);
+    ow_net_close(s2);
+
+    g_test = "reused fd: accept";
+    unsigned short port;
+    x = new_listener(0, &port);
+    top_init(&old, OW_OP_ACCEPT, x);
+    submit(&old);
+    expect_pending(&old);
+    int l2 = new_listener(0, &port);
+    ow_net_close(x);
+    take_number(l2, x);
+    top_init(&neu, OW_OP_ACCEPT, x);
+    submit(&neu);
+    c2 = new_socket(0);
+    CHECK_EQ(engine_connect(c2, sa, win_loopback(0, port, sa)), 0);
+    s2 = wait_top(&neu);
+    CHECK(s2 >= 0);
+    expect_ended_by_close(&old, 0);
+    ow_net_close(s2);
+    ow_net_close(c2);
+    ow_net_close(x);
+
+    g_test = "reused fd: poll for a reset (conditional accept's watch)";
+    x = engine_pair(&c1);
+    top_init(&old, OW_OP_POLL, x);
+    old.op.u.poll.events = OW_POLL_ERR | OW_POLL_HUP;
+    submit(&old);
+    expect_pending(&old);
+    s2 = engine_pair(&c2);
+    ow_net_close(x);
+    take_number(s2, x);
+    top_init(&neu, OW_OP_POLL, x);
+    neu.op.u.poll.events = OW_POLL_ERR | OW_POLL_HUP;
+    submit(&neu);
+    expect_pending(&neu);
+    ow_net_close_abortive(c2);   /* the new socket's peer resets */
+    CHECK(wait_top(&neu) & (OW_POLL_ERR | OW_POLL_HUP));
+    expect_ended_by_close(&old, 0);
+    ow_net_close(x);
+    ow_net_close(c1);
+}
+
 /* A NOP whose ->done submits it again until left reaches zero. */
 struct chain {
     struct ow_op op;
@@ -852,6 +968,7 @@ int main(void)
     test_fifo(echo);
     test_cancel_recv(echo);
     test_cancel_accept();
+    test_reused_fd();
     test_from_done(echo);
     test_poll(echo);
     test_foreign_threads();
