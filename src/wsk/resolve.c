@@ -28,7 +28,9 @@ struct ai_node {
 /* ---- strings --------------------------------------------------------------- */
 
 /* UNICODE_STRING (UTF-16, Length in bytes, maybe not NUL-terminated) ->
- * malloc'd UTF-8. An empty or NULL string gives *out = NULL. */
+ * malloc'd UTF-8, through RtlUnicodeToUTF8N. The text ends at Length or at a
+ * NUL inside it; an empty or NULL string gives *out = NULL; a lone surrogate
+ * (which the converter would replace with U+FFFD) is an invalid name. */
 static NTSTATUS utf16_to_utf8(const UNICODE_STRING *us, char **out)
 {
     *out = NULL;
@@ -36,82 +38,37 @@ static NTSTATUS utf16_to_utf8(const UNICODE_STRING *us, char **out)
         return STATUS_SUCCESS;
     if (us->Buffer == NULL || (us->Length & 1))
         return STATUS_INVALID_PARAMETER;
-    size_t n = us->Length / 2;
-    const WCHAR *w = us->Buffer;
-    char *s = malloc(n * 3 + 1), *p = s;
+    size_t n = 0;
+    while (n < us->Length / sizeof(WCHAR) && us->Buffer[n] != 0)
+        n++;
+    if (n == 0)
+        return STATUS_SUCCESS;
+    ULONG need = 0;
+    NTSTATUS st = RtlUnicodeToUTF8N(NULL, 0, &need, us->Buffer, (ULONG)(n * sizeof(WCHAR)));
+    if (st == STATUS_SOME_NOT_MAPPED)
+        return STATUS_INVALID_PARAMETER;
+    char *s = malloc((size_t)need + 1);
     if (s == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
-    for (size_t i = 0; i < n; i++) {
-        unsigned long c = (USHORT)w[i];
-        if (c == 0)
-            break;                         /* a terminator inside Length */
-        if (c >= 0xD800 && c <= 0xDBFF && i + 1 < n && (USHORT)w[i + 1] >= 0xDC00
-            && (USHORT)w[i + 1] <= 0xDFFF) {
-            c = 0x10000 + ((c - 0xD800) << 10) + ((USHORT)w[++i] - 0xDC00);
-        } else if (c >= 0xD800 && c <= 0xDFFF) {
-            free(s);
-            return STATUS_INVALID_PARAMETER;   /* lone surrogate */
-        }
-        if (c < 0x80) {
-            *p++ = (char)c;
-        } else if (c < 0x800) {
-            *p++ = (char)(0xC0 | (c >> 6));
-            *p++ = (char)(0x80 | (c & 0x3F));
-        } else if (c < 0x10000) {
-            *p++ = (char)(0xE0 | (c >> 12));
-            *p++ = (char)(0x80 | ((c >> 6) & 0x3F));
-            *p++ = (char)(0x80 | (c & 0x3F));
-        } else {
-            *p++ = (char)(0xF0 | (c >> 18));
-            *p++ = (char)(0x80 | ((c >> 12) & 0x3F));
-            *p++ = (char)(0x80 | ((c >> 6) & 0x3F));
-            *p++ = (char)(0x80 | (c & 0x3F));
-        }
-    }
-    *p = '\0';
-    if (p == s) {
-        free(s);
-        return STATUS_SUCCESS;
-    }
+    RtlUnicodeToUTF8N(s, need, &need, us->Buffer, (ULONG)(n * sizeof(WCHAR)));
+    s[need] = '\0';
     *out = s;
     return STATUS_SUCCESS;
 }
 
-/* UTF-8 -> UTF-16 into out (cap WCHARs, may be NULL to count); returns the
- * WCHARs needed, without a terminator. Invalid bytes become U+FFFD. */
+/* UTF-8 -> UTF-16 into out (cap WCHARs, may be NULL to count), through
+ * RtlUTF8ToUnicodeN; returns the WCHARs needed, without a terminator.
+ * Invalid bytes become U+FFFD. */
 static size_t utf8_to_utf16(const char *s, WCHAR *out, size_t cap)
 {
-    size_t n = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned long c;
-        int extra;
-        if (*p < 0x80) { c = *p; extra = 0; }
-        else if ((*p & 0xE0) == 0xC0) { c = *p & 0x1F; extra = 1; }
-        else if ((*p & 0xF0) == 0xE0) { c = *p & 0x0F; extra = 2; }
-        else if ((*p & 0xF8) == 0xF0) { c = *p & 0x07; extra = 3; }
-        else { c = 0xFFFD; extra = 0; }
-        p++;
-        for (int k = 0; k < extra; k++) {
-            if ((*p & 0xC0) != 0x80) { c = 0xFFFD; break; }
-            c = (c << 6) | (*p++ & 0x3F);
-        }
-        if (c >= 0x10000 && c <= 0x10FFFF) {
-            c -= 0x10000;
-            if (out && n + 1 < cap) {
-                out[n] = (WCHAR)(0xD800 + (c >> 10));
-                out[n + 1] = (WCHAR)(0xDC00 + (c & 0x3FF));
-            }
-            n += 2;
-        } else {
-            if (c > 0x10FFFF)
-                c = 0xFFFD;
-            if (out && n < cap)
-                out[n] = (WCHAR)c;
-            n++;
-        }
+    ULONG bytes = 0;
+    ULONG len = (ULONG)strlen(s);
+    RtlUTF8ToUnicodeN(NULL, 0, &bytes, s, len);
+    if (out != NULL) {
+        ULONG done = 0;
+        RtlUTF8ToUnicodeN(out, (ULONG)(cap * sizeof(WCHAR)), &done, s, len);
     }
-    return n;
+    return bytes / sizeof(WCHAR);
 }
 
 static NTSTATUS status_from_rs(enum ow_rs_status rs)
