@@ -4,6 +4,8 @@
  * thread running getaddrinfo/getnameinfo (src/engine/resolve.c), at
  * PASSIVE_LEVEL. IoCancelIrp completes the IRP with STATUS_CANCELLED at once;
  * the lookup itself finishes in the background and its result is dropped.
+ * The IRP rules (pending, cancel, complete once, WskDeregister waits) are
+ * pending.c's.
  * Results are built in Windows layout: an ADDRINFOEXW list from the pool
  * (one allocation per entry, ai_addr and ai_canonname inside it), WCHAR
  * strings, families 2/23. Decisions: docs/semantics.md, "Name resolution". */
@@ -140,9 +142,7 @@ static NTSTATUS build_list(const struct ow_rs_addr *list, PADDRINFOEXW *out)
 enum rs_kind { RS_ADDRINFO, RS_NAMEINFO };
 
 struct rs_call {
-    atomic_int refs;
-    atomic_bool claimed;          /* who completes the IRP: worker or cancel */
-    PIRP irp;
+    struct ow_pending pending;    /* first: the IRP, its cancel and completion (pending.c) */
     enum rs_kind kind;
     /* WskGetAddressInfo */
     char *node, *service;
@@ -155,45 +155,16 @@ struct rs_call {
     int ni_flags;
 };
 
-static void rs_put(struct rs_call *c)
+static void rs_free(struct rs_call *c)
 {
-    if (atomic_fetch_sub(&c->refs, 1) != 1)
-        return;
     free(c->node);
     free(c->service);
     free(c);
 }
 
-static BOOLEAN rs_claim(struct rs_call *c) { return !atomic_exchange(&c->claimed, true); }
-
-/* The claimer completes the IRP: first makes sure no cancel routine still reads it. */
-static void rs_complete(struct rs_call *c, NTSTATUS st)
+static void rs_release(struct ow_pending *p)
 {
-    PIRP irp = c->irp;
-    if (IoSetCancelRoutine(irp, NULL) == NULL) {
-        KIRQL irql;
-        IoAcquireCancelSpinLock(&irql);   /* the cancel routine has its reference now */
-        IoReleaseCancelSpinLock(irql);
-    }
-    irp->Tail.Overlay.DriverContext[0] = NULL;
-    irp->IoStatus.Status = st;
-    irp->IoStatus.Information = 0;
-    IoCompleteRequest(irp, IO_NO_INCREMENT);
-}
-
-static VOID rs_cancel(PDEVICE_OBJECT Dev, PIRP Irp)
-{
-    UNREFERENCED_PARAMETER(Dev);
-    struct rs_call *c = Irp->Tail.Overlay.DriverContext[0];
-    atomic_fetch_add(&c->refs, 1);
-    IoReleaseCancelSpinLock(Irp->CancelIrql);
-    if (rs_claim(c)) {
-        Irp->Tail.Overlay.DriverContext[0] = NULL;
-        Irp->IoStatus.Status = STATUS_CANCELLED;
-        Irp->IoStatus.Information = 0;
-        IoCompleteRequest(Irp, IO_NO_INCREMENT);
-    }
-    rs_put(c);
+    rs_free((struct rs_call *)p);
 }
 
 /* Copies a UTF-8 answer into the client's UNICODE_STRING. */
@@ -222,9 +193,9 @@ static void rs_worker(void *arg)
         if (NT_SUCCESS(st))
             st = build_list(list, &result);
         ow_rs_free_addrs(list);
-        if (rs_claim(c)) {
+        if (ow_pending_claim(&c->pending)) {
             *c->result = result;
-            rs_complete(c, st);
+            ow_pending_finish(&c->pending, st, 0);
         } else {
             ow_free_address_info(NULL, result);   /* cancelled meanwhile */
         }
@@ -235,38 +206,26 @@ static void rs_worker(void *arg)
                                               c->node_out ? host : NULL, sizeof(host),
                                               c->service_out ? serv : NULL, sizeof(serv),
                                               c->ni_flags));
-        if (rs_claim(c)) {
+        if (ow_pending_claim(&c->pending)) {
             if (NT_SUCCESS(st) && c->node_out)
                 st = put_unicode(c->node_out, host);
             if (NT_SUCCESS(st) && c->service_out)
                 st = put_unicode(c->service_out, serv);
-            rs_complete(c, st);
+            ow_pending_finish(&c->pending, st, 0);
         }
     }
-    rs_put(c);
+    ow_pending_put(&c->pending);
 }
 
-/* Marks the IRP pending, arms cancellation and starts the worker. */
-static NTSTATUS rs_start(struct rs_call *c)
+/* Marks the IRP pending and cancellable, counted on the registration
+ * (WskDeregister waits for it), and starts the worker. */
+static NTSTATUS rs_start(PWSK_CLIENT Client, struct rs_call *c, PIRP irp)
 {
-    PIRP irp = c->irp;
-    atomic_init(&c->refs, 1);
-    atomic_init(&c->claimed, false);
-    IoSetNextIrpStackLocation(irp);
-    IoMarkIrpPending(irp);
-    irp->Tail.Overlay.DriverContext[0] = c;
-    IoSetCancelRoutine(irp, rs_cancel);
-    if (irp->Cancel && IoSetCancelRoutine(irp, NULL) != NULL) {
-        /* Cancelled before the routine was armed. */
-        if (rs_claim(c))
-            rs_complete(c, STATUS_CANCELLED);
-        rs_put(c);
-        return STATUS_PENDING;
-    }
+    ow_pending_start(&c->pending, ow_reg_pending(Client), irp, OW_PENDING_WAIT, rs_release);
     if (ow_rs_spawn(rs_worker, c) < 0) {
-        if (rs_claim(c))
-            rs_complete(c, STATUS_INSUFFICIENT_RESOURCES);
-        rs_put(c);
+        if (ow_pending_claim(&c->pending))
+            ow_pending_finish(&c->pending, STATUS_INSUFFICIENT_RESOURCES, 0);
+        ow_pending_put(&c->pending);
     }
     return STATUS_PENDING;
 }
@@ -311,13 +270,10 @@ NTSTATUS WSKAPI ow_get_address_info(PWSK_CLIENT Client, PUNICODE_STRING NodeName
     if (NT_SUCCESS(st) && c->node == NULL && c->service == NULL)
         st = STATUS_INVALID_PARAMETER;     /* one of them must be given */
     if (!NT_SUCCESS(st)) {
-        free(c->node);
-        free(c->service);
-        free(c);
+        rs_free(c);
         return ow_complete_now(Irp, st, 0);
     }
     c->kind = RS_ADDRINFO;
-    c->irp = Irp;
     c->result = Result;
     if (Hints != NULL) {
         c->ai_flags = Hints->ai_flags;
@@ -325,7 +281,7 @@ NTSTATUS WSKAPI ow_get_address_info(PWSK_CLIENT Client, PUNICODE_STRING NodeName
         c->socktype = Hints->ai_socktype;
         c->protocol = Hints->ai_protocol;
     }
-    return rs_start(c);
+    return rs_start(Client, c, Irp);
 }
 
 NTSTATUS WSKAPI ow_get_name_info(PWSK_CLIENT Client, PSOCKADDR SockAddr, ULONG SockAddrLength,
@@ -347,11 +303,10 @@ NTSTATUS WSKAPI ow_get_name_info(PWSK_CLIENT Client, PSOCKADDR SockAddr, ULONG S
     if (c == NULL)
         return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
     c->kind = RS_NAMEINFO;
-    c->irp = Irp;
     memcpy(c->addr, SockAddr, need);
     c->addrlen = need;
     c->node_out = NodeName;
     c->service_out = ServiceName;
     c->ni_flags = (int)Flags;
-    return rs_start(c);
+    return rs_start(Client, c, Irp);
 }
