@@ -360,6 +360,14 @@ NTSYSAPI NTSTATUS RtlUnicodeStringToAnsiString(PANSI_STRING DestinationString,
 NTSYSAPI NTSTATUS RtlAnsiStringToUnicodeString(PUNICODE_STRING DestinationString,
                                                PCANSI_STRING SourceString,
                                                BOOLEAN AllocateDestinationString);
+/* UTF-16 <-> UTF-8 (src/kernel/rtl_utf8.c): invalid input becomes U+FFFD
+ * (STATUS_SOME_NOT_MAPPED); a NULL destination asks for the size. */
+NTSYSAPI NTSTATUS RtlUnicodeToUTF8N(PCHAR UTF8StringDestination, ULONG UTF8StringMaxByteCount,
+                                    PULONG UTF8StringActualByteCount, PCWCH UnicodeStringSource,
+                                    ULONG UnicodeStringByteCount);
+NTSYSAPI NTSTATUS RtlUTF8ToUnicodeN(PWSTR UnicodeStringDestination, ULONG UnicodeStringMaxByteCount,
+                                    PULONG UnicodeStringActualByteCount, const CHAR *UTF8StringSource,
+                                    ULONG UTF8StringByteCount);
 NTSYSAPI VOID RtlFreeUnicodeString(PUNICODE_STRING UnicodeString);
 NTSYSAPI VOID RtlFreeAnsiString(PANSI_STRING AnsiString);
 

@@ -14,7 +14,7 @@
 
 static const char *const names[OW_FAULT_COUNT] = {
     "socket_emfile", "accept_emfile", "submit_enomem", "sq_full", "sq_stuck",
-    "eagain", "send_short", "recv_short", "reset",
+    "eagain", "send_short", "recv_short", "reset", "resolve_slow",
 };
 
 static struct {

@@ -18,6 +18,8 @@
  *   send_short      the kernel sees at most half of a send's remaining window
  *   recv_short      the kernel sees at most half of a receive's window
  *   reset           the connection is reset (connect AF_UNSPEC) just before a send/recv
+ *   resolve_slow    a name lookup (getaddrinfo/getnameinfo) waits 300 ms first, so a
+ *                   test can act while a WskGetAddressInfo IRP is pending
  *
  * This header includes no socket header: tests (WDK world) include it. */
 #ifndef OPENWSK_FAULT_H
@@ -33,6 +35,7 @@ enum ow_fault {
     OW_FAULT_SEND_SHORT,
     OW_FAULT_RECV_SHORT,
     OW_FAULT_RESET,
+    OW_FAULT_RESOLVE_SLOW,
     OW_FAULT_COUNT
 };
 

@@ -1,5 +1,6 @@
 /* Linux half of name resolution: getaddrinfo/getnameinfo with Windows values
  * translated at this boundary (see resolve.h). */
+#include "fault.h"
 #include "internal.h"
 #include "net.h"
 #include "resolve.h"
@@ -12,6 +13,17 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* Fault "resolve_slow": the lookup takes 300 ms more, as a slow DNS would. */
+static void fault_delay(void)
+{
+    if (ow_fault_hit(OW_FAULT_RESOLVE_SLOW)) {
+        struct timespec ts = { 0, 300 * 1000 * 1000 };
+        while (nanosleep(&ts, &ts) != 0)
+            ;
+    }
+}
 
 /* Windows AI_* (ws2def.h) */
 #define W_AI_PASSIVE     0x1
@@ -94,6 +106,7 @@ enum ow_rs_status ow_rs_getaddrinfo(const char *node, const char *service, int a
                                     struct ow_rs_addr **out)
 {
     *out = NULL;
+    fault_delay();
     struct addrinfo hints, *res = NULL;
     memset(&hints, 0, sizeof(hints));
     hints.ai_flags = flags_to_linux(ai_flags);
@@ -159,6 +172,7 @@ void ow_rs_free_addrs(struct ow_rs_addr *list)
 enum ow_rs_status ow_rs_getnameinfo(const void *win_addr, size_t len, char *host, size_t hostlen,
                                     char *serv, size_t servlen, int ni_flags)
 {
+    fault_delay();
     if (ni_flags & ~(W_NI_NOFQDN | W_NI_NUMERICHOST | W_NI_NAMEREQD | W_NI_NUMERICSERV | W_NI_DGRAM))
         return OW_RS_BAD_ARGS;
     int flags = ((ni_flags & W_NI_NOFQDN) ? NI_NOFQDN : 0)

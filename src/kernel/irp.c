@@ -6,7 +6,6 @@
 #include "verifier/verifier.h"
 
 #include <openwsk.h>
-#include "verifier/verifier.h"
 
 #include <stdlib.h>
 

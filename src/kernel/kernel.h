@@ -4,6 +4,9 @@
 
 #include <ntddk.h>
 
+#include <stdarg.h>
+#include <stdio.h>
+
 /* DISPATCHER_HEADER.Type values, as on Windows. */
 #define OW_OBJ_NOTIFICATION_EVENT     0
 #define OW_OBJ_SYNCHRONIZATION_EVENT  1
@@ -33,9 +36,12 @@ void ow_dispatcher_release(BOOLEAN Wake);
 /* ZwClose of a handle that is not a thread's: registry keys (registry.c). */
 NTSTATUS ow_registry_close(HANDLE Handle);
 
-/* "tag 'Tag1' 3 allocations 96 bytes, ..." for the live pool, into Buf;
- * returns the number of live allocations (pool.c, for the verifier). */
-ULONG ow_pool_leak_text(char *Buf, size_t Size);
+/* The Windows printf interpreter behind DbgPrint and WPP (format.c).
+ * Ext, when not NULL, prints a "%!TYPE!" conversion (Type is the text
+ * between the '!'s, not terminated) and takes its arguments from ap. */
+typedef void (*ow_format_ext_fn)(FILE *out, const char *Type, size_t Len, va_list *ap,
+                                 void *ExtContext);
+void ow_format(FILE *out, const char *Format, va_list *ap, ow_format_ext_fn Ext, void *ExtContext);
 
 /* Monotonic clock in 100 ns units. */
 LONGLONG ow_monotonic_100ns(void);

@@ -524,16 +524,170 @@ static NTSTATUS ow_direct(PRTL_QUERY_REGISTRY_TABLE q, ULONG Type, const VOID *D
     }
 }
 
-static NTSTATUS ow_query_one(PRTL_QUERY_REGISTRY_TABLE q, ULONG Type, const VOID *Data, ULONG Length,
-                             PVOID Context)
+/* One value to an entry: DIRECT stores it, otherwise the QueryRoutine gets
+ * it. A QueryRoutine's STATUS_BUFFER_TOO_SMALL is ignored, as documented. */
+static NTSTATUS ow_query_one(PRTL_QUERY_REGISTRY_TABLE q, PWSTR Name, ULONG Type, const VOID *Data,
+                             ULONG Length, PVOID Context)
 {
     if (q->Flags & RTL_QUERY_REGISTRY_DIRECT)
         return ow_direct(q, Type, Data, Length);
     if (q->QueryRoutine == NULL)
         return STATUS_INVALID_PARAMETER;
-    return q->QueryRoutine(q->Name, Type, (PVOID)Data, Length, Context, q->EntryContext);
+    NTSTATUS st = q->QueryRoutine(Name, Type, (PVOID)Data, Length, Context, q->EntryContext);
+    return st == STATUS_BUFFER_TOO_SMALL ? STATUS_SUCCESS : st;
 }
 
+/* A copy of one value, taken under the lock so routines run without it. */
+typedef struct OW_VALUE_COPY {
+    WCHAR *Name;
+    ULONG Type, Length;
+    UCHAR *Data;               /* Length bytes + a WCHAR of zeros */
+} OW_VALUE_COPY;
+
+static BOOLEAN ow_value_copy(const OW_VALUE *v, OW_VALUE_COPY *c)
+{
+    c->Name = malloc(v->NameLength + sizeof(WCHAR));
+    c->Data = malloc(v->DataLength + sizeof(WCHAR));
+    if (c->Name == NULL || c->Data == NULL) {
+        free(c->Name);
+        free(c->Data);
+        return FALSE;
+    }
+    memcpy(c->Name, v->Name, v->NameLength + sizeof(WCHAR));
+    memcpy(c->Data, v->Data, v->DataLength);
+    memset(c->Data + v->DataLength, 0, sizeof(WCHAR));
+    c->Type = v->Type;
+    c->Length = v->DataLength;
+    return TRUE;
+}
+
+static void ow_value_copies_free(OW_VALUE_COPY *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(c[i].Name);
+        free(c[i].Data);
+    }
+    free(c);
+}
+
+/* Copies every value of key, oldest first (*Count of them; *Out NULL when none). */
+static NTSTATUS ow_values_of(const char *key, OW_VALUE_COPY **Out, size_t *Count)
+{
+    *Out = NULL;
+    *Count = 0;
+    pthread_mutex_lock(&ow_reg_lock);
+    size_t n = 0;
+    for (OW_VALUE *v = ow_values; v != NULL; v = v->Next)
+        n += strcmp(v->Key, key) == 0;
+    OW_VALUE_COPY *c = n ? calloc(n, sizeof(*c)) : NULL;
+    size_t i = n;
+    NTSTATUS st = (n && c == NULL) ? STATUS_INSUFFICIENT_RESOURCES : STATUS_SUCCESS;
+    for (OW_VALUE *v = ow_values; NT_SUCCESS(st) && v != NULL; v = v->Next) {
+        if (strcmp(v->Key, key) != 0)
+            continue;
+        if (!ow_value_copy(v, &c[i - 1]))   /* the list is newest first */
+            st = STATUS_INSUFFICIENT_RESOURCES;
+        else
+            i--;
+    }
+    pthread_mutex_unlock(&ow_reg_lock);
+    if (!NT_SUCCESS(st)) {
+        for (size_t k = i; k < n; k++) {
+            free(c[k].Name);
+            free(c[k].Data);
+        }
+        free(c);
+        return st;
+    }
+    *Out = c;
+    *Count = n;
+    return STATUS_SUCCESS;
+}
+
+/* An entry with a NULL Name (or a SUBKEY entry with a QueryRoutine): the
+ * routine is called once per value of the current key. A key without
+ * values skips the entry, or fails it when REQUIRED. */
+static NTSTATUS ow_query_all(PRTL_QUERY_REGISTRY_TABLE q, const char *key, PVOID Context)
+{
+    if (q->QueryRoutine == NULL)
+        return STATUS_INVALID_PARAMETER;   /* DIRECT needs a Name */
+    OW_VALUE_COPY *c;
+    size_t n;
+    NTSTATUS st = ow_values_of(key, &c, &n);
+    if (NT_SUCCESS(st) && n == 0 && (q->Flags & RTL_QUERY_REGISTRY_REQUIRED))
+        st = STATUS_OBJECT_NAME_NOT_FOUND;
+    for (size_t i = 0; NT_SUCCESS(st) && i < n; i++)
+        st = ow_query_one(q, c[i].Name, c[i].Type, c[i].Data, c[i].Length, Context);
+    ow_value_copies_free(c, n);
+    return st;
+}
+
+/* An entry with a Name: its value, else its default, else (REQUIRED) failure. */
+static NTSTATUS ow_query_named(PRTL_QUERY_REGISTRY_TABLE q, const char *key, PVOID Context)
+{
+    OW_VALUE_COPY c;
+    BOOLEAN found = FALSE, copied = FALSE;
+    pthread_mutex_lock(&ow_reg_lock);
+    OW_VALUE *v = ow_value_find(key, q->Name, ow_wlen(q->Name));
+    if (v != NULL) {
+        found = TRUE;
+        copied = ow_value_copy(v, &c);
+    }
+    pthread_mutex_unlock(&ow_reg_lock);
+    if (found && !copied)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    NTSTATUS st = STATUS_SUCCESS;
+    if (found && (q->Flags & RTL_QUERY_REGISTRY_TYPECHECK) &&
+        (q->DefaultType >> RTL_QUERY_REGISTRY_TYPECHECK_SHIFT) != c.Type) {
+        st = STATUS_OBJECT_TYPE_MISMATCH;
+    } else if (found) {
+        st = ow_query_one(q, q->Name, c.Type, c.Data, c.Length, Context);
+    } else if (q->Flags & RTL_QUERY_REGISTRY_REQUIRED) {
+        st = STATUS_OBJECT_NAME_NOT_FOUND;
+    } else if ((q->DefaultType & 0xffffff) != REG_NONE && q->DefaultData != NULL) {
+        ULONG dtype = q->DefaultType & 0xffffff, dlen = q->DefaultLength;
+        if (dlen == 0 && (dtype == REG_SZ || dtype == REG_EXPAND_SZ))
+            dlen = (ULONG)((ow_wlen(q->DefaultData) + 1) * sizeof(WCHAR));
+        st = ow_query_one(q, q->Name, dtype, q->DefaultData, dlen, Context);
+    }
+    if (copied) {
+        free(c.Name);
+        free(c.Data);
+    }
+    return st;
+}
+
+/* The key a SUBKEY (Name relative to the base) or TOPKEY entry focuses on. */
+static char *ow_focus_key(const char *base, PRTL_QUERY_REGISTRY_TABLE q)
+{
+    if (!(q->Flags & RTL_QUERY_REGISTRY_SUBKEY) || q->Name == NULL)
+        return strdup(base);
+    char *sub = ow_key_text(q->Name, ow_wlen(q->Name));
+    if (sub == NULL)
+        return NULL;
+    size_t n = strlen(base) + 1 + strlen(sub) + 1;
+    char *key = malloc(n);
+    if (key != NULL)
+        snprintf(key, n, "%s\\%s", base, sub);
+    free(sub);
+    return key;
+}
+
+static BOOLEAN ow_table_end(const RTL_QUERY_REGISTRY_TABLE *q)
+{
+    return q->QueryRoutine == NULL && q->Name == NULL;
+}
+
+static BOOLEAN ow_changes_key(const RTL_QUERY_REGISTRY_TABLE *q)
+{
+    return (q->Flags & (RTL_QUERY_REGISTRY_SUBKEY | RTL_QUERY_REGISTRY_TOPKEY)) != 0;
+}
+
+/* Walks the table against the key tree. Documented rules followed: a SUBKEY
+ * entry moves the focus until the next SUBKEY/TOPKEY entry or the end; a
+ * missing optional subkey skips every entry up to there (a REQUIRED one ends
+ * the call with STATUS_OBJECT_NAME_NOT_FOUND); a NULL Name means every value
+ * of the key; NOVALUE means one call with REG_NONE. */
 NTSTATUS RtlQueryRegistryValues(ULONG RelativeTo, PCWSTR Path, PRTL_QUERY_REGISTRY_TABLE QueryTable,
                                 PVOID Context, PVOID Environment)
 {
@@ -552,21 +706,10 @@ NTSTATUS RtlQueryRegistryValues(ULONG RelativeTo, PCWSTR Path, PRTL_QUERY_REGIST
     }
     char *key = strdup(base);
     NTSTATUS st = key ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
-    for (PRTL_QUERY_REGISTRY_TABLE q = QueryTable;
-         NT_SUCCESS(st) && (q->QueryRoutine != NULL || q->Name != NULL); q++) {
-        if (q->Flags & (RTL_QUERY_REGISTRY_SUBKEY | RTL_QUERY_REGISTRY_TOPKEY)) {
+    for (PRTL_QUERY_REGISTRY_TABLE q = QueryTable; NT_SUCCESS(st) && !ow_table_end(q); q++) {
+        if (ow_changes_key(q)) {
             free(key);
-            key = NULL;
-            if ((q->Flags & RTL_QUERY_REGISTRY_SUBKEY) && q->Name != NULL) {
-                char *sub = ow_key_text(q->Name, ow_wlen(q->Name));
-                size_t n = strlen(base) + 1 + (sub ? strlen(sub) : 0) + 1;
-                key = sub ? malloc(n) : NULL;
-                if (key != NULL)
-                    snprintf(key, n, "%s\\%s", base, sub);
-                free(sub);
-            } else {
-                key = strdup(base);
-            }
+            key = ow_focus_key(base, q);
             if (key == NULL) {
                 st = STATUS_INSUFFICIENT_RESOURCES;
                 break;
@@ -575,53 +718,26 @@ NTSTATUS RtlQueryRegistryValues(ULONG RelativeTo, PCWSTR Path, PRTL_QUERY_REGIST
             BOOLEAN sub_exists = ow_key_exists(key);
             pthread_mutex_unlock(&ow_reg_lock);
             if (!sub_exists) {
-                st = (q->Flags & RTL_QUERY_REGISTRY_REQUIRED) ? STATUS_OBJECT_NAME_NOT_FOUND
-                                                              : STATUS_SUCCESS;
-                if (NT_SUCCESS(st))   /* skip the entries of a missing optional subkey */
-                    while ((q + 1)->QueryRoutine != NULL && (q + 1)->Name != NULL &&
-                           !((q + 1)->Flags & (RTL_QUERY_REGISTRY_SUBKEY | RTL_QUERY_REGISTRY_TOPKEY)))
-                        q++;
-            }
-            if (q->QueryRoutine == NULL)
+                if (q->Flags & RTL_QUERY_REGISTRY_REQUIRED) {
+                    st = STATUS_OBJECT_NAME_NOT_FOUND;
+                    break;
+                }
+                while (!ow_table_end(q + 1) && !ow_changes_key(q + 1))
+                    q++;   /* the missing subkey's entries */
                 continue;
-        }
-        if (q->Name == NULL || (q->Flags & RTL_QUERY_REGISTRY_NOVALUE)) {
-            if (q->QueryRoutine != NULL && !(q->Flags & RTL_QUERY_REGISTRY_DIRECT))
-                st = q->QueryRoutine(NULL, REG_NONE, NULL, 0, Context, q->EntryContext);
+            }
+            if (q->QueryRoutine != NULL)
+                st = ow_query_all(q, key, Context);
             continue;
         }
-        /* Copy the value out under the lock, then call without it. */
-        ULONG type = REG_NONE, length = 0;
-        UCHAR *data = NULL;
-        BOOLEAN found = FALSE;
-        pthread_mutex_lock(&ow_reg_lock);
-        OW_VALUE *v = ow_value_find(key, q->Name, ow_wlen(q->Name));
-        if (v != NULL && (data = malloc(v->DataLength + sizeof(WCHAR))) != NULL) {
-            memcpy(data, v->Data, v->DataLength);
-            memset(data + v->DataLength, 0, sizeof(WCHAR));
-            type = v->Type;
-            length = v->DataLength;
-            found = TRUE;
+        if (q->Flags & RTL_QUERY_REGISTRY_NOVALUE) {
+            if (q->QueryRoutine == NULL)
+                st = STATUS_INVALID_PARAMETER;
+            else
+                st = q->QueryRoutine(q->Name, REG_NONE, NULL, 0, Context, q->EntryContext);
+            continue;
         }
-        pthread_mutex_unlock(&ow_reg_lock);
-        if (v != NULL && !found) {
-            st = STATUS_INSUFFICIENT_RESOURCES;
-            break;
-        }
-        if (found && (q->Flags & RTL_QUERY_REGISTRY_TYPECHECK) &&
-            (q->DefaultType >> RTL_QUERY_REGISTRY_TYPECHECK_SHIFT) != type) {
-            st = STATUS_OBJECT_TYPE_MISMATCH;
-        } else if (found) {
-            st = ow_query_one(q, type, data, length, Context);
-        } else if (q->Flags & RTL_QUERY_REGISTRY_REQUIRED) {
-            st = STATUS_OBJECT_NAME_NOT_FOUND;
-        } else if ((q->DefaultType & 0xffffff) != REG_NONE && q->DefaultData != NULL) {
-            ULONG dtype = q->DefaultType & 0xffffff, dlen = q->DefaultLength;
-            if (dlen == 0 && (dtype == REG_SZ || dtype == REG_EXPAND_SZ))
-                dlen = (ULONG)((ow_wlen(q->DefaultData) + 1) * sizeof(WCHAR));
-            st = ow_query_one(q, dtype, q->DefaultData, dlen, Context);
-        }
-        free(data);
+        st = q->Name == NULL ? ow_query_all(q, key, Context) : ow_query_named(q, key, Context);
     }
     free(key);
     free(base);

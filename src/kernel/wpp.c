@@ -1,6 +1,7 @@
 /* OwWppTrace: the runtime of the WPP stand-in (include/wpp/openwsk_wpp.h).
- * Formats the message conversion by conversion (Windows length modifiers,
- * WPP's %!TYPE! extensions) into one line and prints it with DbgPrintEx. */
+ * The message is formatted by DbgPrint's own interpreter (format.c); this
+ * file adds only WPP's %!TYPE! extensions, then prints the line with
+ * DbgPrintEx. */
 #include "kernel.h"
 
 #include <openwsk.h>
@@ -9,27 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void ow_put_utf16(FILE *out, const WCHAR *s, long count)
-{
-    if (s == NULL) {
-        fputs("(null)", out);
-        return;
-    }
-    for (long i = 0; count < 0 ? s[i] != 0 : i < count; i++) {
-        unsigned c = (USHORT)s[i];
-        if (c < 0x80)
-            fputc((int)c, out);
-        else if (c < 0x800)
-            fprintf(out, "%c%c", 0xC0 | (c >> 6), 0x80 | (c & 0x3F));
-        else
-            fprintf(out, "%c%c%c", 0xE0 | (c >> 12), 0x80 | ((c >> 6) & 0x3F), 0x80 | (c & 0x3F));
-    }
-}
+/* Where the trace call stands, for %!FUNC!, %!FILE! and %!LINE!. */
+struct ow_wpp_site {
+    PCSTR File, Function;
+    ULONG Line;
+};
 
 /* One %!TYPE! extension; Type is the text between the '!'s. */
-static void ow_wpp_ext(FILE *out, const char *Type, size_t Len, PCSTR File, ULONG Line,
-                       PCSTR Function, va_list *ap)
+static void ow_wpp_ext(FILE *out, const char *Type, size_t Len, va_list *ap, void *ExtContext)
 {
+    const struct ow_wpp_site *site = ExtContext;
+    PCSTR File = site->File, Function = site->Function;
+    ULONG Line = site->Line;
 #define OW_IS(name) (Len == sizeof(name) - 1 && strncmp(Type, name, Len) == 0)
     if (OW_IS("FUNC")) {
         fputs(Function, out);
@@ -60,128 +52,6 @@ static void ow_wpp_ext(FILE *out, const char *Type, size_t Len, PCSTR File, ULON
 #undef OW_IS
 }
 
-static void ow_wpp_format(FILE *out, const char *f, PCSTR File, ULONG Line, PCSTR Function,
-                          va_list *ap)
-{
-    while (*f) {
-        if (*f != '%') {
-            fputc(*f++, out);
-            continue;
-        }
-        const char *start = f++;
-        if (*f == '%') {
-            fputc('%', out);
-            f++;
-            continue;
-        }
-        if (*f == '!') {
-            const char *end = strchr(f + 1, '!');
-            if (end != NULL) {
-                ow_wpp_ext(out, f + 1, (size_t)(end - f - 1), File, Line, Function, ap);
-                f = end + 1;
-                continue;
-            }
-        }
-        /* flags, width, precision */
-        char spec[32];
-        size_t n = 0;
-        spec[n++] = '%';
-        while (*f && strchr("-+ #0", *f) && n < 8)
-            spec[n++] = *f++;
-        int star_w = 0, star_p = 0;
-        if (*f == '*') { star_w = 1; spec[n++] = *f++; }
-        while (*f >= '0' && *f <= '9' && n < 16) spec[n++] = *f++;
-        if (*f == '.') {
-            spec[n++] = *f++;
-            if (*f == '*') { star_p = 1; spec[n++] = *f++; }
-            while (*f >= '0' && *f <= '9' && n < 24) spec[n++] = *f++;
-        }
-        /* length: 0 int, 1 long long, 2 size, 'h' short, 'w' wide */
-        int len = 0;
-        BOOLEAN wide = FALSE;
-        if (strncmp(f, "I64", 3) == 0) { len = 1; f += 3; }
-        else if (strncmp(f, "I32", 3) == 0) { f += 3; }
-        else if (*f == 'I' || *f == 'z' || *f == 't' || *f == 'j') { len = 2; f++; }
-        else if (strncmp(f, "ll", 2) == 0) { len = 1; f += 2; }
-        else if (*f == 'l') { wide = TRUE; f++; }          /* %l is 32 bits; %ls wide */
-        else if (*f == 'w') { wide = TRUE; f++; }
-        else if (*f == 'h') { f++; if (*f == 'h') f++; }
-        char conv = *f ? *f++ : '\0';
-        int w = star_w ? va_arg(*ap, int) : 0, p = star_p ? va_arg(*ap, int) : 0;
-        switch (conv) {
-        case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': case 'c':
-            if (len == 1 || len == 2) {
-                spec[n++] = 'l'; spec[n++] = 'l';
-            }
-            spec[n++] = conv;
-            spec[n] = '\0';
-            {
-                long long v = len ? va_arg(*ap, long long) : (long long)va_arg(*ap, int);
-                if (len == 0) {
-                    if (star_w && star_p) fprintf(out, spec, w, p, (int)v);
-                    else if (star_w) fprintf(out, spec, w, (int)v);
-                    else if (star_p) fprintf(out, spec, p, (int)v);
-                    else fprintf(out, spec, (int)v);
-                } else {
-                    if (star_w && star_p) fprintf(out, spec, w, p, v);
-                    else if (star_w) fprintf(out, spec, w, v);
-                    else if (star_p) fprintf(out, spec, p, v);
-                    else fprintf(out, spec, v);
-                }
-            }
-            break;
-        case 'p':
-            fprintf(out, "%p", va_arg(*ap, void *));
-            break;
-        case 'e': case 'E': case 'f': case 'g': case 'G': case 'a':
-            spec[n++] = conv;
-            spec[n] = '\0';
-            {
-                double v = va_arg(*ap, double);
-                if (star_w && star_p) fprintf(out, spec, w, p, v);
-                else if (star_w) fprintf(out, spec, w, v);
-                else if (star_p) fprintf(out, spec, p, v);
-                else fprintf(out, spec, v);
-            }
-            break;
-        case 'S':
-            ow_put_utf16(out, va_arg(*ap, const WCHAR *), star_p ? p : -1);
-            break;
-        case 's':
-            if (wide) {
-                ow_put_utf16(out, va_arg(*ap, const WCHAR *), star_p ? p : -1);
-            } else {
-                spec[n++] = 's';
-                spec[n] = '\0';
-                const char *s = va_arg(*ap, const char *);
-                if (s == NULL) s = "(null)";
-                if (star_w && star_p) fprintf(out, spec, w, p, s);
-                else if (star_w) fprintf(out, spec, w, s);
-                else if (star_p) fprintf(out, spec, p, s);
-                else fprintf(out, spec, s);
-            }
-            break;
-        case 'Z':
-            if (wide) {
-                PCUNICODE_STRING us = va_arg(*ap, PCUNICODE_STRING);
-                if (us == NULL) fputs("(null)", out);
-                else ow_put_utf16(out, us->Buffer, us->Length / (long)sizeof(WCHAR));
-            } else {
-                PCANSI_STRING as = va_arg(*ap, PCANSI_STRING);
-                if (as == NULL) fputs("(null)", out);
-                else fwrite(as->Buffer, 1, as->Length, out);
-            }
-            break;
-        case 'C':
-            ow_put_utf16(out, (WCHAR[]){ (WCHAR)va_arg(*ap, int), 0 }, 1);
-            break;
-        default:
-            /* Not a conversion we know: print it as written, consume nothing. */
-            fwrite(start, 1, (size_t)(f - start), out);
-        }
-    }
-}
-
 static ULONG ow_dpfltr_level(ULONG Level)
 {
     return Level <= 2 ? DPFLTR_ERROR_LEVEL
@@ -200,8 +70,8 @@ VOID OwWppTrace(ULONG Level, PCSTR Flag, PCSTR File, ULONG Line, PCSTR Function,
         fprintf(m, "[%s] ", Flag);
     va_list ap;
     va_start(ap, Format);
-    ow_wpp_format(m, Format ? Format : "(null)", File ? File : "?", Line,
-                  Function ? Function : "?", &ap);
+    struct ow_wpp_site site = { File ? File : "?", Function ? Function : "?", Line };
+    ow_format(m, Format ? Format : "(null)", &ap, ow_wpp_ext, &site);
     va_end(ap);
     fclose(m);
     DbgPrintEx(DPFLTR_IHVDRIVER_ID, ow_dpfltr_level(Level), "%s\n", buf);

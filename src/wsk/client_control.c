@@ -5,8 +5,8 @@
  *                                        STATUS_BUFFER_OVERFLOW, the size needed in
  *                                        *OutputSizeReturned.
  *  WSK_TRANSPORT_LIST_CHANGE (IRP)       pends until cancelled (the transport list never
- *                                        changes); ow_client_control_deregister() completes
- *                                        the ones left at WskDeregister.
+ *                                        changes); WskDeregister cancels the ones left
+ *                                        (pending.c keeps them on the registration).
  *  WSK_CACHE_SD / WSK_RELEASE_SD (NULL)  an opaque handle, released by WSK_RELEASE_SD;
  *                                        security descriptors are not enforced.
  *  WSK_TDI_BEHAVIOR (IRP NULL)           accepted; there is no TDI.
@@ -27,14 +27,13 @@ static const WSK_TRANSPORT transports[] = {
     { MAKE_WSK_VERSION(1, 0), SOCK_DGRAM, IPPROTO_UDP, AF_INET6, { 0, 0, 0, { 0 } } },
 };
 
-/* Pending WSK_TRANSPORT_LIST_CHANGE IRPs and cached security descriptors. */
+/* Cached security descriptors. */
 struct cc_entry {
     struct cc_entry *next;
     PWSK_CLIENT client;
-    PIRP irp;                        /* list change; NULL for a cached SD */
 };
 static pthread_mutex_t cc_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct cc_entry *cc_changes, *cc_sds;
+static struct cc_entry *cc_sds;
 
 static BOOLEAN cc_unlink(struct cc_entry **list, struct cc_entry *e)
 {
@@ -47,64 +46,26 @@ static BOOLEAN cc_unlink(struct cc_entry **list, struct cc_entry *e)
     return FALSE;
 }
 
-static VOID change_cancel(PDEVICE_OBJECT Dev, PIRP Irp)
+static void list_change_release(struct ow_pending *p)
 {
-    UNREFERENCED_PARAMETER(Dev);
-    struct cc_entry *e = Irp->Tail.Overlay.DriverContext[0];
-    IoReleaseCancelSpinLock(Irp->CancelIrql);
-    pthread_mutex_lock(&cc_lock);
-    cc_unlink(&cc_changes, e);
-    pthread_mutex_unlock(&cc_lock);
-    free(e);
-    Irp->Tail.Overlay.DriverContext[0] = NULL;
-    Irp->IoStatus.Status = STATUS_CANCELLED;
-    Irp->IoStatus.Information = 0;
-    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    free(p);
 }
 
+/* Nothing ever completes it but a cancel: IoCancelIrp or WskDeregister. */
 static NTSTATUS list_change(PWSK_CLIENT Client, PIRP Irp)
 {
-    struct cc_entry *e = calloc(1, sizeof(*e));
-    if (e == NULL)
+    struct ow_pending *p = calloc(1, sizeof(*p));
+    if (p == NULL)
         return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
-    e->client = Client;
-    e->irp = Irp;
-    IoSetNextIrpStackLocation(Irp);
-    IoMarkIrpPending(Irp);
-    Irp->Tail.Overlay.DriverContext[0] = e;
-    pthread_mutex_lock(&cc_lock);
-    e->next = cc_changes;
-    cc_changes = e;
-    IoSetCancelRoutine(Irp, change_cancel);
-    /* Cancelled before the routine was armed: complete it ourselves. */
-    BOOLEAN cancelled = Irp->Cancel && IoSetCancelRoutine(Irp, NULL) != NULL;
-    if (cancelled)
-        cc_unlink(&cc_changes, e);
-    pthread_mutex_unlock(&cc_lock);
-    if (cancelled) {
-        free(e);
-        Irp->IoStatus.Status = STATUS_CANCELLED;
-        Irp->IoStatus.Information = 0;
-        IoCompleteRequest(Irp, IO_NO_INCREMENT);
-    }
-    return STATUS_PENDING;
+    NTSTATUS st = ow_pending_start(p, ow_reg_pending(Client), Irp, OW_PENDING_CANCEL,
+                                   list_change_release);
+    ow_pending_put(p);
+    return st;
 }
 
 void ow_client_control_deregister(PWSK_CLIENT Client)
 {
-    struct cc_entry *done = NULL;
     pthread_mutex_lock(&cc_lock);
-    for (struct cc_entry **pp = &cc_changes; *pp;) {
-        struct cc_entry *e = *pp;
-        /* A NULL answer: the cancel routine runs and completes it. */
-        if (e->client == Client && IoSetCancelRoutine(e->irp, NULL) != NULL) {
-            *pp = e->next;
-            e->next = done;
-            done = e;
-        } else {
-            pp = &e->next;
-        }
-    }
     for (struct cc_entry **pp = &cc_sds; *pp;) {   /* SDs the client never released */
         struct cc_entry *e = *pp;
         if (e->client == Client) {
@@ -115,15 +76,6 @@ void ow_client_control_deregister(PWSK_CLIENT Client)
         }
     }
     pthread_mutex_unlock(&cc_lock);
-    while (done) {
-        struct cc_entry *e = done;
-        done = e->next;
-        e->irp->Tail.Overlay.DriverContext[0] = NULL;
-        e->irp->IoStatus.Status = STATUS_CANCELLED;
-        e->irp->IoStatus.Information = 0;
-        IoCompleteRequest(e->irp, IO_NO_INCREMENT);
-        free(e);
-    }
 }
 
 static NTSTATUS cache_sd(PWSK_CLIENT Client, SIZE_T in_size, PVOID in, SIZE_T out_size, PVOID out,

@@ -11,6 +11,7 @@
 
 #include "engine/engine.h"
 #include "engine/net.h"
+#include "pending.h"
 
 /* Version we fully implement, reported in WSK_PROVIDER_CHARACTERISTICS. */
 #define OW_WSK_HIGHEST_VERSION MAKE_WSK_VERSION(1, 0)
@@ -190,6 +191,8 @@ void ow_reg_socket_added(struct ow_registration *reg);
 void ow_reg_socket_removed(struct ow_registration *reg);
 NTSTATUS ow_reg_set_static_events(struct ow_registration *reg, ULONG mask);
 ULONG ow_reg_static_events(struct ow_registration *reg);
+/* The registration's pending socketless IRPs (pending.h). */
+struct ow_pending_set *ow_reg_pending(struct ow_registration *reg);
 
 /* ---- complete.c: the IRP rules in one place ---- */
 /* Completes Irp at once with Status/Information and returns Status: for
@@ -326,8 +329,9 @@ NTSTATUS WSKAPI ow_get_name_info(PWSK_CLIENT Client, PSOCKADDR SockAddr, ULONG S
 NTSTATUS WSKAPI ow_control_client(PWSK_CLIENT Client, ULONG ControlCode, SIZE_T InputSize,
                                   PVOID InputBuffer, SIZE_T OutputSize, PVOID OutputBuffer,
                                   SIZE_T *OutputSizeReturned, PIRP Irp);
-/* For WskDeregister: completes the client's pending WSK_TRANSPORT_LIST_CHANGE
- * IRPs with STATUS_CANCELLED. (Not called yet: registration.c's to hook.) */
+/* For WskDeregister: frees the security descriptors the client cached and
+ * never released. (Its pending WSK_TRANSPORT_LIST_CHANGE IRPs are cancelled
+ * through the registration's pending set, pending.h.) */
 void ow_client_control_deregister(PWSK_CLIENT Client);
 
 /* ---- status_map.c ---- */

@@ -27,6 +27,7 @@ struct ow_registration {
     BOOLEAN deregistering;
     BOOLEAN had_socket;                   /* static callbacks come before any socket */
     ULONG static_events;                  /* WSK_SET_STATIC_EVENT_CALLBACKS */
+    struct ow_pending_set pending;        /* lookups, transport list changes */
 };
 
 extern const WSK_PROVIDER_DISPATCH ow_provider_dispatch;
@@ -59,6 +60,7 @@ NTSTATUS WskRegister(PWSK_CLIENT_NPI WskClientNpi, PWSK_REGISTRATION WskRegistra
     reg->client.Dispatch = &reg->client_dispatch;
     pthread_mutex_init(&reg->lock, NULL);
     pthread_cond_init(&reg->cond, NULL);
+    ow_pending_set_init(&reg->pending);
     WskRegistration->ReservedRegistrationContext = reg;
     WskRegistration->ReservedRegistrationState = OW_REG_LIVE;
     ow_vf_registered();
@@ -141,6 +143,13 @@ VOID WskDeregister(PWSK_REGISTRATION WskRegistration)
         return;
     pthread_mutex_lock(&reg->lock);
     reg->deregistering = TRUE;
+    pthread_mutex_unlock(&reg->lock);
+    /* A pending WSK_TRANSPORT_LIST_CHANGE is cancelled; pending lookups are
+     * waited for: "If there are pending IRPs that were passed to the functions
+     * in WSK_PROVIDER_DISPATCH, WskDeregister will also wait until those
+     * pending IRPs complete" (Unregistering a Winsock Kernel Application). */
+    ow_pending_deregister(&reg->pending);
+    pthread_mutex_lock(&reg->lock);
     /* As documented, block until every capture is released and every socket
      * closed; say what we wait for, so a leak is not a silent hang. */
     while (reg->captures || reg->sockets) {
@@ -155,10 +164,13 @@ VOID WskDeregister(PWSK_REGISTRATION WskRegistration)
                             "and %u capture(s) to be released\n", reg->sockets, reg->captures);
     }
     pthread_mutex_unlock(&reg->lock);
+    ow_pending_deregister(&reg->pending);   /* calls made before the last release */
+    ow_client_control_deregister(reg);
     WskRegistration->ReservedRegistrationState = OW_REG_GONE;
     WskRegistration->ReservedRegistrationContext = NULL;
     pthread_cond_destroy(&reg->cond);
     pthread_mutex_destroy(&reg->lock);
+    ow_pending_set_destroy(&reg->pending);
     free(reg);
     ow_engine_stop();
     ow_vf_deregistered();
@@ -198,4 +210,9 @@ void ow_reg_socket_removed(struct ow_registration *reg)
     reg->sockets--;
     pthread_cond_broadcast(&reg->cond);
     pthread_mutex_unlock(&reg->lock);
+}
+
+struct ow_pending_set *ow_reg_pending(struct ow_registration *reg)
+{
+    return &reg->pending;
 }

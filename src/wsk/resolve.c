@@ -4,6 +4,8 @@
  * thread running getaddrinfo/getnameinfo (src/engine/resolve.c), at
  * PASSIVE_LEVEL. IoCancelIrp completes the IRP with STATUS_CANCELLED at once;
  * the lookup itself finishes in the background and its result is dropped.
+ * The IRP rules (pending, cancel, complete once, WskDeregister waits) are
+ * pending.c's.
  * Results are built in Windows layout: an ADDRINFOEXW list from the pool
  * (one allocation per entry, ai_addr and ai_canonname inside it), WCHAR
  * strings, families 2/23. Decisions: docs/semantics.md, "Name resolution". */
@@ -28,7 +30,9 @@ struct ai_node {
 /* ---- strings --------------------------------------------------------------- */
 
 /* UNICODE_STRING (UTF-16, Length in bytes, maybe not NUL-terminated) ->
- * malloc'd UTF-8. An empty or NULL string gives *out = NULL. */
+ * malloc'd UTF-8, through RtlUnicodeToUTF8N. The text ends at Length or at a
+ * NUL inside it; an empty or NULL string gives *out = NULL; a lone surrogate
+ * (which the converter would replace with U+FFFD) is an invalid name. */
 static NTSTATUS utf16_to_utf8(const UNICODE_STRING *us, char **out)
 {
     *out = NULL;
@@ -36,82 +40,37 @@ static NTSTATUS utf16_to_utf8(const UNICODE_STRING *us, char **out)
         return STATUS_SUCCESS;
     if (us->Buffer == NULL || (us->Length & 1))
         return STATUS_INVALID_PARAMETER;
-    size_t n = us->Length / 2;
-    const WCHAR *w = us->Buffer;
-    char *s = malloc(n * 3 + 1), *p = s;
+    size_t n = 0;
+    while (n < us->Length / sizeof(WCHAR) && us->Buffer[n] != 0)
+        n++;
+    if (n == 0)
+        return STATUS_SUCCESS;
+    ULONG need = 0;
+    NTSTATUS st = RtlUnicodeToUTF8N(NULL, 0, &need, us->Buffer, (ULONG)(n * sizeof(WCHAR)));
+    if (st == STATUS_SOME_NOT_MAPPED)
+        return STATUS_INVALID_PARAMETER;
+    char *s = malloc((size_t)need + 1);
     if (s == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
-    for (size_t i = 0; i < n; i++) {
-        unsigned long c = (USHORT)w[i];
-        if (c == 0)
-            break;                         /* a terminator inside Length */
-        if (c >= 0xD800 && c <= 0xDBFF && i + 1 < n && (USHORT)w[i + 1] >= 0xDC00
-            && (USHORT)w[i + 1] <= 0xDFFF) {
-            c = 0x10000 + ((c - 0xD800) << 10) + ((USHORT)w[++i] - 0xDC00);
-        } else if (c >= 0xD800 && c <= 0xDFFF) {
-            free(s);
-            return STATUS_INVALID_PARAMETER;   /* lone surrogate */
-        }
-        if (c < 0x80) {
-            *p++ = (char)c;
-        } else if (c < 0x800) {
-            *p++ = (char)(0xC0 | (c >> 6));
-            *p++ = (char)(0x80 | (c & 0x3F));
-        } else if (c < 0x10000) {
-            *p++ = (char)(0xE0 | (c >> 12));
-            *p++ = (char)(0x80 | ((c >> 6) & 0x3F));
-            *p++ = (char)(0x80 | (c & 0x3F));
-        } else {
-            *p++ = (char)(0xF0 | (c >> 18));
-            *p++ = (char)(0x80 | ((c >> 12) & 0x3F));
-            *p++ = (char)(0x80 | ((c >> 6) & 0x3F));
-            *p++ = (char)(0x80 | (c & 0x3F));
-        }
-    }
-    *p = '\0';
-    if (p == s) {
-        free(s);
-        return STATUS_SUCCESS;
-    }
+    RtlUnicodeToUTF8N(s, need, &need, us->Buffer, (ULONG)(n * sizeof(WCHAR)));
+    s[need] = '\0';
     *out = s;
     return STATUS_SUCCESS;
 }
 
-/* UTF-8 -> UTF-16 into out (cap WCHARs, may be NULL to count); returns the
- * WCHARs needed, without a terminator. Invalid bytes become U+FFFD. */
+/* UTF-8 -> UTF-16 into out (cap WCHARs, may be NULL to count), through
+ * RtlUTF8ToUnicodeN; returns the WCHARs needed, without a terminator.
+ * Invalid bytes become U+FFFD. */
 static size_t utf8_to_utf16(const char *s, WCHAR *out, size_t cap)
 {
-    size_t n = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned long c;
-        int extra;
-        if (*p < 0x80) { c = *p; extra = 0; }
-        else if ((*p & 0xE0) == 0xC0) { c = *p & 0x1F; extra = 1; }
-        else if ((*p & 0xF0) == 0xE0) { c = *p & 0x0F; extra = 2; }
-        else if ((*p & 0xF8) == 0xF0) { c = *p & 0x07; extra = 3; }
-        else { c = 0xFFFD; extra = 0; }
-        p++;
-        for (int k = 0; k < extra; k++) {
-            if ((*p & 0xC0) != 0x80) { c = 0xFFFD; break; }
-            c = (c << 6) | (*p++ & 0x3F);
-        }
-        if (c >= 0x10000 && c <= 0x10FFFF) {
-            c -= 0x10000;
-            if (out && n + 1 < cap) {
-                out[n] = (WCHAR)(0xD800 + (c >> 10));
-                out[n + 1] = (WCHAR)(0xDC00 + (c & 0x3FF));
-            }
-            n += 2;
-        } else {
-            if (c > 0x10FFFF)
-                c = 0xFFFD;
-            if (out && n < cap)
-                out[n] = (WCHAR)c;
-            n++;
-        }
+    ULONG bytes = 0;
+    ULONG len = (ULONG)strlen(s);
+    RtlUTF8ToUnicodeN(NULL, 0, &bytes, s, len);
+    if (out != NULL) {
+        ULONG done = 0;
+        RtlUTF8ToUnicodeN(out, (ULONG)(cap * sizeof(WCHAR)), &done, s, len);
     }
-    return n;
+    return bytes / sizeof(WCHAR);
 }
 
 static NTSTATUS status_from_rs(enum ow_rs_status rs)
@@ -183,9 +142,7 @@ static NTSTATUS build_list(const struct ow_rs_addr *list, PADDRINFOEXW *out)
 enum rs_kind { RS_ADDRINFO, RS_NAMEINFO };
 
 struct rs_call {
-    atomic_int refs;
-    atomic_bool claimed;          /* who completes the IRP: worker or cancel */
-    PIRP irp;
+    struct ow_pending pending;    /* first: the IRP, its cancel and completion (pending.c) */
     enum rs_kind kind;
     /* WskGetAddressInfo */
     char *node, *service;
@@ -198,45 +155,16 @@ struct rs_call {
     int ni_flags;
 };
 
-static void rs_put(struct rs_call *c)
+static void rs_free(struct rs_call *c)
 {
-    if (atomic_fetch_sub(&c->refs, 1) != 1)
-        return;
     free(c->node);
     free(c->service);
     free(c);
 }
 
-static BOOLEAN rs_claim(struct rs_call *c) { return !atomic_exchange(&c->claimed, true); }
-
-/* The claimer completes the IRP: first makes sure no cancel routine still reads it. */
-static void rs_complete(struct rs_call *c, NTSTATUS st)
+static void rs_release(struct ow_pending *p)
 {
-    PIRP irp = c->irp;
-    if (IoSetCancelRoutine(irp, NULL) == NULL) {
-        KIRQL irql;
-        IoAcquireCancelSpinLock(&irql);   /* the cancel routine has its reference now */
-        IoReleaseCancelSpinLock(irql);
-    }
-    irp->Tail.Overlay.DriverContext[0] = NULL;
-    irp->IoStatus.Status = st;
-    irp->IoStatus.Information = 0;
-    IoCompleteRequest(irp, IO_NO_INCREMENT);
-}
-
-static VOID rs_cancel(PDEVICE_OBJECT Dev, PIRP Irp)
-{
-    UNREFERENCED_PARAMETER(Dev);
-    struct rs_call *c = Irp->Tail.Overlay.DriverContext[0];
-    atomic_fetch_add(&c->refs, 1);
-    IoReleaseCancelSpinLock(Irp->CancelIrql);
-    if (rs_claim(c)) {
-        Irp->Tail.Overlay.DriverContext[0] = NULL;
-        Irp->IoStatus.Status = STATUS_CANCELLED;
-        Irp->IoStatus.Information = 0;
-        IoCompleteRequest(Irp, IO_NO_INCREMENT);
-    }
-    rs_put(c);
+    rs_free((struct rs_call *)p);
 }
 
 /* Copies a UTF-8 answer into the client's UNICODE_STRING. */
@@ -265,9 +193,9 @@ static void rs_worker(void *arg)
         if (NT_SUCCESS(st))
             st = build_list(list, &result);
         ow_rs_free_addrs(list);
-        if (rs_claim(c)) {
+        if (ow_pending_claim(&c->pending)) {
             *c->result = result;
-            rs_complete(c, st);
+            ow_pending_finish(&c->pending, st, 0);
         } else {
             ow_free_address_info(NULL, result);   /* cancelled meanwhile */
         }
@@ -278,38 +206,26 @@ static void rs_worker(void *arg)
                                               c->node_out ? host : NULL, sizeof(host),
                                               c->service_out ? serv : NULL, sizeof(serv),
                                               c->ni_flags));
-        if (rs_claim(c)) {
+        if (ow_pending_claim(&c->pending)) {
             if (NT_SUCCESS(st) && c->node_out)
                 st = put_unicode(c->node_out, host);
             if (NT_SUCCESS(st) && c->service_out)
                 st = put_unicode(c->service_out, serv);
-            rs_complete(c, st);
+            ow_pending_finish(&c->pending, st, 0);
         }
     }
-    rs_put(c);
+    ow_pending_put(&c->pending);
 }
 
-/* Marks the IRP pending, arms cancellation and starts the worker. */
-static NTSTATUS rs_start(struct rs_call *c)
+/* Marks the IRP pending and cancellable, counted on the registration
+ * (WskDeregister waits for it), and starts the worker. */
+static NTSTATUS rs_start(PWSK_CLIENT Client, struct rs_call *c, PIRP irp)
 {
-    PIRP irp = c->irp;
-    atomic_init(&c->refs, 1);
-    atomic_init(&c->claimed, false);
-    IoSetNextIrpStackLocation(irp);
-    IoMarkIrpPending(irp);
-    irp->Tail.Overlay.DriverContext[0] = c;
-    IoSetCancelRoutine(irp, rs_cancel);
-    if (irp->Cancel && IoSetCancelRoutine(irp, NULL) != NULL) {
-        /* Cancelled before the routine was armed. */
-        if (rs_claim(c))
-            rs_complete(c, STATUS_CANCELLED);
-        rs_put(c);
-        return STATUS_PENDING;
-    }
+    ow_pending_start(&c->pending, ow_reg_pending(Client), irp, OW_PENDING_WAIT, rs_release);
     if (ow_rs_spawn(rs_worker, c) < 0) {
-        if (rs_claim(c))
-            rs_complete(c, STATUS_INSUFFICIENT_RESOURCES);
-        rs_put(c);
+        if (ow_pending_claim(&c->pending))
+            ow_pending_finish(&c->pending, STATUS_INSUFFICIENT_RESOURCES, 0);
+        ow_pending_put(&c->pending);
     }
     return STATUS_PENDING;
 }
@@ -354,13 +270,10 @@ NTSTATUS WSKAPI ow_get_address_info(PWSK_CLIENT Client, PUNICODE_STRING NodeName
     if (NT_SUCCESS(st) && c->node == NULL && c->service == NULL)
         st = STATUS_INVALID_PARAMETER;     /* one of them must be given */
     if (!NT_SUCCESS(st)) {
-        free(c->node);
-        free(c->service);
-        free(c);
+        rs_free(c);
         return ow_complete_now(Irp, st, 0);
     }
     c->kind = RS_ADDRINFO;
-    c->irp = Irp;
     c->result = Result;
     if (Hints != NULL) {
         c->ai_flags = Hints->ai_flags;
@@ -368,7 +281,7 @@ NTSTATUS WSKAPI ow_get_address_info(PWSK_CLIENT Client, PUNICODE_STRING NodeName
         c->socktype = Hints->ai_socktype;
         c->protocol = Hints->ai_protocol;
     }
-    return rs_start(c);
+    return rs_start(Client, c, Irp);
 }
 
 NTSTATUS WSKAPI ow_get_name_info(PWSK_CLIENT Client, PSOCKADDR SockAddr, ULONG SockAddrLength,
@@ -390,11 +303,10 @@ NTSTATUS WSKAPI ow_get_name_info(PWSK_CLIENT Client, PSOCKADDR SockAddr, ULONG S
     if (c == NULL)
         return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
     c->kind = RS_NAMEINFO;
-    c->irp = Irp;
     memcpy(c->addr, SockAddr, need);
     c->addrlen = need;
     c->node_out = NodeName;
     c->service_out = ServiceName;
     c->ni_flags = (int)Flags;
-    return rs_start(c);
+    return rs_start(Client, c, Irp);
 }
