@@ -382,12 +382,10 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
      * receives, or behind an indication in progress, and takes the held
      * data first then (receive_begin): the stream's order is kept. */
     pthread_mutex_lock(&sock->lock);
-    BOOLEAN inline_done = FALSE;
-    size_t held = 0;
-    if (sock->lanes[OW_LANE_RECV].busy == NULL && sock->life == OW_LIFE_OPEN) {
-        held = ow_conn_take_held_locked(sock, req);
-        inline_done = req->total == 0 || (held > 0 && (req->iovcnt == 0 || !(Flags & WSK_FLAG_WAITALL)));
-    }
+    BOOLEAN inline_done = sock->lanes[OW_LANE_RECV].busy == NULL && sock->life == OW_LIFE_OPEN &&
+                          (req->total == 0 ||
+                           (sock->ev_held_len > 0 && (!(Flags & WSK_FLAG_WAITALL) || sock->ev_held_len >= req->total)));
+    size_t held = inline_done ? ow_conn_take_held_locked(sock, req) : 0;
     pthread_mutex_unlock(&sock->lock);
     if (inline_done) {
         ow_req_free_unstarted(req);
@@ -395,8 +393,7 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
         ow_events_arm(sock);
         return STATUS_SUCCESS;
     }
-    req->done = held;
-    req->begin = held > 0 ? NULL : receive_begin;
+    req->begin = receive_begin;
     return start_io(req, OW_LANE_RECV, OW_OP_RECV, (Flags & WSK_FLAG_WAITALL) ? OW_IO_WAITALL : 0);
 }
 
