@@ -23,14 +23,20 @@ NTSTATUS ow_complete_now(PIRP Irp, NTSTATUS Status, ULONG_PTR Information)
 
 static void req_get(struct ow_req *req) { atomic_fetch_add(&req->refs, 1); }
 
+/* The last reference to a started req also drops its socket reference: a
+ * cancel routine still holding the req may touch the socket's lock, so the
+ * socket outlives every req of it, not only their IRPs. */
 static void req_put(struct ow_req *req)
 {
     if (atomic_fetch_sub(&req->refs, 1) != 1)
         return;
+    struct ow_socket *sock = req->holds_sock ? req->sock : NULL;
     if (req->iov != req->iov_small)
         free(req->iov);
     free(req->copy);
     free(req);
+    if (sock)
+        ow_sock_unref(sock);
 }
 
 static void req_op_done(struct ow_op *op, int res);
@@ -184,7 +190,8 @@ NTSTATUS ow_req_start(struct ow_req *req)
         req_put(req);
         return STATUS_PENDING;
     }
-    sock->refs++;                      /* the request's, until ow_req_finish */
+    sock->refs++;                      /* the request's, until its last reference (req_put) */
+    req->holds_sock = TRUE;
     pthread_mutex_unlock(&sock->lock);
 
     irp->Tail.Overlay.DriverContext[0] = req;
@@ -273,8 +280,7 @@ void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
     }
     if (rearm)
         ow_events_arm(sock);
-    req_put(req);
-    ow_sock_unref(sock);               /* the request's: may finish a close */
+    req_put(req);                      /* may drop the socket's last reference, finishing a close */
 }
 
 BOOLEAN ow_lane_borrow_locked(struct ow_socket *sock, int lane)

@@ -171,6 +171,7 @@ struct ow_req {
     ow_req_begin_fn begin;            /* optional: runs when the req gets its lane, instead of submitting */
     int lane;                         /* OW_LANE_* */
     BOOLEAN queued;                   /* waiting in its lane, not yet submitted */
+    BOOLEAN holds_sock;               /* started: holds a socket reference until freed */
     struct ow_req *lane_next;
     const char *what;                 /* call name, for diagnostics */
     ULONG flags;
