@@ -131,7 +131,7 @@ static int arm_wake(void)
 
 /* ---- completion ------------------------------------------------------------- */
 
-static void finish(struct ow_op *op, int res);
+static void finish(struct ow_op *op, ssize_t res);
 
 /* Sends the oldest waiting op of an fd queue to the kernel. */
 static void start_next(int fd, int q)
@@ -149,7 +149,7 @@ static void start_next(int fd, int q)
 
 /* Completes op; if it headed an fd queue, the next one goes to the kernel
  * (after ->done, which may free op, hence fd and q are kept). */
-static void finish(struct ow_op *op, int res)
+static void finish(struct ow_op *op, ssize_t res)
 {
     int q = ow_op_queue(op), fd = op->fd, next = 0;
     if (q == OW_Q_READ || q == OW_Q_WRITE) {
@@ -173,7 +173,7 @@ static void reissue(struct ow_op *op, int step)
         finish(op, ow_partial(op, rc));
 }
 
-static void advance_io(struct ow_op *op, int res)
+static void advance_io(struct ow_op *op, ssize_t res)
 {
     if (res == -EAGAIN || (op->kind == OW_OP_SEND && res == -EINPROGRESS)) {
         /* Not expected with FAST_POLL, but a TFO send whose SYN is still in
@@ -188,17 +188,17 @@ static void advance_io(struct ow_op *op, int res)
             return;
         }
     }
-    finish(op, res < 0 ? ow_partial(op, res) : (int)op->eng_done);
+    finish(op, res < 0 ? ow_partial(op, res) : (ssize_t)op->eng_done);
 }
 
 /* One CQE of op: complete it or issue its next step. */
-static void advance(struct ow_op *op, int res)
+static void advance(struct ow_op *op, ssize_t res)
 {
     struct ow_priv *p = ow_priv(op);
     if (p->cancelled && res == -EINTR)   /* cancelled while in io-wq */
         res = -ECANCELED;
     if (p->step == STEP_CONNWAIT) {
-        finish(op, res < 0 ? res : ow_connect_result(op->fd, res));
+        finish(op, res < 0 ? res : ow_connect_result(op->fd, (unsigned)res));
         return;
     }
     if (p->step == STEP_WAIT) {
@@ -229,7 +229,7 @@ static void advance(struct ow_op *op, int res)
         advance_io(op, res);
         break;
     case OW_OP_POLL:
-        finish(op, res < 0 ? res : (int)ow_poll_from_linux((unsigned)res));
+        finish(op, res < 0 ? res : (ssize_t)ow_poll_from_linux((unsigned)res));
         break;
     case OW_OP_NOP:
         finish(op, res);

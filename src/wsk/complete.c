@@ -33,7 +33,7 @@ static void req_put(struct ow_req *req)
     free(req);
 }
 
-static void req_op_done(struct ow_op *op, int res);
+static void req_op_done(struct ow_op *op, ssize_t res);
 
 struct ow_req *ow_req_new(struct ow_socket *sock, PIRP irp, const char *what, ow_req_step_fn step)
 {
@@ -258,7 +258,7 @@ void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
     req_put(req);
 }
 
-NTSTATUS ow_req_error(struct ow_req *req, int res)
+NTSTATUS ow_req_error(struct ow_req *req, ssize_t res)
 {
     if (atomic_load(&req->cancel_requested))
         return STATUS_CANCELLED;
@@ -282,7 +282,7 @@ NTSTATUS ow_req_short_status(struct ow_req *req)
     return STATUS_CONNECTION_RESET;
 }
 
-static void req_op_done(struct ow_op *op, int res)
+static void req_op_done(struct ow_op *op, ssize_t res)
 {
     struct ow_req *req = op->ctx;
     KIRQL old;

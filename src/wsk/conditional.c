@@ -136,7 +136,7 @@ static void unlink_held(struct ow_socket *ls, struct ow_held *h)
     }
 }
 
-static void watch_done(struct ow_op *op, int res)
+static void watch_done(struct ow_op *op, ssize_t res)
 {
     struct ow_held *h = op->ctx;
     struct ow_socket *ls = h->ls;

@@ -84,7 +84,7 @@ void ow_end_connect(struct ow_socket *sock, BOOLEAN connected)
         ow_events_static(sock);
 }
 
-static void connect_step(struct ow_req *req, int res)
+static void connect_step(struct ow_req *req, ssize_t res)
 {
     ow_end_connect(req->sock, res == 0);
     ow_req_finish(req, res == 0 ? STATUS_SUCCESS : ow_req_error(req, res), 0);
@@ -170,7 +170,7 @@ static NTSTATUS start_io(struct ow_req *req, int lane, enum ow_op_kind kind, int
 
 /* ---- WskSend ------------------------------------------------------------- */
 
-static void send_step(struct ow_req *req, int res)
+static void send_step(struct ow_req *req, ssize_t res)
 {
     struct ow_socket *sock = req->sock;
     if (res < 0) {
@@ -218,7 +218,7 @@ NTSTATUS WSKAPI ow_send(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP I
 
 /* ---- WskReceive ---------------------------------------------------------- */
 
-static void receive_step(struct ow_req *req, int res)
+static void receive_step(struct ow_req *req, ssize_t res)
 {
     struct ow_socket *sock = req->sock;
     if (res < 0) {
@@ -271,7 +271,7 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
 
 /* Graceful: runs in the send lane, so earlier sends go out first; sends the
  * optional final buffer, then our FIN. */
-static void disconnect_step(struct ow_req *req, int res)
+static void disconnect_step(struct ow_req *req, ssize_t res)
 {
     struct ow_socket *sock = req->sock;
     if (res < 0) {

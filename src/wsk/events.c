@@ -357,7 +357,7 @@ void ow_events_static(struct ow_socket *sock)
         ow_events_arm(sock);
 }
 
-static void ev_done(struct ow_op *op, int res);
+static void ev_done(struct ow_op *op, ssize_t res);
 
 void ow_events_arm(struct ow_socket *sock)
 {
@@ -556,7 +556,7 @@ static void connection_ready(struct ow_socket *sock)
         cd->WskReceiveEvent(sock->context, WSK_FLAG_AT_DISPATCH_LEVEL, NULL, 0, NULL);  /* no longer functional */
 }
 
-static void ev_done(struct ow_op *op, int res)
+static void ev_done(struct ow_op *op, ssize_t res)
 {
     struct ow_socket *sock = op->ctx;
     KIRQL old;

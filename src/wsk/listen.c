@@ -24,7 +24,7 @@ struct ow_socket *ow_accepted_socket(struct ow_socket *ls, int fd, PVOID ctx,
     return sock;
 }
 
-static void accept_step(struct ow_req *req, int res)
+static void accept_step(struct ow_req *req, ssize_t res)
 {
     struct ow_socket *lsock = req->sock;
     if (res < 0) {

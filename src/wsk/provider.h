@@ -114,7 +114,7 @@ static inline struct ow_socket *ow_sock(PWSK_SOCKET s) { return (struct ow_socke
  * an inspected connection (its busy slot is a sentinel that never runs). */
 enum { OW_LANE_NONE = -1, OW_LANE_SEND = 0, OW_LANE_RECV = 1, OW_LANE_ACCEPT = 2 };
 
-typedef void (*ow_req_step_fn)(struct ow_req *req, int res);
+typedef void (*ow_req_step_fn)(struct ow_req *req, ssize_t res);
 
 /* One IRP in flight on a socket. The engine op is embedded; the req lives
  * until its IRP completed and any running cancel routine let go of it. */
@@ -171,7 +171,7 @@ struct ow_req *ow_lane_pop_locked(struct ow_socket *sock, int lane);
 /* Status for an engine failure (res < 0) of req: STATUS_CANCELLED when the
  * request was cancelled (by IoCancelIrp, WskCloseSocket or an abortive
  * disconnect), whatever error the socket reported on the way. */
-NTSTATUS ow_req_error(struct ow_req *req, int res);
+NTSTATUS ow_req_error(struct ow_req *req, ssize_t res);
 /* Status for a WAITALL transfer that stopped short: cancelled, or the
  * socket's pending error (STATUS_CONNECTION_RESET when it has none). */
 NTSTATUS ow_req_short_status(struct ow_req *req);
