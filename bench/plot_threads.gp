@@ -1,0 +1,21 @@
+# threads.png (figure 7): connections per second against client threads T,
+# raw liburing (T rings) and WSK (T calling threads, io_uring engine), each
+# with and without TCP Fast Open. Called by report.sh with datafile
+# (threads.csv) and outfile set.
+set terminal pngcairo size 1000,650 font ",11" noenhanced
+set output outfile
+set datafile separator ","
+set title "OpenWSK figure 7: connect + 64-byte send + abortive close, 64 in flight per thread (medians)"
+set xlabel "client threads T"
+set ylabel "connections / s"
+set logscale x 2
+set xtics 1, 2
+set offsets graph 0.08, graph 0.08, 0, 0
+set yrange [0:*]
+set grid
+set key top left
+# column 2 is 1 for Fast Open rows: other rows become NaN (not drawn)
+plot datafile using 1:($2 == 0 ? $3 : NaN) skip 1 with linespoints lw 2 pt 7 lc rgb "#444444" title "raw liburing", \
+     datafile using 1:($2 == 0 ? $4 : NaN) skip 1 with linespoints lw 2 pt 5 lc rgb "#4a7ab5" title "WSK (io_uring engine)", \
+     datafile using 1:($2 == 1 ? $3 : NaN) skip 1 with linespoints lw 2 dt 2 pt 6 lc rgb "#444444" title "raw liburing, Fast Open", \
+     datafile using 1:($2 == 1 ? $4 : NaN) skip 1 with linespoints lw 2 dt 2 pt 4 lc rgb "#4a7ab5" title "WSK, Fast Open"
