@@ -43,9 +43,10 @@ END {
 }' "$PAIRS" "$OUT/raw.csv"
 rm -f "$PAIRS"
 
-# Figure 7 on its own: T, Fast Open, both sides' median rates, the ratio.
-awk -F, 'NR == 1 { print "threads,tfo,raw_liburing_conn_s,wsk_uring_conn_s,ratio_median,ratio_min,ratio_max"; next }
-$1 == "threads" { split($2, c, " "); t = substr(c[1], 3); print t "," (c[2] == "TFO") "," $9 "," $8 "," $10 "," $11 "," $12 }' \
+# Figure 7 on its own: T, Fast Open, the WSK engine, both sides' median
+# rates, the ratio.
+awk -F, 'NR == 1 { print "threads,tfo,wsk_side,raw_liburing_conn_s,wsk_conn_s,ratio_median,ratio_min,ratio_max"; next }
+$1 == "threads" { split($2, c, " "); t = substr(c[1], 3); print t "," (c[2] == "TFO") "," $6 "," $9 "," $8 "," $10 "," $11 "," $12 }' \
     "$OUT/results.csv" > "$OUT/threads.csv"
 [ "$(wc -l < "$OUT/threads.csv")" -gt 1 ] || rm -f "$OUT/threads.csv"
 echo "(ratio = WSK / baseline, median of per-round ratios; 'better' direction per unit: rates and GB/s higher, times, CPU, RSS and instructions lower)"

@@ -106,8 +106,9 @@ fi
 for t in $TS; do
     for f in 0 1; do
         cas="T=$t"; [ $f = 1 ] && cas="T=$t TFO"
-        lab="7 threads $cas: WSK uring / raw liburing"
-        echo "threads|$cas|rate|wsk-uring|raw-uring|conn/s|higher|$lab" >> "$OUT/pairs-threads.txt"
+        for e in uring epoll; do
+            echo "threads|$cas|rate|wsk-$e|raw-uring|conn/s|higher|7 threads $cas: WSK $e / raw liburing" >> "$OUT/pairs-threads.txt"
+        done
     done
 done
 r=1
@@ -117,10 +118,11 @@ while [ $r -le $ROUNDS ]; do
         n=$((12000 / K * t))
         for f in 0 1; do
             cas="T=$t"; [ $f = 1 ] && cas="T=$t TFO"
-            for s in $(sides $r "raw-uring wsk-uring"); do
+            for s in $(sides $r "raw-uring wsk-uring wsk-epoll"); do
                 case $s in
                 raw-uring) trial threads "$cas" $s $r -- "$BIN/bench_raw" conn-threads n=$n c=64 threads=$t tfo=$f ;;
                 wsk-uring) trial threads "$cas" $s $r -- $wsk_u conn-threads n=$n c=64 threads=$t tfo=$f ;;
+                wsk-epoll) trial threads "$cas" $s $r -- $wsk_e conn-threads n=$n c=64 threads=$t tfo=$f ;;
                 esac
             done
         done
