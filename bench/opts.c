@@ -11,8 +11,9 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
     o->c = 1;
     o->size = 64;
     o->addr = 0x7f000001u;
+    o->threads = 1;
     if (argc < 2) {
-        fprintf(stderr, "usage: %s MODE [n=] [c=] [size=] [addr=] [port=] [tfo=]\n", argv[0]);
+        fprintf(stderr, "usage: %s MODE [n=] [c=] [size=] [addr=] [port=] [tfo=] [threads=]\n", argv[0]);
         return -1;
     }
     o->mode = argv[1];
@@ -27,6 +28,8 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
             o->size = atol(a + 5);
         else if (strncmp(a, "port=", 5) == 0)
             o->port = atoi(a + 5);
+        else if (strncmp(a, "threads=", 8) == 0)
+            o->threads = atoi(a + 8);
         else if (strncmp(a, "tfo=", 4) == 0)
             o->tfo = atoi(a + 4);
         else if (strncmp(a, "addr=", 5) == 0 && sscanf(a + 5, "%u.%u.%u.%u", &b[0], &b[1], &b[2], &b[3]) == 4)
@@ -38,5 +41,7 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
     }
     if (o->c < 1)
         o->c = 1;
+    if (o->threads < 1)
+        o->threads = 1;
     return 0;
 }

@@ -1,5 +1,5 @@
 /* Command-line options shared by bench_raw and bench_wsk (no socket types):
- *   PROGRAM MODE [n=COUNT] [c=IN_FLIGHT] [size=BYTES] [addr=A.B.C.D] [port=P] [tfo=0|1]
+ *   PROGRAM MODE [n=COUNT] [c=IN_FLIGHT] [size=BYTES] [addr=A.B.C.D] [port=P] [tfo=0|1] [threads=T]
  * The bench server is started by the program itself unless port= is given. */
 #ifndef OPENWSK_BENCH_OPTS_H
 #define OPENWSK_BENCH_OPTS_H
@@ -12,6 +12,7 @@ struct bench_opts {
     unsigned addr;   /* IPv4, host byte order (127.0.0.1 by default) */
     int port;        /* 0: start bench_server */
     int tfo;
+    int threads;     /* calling threads (conn-threads), each with c in flight */
 };
 
 /* Returns 0, or -1 after printing usage. */

@@ -12,6 +12,7 @@ int raw_conn_epoll(const struct bench_opts *o, char *res, size_t len);
 int raw_rr(const struct bench_opts *o, char *res, size_t len);
 int raw_stream(const struct bench_opts *o, char *res, size_t len);
 int raw_scale(const struct bench_opts *o, char *res, size_t len);
+int raw_conn_threads(const struct bench_opts *o, char *res, size_t len);   /* figure 7 */
 
 /* socket + SO_LINGER{1,0} + bind(0.0.0.0:0), as the WSK client binds before
  * WskConnectEx; nonblock on request. -1 on failure. */

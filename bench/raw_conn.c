@@ -1,7 +1,9 @@
 /* Connection rate baselines: socket + SO_LINGER 0 + bind, connect, send the
  * first buffer, close; c connections in flight.
  *  - io_uring: linked CONNECT -> SEND(MSG_WAITALL) -> CLOSE, the first two
- *    with IOSQE_CQE_SKIP_SUCCESS (the shared doc's baseline);
+ *    with IOSQE_CQE_SKIP_SUCCESS (the shared doc's baseline); with tfo=1 the
+ *    socket has TCP_FASTOPEN_CONNECT and a POLL(POLLOUT) before the CLOSE
+ *    waits for the handshake, as WskConnectEx with TCP_FASTOPEN does;
  *  - epoll: non-blocking connect, EPOLLOUT, send, close. */
 #include "raw.h"
 #include "util.h"
@@ -9,6 +11,8 @@
 #include <errno.h>
 #include <liburing.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
@@ -38,7 +42,11 @@ int raw_conn_uring(const struct bench_opts *o, char *res, size_t len)
         for (long slot = 0; slot < o->c && started < o->n; slot++) {
             if (fds[slot] != 0)
                 continue;
-            int fd = raw_socket(0);
+            int fd = raw_socket(0), on = 1;
+            if (fd >= 0 && o->tfo && setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &on, sizeof(on)) < 0) {
+                close(fd);
+                fd = -1;
+            }
             if (fd < 0) {
                 errors++;
                 done++, started++;
@@ -54,6 +62,12 @@ int raw_conn_uring(const struct bench_opts *o, char *res, size_t len)
             io_uring_prep_send(sqe, fd, buf, (size_t)o->size, MSG_WAITALL | MSG_NOSIGNAL);
             sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
             sqe->user_data = (uint64_t)slot << 2 | 1;
+            if (o->tfo) {   /* SYN_SENT is not writable: POLLOUT means established */
+                sqe = io_uring_get_sqe(&ring);
+                io_uring_prep_poll_add(sqe, fd, POLLOUT);
+                sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+                sqe->user_data = (uint64_t)slot << 2 | 3;
+            }
             sqe = io_uring_get_sqe(&ring);
             io_uring_prep_close(sqe, fd);
             sqe->user_data = (uint64_t)slot << 2 | 2;
@@ -67,7 +81,7 @@ int raw_conn_uring(const struct bench_opts *o, char *res, size_t len)
         io_uring_for_each_cqe(&ring, head, cqe) {
             long slot = (long)(cqe->user_data >> 2);
             seen++;
-            if ((cqe->user_data & 3) != 2) {   /* connect/send failed: chain broken */
+            if ((cqe->user_data & 3) != 2) {   /* connect/send/poll failed: chain broken */
                 errors++;
                 continue;
             }

@@ -1,5 +1,5 @@
 /* bench_raw: the baselines, written directly against liburing and epoll.
- *   bench_raw conn-uring|conn-epoll|rr|stream|scale [n=] [c=] [size=] */
+ *   bench_raw conn-uring|conn-epoll|rr|stream|scale|conn-threads [n=] [c=] [size=] [tfo=] [threads=] */
 #include "raw.h"
 #include "util.h"
 
@@ -14,6 +14,7 @@ int main(int argc, char **argv)
     static const struct { const char *mode, *server; int (*fn)(const struct bench_opts *, char *, size_t); } modes[] = {
         { "conn-uring", "sink", raw_conn_uring }, { "conn-epoll", "sink", raw_conn_epoll },
         { "rr", "echo", raw_rr }, { "stream", "sink", raw_stream }, { "scale", "echo", raw_scale },
+        { "conn-threads", "sink-mt", raw_conn_threads },
     };
     for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
         if (strcmp(o.mode, modes[i].mode) != 0)

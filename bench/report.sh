@@ -1,9 +1,14 @@
 #!/bin/sh
 # Turns results/raw.csv (one row per trial and figure) into results.csv, the
-# printed table and results.png. Pairs of sides compared: bench/pairs.txt.
+# printed table and results.png, plus figure 7's threads.csv and threads.png
+# (rate against T). Pairs of sides compared: bench/pairs.txt, and the
+# figure-7 pairs run.sh wrote to RESULTS_DIR/pairs-threads.txt.
 #   sh bench/report.sh RESULTS_DIR
 OUT=${1:-$(dirname "$0")/results}
 HERE=$(cd "$(dirname "$0")" && pwd)
+PAIRS=$(mktemp)
+cat "$HERE/pairs.txt" > "$PAIRS"
+[ -f "$OUT/pairs-threads.txt" ] && cat "$OUT/pairs-threads.txt" >> "$PAIRS"
 awk -v big="${BENCH_BIG:-50000}" -v csv="$OUT/results.csv" -v dat="$OUT/plot.dat" '
 function median(a, n,   i, j, t) {
     for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
@@ -35,9 +40,18 @@ END {
         side = p[8]; sub(/.*: /, "", side); sub(/ \/.*/, "", side)
         printf "\"%s, %s\" %.4f %.4f %.4f\n", label, side, mr, rmin, rmax > dat
     }
-}' "$HERE/pairs.txt" "$OUT/raw.csv"
+}' "$PAIRS" "$OUT/raw.csv"
+rm -f "$PAIRS"
+
+# Figure 7 on its own: T, Fast Open, the WSK engine, both sides' median
+# rates, the ratio.
+awk -F, 'NR == 1 { print "threads,tfo,wsk_side,raw_liburing_conn_s,wsk_conn_s,ratio_median,ratio_min,ratio_max"; next }
+$1 == "threads" { split($2, c, " "); t = substr(c[1], 3); print t "," (c[2] == "TFO") "," $6 "," $9 "," $8 "," $10 "," $11 "," $12 }' \
+    "$OUT/results.csv" > "$OUT/threads.csv"
+[ "$(wc -l < "$OUT/threads.csv")" -gt 1 ] || rm -f "$OUT/threads.csv"
 echo "(ratio = WSK / baseline, median of per-round ratios; 'better' direction per unit: rates and GB/s higher, times, CPU, RSS and instructions lower)"
 echo "wrote $OUT/results.csv"
+[ -f "$OUT/threads.csv" ] && echo "wrote $OUT/threads.csv (figure 7: rate against T)"
 
 if ! command -v gnuplot >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -50,6 +64,10 @@ if ! [ -s "$OUT/plot.dat" ]; then
     echo "note: no figures to chart"
 elif command -v gnuplot >/dev/null 2>&1; then
     gnuplot -e "datafile='$OUT/plot.dat'; outfile='$OUT/results.png'" "$HERE/plot.gp" && echo "wrote $OUT/results.png"
+    if [ -f "$OUT/threads.csv" ]; then
+        gnuplot -e "datafile='$OUT/threads.csv'; outfile='$OUT/threads.png'" "$HERE/plot_threads.gp" &&
+            echo "wrote $OUT/threads.png"
+    fi
 else
     echo "note: gnuplot is missing: no chart (install it with: apt-get install gnuplot-nox)"
 fi

@@ -89,6 +89,47 @@ while [ $r -le $ROUNDS ]; do
     r=$((r + 1))
 done
 
+# Figure 7, thread scaling: T = 1, 2, 4, ... up to half the CPUs; clients on
+# CPUs 0..T-1, bench_server sink-mt on the other half (one thread and
+# SO_REUSEPORT listener per CPU). Each T and Fast Open setting is a pair of
+# its own in report.sh (written to pairs-threads.txt here).
+NCPU=$(nproc)
+TMAX=$((NCPU / 2)); [ "$TMAX" -lt 1 ] && TMAX=1
+TS=""; t=1
+while [ $t -le $TMAX ]; do TS="$TS $t"; t=$((t * 2)); done
+echo "  thread scaling: T =$TS (up to half of $NCPU CPUs; the server has the other half)"
+if [ "$TMAX" -eq 1 ]; then
+    echo "  note: figure 7 stops at T = 1: with $NCPU CPUs the clients get CPU 0 and the server CPU 1;"
+    echo "        a second client thread would share a CPU with the server and measure contention, not scaling"
+fi
+: > "$OUT/pairs-threads.txt"
+for t in $TS; do
+    for f in 0 1; do
+        cas="T=$t"; [ $f = 1 ] && cas="T=$t TFO"
+        for e in uring epoll; do
+            echo "threads|$cas|rate|wsk-$e|raw-uring|conn/s|higher|7 threads $cas: WSK $e / raw liburing" >> "$OUT/pairs-threads.txt"
+        done
+    done
+done
+r=1
+while [ $r -le $ROUNDS ]; do
+    printf '  round %d/%d: thread scaling\n' "$r" "$ROUNDS"
+    for t in $TS; do
+        n=$((12000 / K * t))
+        for f in 0 1; do
+            cas="T=$t"; [ $f = 1 ] && cas="T=$t TFO"
+            for s in $(sides $r "raw-uring wsk-uring wsk-epoll"); do
+                case $s in
+                raw-uring) trial threads "$cas" $s $r -- "$BIN/bench_raw" conn-threads n=$n c=64 threads=$t tfo=$f ;;
+                wsk-uring) trial threads "$cas" $s $r -- $wsk_u conn-threads n=$n c=64 threads=$t tfo=$f ;;
+                wsk-epoll) trial threads "$cas" $s $r -- $wsk_e conn-threads n=$n c=64 threads=$t tfo=$f ;;
+                esac
+            done
+        done
+    done
+    r=$((r + 1))
+done
+
 # Both ends hold n descriptors each: 50,000 needs a hard RLIMIT_NOFILE above
 # it (raising the hard limit needs CAP_SYS_RESOURCE); else the largest n that fits.
 BIG=50000
@@ -126,11 +167,15 @@ if command -v valgrind >/dev/null 2>&1; then
     }
     perop callgrind "connect" raw-epoll "$BIN/bench_raw" conn-epoll c=1
     perop callgrind "connect" raw-uring "$BIN/bench_raw" conn-uring c=1
-    # The WSK side runs its epoll engine: valgrind 3.19 hangs on the io_uring one.
-    export OPENWSK_BACKEND=epoll
-    perop callgrind "connect" wsk-epoll "$BIN/bench_wsk" conn c=1
     perop callgrind "send+recv" raw-uring "$BIN/bench_raw" rr
-    perop callgrind "send+recv" wsk-epoll "$BIN/bench_wsk" rr
+    # Under valgrind the io_uring engine waits in poll(2) on its ring fd, not
+    # in io_uring_enter (src/engine/uring.c): one more system call per wait
+    # than a normal run, a few instructions each.
+    for e in epoll uring; do
+        export OPENWSK_BACKEND=$e
+        perop callgrind "connect" wsk-$e "$BIN/bench_wsk" conn c=1
+        perop callgrind "send+recv" wsk-$e "$BIN/bench_wsk" rr
+    done
     unset OPENWSK_BACKEND
 else
     echo "  note: valgrind is missing (apt-get install valgrind): skipped"

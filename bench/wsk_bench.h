@@ -33,6 +33,7 @@ NTSTATUS WbClose(WB_SYNC *c, PWSK_SOCKET s);
 
 /* The figures; each returns its error count and writes "key=value ...". */
 int WbConn(const struct bench_opts *o, char *res, size_t len);
+int WbConnThreads(const struct bench_opts *o, char *res, size_t len);   /* figure 7 */
 int WbRr(const struct bench_opts *o, char *res, size_t len);
 int WbStream(const struct bench_opts *o, char *res, size_t len);
 int WbScale(const struct bench_opts *o, char *res, size_t len);

@@ -1,5 +1,5 @@
 /* bench_wsk: the WSK side of every figure, written as a driver writes it.
- *   bench_wsk conn|rr|stream|scale|tfo [n=] [c=] [size=] [addr=] [port=] [tfo=]
+ *   bench_wsk conn|rr|stream|scale|tfo|conn-threads [n=] [c=] [size=] [addr=] [port=] [tfo=] [threads=]
  * OPENWSK_BACKEND=uring|epoll picks the engine. */
 #include "wsk_bench.h"
 
@@ -16,6 +16,7 @@ int main(int argc, char **argv)
     static const struct { const char *mode, *server; int (*fn)(const struct bench_opts *, char *, size_t); } modes[] = {
         { "conn", "sink", WbConn }, { "rr", "echo", WbRr }, { "stream", "sink", WbStream },
         { "scale", "echo", WbScale }, { "tfo", NULL, WbTfo },
+        { "conn-threads", "sink-mt", WbConnThreads },
     };
     for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
         if (strcmp(o.mode, modes[i].mode) != 0)

@@ -181,7 +181,7 @@ const char *ow_engine_backend(void)
 
 int ow_engine_on_engine_thread(void) { return t_on_engine; }
 
-void ow_eng_complete(struct ow_op *op, int res)
+void ow_eng_complete(struct ow_op *op, ssize_t res)
 {
     assert(t_on_engine);
     atomic_fetch_sub(&g_inflight, 1);
@@ -325,7 +325,7 @@ static void mb_unlink_cancel(struct ow_mailbox *mb, struct ow_op *op)
         *pp = ow_priv(op)->cancel_next;
 }
 
-void ow_mb_finish(struct ow_mailbox *mb, struct ow_op *op, int res)
+void ow_mb_finish(struct ow_mailbox *mb, struct ow_op *op, ssize_t res)
 {
     pthread_mutex_lock(&mb->lock);
     if (op->eng_state & MB_CANCEL_QUEUED)
@@ -426,6 +426,8 @@ void ow_io_window(struct ow_op *op)
         /* The kernel only reads the array; msghdr just lacks the const. */
         p->msg.msg_iov = (struct iovec *)(iov + i);
         p->msg.msg_iovlen = (size_t)(cnt - i);
+        if (p->msg.msg_iovlen > OW_IOV_WINDOW)
+            p->msg.msg_iovlen = OW_IOV_WINDOW;
     } else {
         p->head.iov_base = (char *)iov[i].iov_base + skip;
         p->head.iov_len = iov[i].iov_len - skip;
@@ -436,8 +438,9 @@ void ow_io_window(struct ow_op *op)
 
 int ow_io_wants_more(const struct ow_op *op)
 {
-    return (op->u.io.flags & OW_IO_WAITALL) && !(op->u.io.flags & OW_IO_PEEK)
-        && op->eng_done < ow_iov_total(op->u.io.iov, op->u.io.iovcnt);
+    int keep_on = op->kind == OW_OP_SEND ||
+                  ((op->u.io.flags & OW_IO_WAITALL) && !(op->u.io.flags & OW_IO_PEEK));
+    return keep_on && op->eng_done < ow_iov_total(op->u.io.iov, op->u.io.iovcnt);
 }
 
 unsigned ow_poll_to_linux(unsigned ev)

@@ -14,7 +14,9 @@
  *  - ow_engine_submit() may be called from any thread, including from inside
  *    a completion callback running on the engine thread.
  *  - Every op accepted by submit (return 0) completes exactly once: ->done
- *    runs on the engine thread with res >= 0 on success or -errno.
+ *    runs on the engine thread with res >= 0 on success or -errno. res is
+ *    an ssize_t: a byte count is exact up to SIZE_T range (one SEND may move
+ *    more than 4 GiB over many system calls).
  *    ->done may submit new ops and may free the op.
  *  - ow_engine_cancel() asks for early completion; the op completes (once)
  *    with -ECANCELED, or with its real result if that won the race. The
@@ -26,12 +28,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h> /* ssize_t */
 #include <sys/uio.h>   /* struct iovec only */
 
 enum ow_op_kind {
     OW_OP_CONNECT, /* connect(); res 0 or -errno                              */
     OW_OP_ACCEPT,  /* accept4(NONBLOCK|CLOEXEC); res = new fd or -errno       */
-    OW_OP_SEND,    /* sendmsg(iov); res = bytes or -errno                     */
+    OW_OP_SEND,    /* sendmsg(iov); res = bytes or -errno; always goes on
+                      until every byte is sent, an error, or a cancel          */
     OW_OP_RECV,    /* recvmsg(iov); res = bytes (0 = peer closed) or -errno   */
     OW_OP_POLL,    /* wait for readiness; res = revents (OW_POLL_*) or -errno */
     OW_OP_NOP,     /* completes on the engine thread with res 0 (deferral)    */
@@ -48,7 +52,10 @@ enum ow_op_kind {
 #define OW_MSG_TRUNC   0x1   /* datagram longer than the buffer */
 #define OW_MSG_CTRUNC  0x2   /* control data did not fit */
 
-/* io flags (OW_OP_SEND / OW_OP_RECV) */
+/* io flags (OW_OP_SEND / OW_OP_RECV). Any iovcnt is taken: the engine hands
+ * the kernel windows of at most OW_IOV_WINDOW iovecs (Linux refuses more than
+ * IOV_MAX = 1024 in one call) and carries on with the next window, in order. */
+#define OW_IOV_WINDOW  1024
 #define OW_IO_WAITALL  0x1  /* send: all bytes or an error; recv: full, EOF or error.
                                Partial progress before an error: res = bytes done,
                                op->io_err = the error. */
@@ -62,7 +69,7 @@ enum ow_op_kind {
 #define OW_POLL_RDHUP 0x20  /* the peer shut its sending side down (FIN) */
 
 struct ow_op;
-typedef void (*ow_op_done_fn)(struct ow_op *op, int res);
+typedef void (*ow_op_done_fn)(struct ow_op *op, ssize_t res);
 
 struct ow_op {
     /* --- filled by the caller --- */

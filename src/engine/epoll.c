@@ -36,7 +36,7 @@ static struct {
 
 /* ---- one attempt per op kind: 1 = complete with *res, 0 = would block ---- */
 
-static int try_connect(struct ow_op *op, int *res)
+static int try_connect(struct ow_op *op, ssize_t *res)
 {
     struct ow_priv *p = ow_priv(op);
     if (p->step == STEP_MAIN) {
@@ -58,7 +58,7 @@ static int try_connect(struct ow_op *op, int *res)
     return 1;
 }
 
-static int try_accept(struct ow_op *op, int *res)
+static int try_accept(struct ow_op *op, ssize_t *res)
 {
     int frc = ow_fault_issue(op, OW_FAULT_AT_MAIN);   /* test builds: accept_emfile, eagain */
     if (frc != 0) {
@@ -85,7 +85,7 @@ static int try_accept(struct ow_op *op, int *res)
 }
 
 /* send and recv: loop while WAITALL wants more and the socket keeps up. */
-static int try_io(struct ow_op *op, int *res)
+static int try_io(struct ow_op *op, ssize_t *res)
 {
     int flags = MSG_DONTWAIT;
     if (op->kind == OW_OP_SEND)
@@ -105,7 +105,7 @@ static int try_io(struct ow_op *op, int *res)
                 continue;
         }
         if (n >= 0) {   /* done, or recv hit EOF */
-            *res = (int)op->eng_done;
+            *res = (ssize_t)op->eng_done;
             return 1;
         }
         if (errno == EINTR)
@@ -119,7 +119,7 @@ static int try_io(struct ow_op *op, int *res)
 }
 
 /* one datagram: a single sendmsg/recvmsg */
-static int try_dgram(struct ow_op *op, int *res)
+static int try_dgram(struct ow_op *op, ssize_t *res)
 {
     for (;;) {
         ow_dgram_msg(op);
@@ -129,7 +129,7 @@ static int try_dgram(struct ow_op *op, int *res)
         if (n >= 0) {
             if (op->kind == OW_OP_RECVMSG)
                 ow_dgram_received(op);
-            *res = (int)n;
+            *res = n;
             return 1;
         }
         if (errno == EINTR)
@@ -141,7 +141,7 @@ static int try_dgram(struct ow_op *op, int *res)
     }
 }
 
-static int try_poll(struct ow_op *op, int *res)
+static int try_poll(struct ow_op *op, ssize_t *res)
 {
     struct pollfd pfd = { .fd = op->fd, .events = (short)ow_poll_to_linux(op->u.poll.events) };
     int n = ow_sys_poll(&pfd, 1, 0);
@@ -151,7 +151,7 @@ static int try_poll(struct ow_op *op, int *res)
     return 1;
 }
 
-static int try_op(struct ow_op *op, int *res)
+static int try_op(struct ow_op *op, ssize_t *res)
 {
     switch (op->kind) {
     case OW_OP_CONNECT: return try_connect(op, res);
@@ -169,14 +169,14 @@ static int try_op(struct ow_op *op, int *res)
 
 /* ---- per-fd queues ------------------------------------------------------------ */
 
-static void finish(struct ow_op *op, int res) { ow_mb_finish(&ep.mb, op, res); }
+static void finish(struct ow_op *op, ssize_t res) { ow_mb_finish(&ep.mb, op, res); }
 
 static void update_interest(int fd);
 
 /* Completes op, which was waiting in queue q of its fd. If it was the fd's
  * last op, the fd leaves the epoll set first: once ->done runs, the caller
  * may close the fd and the number may come back as another socket. */
-static void finish_waiting(struct ow_op *op, int q, int res)
+static void finish_waiting(struct ow_op *op, int q, ssize_t res)
 {
     struct ow_fdent *e = ow_fdtab_find(&ep.fds, op->fd);
     ow_opq_remove(&e->q[q], op);
@@ -249,7 +249,7 @@ static void run_queue(int fd, int q)
     struct ow_op *op = e ? e->q[q].head : NULL;
     while (op != NULL) {
         struct ow_op *next = op->eng_next;
-        int res;
+        ssize_t res;
         if (try_op(op, &res))
             finish_waiting(op, q, res);
         else if (q != OW_Q_POLL)
@@ -272,7 +272,8 @@ static void on_event(int fd, unsigned events)
 
 static void start(struct ow_op *op)
 {
-    int q = ow_op_queue(op), res;
+    int q = ow_op_queue(op);
+    ssize_t res;
     if (q < 0) {
         finish(op, 0);   /* NOP */
         return;

@@ -24,7 +24,7 @@ extern const struct ow_backend ow_uring_backend;
 extern const struct ow_backend ow_epoll_backend;
 
 /* Runs op->done (engine thread only) and drops the in-flight count. */
-void ow_eng_complete(struct ow_op *op, int res);
+void ow_eng_complete(struct ow_op *op, ssize_t res);
 
 struct ow_opq { struct ow_op *head, *tail; };   /* FIFO linked by eng_next */
 
@@ -80,7 +80,7 @@ int  ow_mb_take(struct ow_mailbox *mb, struct ow_opq *in);
  * still in the mailbox (it is taken out; the backend never saw it). */
 struct ow_op *ow_mb_next_cancel(struct ow_mailbox *mb, int *unsubmitted);
 /* Engine thread: forgets op (no cancel may find it any more), runs ->done. */
-void ow_mb_finish(struct ow_mailbox *mb, struct ow_op *op, int res);
+void ow_mb_finish(struct ow_mailbox *mb, struct ow_op *op, ssize_t res);
 /* Engine thread: runs an OW_OP_FORGET record taken from the mailbox with the
  * backend's forget(fd), then frees it. */
 void ow_mb_run_forget(struct ow_mailbox *mb, struct ow_op *rec, void (*forget)(int fd));
@@ -104,18 +104,20 @@ int ow_connect_result(int fd, unsigned revents);
 size_t ow_iov_total(const struct iovec *iov, int iovcnt);
 /* Points priv->msg at the part of op's iovecs after op->eng_done bytes,
  * without touching the caller's array (a partly done iovec goes to
- * priv->head and is sent alone). */
+ * priv->head and is sent alone), at most OW_IOV_WINDOW iovecs of it. */
 void ow_io_window(struct ow_op *op);
 /* WAITALL rule: an error after some progress reports the progress, and
  * keeps the error in op->io_err for the caller to say why it stopped. */
-static inline int ow_partial(struct ow_op *op, int err)
+static inline ssize_t ow_partial(struct ow_op *op, ssize_t err)
 {
     if (op->eng_done == 0)
         return err;
-    op->io_err = err;
-    return (int)op->eng_done;
+    op->io_err = (int)err;
+    return (ssize_t)op->eng_done;
 }
-/* True when a SEND/RECV must go on after a transfer of eng_done bytes. */
+/* True when a SEND/RECV must go on after a transfer of eng_done bytes: a
+ * SEND always (one call may stop at a window's end or at the kernel's
+ * per-call cap of about 2 GiB), a RECV under WAITALL. */
 int ow_io_wants_more(const struct ow_op *op);
 
 /* Linux poll(2) bits <-> OW_POLL_*. */

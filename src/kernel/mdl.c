@@ -10,11 +10,20 @@ SIZE_T MmSizeOfMdl(PVOID Base, SIZE_T Length)
     return sizeof(MDL) + ADDRESS_AND_SIZE_TO_SPAN_PAGES(Base, Length) * sizeof(PFN_NUMBER);
 }
 
+/* MDL.Size is a CSHORT: an MDL over more than about 32 MiB (4,092 pages)
+ * cannot record its size, and IoAllocateMdl stores OW_MDL_SIZE_SATURATED. */
+#define OW_MDL_SIZE_SATURATED 0x7fff
+#define OW_MDL_MAX_LENGTH     (0xFFFFFFFFu - PAGE_SIZE + 1u)   /* 4 GiB - PAGE_SIZE */
+
 static void ow_fill_pfns(PMDL Mdl)
 {
     PPFN_NUMBER pfn = MmGetMdlPfnArray(Mdl);
     SIZE_T pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(Mdl), Mdl->ByteCount);
     SIZE_T room = ((SIZE_T)Mdl->Size - sizeof(MDL)) / sizeof(PFN_NUMBER);
+    /* A saturated Size on an MDL of ours: it was allocated for every page of
+     * its range (a partial target, like Windows, must be big enough). */
+    if (Mdl->Size == OW_MDL_SIZE_SATURATED && (Mdl->MdlFlags & MDL_ALLOCATED_FIXED_SIZE))
+        room = pages;
     for (SIZE_T i = 0; i < pages && i < room; i++)
         pfn[i] = ((ULONG_PTR)Mdl->StartVa >> PAGE_SHIFT) + i; /* stand-in page numbers */
 }
@@ -22,7 +31,8 @@ static void ow_fill_pfns(PMDL Mdl)
 VOID MmInitializeMdl(PMDL Mdl, PVOID BaseVa, SIZE_T Length)
 {
     Mdl->Next = NULL;
-    Mdl->Size = (CSHORT)MmSizeOfMdl(BaseVa, Length);
+    SIZE_T size = MmSizeOfMdl(BaseVa, Length);
+    Mdl->Size = (CSHORT)(size > OW_MDL_SIZE_SATURATED ? OW_MDL_SIZE_SATURATED : size);
     Mdl->MdlFlags = 0;
     Mdl->Process = NULL;
     Mdl->MappedSystemVa = NULL;
@@ -35,9 +45,12 @@ PMDL IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer,
                    BOOLEAN ChargeQuota, PIRP Irp)
 {
     (void)ChargeQuota;
-    SIZE_T size = MmSizeOfMdl(VirtualAddress, Length);
-    if (size > 0x7fff)   /* MDL.Size is a CSHORT: about 32 MB of pages, as on Windows */
+    /* IoAllocateMdl page (wdm.h), Remarks: from Windows 7 the largest buffer
+     * is 4 gigabytes - PAGE_SIZE (Windows Server 2003 and earlier stopped at
+     * what a CSHORT MDL.Size could describe, about 32 MiB on x64). */
+    if (Length > OW_MDL_MAX_LENGTH)
         return NULL;
+    SIZE_T size = MmSizeOfMdl(VirtualAddress, Length);
     PMDL mdl = calloc(1, size);
     if (mdl == NULL)
         return NULL;

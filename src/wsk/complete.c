@@ -39,7 +39,7 @@ static void req_put(struct ow_req *req)
         ow_sock_unref(sock);
 }
 
-static void req_op_done(struct ow_op *op, int res);
+static void req_op_done(struct ow_op *op, ssize_t res);
 static void req_begin(struct ow_req *req);
 
 struct ow_req *ow_req_new(struct ow_socket *sock, PIRP irp, const char *what, ow_req_step_fn step)
@@ -308,7 +308,7 @@ void ow_lane_give_back(struct ow_socket *sock, int lane)
     }
 }
 
-NTSTATUS ow_req_error(struct ow_req *req, int res)
+NTSTATUS ow_req_error(struct ow_req *req, ssize_t res)
 {
     if (atomic_load(&req->cancel_requested))
         return STATUS_CANCELLED;
@@ -333,7 +333,7 @@ NTSTATUS ow_req_short_status(struct ow_req *req)
     return STATUS_CONNECTION_RESET;
 }
 
-static void req_op_done(struct ow_op *op, int res)
+static void req_op_done(struct ow_op *op, ssize_t res)
 {
     struct ow_req *req = op->ctx;
     KIRQL old;

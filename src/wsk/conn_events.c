@@ -205,7 +205,7 @@ static void learn_end(struct ow_socket *sock, unsigned revents)
     pthread_mutex_unlock(&sock->lock);
 }
 
-void ow_conn_ev_ready(struct ow_socket *sock, int res)
+void ow_conn_ev_ready(struct ow_socket *sock, ssize_t res)
 {
     const WSK_CLIENT_CONNECTION_DISPATCH *cd = ow_conn_dispatch(sock);
     if (res < 0 || cd == NULL)

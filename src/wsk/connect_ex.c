@@ -27,7 +27,7 @@ static void succeed(struct ow_req *req)
     ow_req_finish(req, STATUS_SUCCESS, req->total);
 }
 
-static void connect_ex_step(struct ow_req *req, int res)
+static void connect_ex_step(struct ow_req *req, ssize_t res)
 {
     if (res < 0) {
         fail(req, ow_req_error(req, res), 0);

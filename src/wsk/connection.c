@@ -137,7 +137,7 @@ void ow_end_connect(struct ow_socket *sock, BOOLEAN connected)
         ow_events_static(sock);
 }
 
-static void connect_step(struct ow_req *req, int res)
+static void connect_step(struct ow_req *req, ssize_t res)
 {
     ow_end_connect(req->sock, res == 0);
     ow_req_finish(req, res == 0 ? STATUS_SUCCESS : ow_req_error(req, res), 0);
@@ -223,7 +223,7 @@ static NTSTATUS start_io(struct ow_req *req, int lane, enum ow_op_kind kind, int
 
 /* ---- WskSend ------------------------------------------------------------- */
 
-static void send_step(struct ow_req *req, int res)
+static void send_step(struct ow_req *req, ssize_t res)
 {
     struct ow_socket *sock = req->sock;
     if (res < 0) {
@@ -271,10 +271,10 @@ NTSTATUS WSKAPI ow_send(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP I
 
 /* ---- WskReceive ---------------------------------------------------------- */
 
-static void receive_step(struct ow_req *req, int res)
+static void receive_step(struct ow_req *req, ssize_t res)
 {
     size_t n = req->done + (res > 0 ? (size_t)res : 0);   /* done: bytes an event had held back */
-    int err = res < 0 ? res : req->op.io_err;
+    ssize_t err = res < 0 ? res : req->op.io_err;
     if (err < 0) {
         /* Failed or cancelled, maybe after some bytes: those are in
          * Information, the reason in the status; never a full success. */
@@ -308,7 +308,7 @@ static void receive_begin(struct ow_req *req)
 }
 
 /* WSK_FLAG_DRAIN: discard everything until the peer's disconnect. */
-static void drain_step(struct ow_req *req, int res)
+static void drain_step(struct ow_req *req, ssize_t res)
 {
     if (res > 0 && !atomic_load(&req->cancel_requested)) {
         ow_req_continue(req);
@@ -401,7 +401,7 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
 
 /* Graceful: runs in the send lane, so earlier sends go out first; sends the
  * optional final buffer, then our FIN. */
-static void disconnect_step(struct ow_req *req, int res)
+static void disconnect_step(struct ow_req *req, ssize_t res)
 {
     struct ow_socket *sock = req->sock;
     if (res < 0) {

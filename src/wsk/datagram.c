@@ -70,7 +70,7 @@ static void prepare_sendmsg(struct ow_req *req, BOOLEAN use_connected)
 
 /* ---- WskSendTo ------------------------------------------------------------ */
 
-static void send_to_step(struct ow_req *req, int res)
+static void send_to_step(struct ow_req *req, ssize_t res)
 {
     if (res < 0)
         ow_req_finish(req, ow_req_error(req, res), 0);
@@ -129,7 +129,7 @@ static NTSTATUS load_datagram(struct ow_req *req, PWSK_BUF_LIST entry)
     return STATUS_SUCCESS;
 }
 
-static void send_messages_step(struct ow_req *req, int res)
+static void send_messages_step(struct ow_req *req, ssize_t res)
 {
     struct send_messages_ctx *ctx = req->copy;
     if (res < 0) {
@@ -189,7 +189,7 @@ struct receive_from_ctx {
     PULONG control_flags;
 };
 
-static void receive_from_step(struct ow_req *req, int res)
+static void receive_from_step(struct ow_req *req, ssize_t res)
 {
     struct receive_from_ctx *ctx = req->copy;
     if (res < 0) {

@@ -78,7 +78,7 @@ static struct ow_dgram_ind *read_datagram(struct ow_socket *sock, long *res)
     return d;
 }
 
-void ow_dgram_ev_ready(struct ow_socket *sock, int res)
+void ow_dgram_ev_ready(struct ow_socket *sock, ssize_t res)
 {
     pthread_mutex_lock(&sock->lock);
     BOOLEAN irp_first = sock->lanes[OW_LANE_RECV].busy != NULL;   /* IRPs take precedence */

@@ -205,7 +205,7 @@ void ow_events_static(struct ow_socket *sock)
 
 /* ---- the event op -------------------------------------------------------- */
 
-static void ev_done(struct ow_op *op, int res);
+static void ev_done(struct ow_op *op, ssize_t res);
 
 /* What the socket's kind waits for now, in want's kind and u. Under lock. */
 static BOOLEAN ev_prepare_locked(struct ow_socket *sock, struct ow_op *want)
@@ -288,7 +288,7 @@ void ow_events_cancel(struct ow_socket *sock)
         ow_engine_cancel(&sock->ev_op);
 }
 
-static void ev_done(struct ow_op *op, int res)
+static void ev_done(struct ow_op *op, ssize_t res)
 {
     struct ow_socket *sock = op->ctx;
     KIRQL old;

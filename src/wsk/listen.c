@@ -277,7 +277,7 @@ static void serve_ready(struct ow_socket *ls)
 
 /* ---- inspection ------------------------------------------------------------- */
 
-static void watch_done(struct ow_op *op, int res)
+static void watch_done(struct ow_op *op, ssize_t res)
 {
     struct ow_held *h = op->ctx;
     struct ow_socket *ls = h->ls;
@@ -443,7 +443,7 @@ static void listener_failed(struct ow_socket *ls, NTSTATUS st)
     }
 }
 
-BOOLEAN ow_listen_ev_ready(struct ow_socket *ls, int res)
+BOOLEAN ow_listen_ev_ready(struct ow_socket *ls, ssize_t res)
 {
     if (res >= 0) {
         WSK_INSPECT_ID id = { 0, 0 };

@@ -70,7 +70,7 @@ NTSTATUS WSKAPI ow_wsk_socket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFamily, 
 }
 
 /* WskSocketConnect: WskSocket + WskBind + WskConnect in one call. */
-static void socket_connect_step(struct ow_req *req, int res)
+static void socket_connect_step(struct ow_req *req, ssize_t res)
 {
     struct ow_socket *sock = req->sock;
     if (res == 0) {

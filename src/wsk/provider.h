@@ -154,7 +154,7 @@ static inline struct ow_socket *ow_sock(PWSK_SOCKET s) { return (struct ow_socke
  * (its busy slot holds a sentinel that never runs; listen.c pops them). */
 enum { OW_LANE_NONE = -1, OW_LANE_SEND = 0, OW_LANE_RECV = 1, OW_LANE_ACCEPT = 2 };
 
-typedef void (*ow_req_step_fn)(struct ow_req *req, int res);
+typedef void (*ow_req_step_fn)(struct ow_req *req, ssize_t res);
 typedef void (*ow_req_begin_fn)(struct ow_req *req);
 
 /* One IRP in flight on a socket. The engine op is embedded; the req lives
@@ -226,7 +226,7 @@ void ow_lane_give_back(struct ow_socket *sock, int lane);
  * request was cancelled (by IoCancelIrp, WskCloseSocket or an abortive
  * disconnect), whatever error the socket reported on the way. A reset is
  * remembered in the socket's receive state. */
-NTSTATUS ow_req_error(struct ow_req *req, int res);
+NTSTATUS ow_req_error(struct ow_req *req, ssize_t res);
 /* Status for a WAITALL transfer that stopped short: cancelled, the error
  * that stopped it, or the socket's pending error (STATUS_CONNECTION_RESET
  * when it has none). */
@@ -262,7 +262,7 @@ void ow_events_send_backlog(struct ow_socket *sock);
  * contract for datagram sockets and listeners below. */
 BOOLEAN ow_conn_ev_prepare_locked(struct ow_socket *sock, struct ow_op *want);
 /* The event op completed with res (engine thread, DISPATCH_LEVEL). */
-void ow_conn_ev_ready(struct ow_socket *sock, int res);
+void ow_conn_ev_ready(struct ow_socket *sock, ssize_t res);
 /* WskReceive: serves data held back from an event (under lock). Returns
  * the bytes copied into req's iovecs (which are advanced past them) and
  * lifts the suspension of receive events. */
@@ -274,7 +274,7 @@ NTSTATUS ow_events_release(struct ow_socket *sock, PWSK_DATA_INDICATION list);
 
 /* ---- dgram_events.c: WskReceiveFromEvent ---- */
 BOOLEAN ow_dgram_ev_prepare_locked(struct ow_socket *sock, struct ow_op *want);
-void ow_dgram_ev_ready(struct ow_socket *sock, int res);
+void ow_dgram_ev_ready(struct ow_socket *sock, ssize_t res);
 /* WskRelease of retained datagram indications, and WskReceiveFrom served
  * from datagrams a WskReceiveFromEvent did not accept (returns TRUE and
  * completes Irp when there was one). */
@@ -288,7 +288,7 @@ void ow_dgram_ev_free(struct ow_socket *sock);
 BOOLEAN ow_listen_ev_prepare_locked(struct ow_socket *ls, struct ow_op *want);
 /* The accept op completed with res; returns TRUE when the listener must
  * back off (out of descriptors): the caller arms its timer. */
-BOOLEAN ow_listen_ev_ready(struct ow_socket *ls, int res);
+BOOLEAN ow_listen_ev_ready(struct ow_socket *ls, ssize_t res);
 void ow_listen_backoff_start(struct ow_socket *ls);
 NTSTATUS ow_cond_set(struct ow_socket *ls, BOOLEAN on);
 /* WskCloseSocket of a listener: resets held connections, stops the timer. */

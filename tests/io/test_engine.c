@@ -46,7 +46,7 @@ static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_cv = PTHREAD_COND_INITIALIZER;
 static atomic_int g_seq;
 
-static void top_done(struct ow_op *op, int res)
+static void top_done(struct ow_op *op, ssize_t res)
 {
     struct top *t = (struct top *)op;
     t->res = res;
@@ -625,7 +625,7 @@ struct chain {
     atomic_int finished;
 };
 
-static void chain_done(struct ow_op *op, int res)
+static void chain_done(struct ow_op *op, ssize_t res)
 {
     struct chain *c = (struct chain *)op;
     if (res != 0 || !ow_engine_on_engine_thread())

@@ -37,7 +37,7 @@ struct top {
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_cv = PTHREAD_COND_INITIALIZER;
 
-static void top_done(struct ow_op *op, int res)
+static void top_done(struct ow_op *op, ssize_t res)
 {
     struct top *t = (struct top *)op;
     pthread_mutex_lock(&g_mu);

@@ -44,6 +44,23 @@ int main(void)
     MmUnlockPages(m1);
     KT_CHECK((m1->MdlFlags & (MDL_PAGES_LOCKED | MDL_MAPPED_TO_SYSTEM_VA)) == 0, "unlock flags");
 
+    /* IoAllocateMdl page (wdm.h), Remarks: from Windows 7 the largest buffer
+     * an MDL describes is 4 gigabytes - PAGE_SIZE. No byte is touched here:
+     * only the PFN array (stand-in numbers) is written. */
+    PMDL big = IoAllocateMdl(buf, 64u << 20, FALSE, FALSE, NULL);
+    KT_CHECK(big != NULL && MmGetMdlByteCount(big) == 64u << 20, "64 MiB MDL");
+    IoFreeMdl(big);
+    big = IoAllocateMdl(buf, 0xFFFFFFFFu - PAGE_SIZE + 1u, FALSE, FALSE, NULL);
+    KT_CHECK(big != NULL && MmGetMdlByteCount(big) == 0xFFFFF000u, "4 GiB - PAGE_SIZE MDL");
+    if (big != NULL) {
+        MmBuildMdlForNonPagedPool(big);
+        PPFN_NUMBER pfn = MmGetMdlPfnArray(big);
+        SIZE_T pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(buf, 0xFFFFF000u);
+        KT_CHECK(pages == 0xFFFFF && pfn[pages - 1] == pfn[0] + pages - 1, "every page of a 4 GiB MDL");
+        IoFreeMdl(big);
+    }
+    KT_CHECK(IoAllocateMdl(buf, 0xFFFFF001u, FALSE, FALSE, NULL) == NULL, "over 4 GiB - PAGE_SIZE refused");
+
     while (irp->MdlAddress != NULL) {
         PMDL next = irp->MdlAddress->Next;
         IoFreeMdl(irp->MdlAddress);
