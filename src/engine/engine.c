@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -21,10 +22,62 @@
 
 static pthread_mutex_t g_life = PTHREAD_MUTEX_INITIALIZER;   /* start/stop */
 static int g_refs;                                          /* under g_life */
-static pthread_t g_thread;                                  /* under g_life */
 static _Atomic(const struct ow_backend *) g_backend;
 static atomic_long g_inflight;
-static _Thread_local int t_on_engine;
+
+/* The shards: each a thread running one backend instance (its own ring or
+ * epoll set, mailbox and per-fd queues). A socket's ops all go to one shard
+ * (op->shard), so its completions are serial; different shards run theirs
+ * concurrently, as Windows runs DPCs on every processor. */
+struct ow_shard {
+    pthread_t thread;
+    void *state;                      /* the backend's, state_size bytes */
+    int cpu;                          /* pinned to this CPU, or -1 */
+};
+static struct ow_shard *g_shards;                           /* set while started */
+static _Atomic unsigned g_nshards;
+static atomic_uint g_next_shard;                            /* round robin */
+static _Thread_local int t_shard = -1;                      /* the shard this thread runs */
+
+/* ---- fd -> shard ---------------------------------------------------------- *
+ * Which shard last saw ops on an fd, so that closing it (forget) reaches the
+ * backend instance that has it in its books. Two levels of 4096 entries
+ * cover 16M descriptors; an entry is shard + 1 (0: never seen). */
+#define FDMAP_BITS 12
+#define FDMAP_CHUNK (1u << FDMAP_BITS)
+static _Atomic(_Atomic unsigned short *) g_fdmap[FDMAP_CHUNK];
+
+static void fdmap_set(int fd, unsigned shard)
+{
+    if (fd < 0 || (unsigned)fd >= FDMAP_CHUNK * FDMAP_CHUNK)
+        return;
+    _Atomic unsigned short *chunk = atomic_load(&g_fdmap[(unsigned)fd >> FDMAP_BITS]);
+    if (chunk == NULL) {
+        _Atomic unsigned short *fresh = calloc(FDMAP_CHUNK, sizeof(*fresh));
+        if (fresh == NULL)
+            return;
+        _Atomic unsigned short *expected = NULL;
+        if (atomic_compare_exchange_strong(&g_fdmap[(unsigned)fd >> FDMAP_BITS], &expected, fresh))
+            chunk = fresh;
+        else {
+            free(fresh);
+            chunk = expected;
+        }
+    }
+    atomic_store_explicit(&chunk[(unsigned)fd & (FDMAP_CHUNK - 1)], (unsigned short)(shard + 1),
+                          memory_order_relaxed);
+}
+
+/* The shard that has fd in its books, or -1. */
+static int fdmap_get(int fd)
+{
+    if (fd < 0 || (unsigned)fd >= FDMAP_CHUNK * FDMAP_CHUNK)
+        return -1;
+    _Atomic unsigned short *chunk = atomic_load(&g_fdmap[(unsigned)fd >> FDMAP_BITS]);
+    if (chunk == NULL)
+        return -1;
+    return (int)atomic_load_explicit(&chunk[(unsigned)fd & (FDMAP_CHUNK - 1)], memory_order_relaxed) - 1;
+}
 
 /* ---- backend selection and lifetime -------------------------------------- */
 
@@ -34,16 +87,65 @@ static int debug_enabled(void)
     return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
 }
 
+/* The CPUs this process may run on, in order. */
+static int affinity_cpus(int *cpus, int max)
+{
+    cpu_set_t set;
+    int n = 0;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        for (int c = 0; c < CPU_SETSIZE && n < max; c++)
+            if (CPU_ISSET(c, &set))
+                cpus[n++] = c;
+    return n;
+}
+
+/* OPENWSK_ENGINE_THREADS, or one shard per CPU the process may use. */
+static unsigned shard_count(void)
+{
+    const char *v = getenv("OPENWSK_ENGINE_THREADS");
+    if (v != NULL && *v != '\0') {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*end == '\0' && n >= 1 && n <= OW_ENGINE_MAX_SHARDS)
+            return (unsigned)n;
+        fprintf(stderr, "openwsk: OPENWSK_ENGINE_THREADS=%s is not a number from 1 to %d; "
+                        "one shard per CPU\n", v, OW_ENGINE_MAX_SHARDS);
+    }
+    int cpus[OW_ENGINE_MAX_SHARDS];
+    int n = affinity_cpus(cpus, OW_ENGINE_MAX_SHARDS);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+static int pin_enabled(void)
+{
+    const char *v = getenv("OPENWSK_ENGINE_PIN");
+    return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+}
+
+/* Initialises n instances of be; on failure none is left. */
+static int init_shards(const struct ow_backend *be, struct ow_shard *sh, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        int rc = be->init(sh[i].state);
+        if (rc < 0) {
+            while (i-- > 0)
+                be->fini(sh[i].state);
+            return rc;
+        }
+    }
+    return 0;
+}
+
 /* Starts the forced backend, or io_uring falling back to epoll. */
-static const struct ow_backend *pick_backend(int *err)
+static const struct ow_backend *pick_backend(struct ow_shard *sh, unsigned n, int *err)
 {
     const char *want = getenv("OPENWSK_BACKEND");
     if (want != NULL && strcmp(want, "epoll") == 0) {
-        *err = ow_epoll_backend.init();
+        *err = init_shards(&ow_epoll_backend, sh, n);
         return &ow_epoll_backend;
     }
     if (want != NULL && strcmp(want, "uring") == 0) {
-        *err = ow_uring_backend.init();
+        *err = init_shards(&ow_uring_backend, sh, n);
         if (*err < 0)
             fprintf(stderr, "openwsk: OPENWSK_BACKEND=uring but io_uring is unavailable: %s\n",
                     strerror(-*err));
@@ -53,32 +155,104 @@ static const struct ow_backend *pick_backend(int *err)
     if (want != NULL && *want != '\0' && !warned++)
         fprintf(stderr, "openwsk: OPENWSK_BACKEND=%s is not one of uring, epoll; choosing automatically\n",
                 want);
-    *err = ow_uring_backend.init();
+    *err = init_shards(&ow_uring_backend, sh, n);
     if (*err == 0)
         return &ow_uring_backend;
     if (debug_enabled())
         fprintf(stderr, "openwsk: io_uring unavailable (%s), using epoll\n", strerror(-*err));
-    *err = ow_epoll_backend.init();
+    *err = init_shards(&ow_epoll_backend, sh, n);
     return &ow_epoll_backend;
 }
 
+struct shard_start { const struct ow_backend *be; unsigned index; };
+
 static void *engine_main(void *arg)
 {
-    const struct ow_backend *be = arg;
-    t_on_engine = 1;
-    be->run();
+    struct shard_start *ss = arg;
+    const struct ow_backend *be = ss->be;
+    unsigned i = ss->index;
+    free(ss);
+    t_shard = (int)i;
+    if (g_shards[i].cpu >= 0) {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(g_shards[i].cpu, &one);
+        (void)pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+    }
+    be->run(g_shards[i].state);
     return NULL;
 }
 
-/* The engine thread takes no signals: handlers belong to the caller's threads. */
-static int spawn_engine(const struct ow_backend *be)
+/* The engine threads take no signals: handlers belong to the caller's threads. */
+static int spawn_shard(const struct ow_backend *be, unsigned i)
 {
+    struct shard_start *ss = malloc(sizeof(*ss));
+    if (ss == NULL)
+        return -ENOMEM;
+    ss->be = be;
+    ss->index = i;
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = pthread_create(&g_thread, NULL, engine_main, (void *)be);
+    int rc = pthread_create(&g_shards[i].thread, NULL, engine_main, ss);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0)
+        free(ss);
     return -rc;
+}
+
+static void free_shards(struct ow_shard *sh, unsigned n)
+{
+    for (unsigned i = 0; sh && i < n; i++)
+        free(sh[i].state);
+    free(sh);
+}
+
+/* Makes the shards and starts their threads. Under g_life. */
+static int start_shards(void)
+{
+    unsigned n = shard_count();
+    size_t state_size = ow_uring_backend.state_size > ow_epoll_backend.state_size
+                      ? ow_uring_backend.state_size : ow_epoll_backend.state_size;
+    struct ow_shard *sh = calloc(n, sizeof(*sh));
+    if (sh == NULL)
+        return -ENOMEM;
+    int cpus[OW_ENGINE_MAX_SHARDS];
+    int ncpus = pin_enabled() ? affinity_cpus(cpus, OW_ENGINE_MAX_SHARDS) : 0;
+    for (unsigned i = 0; i < n; i++) {
+        sh[i].cpu = ncpus > 0 ? cpus[i % (unsigned)ncpus] : -1;
+        sh[i].state = calloc(1, state_size);
+        if (sh[i].state == NULL) {
+            free_shards(sh, n);
+            return -ENOMEM;
+        }
+    }
+    int rc;
+    const struct ow_backend *be = pick_backend(sh, n, &rc);
+    if (rc < 0) {
+        free_shards(sh, n);
+        return rc;
+    }
+    g_shards = sh;
+    atomic_store(&g_nshards, n);
+    unsigned started = 0;
+    for (; started < n && rc == 0; started++)
+        rc = spawn_shard(be, started);
+    if (rc < 0) {
+        started--;                     /* the one that failed has no thread */
+        for (unsigned i = 0; i < started; i++)
+            be->stop(sh[i].state);
+        for (unsigned i = 0; i < started; i++)
+            pthread_join(sh[i].thread, NULL);
+        for (unsigned i = 0; i < n; i++)
+            be->fini(sh[i].state);
+        g_shards = NULL;
+        atomic_store(&g_nshards, 0);
+        free_shards(sh, n);
+        return rc;
+    }
+    atomic_store(&g_backend, be);
+    return 0;
 }
 
 int ow_engine_start(void)
@@ -87,14 +261,7 @@ int ow_engine_start(void)
     pthread_mutex_lock(&g_life);
     if (g_refs == 0) {
         ow_fault_from_env();   /* test builds: OPENWSK_FAULTS (fault.h) */
-        const struct ow_backend *be = pick_backend(&rc);
-        if (rc == 0) {
-            rc = spawn_engine(be);
-            if (rc < 0)
-                be->fini();
-        }
-        if (rc == 0)
-            atomic_store(&g_backend, be);
+        rc = start_shards();
     }
     if (rc == 0)
         g_refs++;
@@ -108,14 +275,45 @@ void ow_engine_stop(void)
     assert(g_refs > 0);
     if (g_refs > 0 && --g_refs == 0) {
         const struct ow_backend *be = atomic_load(&g_backend);
-        assert(!t_on_engine && "ow_engine_stop() from a completion callback");
+        unsigned n = atomic_load(&g_nshards);
+        assert(t_shard < 0 && "ow_engine_stop() from a completion callback");
         assert(atomic_load(&g_inflight) == 0 && "ow_engine_stop() with ops in flight");
-        be->stop();
-        pthread_join(g_thread, NULL);
+        for (unsigned i = 0; i < n; i++)
+            be->stop(g_shards[i].state);
+        for (unsigned i = 0; i < n; i++)
+            pthread_join(g_shards[i].thread, NULL);
         atomic_store(&g_backend, NULL);
-        be->fini();
+        for (unsigned i = 0; i < n; i++)
+            be->fini(g_shards[i].state);
+        atomic_store(&g_nshards, 0);
+        free_shards(g_shards, n);
+        g_shards = NULL;
     }
     pthread_mutex_unlock(&g_life);
+}
+
+unsigned ow_engine_shards(void)
+{
+    unsigned n = atomic_load(&g_nshards);
+    return n ? n : 1;
+}
+
+int ow_engine_current_shard(void) { return t_shard; }
+
+unsigned ow_engine_next_shard(void)
+{
+    return atomic_fetch_add_explicit(&g_next_shard, 1, memory_order_relaxed) % ow_engine_shards();
+}
+
+unsigned ow_engine_pick_shard(void)
+{
+    return t_shard >= 0 ? (unsigned)t_shard : ow_engine_next_shard();
+}
+
+static struct ow_shard *shard_of(const struct ow_op *op)
+{
+    unsigned n = atomic_load(&g_nshards);
+    return &g_shards[op->shard < n ? op->shard : op->shard % (n ? n : 1)];
 }
 
 int ow_engine_submit(struct ow_op *op)
@@ -144,8 +342,13 @@ int ow_engine_submit(struct ow_op *op)
     }
     if (ow_fault_hit(OW_FAULT_SUBMIT_ENOMEM))
         return -ENOMEM;
+    unsigned n = atomic_load(&g_nshards);
+    if (op->shard >= n)
+        op->shard %= n;
+    if (op->kind != OW_OP_NOP)
+        fdmap_set(op->fd, op->shard);
     atomic_fetch_add(&g_inflight, 1);
-    int rc = be->submit(op);
+    int rc = be->submit(g_shards[op->shard].state, op);
     if (rc < 0)
         atomic_fetch_sub(&g_inflight, 1);
     return rc;
@@ -155,7 +358,7 @@ void ow_engine_cancel(struct ow_op *op)
 {
     const struct ow_backend *be = atomic_load(&g_backend);
     if (be != NULL && op != NULL)
-        be->cancel(op);
+        be->cancel(shard_of(op)->state, op);
 }
 
 void ow_engine_forget_fd(int fd)
@@ -163,6 +366,9 @@ void ow_engine_forget_fd(int fd)
     const struct ow_backend *be = atomic_load(&g_backend);
     if (be == NULL || fd < 0)
         return;
+    int shard = fdmap_get(fd);
+    if (shard < 0)
+        return;                        /* no op ever ran on it: nothing to forget */
     /* The record outlives this call (the engine runs it later) and is not
      * an in-flight op: stop does not wait for it, ow_mb_fini frees it. */
     struct ow_op *rec = calloc(1, sizeof(*rec));
@@ -170,7 +376,8 @@ void ow_engine_forget_fd(int fd)
         return;   /* out of memory: the backend keeps its state, as before */
     rec->kind = OW_OP_FORGET;
     rec->fd = fd;
-    be->submit(rec);
+    rec->shard = (unsigned)shard;
+    be->submit(g_shards[shard].state, rec);
 }
 
 const char *ow_engine_backend(void)
@@ -179,11 +386,11 @@ const char *ow_engine_backend(void)
     return be ? be->name : NULL;
 }
 
-int ow_engine_on_engine_thread(void) { return t_on_engine; }
+int ow_engine_on_engine_thread(void) { return t_shard >= 0; }
 
 void ow_eng_complete(struct ow_op *op, ssize_t res)
 {
-    assert(t_on_engine);
+    assert(t_shard >= 0);
     atomic_fetch_sub(&g_inflight, 1);
     op->done(op, res);
 }
@@ -219,10 +426,13 @@ void ow_mb_fini(struct ow_mailbox *mb)
 }
 
 /* Under lock: returns 1 when the caller must write the eventfd (after
- * unlocking). The engine thread needs no wake-up: it drains before waiting. */
+ * unlocking). The mailbox's own shard thread needs no wake-up: it drains
+ * before waiting. Another shard's thread does. */
 static int mb_need_wake(struct ow_mailbox *mb)
 {
-    if (t_on_engine || mb->wake_pending)
+    if (mb->owner_set && pthread_equal(mb->owner, pthread_self()))
+        return 0;
+    if (mb->wake_pending)
         return 0;
     mb->wake_pending = 1;
     return 1;
@@ -276,6 +486,14 @@ void ow_mb_stop(struct ow_mailbox *mb)
     pthread_mutex_unlock(&mb->lock);
     if (wake)
         mb_wake(mb);
+}
+
+void ow_mb_set_owner(struct ow_mailbox *mb)
+{
+    pthread_mutex_lock(&mb->lock);
+    mb->owner = pthread_self();
+    mb->owner_set = 1;
+    pthread_mutex_unlock(&mb->lock);
 }
 
 void ow_mb_ack(struct ow_mailbox *mb)

@@ -77,6 +77,8 @@ struct ow_op {
     int fd;
     ow_op_done_fn done;
     void *ctx;                            /* the caller's; never read by the engine */
+    unsigned shard;                       /* the engine shard it runs on: all ops of one fd on one
+                                             shard (ow_engine_pick_shard, ow_engine_next_shard) */
     /* --- filled by the engine --- */
     int io_err;                           /* SEND/RECV: the -errno that ended a transfer after some
                                              progress (res then counts the bytes moved); 0 when it
@@ -99,11 +101,20 @@ struct ow_op {
     union { void *align_p; uint64_t align_u; unsigned char b[64]; } eng_ctl;   /* RECVMSG: Linux cmsgs */
 };
 
-/* Reference counted: the first start creates the engine thread, the last
- * stop joins it. Stop with ops still in flight is a caller bug (asserted).
- * Returns 0 or -errno. */
+/* Reference counted: the first start creates the engine's shards (one
+ * thread and one io_uring or epoll instance each: OPENWSK_ENGINE_THREADS of
+ * them, default one per CPU in the process's affinity mask;
+ * OPENWSK_ENGINE_PIN=1 pins each to a CPU), the last stop joins them. Stop
+ * with ops still in flight is a caller bug (asserted). Returns 0 or -errno. */
+#define OW_ENGINE_MAX_SHARDS 256
 int  ow_engine_start(void);
 void ow_engine_stop(void);
+unsigned ow_engine_shards(void);          /* how many (1 when not started) */
+/* The shard for a new socket: the calling shard thread's own (a completion
+ * chaining the next call keeps its work there), else the next in turn. */
+unsigned ow_engine_pick_shard(void);
+unsigned ow_engine_next_shard(void);      /* round robin */
+int  ow_engine_current_shard(void);       /* the shard this thread runs, or -1 */
 
 int  ow_engine_submit(struct ow_op *op);  /* 0, or -errno: not queued, ->done never runs */
 void ow_engine_cancel(struct ow_op *op);
@@ -117,6 +128,6 @@ void ow_engine_cancel(struct ow_op *op);
 void ow_engine_forget_fd(int fd);
 
 const char *ow_engine_backend(void);      /* "uring" or "epoll"; NULL when not started */
-int  ow_engine_on_engine_thread(void);    /* 1 when called from the engine thread */
+int  ow_engine_on_engine_thread(void);    /* 1 when called from an engine shard's thread */
 
 #endif

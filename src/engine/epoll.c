@@ -28,11 +28,14 @@ enum { STEP_MAIN, STEP_CONNWAIT };   /* ow_priv()->step of a connect */
 
 #define MAX_EVENTS 64
 
-static struct {
+/* One shard's instance. Its thread reaches it through ep; calls from
+ * other threads get it as their state argument. */
+struct ep_state {
     int epfd;
     struct ow_mailbox mb;
     struct ow_fdtab fds;
-} ep;
+};
+static _Thread_local struct ep_state *ep;
 
 /* ---- one attempt per op kind: 1 = complete with *res, 0 = would block ---- */
 
@@ -169,7 +172,7 @@ static int try_op(struct ow_op *op, ssize_t *res)
 
 /* ---- per-fd queues ------------------------------------------------------------ */
 
-static void finish(struct ow_op *op, ssize_t res) { ow_mb_finish(&ep.mb, op, res); }
+static void finish(struct ow_op *op, ssize_t res) { ow_mb_finish(&ep->mb, op, res); }
 
 static void update_interest(int fd);
 
@@ -178,7 +181,7 @@ static void update_interest(int fd);
  * may close the fd and the number may come back as another socket. */
 static void finish_waiting(struct ow_op *op, int q, ssize_t res)
 {
-    struct ow_fdent *e = ow_fdtab_find(&ep.fds, op->fd);
+    struct ow_fdent *e = ow_fdtab_find(&ep->fds, op->fd);
     ow_opq_remove(&e->q[q], op);
     if (ow_fdent_idle(e))
         update_interest(op->fd);
@@ -190,7 +193,7 @@ static void fail_all(int fd, int err)
 {
     for (int q = 0; q < OW_Q_COUNT; q++) {
         struct ow_op *op;
-        while ((op = ow_fdtab_find(&ep.fds, fd)->q[q].head) != NULL)
+        while ((op = ow_fdtab_find(&ep->fds, fd)->q[q].head) != NULL)
             finish_waiting(op, q, ow_partial(op, err));
     }
 }
@@ -209,13 +212,13 @@ static unsigned wanted_events(const struct ow_fdent *e)
 /* Makes fd's epoll registration match its waiting ops. */
 static void update_interest(int fd)
 {
-    struct ow_fdent *e = ow_fdtab_find(&ep.fds, fd);
+    struct ow_fdent *e = ow_fdtab_find(&ep->fds, fd);
     if (e == NULL)
         return;
     if (ow_fdent_idle(e)) {
         /* Fails only if fd was closed under its ops (then it left the set). */
         if (e->registered)
-            ow_sys_epoll_ctl(ep.epfd, EPOLL_CTL_DEL, fd, NULL);
+            ow_sys_epoll_ctl(ep->epfd, EPOLL_CTL_DEL, fd, NULL);
         e->registered = 0;
         e->events = 0;
         return;
@@ -224,11 +227,11 @@ static void update_interest(int fd)
     if (e->registered && e->events == want)
         return;
     struct epoll_event ev = { .events = want, .data.fd = fd };
-    int rc = ow_sys_epoll_ctl(ep.epfd, e->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev);
+    int rc = ow_sys_epoll_ctl(ep->epfd, e->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev);
     if (rc < 0 && errno == EEXIST)
-        rc = ow_sys_epoll_ctl(ep.epfd, EPOLL_CTL_MOD, fd, &ev);
+        rc = ow_sys_epoll_ctl(ep->epfd, EPOLL_CTL_MOD, fd, &ev);
     else if (rc < 0 && errno == ENOENT)
-        rc = ow_sys_epoll_ctl(ep.epfd, EPOLL_CTL_ADD, fd, &ev);
+        rc = ow_sys_epoll_ctl(ep->epfd, EPOLL_CTL_ADD, fd, &ev);
     if (rc < 0) {
         int err = -errno;
         e->registered = 0;
@@ -245,7 +248,7 @@ static void update_interest(int fd)
  * cannot touch fd queues (its submits and cancels go to the mailbox). */
 static void run_queue(int fd, int q)
 {
-    struct ow_fdent *e = ow_fdtab_find(&ep.fds, fd);
+    struct ow_fdent *e = ow_fdtab_find(&ep->fds, fd);
     struct ow_op *op = e ? e->q[q].head : NULL;
     while (op != NULL) {
         struct ow_op *next = op->eng_next;
@@ -278,7 +281,7 @@ static void start(struct ow_op *op)
         finish(op, 0);   /* NOP */
         return;
     }
-    struct ow_fdent *e = ow_fdtab_get(&ep.fds, op->fd);
+    struct ow_fdent *e = ow_fdtab_get(&ep->fds, op->fd);
     if (e == NULL) {
         finish(op, op->fd < 0 ? -EBADF : -ENOMEM);
         return;
@@ -297,7 +300,7 @@ static void start(struct ow_op *op)
 static void cancel(struct ow_op *op)
 {
     int q = ow_op_queue(op), fd = op->fd;
-    struct ow_fdent *e = ow_fdtab_find(&ep.fds, fd);
+    struct ow_fdent *e = ow_fdtab_find(&ep->fds, fd);
     struct ow_op *it = q < 0 || e == NULL ? NULL : e->q[q].head;
     while (it != NULL && it != op)
         it = it->eng_next;
@@ -312,7 +315,7 @@ static void cancel(struct ow_op *op)
  * open) and our books. */
 static void forget(int fd)
 {
-    struct ow_fdent *e = ow_fdtab_find(&ep.fds, fd);
+    struct ow_fdent *e = ow_fdtab_find(&ep->fds, fd);
     if (e == NULL)
         return;
     fail_all(fd, -ECANCELED);   /* the last one's update_interest deregisters */
@@ -325,16 +328,16 @@ static int drain(void)
 {
     for (;;) {
         struct ow_opq in;
-        int stop = ow_mb_take(&ep.mb, &in), unsubmitted, busy = 0;
+        int stop = ow_mb_take(&ep->mb, &in), unsubmitted, busy = 0;
         struct ow_op *op;
         while ((op = ow_opq_pop(&in)) != NULL) {
             if (op->kind == OW_OP_FORGET)
-                ow_mb_run_forget(&ep.mb, op, forget);
+                ow_mb_run_forget(&ep->mb, op, forget);
             else
                 start(op);
             busy = 1;
         }
-        while ((op = ow_mb_next_cancel(&ep.mb, &unsubmitted)) != NULL) {
+        while ((op = ow_mb_next_cancel(&ep->mb, &unsubmitted)) != NULL) {
             if (unsubmitted)
                 finish(op, -ECANCELED);
             else
@@ -348,29 +351,32 @@ static int drain(void)
 
 /* ---- backend ------------------------------------------------------------------ */
 
-static int ep_init(void)
+static int ep_init(void *st)
 {
-    ep.epfd = ow_sys_epoll_create1(EPOLL_CLOEXEC);
-    if (ep.epfd < 0)
+    struct ep_state *ep = st;
+    ep->epfd = ow_sys_epoll_create1(EPOLL_CLOEXEC);
+    if (ep->epfd < 0)
         return -errno;
-    int rc = ow_mb_init(&ep.mb);
+    int rc = ow_mb_init(&ep->mb);
     if (rc == 0) {
-        struct epoll_event ev = { .events = EPOLLIN, .data.fd = ep.mb.evfd };
-        if (ow_sys_epoll_ctl(ep.epfd, EPOLL_CTL_ADD, ep.mb.evfd, &ev) < 0) {
+        struct epoll_event ev = { .events = EPOLLIN, .data.fd = ep->mb.evfd };
+        if (ow_sys_epoll_ctl(ep->epfd, EPOLL_CTL_ADD, ep->mb.evfd, &ev) < 0) {
             rc = -errno;
-            ow_mb_fini(&ep.mb);
+            ow_mb_fini(&ep->mb);
         }
     }
     if (rc < 0)
-        ow_sys_close(ep.epfd);
+        ow_sys_close(ep->epfd);
     return rc;
 }
 
-static void ep_run(void)
+static void ep_run(void *st)
 {
+    ep = st;
+    ow_mb_set_owner(&ep->mb);
     struct epoll_event evs[MAX_EVENTS];
     while (!drain()) {
-        int n = ow_sys_epoll_wait(ep.epfd, evs, MAX_EVENTS, -1);
+        int n = ow_sys_epoll_wait(ep->epfd, evs, MAX_EVENTS, -1);
         if (n < 0 && errno != EINTR) {
             fprintf(stderr, "openwsk: epoll_wait: %s\n", strerror(errno));
             abort();
@@ -379,36 +385,38 @@ static void ep_run(void)
             /* A completion of this batch may have closed an fd whose event
              * is still ahead, and its number may be a new socket already:
              * forget first, or the old socket's ops would run on it. */
-            if (atomic_load(&ep.mb.forgets) != 0)
+            if (atomic_load(&ep->mb.forgets) != 0)
                 (void)drain();   /* a stop request is seen again by the loop */
-            if (evs[i].data.fd == ep.mb.evfd)
-                ow_mb_ack(&ep.mb);
+            if (evs[i].data.fd == ep->mb.evfd)
+                ow_mb_ack(&ep->mb);
             else
                 on_event(evs[i].data.fd, evs[i].events);
         }
     }
 }
 
-static void ep_stop(void) { ow_mb_stop(&ep.mb); }
+static void ep_stop(void *st) { ow_mb_stop(&((struct ep_state *)st)->mb); }
 
-static void ep_fini(void)
+static void ep_fini(void *st)
 {
-    ow_sys_close(ep.epfd);
-    ep.epfd = -1;
-    ow_mb_fini(&ep.mb);
-    ow_fdtab_free(&ep.fds);
+    struct ep_state *ep = st;
+    ow_sys_close(ep->epfd);
+    ep->epfd = -1;
+    ow_mb_fini(&ep->mb);
+    ow_fdtab_free(&ep->fds);
 }
 
-static int ep_submit(struct ow_op *op)
+static int ep_submit(void *st, struct ow_op *op)
 {
-    ow_mb_post(&ep.mb, op);
+    ow_mb_post(&((struct ep_state *)st)->mb, op);
     return 0;
 }
 
-static void ep_cancel(struct ow_op *op) { ow_mb_cancel(&ep.mb, op); }
+static void ep_cancel(void *st, struct ow_op *op) { ow_mb_cancel(&((struct ep_state *)st)->mb, op); }
 
 const struct ow_backend ow_epoll_backend = {
     .name = "epoll",
+    .state_size = sizeof(struct ep_state),
     .init = ep_init,
     .run = ep_run,
     .stop = ep_stop,

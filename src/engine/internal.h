@@ -8,16 +8,19 @@
 #include <stdatomic.h>
 #include <sys/socket.h>
 
-/* One backend. run() is the engine thread's body and returns once stop()
- * was called; init()/fini() bracket it. submit/cancel follow engine.h. */
+/* One backend. Each shard has its own instance: state_size bytes that
+ * init() fills and fini() releases; run(state) is that shard's thread body
+ * and returns once stop(state) was called. submit/cancel follow engine.h
+ * and may be called from any thread with the op's shard's state. */
 struct ow_backend {
     const char *name;
-    int  (*init)(void);
-    void (*run)(void);
-    void (*stop)(void);
-    void (*fini)(void);
-    int  (*submit)(struct ow_op *op);
-    void (*cancel)(struct ow_op *op);
+    size_t state_size;
+    int  (*init)(void *state);
+    void (*run)(void *state);
+    void (*stop)(void *state);
+    void (*fini)(void *state);
+    int  (*submit)(void *state, struct ow_op *op);
+    void (*cancel)(void *state, struct ow_op *op);
 };
 
 extern const struct ow_backend ow_uring_backend;
@@ -57,6 +60,8 @@ struct ow_mailbox {
     struct ow_opq incoming;
     struct ow_op *cancels;      /* linked by ow_priv()->cancel_next */
     int wake_pending;           /* an eventfd write is on its way */
+    pthread_t owner;            /* the shard thread that drains it (owner_set) */
+    int owner_set;
     int stop;
     int evfd;
 };
@@ -74,6 +79,7 @@ void ow_mb_post(struct ow_mailbox *mb, struct ow_op *op);
 void ow_mb_cancel(struct ow_mailbox *mb, struct ow_op *op);
 void ow_mb_stop(struct ow_mailbox *mb);
 void ow_mb_ack(struct ow_mailbox *mb);                      /* eventfd fired */
+void ow_mb_set_owner(struct ow_mailbox *mb);                /* from its shard thread, at start */
 /* Engine thread: moves the posted ops to *in; returns 1 once stop was asked. */
 int  ow_mb_take(struct ow_mailbox *mb, struct ow_opq *in);
 /* Engine thread: next op to cancel, or NULL. *unsubmitted = 1 when it was

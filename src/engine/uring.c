@@ -48,21 +48,24 @@ enum { STEP_MAIN, STEP_WAIT, STEP_CONNWAIT };
 
 #define RING_ENTRIES 256
 
-static struct {
+/* One shard's instance. Its thread reaches it through u; calls from other
+ * threads get it as their state argument. */
+struct ur_state {
     struct io_uring ring;
     struct ow_mailbox mb;
     struct ow_fdtab fds;
     int wait_in_poll;   /* see the top of this file */
-} u;
+};
+static _Thread_local struct ur_state *u;
 
 /* ---- requests --------------------------------------------------------------- */
 
 static struct io_uring_sqe *sqe_get(void)
 {
-    struct io_uring_sqe *sqe = ow_fault_hit(OW_FAULT_SQ_FULL) ? NULL : io_uring_get_sqe(&u.ring);
+    struct io_uring_sqe *sqe = ow_fault_hit(OW_FAULT_SQ_FULL) ? NULL : io_uring_get_sqe(&u->ring);
     if (sqe == NULL) {   /* SQ full: hand it to the kernel and retry once */
-        io_uring_submit(&u.ring);
-        sqe = io_uring_get_sqe(&u.ring);
+        io_uring_submit(&u->ring);
+        sqe = io_uring_get_sqe(&u->ring);
     }
     return sqe;
 }
@@ -144,7 +147,7 @@ static int arm_wake(void)
     struct io_uring_sqe *sqe = sqe_get();
     if (sqe == NULL)
         return -EBUSY;
-    io_uring_prep_poll_add(sqe, u.mb.evfd, POLLIN);
+    io_uring_prep_poll_add(sqe, u->mb.evfd, POLLIN);
     io_uring_sqe_set_data64(sqe, TAG_WAKE);
     return 0;
 }
@@ -156,14 +159,14 @@ static void finish(struct ow_op *op, ssize_t res);
 /* Sends the oldest waiting op of an fd queue to the kernel. */
 static void start_next(int fd, int q)
 {
-    struct ow_fdent *e = ow_fdtab_find(&u.fds, fd);
+    struct ow_fdent *e = ow_fdtab_find(&u->fds, fd);
     struct ow_op *next;
     while (e != NULL && (next = e->q[q].head) != NULL) {
         int rc = issue(next);
         if (rc == 0)
             return;
         ow_opq_pop(&e->q[q]);
-        ow_mb_finish(&u.mb, next, rc);
+        ow_mb_finish(&u->mb, next, rc);
     }
 }
 
@@ -173,17 +176,17 @@ static void finish(struct ow_op *op, ssize_t res)
 {
     int q = ow_op_queue(op), fd = op->fd, next = 0;
     if (q == OW_Q_READ || q == OW_Q_WRITE) {
-        struct ow_fdent *e = ow_fdtab_find(&u.fds, fd);
+        struct ow_fdent *e = ow_fdtab_find(&u->fds, fd);
         if (e != NULL && e->q[q].head == op) {
             ow_opq_pop(&e->q[q]);
             next = 1;
         }
     } else if (q == OW_Q_POLL) {
-        struct ow_fdent *e = ow_fdtab_find(&u.fds, fd);
+        struct ow_fdent *e = ow_fdtab_find(&u->fds, fd);
         if (e != NULL)
             ow_opq_remove(&e->q[q], op);   /* not there once forgotten */
     }
-    ow_mb_finish(&u.mb, op, res);
+    ow_mb_finish(&u->mb, op, res);
     if (next)
         start_next(fd, q);
 }
@@ -278,7 +281,7 @@ static void on_cqe(uint64_t ud, int res)
         advance((struct ow_op *)(uintptr_t)ud, res);
         break;
     case TAG_WAKE:
-        ow_mb_ack(&u.mb);
+        ow_mb_ack(&u->mb);
         if (arm_wake() < 0) {
             fprintf(stderr, "openwsk: io_uring engine cannot re-arm its wake-up poll\n");
             abort();
@@ -292,10 +295,10 @@ static void on_cqe(uint64_t ud, int res)
 static void reap(void)
 {
     struct io_uring_cqe *cqe;
-    while (io_uring_peek_cqe(&u.ring, &cqe) == 0) {
+    while (io_uring_peek_cqe(&u->ring, &cqe) == 0) {
         uint64_t ud = cqe->user_data;
         int res = cqe->res;
-        io_uring_cqe_seen(&u.ring, cqe);
+        io_uring_cqe_seen(&u->ring, cqe);
         on_cqe(ud, res);
     }
 }
@@ -307,7 +310,7 @@ static void start(struct ow_op *op)
 {
     int q = ow_op_queue(op), rc = 0;
     if (q == OW_Q_READ || q == OW_Q_WRITE) {
-        struct ow_fdent *e = ow_fdtab_get(&u.fds, op->fd);
+        struct ow_fdent *e = ow_fdtab_get(&u->fds, op->fd);
         if (e == NULL) {
             finish(op, op->fd < 0 ? -EBADF : -ENOMEM);
             return;
@@ -319,7 +322,7 @@ static void start(struct ow_op *op)
         if (rc < 0)
             ow_opq_pop(&e->q[q]);
     } else if (q == OW_Q_POLL) {
-        struct ow_fdent *e = ow_fdtab_get(&u.fds, op->fd);
+        struct ow_fdent *e = ow_fdtab_get(&u->fds, op->fd);
         if (e == NULL) {
             finish(op, op->fd < 0 ? -EBADF : -ENOMEM);
             return;
@@ -350,7 +353,7 @@ static void cancel_in_kernel(struct ow_op *op)
  * number starts with empty queues, and are cancelled there. */
 static void forget(int fd)
 {
-    struct ow_fdent *e = ow_fdtab_find(&u.fds, fd);
+    struct ow_fdent *e = ow_fdtab_find(&u->fds, fd);
     if (e == NULL)
         return;
     for (int q = 0; q < OW_Q_COUNT; q++) {
@@ -362,7 +365,7 @@ static void forget(int fd)
             if (in_kernel)
                 cancel_in_kernel(op);
             else
-                ow_mb_finish(&u.mb, op, -ECANCELED);
+                ow_mb_finish(&u->mb, op, -ECANCELED);
             in_kernel = q == OW_Q_POLL;
         }
     }
@@ -372,7 +375,7 @@ static void cancel(struct ow_op *op)
 {
     int q = ow_op_queue(op);
     if (q == OW_Q_READ || q == OW_Q_WRITE) {
-        struct ow_fdent *e = ow_fdtab_find(&u.fds, op->fd);
+        struct ow_fdent *e = ow_fdtab_find(&u->fds, op->fd);
         if (e != NULL && e->q[q].head != op && ow_opq_remove(&e->q[q], op)) {
             finish(op, -ECANCELED);   /* never reached the kernel */
             return;
@@ -386,18 +389,18 @@ static int drain(void)
 {
     for (;;) {
         struct ow_opq in;
-        int stop = ow_mb_take(&u.mb, &in), unsubmitted, busy = 0;
+        int stop = ow_mb_take(&u->mb, &in), unsubmitted, busy = 0;
         struct ow_op *op;
         while ((op = ow_opq_pop(&in)) != NULL) {
             if (op->kind == OW_OP_FORGET)
-                ow_mb_run_forget(&u.mb, op, forget);
+                ow_mb_run_forget(&u->mb, op, forget);
             else
                 start(op);
             busy = 1;
         }
-        while ((op = ow_mb_next_cancel(&u.mb, &unsubmitted)) != NULL) {
+        while ((op = ow_mb_next_cancel(&u->mb, &unsubmitted)) != NULL) {
             if (unsubmitted)
-                ow_mb_finish(&u.mb, op, -ECANCELED);
+                ow_mb_finish(&u->mb, op, -ECANCELED);
             else
                 cancel(op);
             busy = 1;
@@ -434,48 +437,51 @@ static int wait_in_poll(void)
     return 1;
 }
 
-static int ur_init(void)
+static int ur_init(void *st)
 {
+    struct ur_state *u = st;
     struct io_uring_params params;
     memset(&params, 0, sizeof(params));
     params.flags = IORING_SETUP_SUBMIT_ALL;   /* one bad SQE must not stall the rest */
-    int rc = io_uring_queue_init_params(RING_ENTRIES, &u.ring, &params);
+    int rc = io_uring_queue_init_params(RING_ENTRIES, &u->ring, &params);
     if (rc == -EINVAL) {
         memset(&params, 0, sizeof(params));
-        rc = io_uring_queue_init_params(RING_ENTRIES, &u.ring, &params);
+        rc = io_uring_queue_init_params(RING_ENTRIES, &u->ring, &params);
     }
     if (rc < 0)
         return rc;
     /* FAST_POLL (5.7) parks socket ops on readiness instead of blocking an
      * io-wq thread; NODROP keeps completions when the CQ ring overflows. */
     if (!(params.features & IORING_FEAT_FAST_POLL) || !(params.features & IORING_FEAT_NODROP)) {
-        io_uring_queue_exit(&u.ring);
+        io_uring_queue_exit(&u->ring);
         return -EOPNOTSUPP;
     }
-    rc = ow_mb_init(&u.mb);
+    rc = ow_mb_init(&u->mb);
     if (rc < 0)
-        io_uring_queue_exit(&u.ring);
-    u.wait_in_poll = wait_in_poll();
+        io_uring_queue_exit(&u->ring);
+    u->wait_in_poll = wait_in_poll();
     return rc;
 }
 
 /* Submits what is queued and waits for at least one CQE. */
 static int submit_and_wait(void)
 {
-    if (!u.wait_in_poll)
-        return io_uring_submit_and_wait(&u.ring, 1);
-    int rc = io_uring_submit(&u.ring);
-    if (rc >= 0 && io_uring_cq_ready(&u.ring) == 0) {
+    if (!u->wait_in_poll)
+        return io_uring_submit_and_wait(&u->ring, 1);
+    int rc = io_uring_submit(&u->ring);
+    if (rc >= 0 && io_uring_cq_ready(&u->ring) == 0) {
         /* The ring fd polls readable once a CQE is posted. */
-        struct pollfd p = { .fd = u.ring.ring_fd, .events = POLLIN };
+        struct pollfd p = { .fd = u->ring.ring_fd, .events = POLLIN };
         if (ow_sys_poll(&p, 1, -1) < 0)
             rc = -errno;
     }
     return rc;
 }
 
-static void ur_run(void)
+static void ur_run(void *st)
 {
+    u = st;
+    ow_mb_set_owner(&u->mb);
     if (arm_wake() < 0)
         abort();   /* the SQ is empty at this point */
     while (!drain()) {
@@ -488,25 +494,27 @@ static void ur_run(void)
     }
 }
 
-static void ur_stop(void) { ow_mb_stop(&u.mb); }
+static void ur_stop(void *st) { ow_mb_stop(&((struct ur_state *)st)->mb); }
 
-static void ur_fini(void)
+static void ur_fini(void *st)
 {
-    io_uring_queue_exit(&u.ring);
-    ow_mb_fini(&u.mb);
-    ow_fdtab_free(&u.fds);
+    struct ur_state *u = st;
+    io_uring_queue_exit(&u->ring);
+    ow_mb_fini(&u->mb);
+    ow_fdtab_free(&u->fds);
 }
 
-static int ur_submit(struct ow_op *op)
+static int ur_submit(void *st, struct ow_op *op)
 {
-    ow_mb_post(&u.mb, op);
+    ow_mb_post(&((struct ur_state *)st)->mb, op);
     return 0;
 }
 
-static void ur_cancel(struct ow_op *op) { ow_mb_cancel(&u.mb, op); }
+static void ur_cancel(void *st, struct ow_op *op) { ow_mb_cancel(&((struct ur_state *)st)->mb, op); }
 
 const struct ow_backend ow_uring_backend = {
     .name = "uring",
+    .state_size = sizeof(struct ur_state),
     .init = ur_init,
     .run = ur_run,
     .stop = ur_stop,

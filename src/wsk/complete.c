@@ -57,6 +57,7 @@ struct ow_req *ow_req_new(struct ow_socket *sock, PIRP irp, const char *what, ow
     req->lane = OW_LANE_NONE;
     req->iov = req->iov_small;
     req->op.fd = sock->fd;
+    req->op.shard = sock->shard;
     req->op.ctx = req;
     req->op.done = req_op_done;
     return req;

@@ -255,6 +255,7 @@ void ow_events_arm(struct ow_socket *sock)
     sock->ev_op.kind = want.kind;
     sock->ev_op.u = want.u;
     sock->ev_op.fd = sock->fd;
+    sock->ev_op.shard = sock->shard;
     sock->ev_op.ctx = sock;
     sock->ev_op.done = ev_done;
     sock->refs += 2;                   /* the op's, and ours until the submission is checked */

@@ -150,6 +150,9 @@ static struct ow_socket *accepted_socket(struct ow_socket *ls, int fd, PVOID ctx
     }
     sock->state = OW_CONN_CONNECTED;
     sock->role = OW_ROLE_CONNECTION;
+    /* Accepted connections spread over the shards, in turn; one that was
+     * watched while pended stays where its watch ran (one shard per fd). */
+    sock->shard = ls->conditional ? ls->shard : ow_engine_next_shard();
     if (id && (id->Key || id->SerialNumber)) {
         sock->has_inspect_id = TRUE;
         sock->inspect_id = *id;
@@ -341,6 +344,7 @@ static BOOLEAN inspect(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *rem
     h->state = HELD_PENDED;
     h->watch.kind = OW_OP_POLL;
     h->watch.fd = fd;
+    h->watch.shard = ls->shard;          /* the connection's socket will live there too */
     h->watch.ctx = h;
     h->watch.done = watch_done;
     h->watch.u.poll.events = OW_POLL_ERR | OW_POLL_HUP;

@@ -93,6 +93,7 @@ struct ow_socket {
     USHORT type;                      /* SOCK_STREAM / SOCK_DGRAM */
     ULONG protocol;
     int fd;
+    unsigned shard;                   /* engine shard running all its ops, for its whole life */
     PVOID context;                    /* client's SocketContext */
     const VOID *client_dispatch;      /* client's event table, per category */
 

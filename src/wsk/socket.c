@@ -39,6 +39,7 @@ struct ow_socket *ow_socket_new(struct ow_registration *reg, enum ow_category ca
     sock->type = type;
     sock->protocol = protocol;
     sock->fd = fd;
+    sock->shard = ow_engine_pick_shard();   /* the caller's shard when a completion creates it */
     sock->context = context;
     sock->client_dispatch = client_dispatch;
     sock->life = OW_LIFE_OPEN;
