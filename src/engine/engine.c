@@ -460,6 +460,13 @@ void ow_mb_post(struct ow_mailbox *mb, struct ow_op *op)
         mb_wake(mb);
 }
 
+void ow_mb_mark_direct(struct ow_mailbox *mb, struct ow_op *op)
+{
+    pthread_mutex_lock(&mb->lock);
+    op->eng_state = MB_PENDING;        /* cancellable, but in no mailbox queue */
+    pthread_mutex_unlock(&mb->lock);
+}
+
 /* Only a pending op is queued for cancelling: the caller may keep an op's
  * memory alive past ->done (its own reference) and cancel late, or cancel
  * while its submit is still on its way; nothing may point at it then. */

@@ -80,6 +80,10 @@ void ow_mb_cancel(struct ow_mailbox *mb, struct ow_op *op);
 void ow_mb_stop(struct ow_mailbox *mb);
 void ow_mb_ack(struct ow_mailbox *mb);                      /* eventfd fired */
 void ow_mb_set_owner(struct ow_mailbox *mb);                /* from its shard thread, at start */
+/* The fast path: on the mailbox's own shard thread a backend may start an
+ * op at once instead of posting it; this marks it pending (cancellable) as
+ * a post would. */
+void ow_mb_mark_direct(struct ow_mailbox *mb, struct ow_op *op);
 /* Engine thread: moves the posted ops to *in; returns 1 once stop was asked. */
 int  ow_mb_take(struct ow_mailbox *mb, struct ow_opq *in);
 /* Engine thread: next op to cancel, or NULL. *unsubmitted = 1 when it was

@@ -179,7 +179,10 @@ static void finish(struct ow_op *op, ssize_t res)
         struct ow_fdent *e = ow_fdtab_find(&u->fds, fd);
         if (e != NULL && e->q[q].head == op) {
             ow_opq_pop(&e->q[q]);
-            next = 1;
+            /* Only an op that was already waiting is ours to issue after
+             * ->done: one that ->done starts itself on this fd finds the
+             * queue empty and goes to the kernel from start(). */
+            next = e->q[q].head != NULL;
         }
     } else if (q == OW_Q_POLL) {
         struct ow_fdent *e = ow_fdtab_find(&u->fds, fd);
@@ -506,7 +509,17 @@ static void ur_fini(void *st)
 
 static int ur_submit(void *st, struct ow_op *op)
 {
-    ow_mb_post(&((struct ur_state *)st)->mb, op);
+    struct ur_state *s = st;
+    if (s == u && op->kind != OW_OP_FORGET && atomic_load(&s->mb.forgets) == 0) {
+        /* On this shard's own thread (a completion chaining its next call):
+         * straight to the ring, no mailbox round and no wake-up. The kernel
+         * completes it through a CQE, never on this stack. Not while a close is
+         * waiting to be forgotten: the op may be on a reused fd number. */
+        ow_mb_mark_direct(&s->mb, op);
+        start(op);
+        return 0;
+    }
+    ow_mb_post(&s->mb, op);
     return 0;
 }
 
