@@ -245,7 +245,10 @@ static NTSTATUS st_client_close_done(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Ctx)
         ST_FAIL(run, "client %d: WskCloseSocket %s", c->Index, OwStatusName(Irp->IoStatus.Status));
     c->Socket = NULL;
     atomic_store(&c->Finished, 1);
-    if (atomic_fetch_add(&run->ClientsDone, 1) + 1 == run->P.Clients)
+    /* Read before counting: once the last client counts, the round may end
+     * and free run (completions run concurrently on several shards). */
+    int clients = run->P.Clients;
+    if (atomic_fetch_add(&run->ClientsDone, 1) + 1 == clients)
         KeSetEvent(&run->AllDone, IO_NO_INCREMENT, FALSE);
     return STATUS_MORE_PROCESSING_REQUIRED;
 }
