@@ -8,11 +8,11 @@ static void v4_ok(const char *s, BOOLEAN strict, const char *back)
     struct in_addr a;
     const char *term = NULL;
     NTSTATUS st = RtlIpv4StringToAddressA(s, strict, &term, &a);
-    KT_CHECK(st == STATUS_SUCCESS && term && *term == '\0', "parse \"%s\": %s", s, OwStatusName(st));
+    CHECK(st == STATUS_SUCCESS && term && *term == '\0', "parse \"%s\": %s", s, OwStatusName(st));
     char out[INET_ADDRSTRLEN];
     char *end = RtlIpv4AddressToStringA(&a, out);
-    KT_CHECK(strcmp(out, back) == 0 && *end == '\0' && end == out + strlen(out),
-             "\"%s\" printed as \"%s\", want \"%s\"", s, out, back);
+    CHECK(strcmp(out, back) == 0 && *end == '\0' && end == out + strlen(out),
+          "\"%s\" printed as \"%s\", want \"%s\"", s, out, back);
 }
 
 static void v4_bad(const char *s, BOOLEAN strict)
@@ -20,7 +20,7 @@ static void v4_bad(const char *s, BOOLEAN strict)
     struct in_addr a;
     const char *term;
     NTSTATUS st = RtlIpv4StringToAddressA(s, strict, &term, &a);
-    KT_CHECK(st == STATUS_INVALID_PARAMETER, "\"%s\" accepted (%s)", s, OwStatusName(st));
+    CHECK(st == STATUS_INVALID_PARAMETER, "\"%s\" accepted (%s)", s, OwStatusName(st));
 }
 
 static void v6_ok(const char *s, const char *back)
@@ -28,10 +28,10 @@ static void v6_ok(const char *s, const char *back)
     struct in6_addr a;
     const char *term = NULL;
     NTSTATUS st = RtlIpv6StringToAddressA(s, &term, &a);
-    KT_CHECK(st == STATUS_SUCCESS && term && *term == '\0', "parse \"%s\": %s", s, OwStatusName(st));
+    CHECK(st == STATUS_SUCCESS && term && *term == '\0', "parse \"%s\": %s", s, OwStatusName(st));
     char out[INET6_ADDRSTRLEN];
     char *end = RtlIpv6AddressToStringA(&a, out);
-    KT_CHECK(strcmp(out, back) == 0 && *end == '\0', "\"%s\" printed as \"%s\", want \"%s\"", s, out, back);
+    CHECK(strcmp(out, back) == 0 && *end == '\0', "\"%s\" printed as \"%s\", want \"%s\"", s, out, back);
 }
 
 static void v6_bad(const char *s)
@@ -39,36 +39,36 @@ static void v6_bad(const char *s)
     struct in6_addr a;
     const char *term;
     NTSTATUS st = RtlIpv6StringToAddressA(s, &term, &a);
-    KT_CHECK(st == STATUS_INVALID_PARAMETER, "\"%s\" accepted (%s)", s, OwStatusName(st));
+    CHECK(st == STATUS_INVALID_PARAMETER, "\"%s\" accepted (%s)", s, OwStatusName(st));
 }
 
 int main(void)
 {
     UNICODE_STRING u, u2;
     RtlInitUnicodeString(&u, L"WskTest");
-    KT_CHECK(u.Length == 14 && u.MaximumLength == 16, "RtlInitUnicodeString %u/%u", u.Length, u.MaximumLength);
+    CHECK(u.Length == 14 && u.MaximumLength == 16, "RtlInitUnicodeString %u/%u", u.Length, u.MaximumLength);
     WCHAR buf[16];
     u2.Buffer = buf;
     u2.MaximumLength = sizeof(buf);
     RtlCopyUnicodeString(&u2, &u);
-    KT_CHECK(RtlEqualUnicodeString(&u, &u2, FALSE), "copy not equal");
+    CHECK(RtlEqualUnicodeString(&u, &u2, FALSE), "copy not equal");
     UNICODE_STRING upper = RTL_CONSTANT_STRING(L"WSKTEST");
-    KT_CHECK(!RtlEqualUnicodeString(&u, &upper, FALSE) && RtlEqualUnicodeString(&u, &upper, TRUE),
-             "case-insensitive compare");
-    KT_CHECK(RtlCompareUnicodeString(&u, &upper, FALSE) > 0, "compare order");
+    CHECK(!RtlEqualUnicodeString(&u, &upper, FALSE) && RtlEqualUnicodeString(&u, &upper, TRUE),
+          "case-insensitive compare");
+    CHECK(RtlCompareUnicodeString(&u, &upper, FALSE) > 0, "compare order");
     ANSI_STRING an;
-    KT_STATUS(RtlUnicodeStringToAnsiString(&an, &u, TRUE), STATUS_SUCCESS);
-    KT_CHECK(an.Length == 7 && memcmp(an.Buffer, "WskTest", 8) == 0, "to ANSI");
+    CHECK_STATUS(RtlUnicodeStringToAnsiString(&an, &u, TRUE), STATUS_SUCCESS);
+    CHECK(an.Length == 7 && memcmp(an.Buffer, "WskTest", 8) == 0, "to ANSI");
     UNICODE_STRING back;
-    KT_STATUS(RtlAnsiStringToUnicodeString(&back, &an, TRUE), STATUS_SUCCESS);
-    KT_CHECK(RtlEqualUnicodeString(&u, &back, FALSE), "ANSI round trip");
+    CHECK_STATUS(RtlAnsiStringToUnicodeString(&back, &an, TRUE), STATUS_SUCCESS);
+    CHECK(RtlEqualUnicodeString(&u, &back, FALSE), "ANSI round trip");
     RtlFreeAnsiString(&an);
     RtlFreeUnicodeString(&back);
-    KT_CHECK(OwPoolOutstandingCount() == 0, "string buffers leaked");
+    CHECK(OwPoolOutstandingCount() == 0, "string buffers leaked");
 
-    KT_CHECK(RtlUshortByteSwap(0x1234) == 0x3412 && RtlUlongByteSwap(0x11223344) == 0x44332211 &&
-             RtlUlonglongByteSwap(0x0102030405060708ULL) == 0x0807060504030201ULL, "byte swaps");
-    KT_CHECK(RtlCompareMemory("abcd", "abxd", 4) == 2, "RtlCompareMemory");
+    CHECK(RtlUshortByteSwap(0x1234) == 0x3412 && RtlUlongByteSwap(0x11223344) == 0x44332211 &&
+          RtlUlonglongByteSwap(0x0102030405060708ULL) == 0x0807060504030201ULL, "byte swaps");
+    CHECK(RtlCompareMemory("abcd", "abxd", 4) == 2, "RtlCompareMemory");
 
     v4_ok("1.2.3.4", TRUE, "1.2.3.4");
     v4_ok("255.255.255.255", TRUE, "255.255.255.255");
@@ -82,17 +82,17 @@ int main(void)
     v4_bad("", TRUE);
     struct in_addr a4;
     const char *term;
-    KT_STATUS(RtlIpv4StringToAddressA("10.0.0.1:80", TRUE, &term, &a4), STATUS_SUCCESS);
-    KT_CHECK(strcmp(term, ":80") == 0 && a4.S_un.S_un_b.s_b1 == 10, "terminator \"%s\"", term);
+    CHECK_STATUS(RtlIpv4StringToAddressA("10.0.0.1:80", TRUE, &term, &a4), STATUS_SUCCESS);
+    CHECK(strcmp(term, ":80") == 0 && a4.S_un.S_un_b.s_b1 == 10, "terminator \"%s\"", term);
     USHORT port;
-    KT_STATUS(RtlIpv4StringToAddressExA("10.0.0.1:8080", TRUE, &a4, &port), STATUS_SUCCESS);
-    KT_CHECK(port == RtlUshortByteSwap(8080), "Ex port");
+    CHECK_STATUS(RtlIpv4StringToAddressExA("10.0.0.1:8080", TRUE, &a4, &port), STATUS_SUCCESS);
+    CHECK(port == RtlUshortByteSwap(8080), "Ex port");
     const WCHAR *wterm;
-    KT_STATUS(RtlIpv4StringToAddressW(L"192.168.1.2", TRUE, &wterm, &a4), STATUS_SUCCESS);
-    KT_CHECK(*wterm == 0 && a4.S_un.S_addr == RtlUlongByteSwap(0xC0A80102), "W parse");
+    CHECK_STATUS(RtlIpv4StringToAddressW(L"192.168.1.2", TRUE, &wterm, &a4), STATUS_SUCCESS);
+    CHECK(*wterm == 0 && a4.S_un.S_addr == RtlUlongByteSwap(0xC0A80102), "W parse");
     WCHAR w4[INET_ADDRSTRLEN];
     PWSTR wend = RtlIpv4AddressToStringW(&a4, w4);
-    KT_CHECK(wend - w4 == 11 && w4[0] == '1' && *wend == 0, "W print");
+    CHECK(wend - w4 == 11 && w4[0] == '1' && *wend == 0, "W print");
 
     v6_ok("::1", "::1");
     v6_ok("::", "::");
@@ -113,15 +113,15 @@ int main(void)
 
     struct in6_addr a6;
     ULONG scope;
-    KT_STATUS(RtlIpv6StringToAddressExA("fe80::1%3", &a6, &scope, &port), STATUS_SUCCESS);
-    KT_CHECK(scope == 3 && port == 0, "scope %lu", (unsigned long)scope);
-    KT_STATUS(RtlIpv6StringToAddressExA("[::1]:443", &a6, &scope, &port), STATUS_SUCCESS);
-    KT_CHECK(port == RtlUshortByteSwap(443), "v6 Ex port");
+    CHECK_STATUS(RtlIpv6StringToAddressExA("fe80::1%3", &a6, &scope, &port), STATUS_SUCCESS);
+    CHECK(scope == 3 && port == 0, "scope %lu", (unsigned long)scope);
+    CHECK_STATUS(RtlIpv6StringToAddressExA("[::1]:443", &a6, &scope, &port), STATUS_SUCCESS);
+    CHECK(port == RtlUshortByteSwap(443), "v6 Ex port");
     char s6[INET6_ADDRSTRLEN + 16];
     ULONG len = sizeof(s6);
-    KT_STATUS(RtlIpv6AddressToStringExA(&a6, 5, RtlUshortByteSwap(443), s6, &len), STATUS_SUCCESS);
-    KT_CHECK(strcmp(s6, "[::1%5]:443") == 0 && len == strlen(s6) + 1, "v6 Ex print \"%s\"", s6);
-    KT_STATUS(RtlIpv6StringToAddressW(L"::1", &wterm, &a6), STATUS_SUCCESS);
-    KT_CHECK(*wterm == 0 && a6.u.Byte[15] == 1, "v6 W parse");
-    return kt_finish("test_rtl");
+    CHECK_STATUS(RtlIpv6AddressToStringExA(&a6, 5, RtlUshortByteSwap(443), s6, &len), STATUS_SUCCESS);
+    CHECK(strcmp(s6, "[::1%5]:443") == 0 && len == strlen(s6) + 1, "v6 Ex print \"%s\"", s6);
+    CHECK_STATUS(RtlIpv6StringToAddressW(L"::1", &wterm, &a6), STATUS_SUCCESS);
+    CHECK(*wterm == 0 && a6.u.Byte[15] == 1, "v6 W parse");
+    return ow_test_result("test_rtl");
 }

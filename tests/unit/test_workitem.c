@@ -27,17 +27,17 @@ static void WorkItems(void)
 {
     static DRIVER_OBJECT drv;
     PDEVICE_OBJECT dev;
-    KT_STATUS(IoCreateDevice(&drv, 0, NULL, FILE_DEVICE_UNKNOWN, 0, FALSE, &dev), STATUS_SUCCESS);
+    CHECK_STATUS(IoCreateDevice(&drv, 0, NULL, FILE_DEVICE_UNKNOWN, 0, FALSE, &dev), STATUS_SUCCESS);
     KeInitializeEvent(&Done, NotificationEvent, FALSE);
     PIO_WORKITEM w = IoAllocateWorkItem(dev);
-    KT_CHECK(w != NULL && OwPoolTagOutstandingCount('IoWk') == 1, "work item not from pool 'IoWk'");
+    CHECK(w != NULL && OwPoolTagOutstandingCount('IoWk') == 1, "work item not from pool 'IoWk'");
     KIRQL old;
     KeRaiseIrql(DISPATCH_LEVEL, &old);   /* queued from a DPC-level caller */
     IoQueueWorkItem(w, IoWork, DelayedWorkQueue, w);
     KeLowerIrql(old);
-    KT_STATUS(KeWaitForSingleObject(&Done, Executive, KernelMode, FALSE, NULL), STATUS_SUCCESS);
-    KT_CHECK(Irql == PASSIVE_LEVEL, "work item ran at IRQL %ld", (long)Irql);
-    KT_CHECK(Runner != PsGetCurrentThread(), "work item ran on the caller's thread");
+    CHECK_STATUS(KeWaitForSingleObject(&Done, Executive, KernelMode, FALSE, NULL), STATUS_SUCCESS);
+    CHECK(Irql == PASSIVE_LEVEL, "work item ran at IRQL %ld", (long)Irql);
+    CHECK(Runner != PsGetCurrentThread(), "work item ran on the caller's thread");
 
     WORK_QUEUE_ITEM items[50];
     LONG count = 0;
@@ -46,9 +46,9 @@ static void WorkItems(void)
         ExQueueWorkItem(&items[i], CriticalWorkQueue);
     }
     OwKernelQuiesce();
-    KT_CHECK(count == 50, "%ld of 50 work items ran", (long)count);
+    CHECK(count == 50, "%ld of 50 work items ran", (long)count);
     IoDeleteDevice(dev);
-    KT_CHECK(OwPoolTagOutstandingCount('IoWk') == 0, "work item not freed");
+    CHECK(OwPoolTagOutstandingCount('IoWk') == 0, "work item not freed");
 }
 
 static PVOID CustomAlloc(POOL_TYPE Type, SIZE_T Size, ULONG Tag)
@@ -62,28 +62,28 @@ static void Lookaside(void)
     NPAGED_LOOKASIDE_LIST np;
     ExInitializeNPagedLookasideList(&np, NULL, NULL, POOL_NX_ALLOCATION, 40, 'LkNp', 0);
     PVOID a = ExAllocateFromNPagedLookasideList(&np), b = ExAllocateFromNPagedLookasideList(&np);
-    KT_CHECK(a && b && OwPoolTagOutstandingCount('LkNp') == 2, "entries accounted under the tag");
+    CHECK(a && b && OwPoolTagOutstandingCount('LkNp') == 2, "entries accounted under the tag");
     ExFreeToNPagedLookasideList(&np, a);
     ExFreeToNPagedLookasideList(&np, b);
-    KT_CHECK(OwPoolTagOutstandingCount('LkNp') == 0 && np.L.TotalAllocates == 2 && np.L.TotalFrees == 2,
-             "counters");
+    CHECK(OwPoolTagOutstandingCount('LkNp') == 0 && np.L.TotalAllocates == 2 && np.L.TotalFrees == 2,
+          "counters");
     ExDeleteNPagedLookasideList(&np);
 
     ExInitializeNPagedLookasideList(&np, CustomAlloc, CustomFree, 0, 16, 'LkCu', 4);
     a = ExAllocateFromNPagedLookasideList(&np);
-    KT_CHECK(OwPoolTagOutstandingCount('LkCu' ^ 1) == 1, "custom allocate routine not used");
+    CHECK(OwPoolTagOutstandingCount('LkCu' ^ 1) == 1, "custom allocate routine not used");
     ExFreeToNPagedLookasideList(&np, a);
     ExDeleteNPagedLookasideList(&np);
 
     LOOKASIDE_LIST_EX ex;
-    KT_STATUS(ExInitializeLookasideListEx(&ex, NULL, NULL, NonPagedPoolNx, 0, 128, 'LkEx', 0),
-              STATUS_SUCCESS);
+    CHECK_STATUS(ExInitializeLookasideListEx(&ex, NULL, NULL, NonPagedPoolNx, 0, 128, 'LkEx', 0),
+                 STATUS_SUCCESS);
     a = ExAllocateFromLookasideListEx(&ex);
-    KT_CHECK(a && OwPoolTagOutstandingCount('LkEx') == 1, "Ex entry");
+    CHECK(a && OwPoolTagOutstandingCount('LkEx') == 1, "Ex entry");
     ExFreeToLookasideListEx(&ex, a);
     ExDeleteLookasideListEx(&ex);
-    KT_STATUS(ExInitializeLookasideListEx(&ex, NULL, NULL, NonPagedPoolNx, 0, 0, 'LkEx', 0),
-              STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(ExInitializeLookasideListEx(&ex, NULL, NULL, NonPagedPoolNx, 0, 0, 'LkEx', 0),
+                 STATUS_INVALID_PARAMETER);
 }
 
 static ERESOURCE Res;
@@ -125,14 +125,14 @@ static VOID ResourceThread(PVOID Context)
 
 static void Locks(void)
 {
-    KT_STATUS(ExInitializeResourceLite(&Res), STATUS_SUCCESS);
+    CHECK_STATUS(ExInitializeResourceLite(&Res), STATUS_SUCCESS);
     ExInitializeFastMutex(&Fast);
-    KT_CHECK(ExAcquireResourceExclusiveLite(&Res, FALSE), "uncontended exclusive");
-    KT_CHECK(ExIsResourceAcquiredExclusiveLite(&Res), "owner sees exclusive");
+    CHECK(ExAcquireResourceExclusiveLite(&Res, FALSE), "uncontended exclusive");
+    CHECK(ExIsResourceAcquiredExclusiveLite(&Res), "owner sees exclusive");
     ExReleaseResourceLite(&Res);
-    KT_CHECK(ExTryToAcquireFastMutex(&Fast), "try on a free fast mutex");
+    CHECK(ExTryToAcquireFastMutex(&Fast), "try on a free fast mutex");
     ExReleaseFastMutex(&Fast);
-    KT_CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL, "IRQL restored");
+    CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL, "IRQL restored");
     HANDLE h[4];
     PVOID obj[4];
     for (int i = 0; i < 4; i++) {
@@ -145,9 +145,9 @@ static void Locks(void)
         ObDereferenceObject(obj[i]);
         ZwClose(h[i]);
     }
-    KT_CHECK(Bad == 0, "%ld exclusion violations", (long)Bad);
-    KT_CHECK(Counter == 1200, "fast mutex lost updates: %ld", (long)Counter);
-    KT_STATUS(ExDeleteResourceLite(&Res), STATUS_SUCCESS);
+    CHECK(Bad == 0, "%ld exclusion violations", (long)Bad);
+    CHECK(Counter == 1200, "fast mutex lost updates: %ld", (long)Counter);
+    CHECK_STATUS(ExDeleteResourceLite(&Res), STATUS_SUCCESS);
 }
 
 static void RecursiveFast(void)
@@ -176,7 +176,7 @@ static VOID SListThread(PVOID Context)
 static void SLists(void)
 {
     InitializeSListHead(&Head);
-    KT_CHECK(ExQueryDepthSList(&Head) == 0 && InterlockedPopEntrySList(&Head) == NULL, "empty");
+    CHECK(ExQueryDepthSList(&Head) == 0 && InterlockedPopEntrySList(&Head) == NULL, "empty");
     HANDLE h[4];
     PVOID obj[4];
     for (int i = 0; i < 4; i++) {
@@ -189,11 +189,11 @@ static void SLists(void)
         ObDereferenceObject(obj[i]);
         ZwClose(h[i]);
     }
-    KT_CHECK(ExQueryDepthSList(&Head) == 1000, "depth %u", ExQueryDepthSList(&Head));
+    CHECK(ExQueryDepthSList(&Head) == 1000, "depth %u", ExQueryDepthSList(&Head));
     int n = 0;
     for (PSLIST_ENTRY e = InterlockedFlushSList(&Head); e != NULL; e = e->Next)
         n++;
-    KT_CHECK(n == 1000 && ExQueryDepthSList(&Head) == 0, "flushed %d", n);
+    CHECK(n == 1000 && ExQueryDepthSList(&Head) == 0, "flushed %d", n);
 }
 
 static void Trace(void)
@@ -212,15 +212,15 @@ int main(void)
     Lookaside();
     Locks();
     static const char *const recursive[] = { "already holds", NULL };
-    kt_expect_bugcheck("fast mutex recursion", RecursiveFast, recursive);
+    ow_test_expect_bugcheck("fast mutex recursion", RecursiveFast, recursive);
     SLists();
     char out[2048];
-    kt_capture_stderr(Trace, out, sizeof(out));
-    KT_CHECK(strstr(out, "[TRACE_DRIVER] Trace st=STATUS_CONNECTION_REFUSED ip=127.0.0.1 port=8080 TRUE -5 "
+    ow_test_capture_stderr(Trace, out, sizeof(out));
+    CHECK(strstr(out, "[TRACE_DRIVER] Trace st=STATUS_CONNECTION_REFUSED ip=127.0.0.1 port=8080 TRUE -5 "
                          "1099511627776 ws wide str  3.14 <UNKNOWN:0x1234> 100%\n") != NULL,
-             "WPP formatting: %s", out);
-    KT_CHECK(strstr(out, "[TRACE_IO] line ") != NULL && strstr(out, " in test_workitem.c") != NULL,
-             "TraceEvents: %s", out);
-    KT_CHECK(OwPoolReportLeaks() == 0, "pool leaked");
-    return kt_finish("test_workitem");
+          "WPP formatting: %s", out);
+    CHECK(strstr(out, "[TRACE_IO] line ") != NULL && strstr(out, " in test_workitem.c") != NULL,
+          "TraceEvents: %s", out);
+    CHECK(OwPoolReportLeaks() == 0, "pool leaked");
+    return ow_test_result("test_workitem");
 }
