@@ -1,5 +1,6 @@
-/* Timers, DPCs and KMUTEX: relative/absolute/periodic timers waited on with
- * KeWaitForSingleObject, DPCs at DISPATCH_LEVEL, cancel, flush. */
+/* Timers and DPCs (src/kernel/timer.c): relative/absolute/periodic timers
+ * waited on with KeWaitForSingleObject, DPCs at DISPATCH_LEVEL, cancel,
+ * flush. (KMUTEX is test_resource's.) */
 #include "ktest.h"
 
 static volatile LONG DpcRuns;
@@ -83,63 +84,9 @@ static void Dpcs(void)
     CHECK(!KeRemoveQueueDpc(&d), "remove of a DPC that ran");
 }
 
-static KMUTEX Mutex;
-static volatile LONG Inside, Max;
-
-static VOID MutexThread(PVOID Context)
-{
-    UNREFERENCED_PARAMETER(Context);
-    for (int i = 0; i < 200; i++) {
-        KeWaitForSingleObject(&Mutex, Executive, KernelMode, FALSE, NULL);
-        LONG now = InterlockedIncrement(&Inside);
-        if (now > Max)
-            InterlockedExchange(&Max, now);
-        InterlockedDecrement(&Inside);
-        KeReleaseMutex(&Mutex, FALSE);
-    }
-    PsTerminateSystemThread(STATUS_SUCCESS);
-}
-
-static void Mutexes(void)
-{
-    KeInitializeMutex(&Mutex, 0);
-    CHECK(KeReadStateMutex(&Mutex) == 1, "new mutex is free");
-    /* Recursive acquisition by the owner. */
-    CHECK_STATUS(KeWaitForSingleObject(&Mutex, Executive, KernelMode, FALSE, NULL), STATUS_SUCCESS);
-    CHECK_STATUS(KeWaitForSingleObject(&Mutex, Executive, KernelMode, FALSE, NULL), STATUS_SUCCESS);
-    KeReleaseMutex(&Mutex, FALSE);
-    KeReleaseMutex(&Mutex, FALSE);
-    CHECK(KeReadStateMutex(&Mutex) == 1, "mutex free after two releases");
-    HANDLE h[3];
-    PVOID obj[3];
-    for (int i = 0; i < 3; i++) {
-        CHECK_STATUS(PsCreateSystemThread(&h[i], THREAD_ALL_ACCESS, NULL, NULL, NULL, MutexThread, NULL),
-                     STATUS_SUCCESS);
-        ObReferenceObjectByHandle(h[i], SYNCHRONIZE, *PsThreadType, KernelMode, &obj[i], NULL);
-    }
-    KWAIT_BLOCK wb[3];
-    CHECK_STATUS(KeWaitForMultipleObjects(3, obj, WaitAll, Executive, KernelMode, FALSE, NULL, wb),
-                 STATUS_SUCCESS);
-    for (int i = 0; i < 3; i++) {
-        ObDereferenceObject(obj[i]);
-        ZwClose(h[i]);
-    }
-    CHECK(Max == 1, "%ld threads inside the mutex at once", (long)Max);
-}
-
-static void ReleaseUnowned(void)
-{
-    KMUTEX m;
-    KeInitializeMutex(&m, 0);
-    KeReleaseMutex(&m, FALSE);
-}
-
 int main(void)
 {
     Timers();
     Dpcs();
-    Mutexes();
-    static const char *const unowned[] = { "KeReleaseMutex", "does not own it", NULL };
-    ow_test_expect_bugcheck("KeReleaseMutex unowned", ReleaseUnowned, unowned);
     return ow_test_result("test_timer");
 }
