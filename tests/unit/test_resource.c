@@ -51,18 +51,7 @@ static void Locks(void)
     CHECK(ExTryToAcquireFastMutex(&Fast), "try on a free fast mutex");
     ExReleaseFastMutex(&Fast);
     CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL, "IRQL restored");
-    HANDLE h[4];
-    PVOID obj[4];
-    for (int i = 0; i < 4; i++) {
-        PsCreateSystemThread(&h[i], THREAD_ALL_ACCESS, NULL, NULL, NULL, ResourceThread, (PVOID)(ULONG_PTR)i);
-        ObReferenceObjectByHandle(h[i], SYNCHRONIZE, *PsThreadType, KernelMode, &obj[i], NULL);
-    }
-    KWAIT_BLOCK wb[4];
-    KeWaitForMultipleObjects(4, obj, WaitAll, Executive, KernelMode, FALSE, NULL, wb);
-    for (int i = 0; i < 4; i++) {
-        ObDereferenceObject(obj[i]);
-        ZwClose(h[i]);
-    }
+    kt_run_threads(4, ResourceThread);
     CHECK(Bad == 0, "%ld exclusion violations", (long)Bad);
     CHECK(Counter == 1200, "fast mutex lost updates: %ld", (long)Counter);
     CHECK_STATUS(ExDeleteResourceLite(&Res), STATUS_SUCCESS);
@@ -103,20 +92,7 @@ static void Mutexes(void)
     KeReleaseMutex(&Mutex, FALSE);
     KeReleaseMutex(&Mutex, FALSE);
     CHECK(KeReadStateMutex(&Mutex) == 1, "mutex free after two releases");
-    HANDLE h[3];
-    PVOID obj[3];
-    for (int i = 0; i < 3; i++) {
-        CHECK_STATUS(PsCreateSystemThread(&h[i], THREAD_ALL_ACCESS, NULL, NULL, NULL, MutexThread, NULL),
-                     STATUS_SUCCESS);
-        ObReferenceObjectByHandle(h[i], SYNCHRONIZE, *PsThreadType, KernelMode, &obj[i], NULL);
-    }
-    KWAIT_BLOCK wb[3];
-    CHECK_STATUS(KeWaitForMultipleObjects(3, obj, WaitAll, Executive, KernelMode, FALSE, NULL, wb),
-                 STATUS_SUCCESS);
-    for (int i = 0; i < 3; i++) {
-        ObDereferenceObject(obj[i]);
-        ZwClose(h[i]);
-    }
+    kt_run_threads(3, MutexThread);
     CHECK(Max == 1, "%ld threads inside the mutex at once", (long)Max);
 }
 

@@ -21,18 +21,7 @@ static void SLists(void)
 {
     InitializeSListHead(&Head);
     CHECK(ExQueryDepthSList(&Head) == 0 && InterlockedPopEntrySList(&Head) == NULL, "empty");
-    HANDLE h[4];
-    PVOID obj[4];
-    for (int i = 0; i < 4; i++) {
-        PsCreateSystemThread(&h[i], THREAD_ALL_ACCESS, NULL, NULL, NULL, SListThread, (PVOID)(ULONG_PTR)i);
-        ObReferenceObjectByHandle(h[i], SYNCHRONIZE, *PsThreadType, KernelMode, &obj[i], NULL);
-    }
-    KWAIT_BLOCK wb[4];
-    KeWaitForMultipleObjects(4, obj, WaitAll, Executive, KernelMode, FALSE, NULL, wb);
-    for (int i = 0; i < 4; i++) {
-        ObDereferenceObject(obj[i]);
-        ZwClose(h[i]);
-    }
+    kt_run_threads(4, SListThread);
     CHECK(ExQueryDepthSList(&Head) == 1000, "depth %u", ExQueryDepthSList(&Head));
     int n = 0;
     for (PSLIST_ENTRY e = InterlockedFlushSList(&Head); e != NULL; e = e->Next)
