@@ -6,7 +6,8 @@
 # whose column reads "who calls it", where the file calls it.
 # Names: the backticked ones of a "Functions" column, else the Wsk/Ke/Ex...
 # names of the first column before any "(".
-# And every function libopenwsk.so exports has a row.
+# And every function libopenwsk.so exports has a row; every section of
+# include/wdm.h names its file.
 # Args: $1 source dir, $2 build dir.
 set -u
 . "$(dirname "$0")/check.sh"
@@ -85,6 +86,18 @@ while IFS= read -r line; do
         [ $found = 1 ] || ow_fail "$n: not $( [ "$mode" = callers ] && echo called || echo defined) in $(echo $files) (looked for $(echo $impl))"
     done
 done < "$doc"
+
+# Every section of include/wdm.h names its implementing file, or says it
+# needs none, and the files it names exist.
+while IFS= read -r sec; do
+    case $sec in
+    *"(header only"*|*src/*) ;;
+    *) ow_fail "include/wdm.h section without its file: $sec" ;;
+    esac
+    for f in $(echo "$sec" | grep -oE 'src/[a-z_/]+\.c'); do
+        [ -f "$S/$f" ] || ow_fail "include/wdm.h names $f, which does not exist"
+    done
+done < <(grep '^/\* ---- ' "$S/include/wdm.h")
 
 lib="$B/libopenwsk.so"
 if [ -f "$lib" ] && command -v nm >/dev/null; then
