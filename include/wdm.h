@@ -12,7 +12,7 @@
 
 EXTERN_C_START
 
-/* ---- checked-build switch ------------------------------------------------ */
+/* ---- checked-build switch (header only) --------------------------------- */
 /* The WDK's DBG: 1 in checked (debug) builds. Follows NDEBUG unless set. */
 #ifndef DBG
 #ifdef NDEBUG
@@ -23,7 +23,7 @@ EXTERN_C_START
 #endif
 /* ALLOC_PRAGMA is deliberately not defined: `#pragma alloc_text` blocks are skipped. */
 
-/* ---- IRQL -------------------------------------------------------------- */
+/* ---- IRQL (src/kernel/irql.c) ------------------------------------------- */
 #define PASSIVE_LEVEL  0
 #define LOW_LEVEL      0
 #define APC_LEVEL      1
@@ -42,7 +42,7 @@ NTKERNELAPI VOID KeLowerIrql(KIRQL NewIrql);
 NTKERNELAPI KIRQL KeRaiseIrqlToDpcLevel(void);
 #define KeRaiseIrql(NewIrql, OldIrql) (*(OldIrql) = KfRaiseIrql(NewIrql))
 
-/* ---- modes, waits, misc enums ----------------------------------------- */
+/* ---- modes, waits, misc enums (header only) ----------------------------- */
 typedef CCHAR KPROCESSOR_MODE;
 typedef enum _MODE { KernelMode, UserMode, MaximumMode } MODE;
 
@@ -64,7 +64,7 @@ typedef enum _KWAIT_REASON {
 #define THREAD_WAIT_OBJECTS     3
 #define MAXIMUM_WAIT_OBJECTS    64
 
-/* ---- access rights, handles, objects ---------------------------------- */
+/* ---- access rights, handles, objects (header only) ---------------------- */
 #define DELETE                   0x00010000L
 #define READ_CONTROL             0x00020000L
 #define WRITE_DAC                0x00040000L
@@ -124,7 +124,7 @@ extern POBJECT_TYPE *ExEventObjectType;
 #define NtCurrentThread()  ((HANDLE)(LONG_PTR)-2)
 #define ZwCurrentThread()  NtCurrentThread()
 
-/* ---- dispatcher objects ------------------------------------------------ */
+/* ---- dispatcher objects, events, waits (src/kernel/event.c) ------------- */
 /* A waitable object starts with this header (events, threads), as on
  * Windows; the waits in src/kernel/event.c read Type and SignalState. */
 typedef struct _DISPATCHER_HEADER {
@@ -196,7 +196,7 @@ NTKERNELAPI NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Al
                                             PLARGE_INTEGER Interval);
 NTHALAPI VOID KeStallExecutionProcessor(ULONG MicroSeconds);
 
-/* ---- time ---------------------------------------------------------------- */
+/* ---- time (src/kernel/event.c) ------------------------------------------ */
 NTKERNELAPI VOID KeQuerySystemTime(PLARGE_INTEGER CurrentTime);          /* 100 ns since 1601 */
 NTKERNELAPI VOID KeQuerySystemTimePrecise(PLARGE_INTEGER CurrentTime);
 NTKERNELAPI LARGE_INTEGER KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequency);
@@ -204,7 +204,7 @@ NTKERNELAPI ULONGLONG KeQueryInterruptTime(void);                        /* 100 
 NTKERNELAPI ULONG KeQueryTimeIncrement(void);
 NTKERNELAPI VOID KeQueryTickCount(PLARGE_INTEGER CurrentCount);
 
-/* ---- spin locks ------------------------------------------------------- */
+/* ---- spin locks (src/kernel/spinlock.c) --------------------------------- */
 typedef struct _KSPIN_LOCK_QUEUE {
     struct _KSPIN_LOCK_QUEUE *volatile Next;
     PKSPIN_LOCK volatile Lock;
@@ -228,7 +228,7 @@ NTKERNELAPI VOID KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock,
 NTKERNELAPI VOID KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle);
 #define KeAcquireSpinLock(SpinLock, OldIrql) (*(OldIrql) = KeAcquireSpinLockRaiseToDpc(SpinLock))
 
-/* ---- interlocked operations (full barriers, like Windows) -------------- */
+/* ---- interlocked operations, full barriers like Windows (header only) --- */
 #define OW_ATOMIC __ATOMIC_SEQ_CST
 static __inline LONG InterlockedIncrement(LONG volatile *Addend)
 { return __atomic_add_fetch(Addend, 1, OW_ATOMIC); }
@@ -284,7 +284,7 @@ static __inline PVOID InterlockedCompareExchangePointer(PVOID volatile *Destinat
 #define MemoryBarrier()     __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define YieldProcessor()    __builtin_ia32_pause()
 
-/* ---- doubly linked lists ---------------------------------------------- */
+/* ---- doubly linked lists (header only) ---------------------------------- */
 static __inline VOID InitializeListHead(PLIST_ENTRY ListHead)
 { ListHead->Flink = ListHead->Blink = ListHead; }
 static __inline BOOLEAN IsListEmpty(const LIST_ENTRY *ListHead)
@@ -334,7 +334,8 @@ static __inline PSINGLE_LIST_ENTRY PopEntryList(PSINGLE_LIST_ENTRY ListHead)
     return First;
 }
 
-/* ---- memory helpers (compiler builtins: no <string.h> in driver TUs) --- */
+/* ---- memory helpers (header only; RtlCompareMemory: src/kernel/rtl.c) --- */
+/* Compiler builtins: no <string.h> in driver translation units. */
 #define RtlZeroMemory(Destination, Length)         __builtin_memset((Destination), 0, (Length))
 #define RtlSecureZeroMemory(Destination, Length)   __builtin_memset((Destination), 0, (Length))
 #define RtlFillMemory(Destination, Length, Fill)   __builtin_memset((Destination), (Fill), (Length))
@@ -343,7 +344,7 @@ static __inline PSINGLE_LIST_ENTRY PopEntryList(PSINGLE_LIST_ENTRY ListHead)
 #define RtlEqualMemory(a, b, Length)               (__builtin_memcmp((a), (b), (Length)) == 0)
 NTSYSAPI SIZE_T RtlCompareMemory(const VOID *Source1, const VOID *Source2, SIZE_T Length);
 
-/* ---- Rtl strings and byte order --------------------------------------- */
+/* ---- Rtl strings and byte order (src/kernel/rtl.c, rtl_utf8.c) ---------- */
 /* Conversions between ANSI and Unicode cover the ASCII range; other
  * characters become '?'. */
 NTSYSAPI VOID RtlInitUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString);
@@ -376,7 +377,7 @@ NTSYSAPI ULONG RtlUlongByteSwap(ULONG Source);
 NTSYSAPI ULONGLONG RtlUlonglongByteSwap(ULONGLONG Source);
 NTSYSAPI ULONG RtlRandomEx(PULONG Seed);
 
-/* ---- debug output, assertions, bug checks ----------------------------- */
+/* ---- debug output, bug checks (src/kernel/debug.c, format.c) ------------ */
 typedef enum _DPFLTR_TYPE {
     DPFLTR_SYSTEM_ID = 0,
     DPFLTR_TCPIP_ID = 30,
@@ -452,7 +453,7 @@ DECLSPEC_NORETURN NTSYSAPI VOID RtlAssert(PVOID VoidFailedAssertion, PVOID VoidF
 #define PAGED_CODE() ((void)ASSERT(KeGetCurrentIrql() <= APC_LEVEL))
 #define PAGED_CODE_LOCKED() ((void)0)
 
-/* ---- pool ------------------------------------------------------------- */
+/* ---- pool (src/kernel/pool.c) ------------------------------------------- */
 typedef enum _POOL_TYPE {
     NonPagedPool = 0,
     NonPagedPoolExecute = NonPagedPool,
@@ -522,7 +523,7 @@ static __inline VOID ExInitializeDriverRuntime(ULONG RuntimeFlags)
     (void)RuntimeFlags;
 }
 
-/* ---- MDLs --------------------------------------------------------------- */
+/* ---- MDLs (src/kernel/mdl.c) -------------------------------------------- */
 typedef ULONG_PTR PFN_NUMBER, *PPFN_NUMBER;
 
 struct _MDL {
@@ -608,7 +609,7 @@ static __inline PVOID MmGetSystemAddressForMdlSafe(PMDL Mdl, ULONG Priority)
     return MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmCached, NULL, FALSE, Priority);
 }
 
-/* ---- IRPs --------------------------------------------------------------- */
+/* ---- IRPs (src/kernel/irp.c; the cancel spin lock: spinlock.c) ---------- */
 typedef struct _IO_STATUS_BLOCK {
     union {
         NTSTATUS Status;
@@ -833,7 +834,7 @@ static __inline PDRIVER_CANCEL IoSetCancelRoutine(PIRP Irp, PDRIVER_CANCEL NewCa
     return __atomic_exchange_n(&Irp->CancelRoutine, NewCancelRoutine, __ATOMIC_SEQ_CST);
 }
 
-/* ---- devices and drivers ------------------------------------------------ */
+/* ---- devices and drivers: types (header only; calls: device.c) ---------- */
 #define FILE_DEVICE_NETWORK             0x00000012
 #define FILE_DEVICE_NETWORK_FILE_SYSTEM 0x00000014
 #define FILE_DEVICE_NULL                0x00000015
@@ -914,7 +915,7 @@ struct _DRIVER_OBJECT {
     PDRIVER_DISPATCH MajorFunction[IRP_MJ_MAXIMUM_FUNCTION + 1];
 };
 
-/* ---- threads, processes, objects, handles --------------------------- */
+/* ---- threads, processes, objects, handles (src/kernel/thread.c) --------- */
 /* A system thread is a real pthread; its handle and object are waitable
  * and signalled when the thread ends. */
 NTKERNELAPI NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess,

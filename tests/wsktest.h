@@ -1,7 +1,7 @@
 /* Helpers for tests written as WSK clients (WDK world): a synchronous-call
  * wrapper over IRPs that checks the IRP rules on every call, buffers as MDLs,
  * and a registration. Header-only; each test is one program that exits
- * 0 (pass), 77 (skip) or 1 (fail). */
+ * OW_TEST_PASS, OW_TEST_SKIP or OW_TEST_FAIL (support/check.h). */
 #ifndef OPENWSK_WSKTEST_H
 #define OPENWSK_WSKTEST_H
 
@@ -13,23 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int wt_failures;
-#define WT_CHECK(cond, ...)                                                         \
-    do {                                                                            \
-        if (!(cond)) {                                                              \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);         \
-            fprintf(stderr, __VA_ARGS__);                                           \
-            fprintf(stderr, "\n");                                                  \
-            wt_failures++;                                                          \
-        }                                                                           \
-    } while (0)
-/* Evaluates st once: it is often the call under test. */
-#define WT_STATUS(st, want)                                                         \
-    do {                                                                            \
-        NTSTATUS wt_got_ = (st), wt_want_ = (want);                                 \
-        WT_CHECK(wt_got_ == wt_want_, "%s: got %s, want %s", #st,                   \
-                 OwStatusName(wt_got_), OwStatusName(wt_want_));                    \
-    } while (0)
+#include "support/check.h"
+
+/* The names these helpers and older tests use, on the shared vocabulary
+ * (support/check.h); new tests write CHECK / CHECK_STATUS directly. */
+#define WT_CHECK CHECK
+#define WT_STATUS CHECK_STATUS
+#define wt_failures ow_test_failures
 
 static volatile LONG wt_sequence;   /* global completion order */
 
@@ -394,17 +384,12 @@ static inline NTSTATUS wt_shutdown(PWSK_SOCKET s)
     return st;
 }
 
+/* The verdict, after the pool's leak report (a leak is a failure). */
 static inline int wt_result(const char *name)
 {
-    ULONG leaks = OwPoolReportLeaks();
-    if (leaks)
-        wt_failures++;
-    if (wt_failures) {
-        fprintf(stderr, "%s: %d failure(s)\n", name, wt_failures);
-        return 1;
-    }
-    printf("%s: ok\n", name);
-    return 0;
+    if (OwPoolReportLeaks())
+        ow_test_failures++;
+    return ow_test_result(name);
 }
 
 #endif

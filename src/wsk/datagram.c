@@ -1,7 +1,8 @@
 /* Datagram sockets (WSK_FLAG_DATAGRAM_SOCKET, UDP over IPv4 and IPv6):
  * WskSendTo, WskReceiveFrom, WskSendMessages, WskRelease, and the two
  * datagram ioctls of WskControlSocket. WskBind, WskGetLocalAddress,
- * WskControlSocket and WskCloseSocket are the shared ones.
+ * WskControlSocket and WskCloseSocket are the shared ones (address.c,
+ * control.c, socket.c).
  *
  * Decisions (docs/semantics.md, "Datagram sockets"): the socket must be
  * bound first (else STATUS_INVALID_DEVICE_STATE); Flags must be 0; a send

@@ -20,7 +20,7 @@ static NTSTATUS make_socket(struct ow_registration *reg, enum ow_category cat,
         kind = OW_SOCK_STREAM;
     else if (type == SOCK_DGRAM && (protocol == IPPROTO_UDP || protocol == 0)
              && (cat == OW_CAT_BASIC || cat == OW_CAT_DATAGRAM || cat == OW_CAT_LISTEN))
-        kind = OW_SOCK_DGRAM;   /* a UDP listen socket: created, its WskBind fails (connection.c) */
+        kind = OW_SOCK_DGRAM;   /* a UDP listen socket: created, its WskBind fails (address.c) */
     else
         return STATUS_NOT_SUPPORTED;
     if (cat == OW_CAT_DATAGRAM && kind != OW_SOCK_DGRAM)

@@ -366,6 +366,8 @@ void ow_sock_unref(struct ow_socket *sock);
 /* Closes a socket the client never received (a failed WskSocketConnect, a
  * refused WskAcceptEvent): drops the provider-held client reference. */
 void ow_sock_discard(struct ow_socket *sock);
+
+/* ---- address.c: a socket's addresses ---- */
 /* Validates a client address against the socket's family; 0-length => invalid. */
 NTSTATUS ow_check_addr(const struct ow_socket *sock, const SOCKADDR *addr);
 size_t ow_addr_len(ADDRESS_FAMILY family);
@@ -379,21 +381,28 @@ void ow_end_connect(struct ow_socket *sock, BOOLEAN connected);
 void ow_rx_fail_locked(struct ow_socket *sock, NTSTATUS status);
 void ow_rx_fail(struct ow_socket *sock, NTSTATUS status);
 
-/* ---- operations shared by the dispatch tables ---- */
-NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp);
+/* ---- the socket dispatch tables' entries (dispatch.c), by file ----
+ * An entry lives in the file of its job, whichever socket kinds share it:
+ * socket.c (its life), control.c (options, ioctls), address.c (addresses),
+ * connection.c / connect_ex.c (a connection's data), listen.c (listening,
+ * accepting), datagram.c (a datagram socket's own calls). */
+NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp);                  /* socket.c */
 NTSTATUS WSKAPI ow_control_socket(PWSK_SOCKET Socket, WSK_CONTROL_SOCKET_TYPE RequestType,
                                   ULONG ControlCode, ULONG Level, SIZE_T InputSize,
                                   PVOID InputBuffer, SIZE_T OutputSize, PVOID OutputBuffer,
-                                  SIZE_T *OutputSizeReturned, PIRP Irp);
+                                  SIZE_T *OutputSizeReturned, PIRP Irp);      /* control.c */
+/* address.c */
 NTSTATUS WSKAPI ow_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags, PIRP Irp);
+NTSTATUS WSKAPI ow_get_local_address(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, PIRP Irp);
+NTSTATUS WSKAPI ow_get_remote_address(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, PIRP Irp);
+/* listen.c */
 NTSTATUS WSKAPI ow_listen(PWSK_SOCKET Socket, PIRP Irp);
 NTSTATUS WSKAPI ow_accept(PWSK_SOCKET ListenSocket, ULONG Flags, PVOID AcceptSocketContext,
                           const WSK_CLIENT_CONNECTION_DISPATCH *AcceptSocketDispatch,
                           PSOCKADDR LocalAddress, PSOCKADDR RemoteAddress, PIRP Irp);
 NTSTATUS WSKAPI ow_inspect_complete(PWSK_SOCKET ListenSocket, PWSK_INSPECT_ID InspectID,
                                     WSK_INSPECT_ACTION Action, PIRP Irp);
-NTSTATUS WSKAPI ow_get_local_address(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, PIRP Irp);
-NTSTATUS WSKAPI ow_get_remote_address(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, PIRP Irp);
+/* connection.c, connect_ex.c */
 NTSTATUS WSKAPI ow_connect(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, ULONG Flags, PIRP Irp);
 NTSTATUS WSKAPI ow_connect_ex(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, PWSK_BUF Buffer,
                               ULONG Flags, PIRP Irp);

@@ -156,17 +156,3 @@ NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp)
     ow_sock_unref(sock);
     return STATUS_PENDING;
 }
-
-size_t ow_addr_len(ADDRESS_FAMILY family)
-{
-    return ow_win_sockaddr_len(family);
-}
-
-NTSTATUS ow_check_addr(const struct ow_socket *sock, const SOCKADDR *addr)
-{
-    if (addr == NULL)
-        return STATUS_INVALID_PARAMETER;
-    if (addr->sa_family != sock->family)
-        return STATUS_INVALID_ADDRESS;    /* of another family than the socket's */
-    return STATUS_SUCCESS;
-}

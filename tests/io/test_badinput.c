@@ -249,11 +249,11 @@ static PWSK_SOCKET new_socket(ADDRESS_FAMILY af, ULONG flags)
     wt_init(&c);
     NTSTATUS st = wt_wait(&c, pd->WskSocket(cl.Provider.Client, af, SOCK_STREAM, IPPROTO_TCP, flags, NULL,
                                             NULL, NULL, NULL, NULL, wt_arm(&c)));
-    WT_STATUS(st, STATUS_SUCCESS);
+    CHECK_STATUS(st, STATUS_SUCCESS);
     PWSK_SOCKET s = (PWSK_SOCKET)c.Irp->IoStatus.Information;
     wt_free(&c);
     if (!NT_SUCCESS(st))
-        exit(1);
+        exit(OW_TEST_FAIL);
     return s;
 }
 
@@ -261,7 +261,7 @@ static void close_socket(PWSK_SOCKET s)
 {
     WT_CALL c;
     wt_init(&c);
-    WT_STATUS(wt_wait(&c, BD(s)->WskCloseSocket(s, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, BD(s)->WskCloseSocket(s, wt_arm(&c))), STATUS_SUCCESS);
     wt_free(&c);
 }
 
@@ -283,23 +283,23 @@ static void fixtures(void)
     f_listen_unbound = new_socket(AF_INET, WSK_FLAG_LISTEN_SOCKET);
     f_listen = new_socket(AF_INET, WSK_FLAG_LISTEN_SOCKET);
     listen_addr = wt_addr(AF_INET, 0);
-    WT_STATUS(wt_wait(&c, LD(f_listen)->WskBind(f_listen, SA(listen_addr), 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, LD(f_listen)->WskGetLocalAddress(f_listen, SA(listen_addr), wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, LD(f_listen)->WskBind(f_listen, SA(listen_addr), 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, LD(f_listen)->WskGetLocalAddress(f_listen, SA(listen_addr), wt_arm(&c))), STATUS_SUCCESS);
     f_conn = new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET);
     f_conn6 = new_socket(AF_INET6, WSK_FLAG_CONNECTION_SOCKET);
     f_bound = new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET);
-    WT_STATUS(wt_wait(&c, CD(f_bound)->WskBind(f_bound, SA(any4), 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, CD(f_bound)->WskBind(f_bound, SA(any4), 0, wt_arm(&c))), STATUS_SUCCESS);
     f_cli = new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET);
     NTSTATUS ar = LD(f_listen)->WskAccept(f_listen, 0, NULL, NULL, NULL, NULL, wt_arm(&a));
-    WT_STATUS(wt_wait(&c, CD(f_cli)->WskBind(f_cli, SA(any4), 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, CD(f_cli)->WskConnect(f_cli, SA(listen_addr), 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&a, ar), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, CD(f_cli)->WskBind(f_cli, SA(any4), 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, CD(f_cli)->WskConnect(f_cli, SA(listen_addr), 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&a, ar), STATUS_SUCCESS);
     f_srv = (PWSK_SOCKET)a.Irp->IoStatus.Information;
     f_stream = new_socket(AF_INET, WSK_FLAG_STREAM_SOCKET);
     f_stream_listening = new_socket(AF_INET, WSK_FLAG_STREAM_SOCKET);
     SOCKADDR_STORAGE l = wt_addr(AF_INET, 0);
-    WT_STATUS(wt_wait(&c, SD(f_stream_listening)->WskBind(f_stream_listening, SA(l), 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, SD(f_stream_listening)->WskListen(f_stream_listening, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, SD(f_stream_listening)->WskBind(f_stream_listening, SA(l), 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, SD(f_stream_listening)->WskListen(f_stream_listening, wt_arm(&c))), STATUS_SUCCESS);
 
     wt_buf_init(&ok10, 10, 1, 0);
     wt_buf_init(&big, 65536, 1, 0);
@@ -334,7 +334,7 @@ int main(int argc, char **argv)
     size_t n = sizeof(rows) / sizeof(rows[0]);
     for (size_t i = 0; i < n; i++) {
         const ROW *r = &rows[i];
-        int before = wt_failures;
+        int before = ow_test_failures;
         NTSTATUS got;
         if (r->with_irp) {
             got = wt_wait_ms(&c, r->fn(wt_arm(&c)), 10000);
@@ -343,17 +343,17 @@ int main(int argc, char **argv)
         }
         if (got != r->expect) {
             fprintf(stderr, "FAIL %s: got %s, want %s\n", r->name, OwStatusName(got), OwStatusName(r->expect));
-            wt_failures++;
+            ow_test_failures++;
         }
-        if (wt_failures != before) {
+        if (ow_test_failures != before) {
             bad++;
             fprintf(stderr, "  (row %s)\n", r->name);
         }
     }
     /* The fixtures are still usable: the bad calls changed nothing. */
-    WT_STATUS(wt_wait(&c, CD(f_cli)->WskSend(f_cli, &ok10.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, CD(f_srv)->WskReceive(f_srv, &ok10.Wsk, WSK_FLAG_WAITALL, wt_arm(&c))), STATUS_SUCCESS);
-    WT_CHECK(c.Irp->IoStatus.Information == 10, "fixture pair broken");
+    CHECK_STATUS(wt_wait(&c, CD(f_cli)->WskSend(f_cli, &ok10.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, CD(f_srv)->WskReceive(f_srv, &ok10.Wsk, WSK_FLAG_WAITALL, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == 10, "fixture pair broken");
     printf("%zu bad-input rows, %d failed\n", n, bad);
     PWSK_SOCKET all[] = { f_basic, f_listen_unbound, f_listen, f_conn, f_conn6, f_bound, f_cli, f_srv,
                           f_stream, f_stream_listening };

@@ -1,7 +1,8 @@
 /* The engine (src/engine) against real loopback sockets, on the backend
- * OPENWSK_BACKEND names. Exit 0 pass, 77 skip, 1 fail (first failure). */
+ * OPENWSK_BACKEND names. Exit codes: support/check.h; the first failure ends the run. */
 #include "engine/engine.h"
 #include "engine/net.h"
+#include "support/check.h"
 #include "support/peer.h"
 
 #include <arpa/inet.h>
@@ -20,14 +21,6 @@
 #define WAIT_MS 3000      /* bound on any single completion */
 #define QUIET_MS 30       /* how long "still pending" is watched */
 
-static const char *g_test = "?";
-
-#define FAIL(...) do { \
-        fprintf(stderr, "FAIL %s (%s:%d): ", g_test, __FILE__, __LINE__); \
-        fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); exit(1); } while (0)
-#define CHECK(c) do { if (!(c)) FAIL("%s", #c); } while (0)
-#define CHECK_EQ(a, b) do { long long a_ = (long long)(a), b_ = (long long)(b); \
-        if (a_ != b_) FAIL("%s == %lld, expected %s == %lld", #a, a_, #b, b_); } while (0)
 
 /* ---- ops with a completion record ------------------------------------------ */
 
@@ -218,7 +211,7 @@ static int send_str(int fd, const char *s)
 
 static void test_nop(void)
 {
-    g_test = "nop";
+    ow_test_case = "nop";
     struct top t;
     top_init(&t, OW_OP_NOP, -1);
     CHECK(!ow_engine_on_engine_thread());
@@ -227,7 +220,7 @@ static void test_nop(void)
 
 static void test_connect_accept(int v6)
 {
-    g_test = v6 ? "connect+accept IPv6" : "connect+accept IPv4";
+    ow_test_case = v6 ? "connect+accept IPv6" : "connect+accept IPv4";
     unsigned short port;
     int lfd = new_listener(v6, &port);
     unsigned char peer[64], sa[28];
@@ -270,7 +263,7 @@ static void test_connect_accept(int v6)
 
 static void test_connect_refused(void)
 {
-    g_test = "connect refused";
+    ow_test_case = "connect refused";
     unsigned char sa[28];
     size_t len = win_loopback(0, 0, sa);
     int bound = new_socket(0);          /* holds a port nobody listens on */
@@ -284,7 +277,7 @@ static void test_connect_refused(void)
 
 static void test_iovecs(struct ow_peer *echo)
 {
-    g_test = "send/recv iovecs";
+    ow_test_case = "send/recv iovecs";
     int fd = connect_peer(echo, 0);
     char a[] = "hello, ", b[] = "", c[] = "engine ", d[] = "world";
     struct iovec out[4] = { { a, 7 }, { b, 0 }, { c, 7 }, { d, 5 } };
@@ -319,7 +312,7 @@ static unsigned char *random_buffer(size_t n)
 
 static void test_big_send(struct ow_peer *sink)
 {
-    g_test = "WAITALL send 8 MiB";
+    ow_test_case = "WAITALL send 8 MiB";
     unsigned char *buf = random_buffer(BIG);
     int fd = connect_peer(sink, 0);
     /* Uneven iovecs so partial sends land inside them. */
@@ -343,7 +336,7 @@ static void test_big_send(struct ow_peer *sink)
 
 static void test_big_echo(struct ow_peer *echo)
 {
-    g_test = "WAITALL send+recv 8 MiB at once";
+    ow_test_case = "WAITALL send+recv 8 MiB at once";
     unsigned char *out = random_buffer(BIG), *in = calloc(1, BIG);
     CHECK(in != NULL);
     int fd = connect_peer(echo, 0);
@@ -380,7 +373,7 @@ static int engine_pair(int *cfd)
 
 static void test_partial_send(void)
 {
-    g_test = "WAITALL send: partial progress, then reset / cancel";
+    ow_test_case = "WAITALL send: partial progress, then reset / cancel";
     const size_t total = 16u << 20;
     unsigned char *buf = calloc(1, total);
     CHECK(buf != NULL);
@@ -409,7 +402,7 @@ static void test_partial_send(void)
 
 static void test_eof(struct ow_peer *echo)
 {
-    g_test = "recv 0 on peer close";
+    ow_test_case = "recv 0 on peer close";
     int fd = connect_peer(echo, 1);
     char buf[8];
     struct iovec iv = { buf, sizeof(buf) };
@@ -428,7 +421,7 @@ static void test_eof(struct ow_peer *echo)
 
 static void test_fifo(struct ow_peer *echo)
 {
-    g_test = "two pending recvs complete in order";
+    ow_test_case = "two pending recvs complete in order";
     int fd = connect_peer(echo, 0);
     char ca, cb;
     struct iovec ia = { &ca, 1 }, ib = { &cb, 1 };
@@ -449,7 +442,7 @@ static void test_fifo(struct ow_peer *echo)
 
 static void test_cancel_recv(struct ow_peer *echo)
 {
-    g_test = "cancel pending recvs";
+    ow_test_case = "cancel pending recvs";
     int fd = connect_peer(echo, 0);
     char ca, cb;
     struct iovec ia = { &ca, 1 }, ib = { &cb, 1 };
@@ -478,7 +471,7 @@ static void test_cancel_recv(struct ow_peer *echo)
 
 static void test_cancel_accept(void)
 {
-    g_test = "cancel pending accept";
+    ow_test_case = "cancel pending accept";
     unsigned short port;
     int lfd = new_listener(0, &port);
     struct top a;
@@ -536,7 +529,7 @@ static void test_reused_fd(void)
     char c = 0;
     struct iovec iv = { &c, 1 };
 
-    g_test = "reused fd: recv";
+    ow_test_case = "reused fd: recv";
     int c1, x = engine_pair(&c1);
     struct top old, neu;
     top_io(&old, OW_OP_RECV, x, &iv, 1, 0);
@@ -555,7 +548,7 @@ static void test_reused_fd(void)
     ow_net_close(c1);
     ow_net_close(c2);
 
-    g_test = "reused fd: send";
+    ow_test_case = "reused fd: send";
     const size_t total = 16u << 20;
     unsigned char *big = calloc(1, total);
     CHECK(big != NULL);
@@ -578,7 +571,7 @@ static void test_reused_fd(void)
     ow_net_close(s1);
     ow_net_close(s2);
 
-    g_test = "reused fd: accept";
+    ow_test_case = "reused fd: accept";
     unsigned short port;
     x = new_listener(0, &port);
     top_init(&old, OW_OP_ACCEPT, x);
@@ -598,7 +591,7 @@ static void test_reused_fd(void)
     ow_net_close(c2);
     ow_net_close(x);
 
-    g_test = "reused fd: poll for a reset (conditional accept's watch)";
+    ow_test_case = "reused fd: poll for a reset (conditional accept's watch)";
     x = engine_pair(&c1);
     top_init(&old, OW_OP_POLL, x);
     old.op.u.poll.events = OW_POLL_ERR | OW_POLL_HUP;
@@ -642,7 +635,7 @@ static void cancel_then(struct top *t) { ow_engine_cancel(t->arg); }
 
 static void test_from_done(struct ow_peer *echo)
 {
-    g_test = "submit and cancel from ->done";
+    ow_test_case = "submit and cancel from ->done";
     struct chain ch;
     memset(&ch, 0, sizeof(ch));
     atomic_init(&ch.finished, 0);
@@ -687,7 +680,7 @@ static void *submit_then_exit(void *arg)
 
 static void test_foreign_threads(void)
 {
-    g_test = "submit from a thread that exits";
+    ow_test_case = "submit from a thread that exits";
     int sv[2];
     CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
     char c = 0;
@@ -746,7 +739,7 @@ static void *stress_main(void *arg)
 
 static void test_stress(void)
 {
-    g_test = "concurrent submit/cancel";
+    ow_test_case = "concurrent submit/cancel";
     int sv[2];
     CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
     static struct top tops[STRESS_THREADS][STRESS_OPS];
@@ -785,7 +778,7 @@ static void test_stress(void)
 
 static void test_poll(struct ow_peer *echo)
 {
-    g_test = "poll";
+    ow_test_case = "poll";
     int fd = connect_peer(echo, 0);
     struct top p;
     top_init(&p, OW_OP_POLL, fd);
@@ -814,14 +807,14 @@ static void test_poll(struct ow_peer *echo)
 
 static void test_fastopen(void)
 {
-    g_test = "TCP Fast Open sequence";
+    ow_test_case = "TCP Fast Open sequence";
     unsigned short port;
     int lfd = new_listener(0, &port);
     (void)ow_net_set_opt(lfd, OW_OPT_TCP_FASTOPEN_QLEN, 16);
     int cfd = new_socket(0);
     int rc = ow_net_set_opt(cfd, OW_OPT_TCP_FASTOPEN_CONNECT, 1);
     if (rc < 0) {
-        printf("skip: %s: TCP_FASTOPEN_CONNECT refused (%d)\n", g_test, rc);
+        ow_test_skip("%s: TCP_FASTOPEN_CONNECT refused (%d)", ow_test_case, rc);   /* this case only */
         ow_net_close(cfd);
         ow_net_close(lfd);
         return;
@@ -854,7 +847,7 @@ static void test_fastopen(void)
 
 static void test_net(void)
 {
-    g_test = "net calls";
+    ow_test_case = "net calls";
     CHECK_EQ(ow_net_socket(99, OW_SOCK_STREAM), -EAFNOSUPPORT);
     CHECK_EQ(ow_win_sockaddr_len(OW_WIN_AF_INET), 16);
     CHECK_EQ(ow_win_sockaddr_len(OW_WIN_AF_INET6), 28);
@@ -909,11 +902,11 @@ static void test_net(void)
 
 static void test_restart(const char *backend)
 {
-    g_test = "stop/start";
+    ow_test_case = "stop/start";
     CHECK_EQ(ow_engine_start(), 0);   /* refs 2 */
     ow_engine_stop();                 /* refs 1: still running */
     test_nop();
-    g_test = "stop/start";
+    ow_test_case = "stop/start";
     ow_engine_stop();                 /* refs 0 */
     CHECK(ow_engine_backend() == NULL);
     struct top t;
@@ -923,26 +916,26 @@ static void test_restart(const char *backend)
         CHECK_EQ(ow_engine_start(), 0);
         CHECK(strcmp(ow_engine_backend(), backend) == 0);
         test_nop();
-        g_test = "stop/start";
+        ow_test_case = "stop/start";
         ow_engine_stop();
     }
 }
 
 int main(void)
 {
+    ow_test_fail_fast = 1;   /* later steps would only hang or crash on the wreck */
     alarm(60);   /* last resort: a hang kills the run */
     const char *want = getenv("OPENWSK_BACKEND");
     int rc = ow_engine_start();
     if (rc < 0) {
         if (want != NULL && strcmp(want, "uring") == 0) {
-            printf("skip: io_uring unavailable here (%s)\n", strerror(-rc));
-            return 77;
+            SKIP("io_uring unavailable here (%s)", strerror(-rc));
         }
         fprintf(stderr, "FAIL: ow_engine_start: %s\n", strerror(-rc));
-        return 1;
+        return OW_TEST_FAIL;
     }
     const char *backend = ow_engine_backend();
-    g_test = "backend";
+    ow_test_case = "backend";
     CHECK(backend != NULL);
     if (want != NULL && (strcmp(want, "uring") == 0 || strcmp(want, "epoll") == 0))
         CHECK(strcmp(backend, want) == 0);
@@ -951,8 +944,7 @@ int main(void)
     struct ow_peer *echo6 = ow_peer_start(1, OW_PEER_ECHO);
     struct ow_peer *sink = ow_peer_start(0, OW_PEER_SINK);
     if (echo == NULL || echo6 == NULL || sink == NULL) {
-        printf("skip: cannot listen on loopback: %s\n", strerror(errno));
-        return 77;
+        SKIP("cannot listen on loopback: %s", strerror(errno));
     }
 
     test_nop();
@@ -980,5 +972,5 @@ int main(void)
     ow_peer_stop(echo6);
     ow_peer_stop(sink);
     printf("ok: engine tests passed on %s\n", backend);
-    return 0;
+    return OW_TEST_PASS;
 }

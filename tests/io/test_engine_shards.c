@@ -7,6 +7,7 @@
  * Runs with the shard count of its environment (ctest: 1 and 4) and, for
  * the concurrency check, sets 3 itself when it is given 1. */
 #include "engine/engine.h"
+#include "support/check.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -16,9 +17,6 @@
 #include <string.h>
 #include <time.h>
 
-#define FAIL(...) do { fprintf(stderr, "FAIL (%s:%d): ", __FILE__, __LINE__); \
-        fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); exit(1); } while (0)
-#define CHECK(c) do { if (!(c)) FAIL("%s", #c); } while (0)
 
 struct nop {
     struct ow_op op;
@@ -74,6 +72,7 @@ static void pick_done(struct ow_op *op, ssize_t res)
 
 int main(void)
 {
+    ow_test_fail_fast = 1;             /* later steps wait on ops that never came */
     const char *env = getenv("OPENWSK_ENGINE_THREADS");
     if (env == NULL || strcmp(env, "1") == 0)
         setenv("OPENWSK_ENGINE_THREADS", "3", 1);   /* the concurrency check needs two */
@@ -118,6 +117,6 @@ int main(void)
     CHECK(seen == (n >= 32 ? ~0u : (1u << n) - 1));
 
     ow_engine_stop();
-    printf("test_engine_shards: %u shards ok\n", n);
-    return 0;
+    printf("%u shards\n", n);
+    return ow_test_result("test_engine_shards");
 }

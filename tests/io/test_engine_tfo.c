@@ -2,9 +2,10 @@
  * set TCP_FASTOPEN_CONNECT, CONNECT, SEND (WAITALL), POLL(OUT).
  * Runs in a private network namespace with net.ipv4.tcp_fastopen=3 so the
  * loopback server hands out cookies: the first connection fetches one, the
- * later ones must carry their data in the SYN. Exit 0 pass, 77 skip, 1 fail. */
+ * later ones must carry their data in the SYN. Exit codes: support/check.h. */
 #include "engine/engine.h"
 #include "engine/net.h"
+#include "support/check.h"
 #include "support/netns.h"
 
 #include <arpa/inet.h>
@@ -19,14 +20,6 @@
 
 #define WAIT_MS 3000
 
-static const char *g_step = "setup";
-
-#define FAIL(...) do { \
-        fprintf(stderr, "FAIL %s (%s:%d): ", g_step, __FILE__, __LINE__); \
-        fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); exit(1); } while (0)
-#define CHECK(c) do { if (!(c)) FAIL("%s", #c); } while (0)
-#define CHECK_EQ(a, b) do { long long a_ = (long long)(a), b_ = (long long)(b); \
-        if (a_ != b_) FAIL("%s == %lld, expected %s == %lld", #a, a_, #b, b_); } while (0)
 
 struct top {
     struct ow_op op;
@@ -148,16 +141,16 @@ static int tfo_round(int lfd, unsigned short port, size_t len)
 
 int main(void)
 {
+    ow_test_fail_fast = 1;   /* later steps would only hang or crash on the wreck */
+    ow_test_case = "setup";
     alarm(60);
     const char *why = NULL;
     if (ow_test_enter_netns(3, &why) < 0) {
-        printf("skip: %s\n", why);
-        return 77;
+        SKIP("%s", why);
     }
     int rc = ow_engine_start();
     if (rc < 0) {
-        printf("skip: engine unavailable: %s\n", strerror(-rc));
-        return 77;
+        SKIP("engine unavailable: %s", strerror(-rc));
     }
 
     unsigned char sa[16];
@@ -172,15 +165,15 @@ int main(void)
     memcpy(&port, sa + 2, 2);
     port = ntohs(port);
 
-    g_step = "first connection (fetches a cookie)";
+    ow_test_case = "first connection (fetches a cookie)";
     CHECK_EQ(tfo_round(lfd, port, 100), 0);
-    g_step = "second connection (data in the SYN)";
+    ow_test_case = "second connection (data in the SYN)";
     CHECK_EQ(tfo_round(lfd, port, 100), 1);
-    g_step = "third connection (1 MiB: SYN data, then the rest)";
+    ow_test_case = "third connection (1 MiB: SYN data, then the rest)";
     CHECK_EQ(tfo_round(lfd, port, 1u << 20), 1);
 
     ow_net_close(lfd);
     printf("ok: Fast Open sequence on %s\n", ow_engine_backend());
     ow_engine_stop();
-    return 0;
+    return OW_TEST_PASS;
 }

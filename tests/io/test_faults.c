@@ -3,7 +3,7 @@
  * its documented NTSTATUS, complete the IRP exactly once, leave the socket
  * usable (or report a documented failure status), and never drop data
  * silently. Also: a peer that accepts and never reads. Both backends.
- * Skips (77) in a build without OPENWSK_FAULT_INJECTION. */
+ * Skips in a build without OPENWSK_FAULT_INJECTION. */
 #include "stress/stress_core.h"
 #include "engine/fault.h"
 
@@ -18,7 +18,7 @@ static void faults(const char *spec)
 {
     if (ow_fault_set(spec, 7) < 0) {
         fprintf(stderr, "bad fault spec %s\n", spec);
-        exit(1);
+        exit(OW_TEST_FAIL);
     }
 }
 
@@ -37,7 +37,7 @@ static void close_socket(PWSK_SOCKET s)
 {
     WT_CALL c;
     wt_init(&c);
-    WT_STATUS(wt_wait(&c, CD(s)->Basic.WskCloseSocket(s, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, CD(s)->Basic.WskCloseSocket(s, wt_arm(&c))), STATUS_SUCCESS);
     wt_free(&c);
 }
 
@@ -46,10 +46,10 @@ static PWSK_SOCKET listener(SOCKADDR_STORAGE *addr)
     WT_CALL c;
     wt_init(&c);
     PWSK_SOCKET ls;
-    WT_STATUS(new_socket(AF_INET, WSK_FLAG_LISTEN_SOCKET, &ls), STATUS_SUCCESS);
+    CHECK_STATUS(new_socket(AF_INET, WSK_FLAG_LISTEN_SOCKET, &ls), STATUS_SUCCESS);
     *addr = wt_addr(AF_INET, 0);
-    WT_STATUS(wt_wait(&c, LD(ls)->WskBind(ls, (PSOCKADDR)addr, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, LD(ls)->WskGetLocalAddress(ls, (PSOCKADDR)addr, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, LD(ls)->WskBind(ls, (PSOCKADDR)addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, LD(ls)->WskGetLocalAddress(ls, (PSOCKADDR)addr, wt_arm(&c))), STATUS_SUCCESS);
     wt_free(&c);
     return ls;
 }
@@ -59,9 +59,9 @@ static PWSK_SOCKET bound_client(void)
     WT_CALL c;
     wt_init(&c);
     PWSK_SOCKET cs;
-    WT_STATUS(new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET, &cs), STATUS_SUCCESS);
+    CHECK_STATUS(new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET, &cs), STATUS_SUCCESS);
     SOCKADDR_STORAGE wild = wt_any(AF_INET);
-    WT_STATUS(wt_wait(&c, CD(cs)->WskBind(cs, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, CD(cs)->WskBind(cs, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
     wt_free(&c);
     return cs;
 }
@@ -76,8 +76,8 @@ static PWSK_SOCKET pair(PWSK_SOCKET *cs, PWSK_SOCKET *ss)
     PWSK_SOCKET ls = listener(&addr);
     NTSTATUS ar = LD(ls)->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&a));
     *cs = bound_client();
-    WT_STATUS(wt_wait(&c, CD(*cs)->WskConnect(*cs, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&a, ar), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, CD(*cs)->WskConnect(*cs, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&a, ar), STATUS_SUCCESS);
     *ss = (PWSK_SOCKET)a.Irp->IoStatus.Information;
     wt_free(&c);
     wt_free(&a);
@@ -96,13 +96,13 @@ static int transfer(PWSK_SOCKET a, PWSK_SOCKET b, SIZE_T n, ULONG seed)
     wt_fill(out.Data, n, seed);
     NTSTATUS rr = CD(b)->WskReceive(b, &in.Wsk, WSK_FLAG_WAITALL, wt_arm(&r));
     NTSTATUS sr = CD(a)->WskSend(a, &out.Wsk, 0, wt_arm(&s));
-    WT_STATUS(wt_wait(&s, sr), STATUS_SUCCESS);
-    WT_CHECK(s.Irp->IoStatus.Information == n, "sent %lu of %lu", (unsigned long)s.Irp->IoStatus.Information,
-             (unsigned long)n);
-    WT_STATUS(wt_wait(&r, rr), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&s, sr), STATUS_SUCCESS);
+    CHECK(s.Irp->IoStatus.Information == n, "sent %lu of %lu", (unsigned long)s.Irp->IoStatus.Information,
+          (unsigned long)n);
+    CHECK_STATUS(wt_wait(&r, rr), STATUS_SUCCESS);
     int ok = r.Irp->IoStatus.Information == n && memcmp(in.Data, out.Data, n) == 0;
-    WT_CHECK(ok, "received %lu of %lu bytes, or wrong ones", (unsigned long)r.Irp->IoStatus.Information,
-             (unsigned long)n);
+    CHECK(ok, "received %lu of %lu bytes, or wrong ones", (unsigned long)r.Irp->IoStatus.Information,
+          (unsigned long)n);
     wt_buf_free(&out);
     wt_buf_free(&in);
     wt_free(&s);
@@ -120,12 +120,12 @@ static void emfile(void)
     puts("-- socket_emfile, accept_emfile");
     PWSK_SOCKET s;
     faults("socket_emfile:1/1");
-    WT_STATUS(new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_INSUFFICIENT_RESOURCES);
-    WT_STATUS(new_socket(AF_INET6, WSK_FLAG_LISTEN_SOCKET, &s), STATUS_INSUFFICIENT_RESOURCES);
+    CHECK_STATUS(new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_INSUFFICIENT_RESOURCES);
+    CHECK_STATUS(new_socket(AF_INET6, WSK_FLAG_LISTEN_SOCKET, &s), STATUS_INSUFFICIENT_RESOURCES);
     report("WskSocket -> STATUS_INSUFFICIENT_RESOURCES", OW_FAULT_SOCKET_EMFILE);
-    WT_CHECK(ow_fault_fired(OW_FAULT_SOCKET_EMFILE) == 2, "socket_emfile did not fire");
+    CHECK(ow_fault_fired(OW_FAULT_SOCKET_EMFILE) == 2, "socket_emfile did not fire");
     faults(NULL);
-    WT_STATUS(new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_SUCCESS);
+    CHECK_STATUS(new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_SUCCESS);
     close_socket(s);
 
     /* accept: the IRP fails, the connection stays queued, the listener works. */
@@ -134,13 +134,13 @@ static void emfile(void)
     wt_init(&a);
     SOCKADDR_STORAGE addr;
     PWSK_SOCKET ls = listener(&addr), cs = bound_client();
-    WT_STATUS(wt_wait(&c, CD(cs)->WskConnect(cs, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, CD(cs)->WskConnect(cs, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
     faults("accept_emfile:1/1");
-    WT_STATUS(wt_wait(&a, LD(ls)->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&a))),
-              STATUS_INSUFFICIENT_RESOURCES);
+    CHECK_STATUS(wt_wait(&a, LD(ls)->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&a))),
+                 STATUS_INSUFFICIENT_RESOURCES);
     report("WskAccept -> STATUS_INSUFFICIENT_RESOURCES", OW_FAULT_ACCEPT_EMFILE);
     faults(NULL);
-    WT_STATUS(wt_wait(&a, LD(ls)->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&a))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&a, LD(ls)->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&a))), STATUS_SUCCESS);
     PWSK_SOCKET ss = (PWSK_SOCKET)a.Irp->IoStatus.Information;
     transfer(cs, ss, 100000, 1);
     close_socket(cs);
@@ -159,10 +159,10 @@ static void enomem(void)
     SOCKADDR_STORAGE addr;
     PWSK_SOCKET ls = listener(&addr), cs = bound_client();
     faults("submit_enomem:1/1");
-    WT_STATUS(wt_wait(&c, CD(cs)->WskConnect(cs, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_INSUFFICIENT_RESOURCES);
+    CHECK_STATUS(wt_wait(&c, CD(cs)->WskConnect(cs, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_INSUFFICIENT_RESOURCES);
     report("WskConnect -> STATUS_INSUFFICIENT_RESOURCES", OW_FAULT_SUBMIT_ENOMEM);
     faults(NULL);
-    WT_STATUS(wt_wait(&c, CD(cs)->WskConnect(cs, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_FILE_FORCED_CLOSED);
+    CHECK_STATUS(wt_wait(&c, CD(cs)->WskConnect(cs, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_FILE_FORCED_CLOSED);
     close_socket(cs);
     close_socket(ls);
 
@@ -172,19 +172,19 @@ static void enomem(void)
     WT_BUF b;
     wt_buf_init(&b, 1000, 1, 0);
     faults("submit_enomem:1/1");
-    WT_STATUS(wt_wait(&c, CD(cs)->WskSend(cs, &b.Wsk, 0, wt_arm(&c))), STATUS_INSUFFICIENT_RESOURCES);
-    WT_CHECK(c.Irp->IoStatus.Information == 0, "failed send reports bytes");
-    WT_STATUS(wt_wait(&c, CD(ss)->WskReceive(ss, &b.Wsk, 0, wt_arm(&c))), STATUS_INSUFFICIENT_RESOURCES);
-    WT_STATUS(wt_wait(&c, CD(cs)->WskDisconnect(cs, NULL, 0, wt_arm(&c))), STATUS_INSUFFICIENT_RESOURCES);
+    CHECK_STATUS(wt_wait(&c, CD(cs)->WskSend(cs, &b.Wsk, 0, wt_arm(&c))), STATUS_INSUFFICIENT_RESOURCES);
+    CHECK(c.Irp->IoStatus.Information == 0, "failed send reports bytes");
+    CHECK_STATUS(wt_wait(&c, CD(ss)->WskReceive(ss, &b.Wsk, 0, wt_arm(&c))), STATUS_INSUFFICIENT_RESOURCES);
+    CHECK_STATUS(wt_wait(&c, CD(cs)->WskDisconnect(cs, NULL, 0, wt_arm(&c))), STATUS_INSUFFICIENT_RESOURCES);
     report("WskSend/WskReceive/WskDisconnect -> INSUFFICIENT_RESOURCES", OW_FAULT_SUBMIT_ENOMEM);
     faults(NULL);
     transfer(cs, ss, 300000, 2);
     transfer(ss, cs, 300000, 3);
     if (uring) {
         faults("sq_stuck:1/1");
-        WT_STATUS(wt_wait(&c, CD(cs)->WskSend(cs, &b.Wsk, 0, wt_arm(&c))), STATUS_INSUFFICIENT_RESOURCES);
+        CHECK_STATUS(wt_wait(&c, CD(cs)->WskSend(cs, &b.Wsk, 0, wt_arm(&c))), STATUS_INSUFFICIENT_RESOURCES);
         report("WskSend with no SQE -> INSUFFICIENT_RESOURCES", OW_FAULT_SQ_STUCK);
-        WT_CHECK(ow_fault_fired(OW_FAULT_SQ_STUCK) > 0, "sq_stuck did not fire");
+        CHECK(ow_fault_fired(OW_FAULT_SQ_STUCK) > 0, "sq_stuck did not fire");
         faults(NULL);
         transfer(cs, ss, 300000, 4);
     }
@@ -213,7 +213,7 @@ static void transparent(void)
         if (i == 4)
             fired += ow_fault_fired(OW_FAULT_EAGAIN) + ow_fault_fired(OW_FAULT_RECV_SHORT);
         if (which[i] != OW_FAULT_SQ_FULL || uring)
-            WT_CHECK(fired > 0, "%s never fired", specs[i]);
+            CHECK(fired > 0, "%s never fired", specs[i]);
     }
     faults(NULL);
     close_socket(cs);
@@ -233,23 +233,23 @@ static void transparent(void)
     wt_buf_init(&first, 60000, 2, 0);
     wt_fill(first.Data, 60000, 5);
     faults("send_short:1/1,eagain:1/4");
-    WT_STATUS(wt_wait(&c, CD(cs)->WskConnectEx(cs, (PSOCKADDR)&remote, &first.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_CHECK(c.Irp->IoStatus.Information == 60000, "ConnectEx Information %lu", (unsigned long)c.Irp->IoStatus.Information);
+    CHECK_STATUS(wt_wait(&c, CD(cs)->WskConnectEx(cs, (PSOCKADDR)&remote, &first.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == 60000, "ConnectEx Information %lu", (unsigned long)c.Irp->IoStatus.Information);
     uint64_t h = ow_peer_hash(OW_PEER_HASH_INIT, first.Data, 60000);
     wt_buf_init(&big, 3u << 20, 4, 3);
     wt_fill(big.Data, 3u << 20, 6);
-    WT_STATUS(wt_wait(&c, CD(cs)->WskSend(cs, &big.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_CHECK(c.Irp->IoStatus.Information == (3u << 20), "short send reported %lu", (unsigned long)c.Irp->IoStatus.Information);
+    CHECK_STATUS(wt_wait(&c, CD(cs)->WskSend(cs, &big.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == (3u << 20), "short send reported %lu", (unsigned long)c.Irp->IoStatus.Information);
     h = ow_peer_hash(h, big.Data, 3u << 20);
     report("ConnectEx + WskSend to a Linux sink", OW_FAULT_SEND_SHORT);
     faults(NULL);
-    WT_STATUS(wt_wait(&c, CD(cs)->WskDisconnect(cs, NULL, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, CD(cs)->WskDisconnect(cs, NULL, 0, wt_arm(&c))), STATUS_SUCCESS);
     wt_buf_init(&reply, 16, 1, 0);
-    WT_STATUS(wt_wait(&c, CD(cs)->WskReceive(cs, &reply.Wsk, WSK_FLAG_WAITALL, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, CD(cs)->WskReceive(cs, &reply.Wsk, WSK_FLAG_WAITALL, wt_arm(&c))), STATUS_SUCCESS);
     uint64_t got[2];
     memcpy(got, reply.Data, 16);
-    WT_CHECK(got[0] == 60000 + (3u << 20) && got[1] == h, "sink counted %llu bytes (hash %s)",
-             (unsigned long long)got[0], got[1] == h ? "ok" : "wrong");
+    CHECK(got[0] == 60000 + (3u << 20) && got[1] == h, "sink counted %llu bytes (hash %s)",
+          (unsigned long long)got[0], got[1] == h ? "ok" : "wrong");
     close_socket(cs);
     wt_buf_free(&first);
     wt_buf_free(&big);
@@ -270,23 +270,23 @@ static void reset(void)
     faults("reset:1/1");
     NTSTATUS st = wt_wait(&c, CD(cs)->WskSend(cs, &b.Wsk, 0, wt_arm(&c)));
     report("WskSend on a reset connection", OW_FAULT_RESET);
-    WT_CHECK(ow_fault_fired(OW_FAULT_RESET) == 1, "reset did not fire");
+    CHECK(ow_fault_fired(OW_FAULT_RESET) == 1, "reset did not fire");
     faults(NULL);
     printf("  the send: %s after %lu bytes\n", OwStatusName(st), (unsigned long)c.Irp->IoStatus.Information);
-    WT_CHECK(st == STATUS_CONNECTION_RESET || st == STATUS_CONNECTION_ABORTED,
-             "send after reset: %s", OwStatusName(st));
-    WT_CHECK(c.Irp->IoStatus.Information < 200000, "a reset send reports every byte sent");
+    CHECK(st == STATUS_CONNECTION_RESET || st == STATUS_CONNECTION_ABORTED,
+          "send after reset: %s", OwStatusName(st));
+    CHECK(c.Irp->IoStatus.Information < 200000, "a reset send reports every byte sent");
     /* The other side learns of it: never a silent EOF. */
     st = wt_wait(&c, CD(ss)->WskReceive(ss, &b.Wsk, 0, wt_arm(&c)));
-    WT_CHECK(st == STATUS_CONNECTION_RESET, "peer's receive after reset: %s, %lu bytes", OwStatusName(st),
-             (unsigned long)c.Irp->IoStatus.Information);
+    CHECK(st == STATUS_CONNECTION_RESET, "peer's receive after reset: %s, %lu bytes", OwStatusName(st),
+          (unsigned long)c.Irp->IoStatus.Information);
     /* Later calls on the reset socket fail; none succeeds. */
     st = wt_wait(&c, CD(cs)->WskReceive(cs, &b.Wsk, 0, wt_arm(&c)));
-    WT_CHECK(!NT_SUCCESS(st), "receive on the reset socket: %s, %lu bytes", OwStatusName(st),
-             (unsigned long)c.Irp->IoStatus.Information);
+    CHECK(!NT_SUCCESS(st), "receive on the reset socket: %s, %lu bytes", OwStatusName(st),
+          (unsigned long)c.Irp->IoStatus.Information);
     printf("  later WskReceive on the reset socket: %s\n", OwStatusName(st));
     st = wt_wait(&c, CD(cs)->WskSend(cs, &b.Wsk, 0, wt_arm(&c)));
-    WT_CHECK(!NT_SUCCESS(st), "send on the reset socket: %s", OwStatusName(st));
+    CHECK(!NT_SUCCESS(st), "send on the reset socket: %s", OwStatusName(st));
     printf("  later WskSend on the reset socket: %s\n", OwStatusName(st));
     wt_buf_free(&b);
     close_socket(cs);
@@ -308,23 +308,23 @@ static void never_reads(void)
         WT_BUF big;
         wt_buf_init(&big, 32u << 20, 4, 0);
         NTSTATUS r = CD(cs)->WskSend(cs, &big.Wsk, 0, wt_arm(&c));
-        WT_STATUS(r, STATUS_PENDING);
+        CHECK_STATUS(r, STATUS_PENDING);
         LARGE_INTEGER t;
         t.QuadPart = -10000LL * 200;
         KeDelayExecutionThread(KernelMode, FALSE, &t);
-        WT_CHECK(c.Completions == 0, "a 32 MiB send to a peer that never reads completed");
+        CHECK(c.Completions == 0, "a 32 MiB send to a peer that never reads completed");
         if (how == 0) {
-            WT_CHECK(IoCancelIrp(c.Irp), "IoCancelIrp returned FALSE");
-            WT_STATUS(wt_wait(&c, r), STATUS_CANCELLED);
+            CHECK(IoCancelIrp(c.Irp), "IoCancelIrp returned FALSE");
+            CHECK_STATUS(wt_wait(&c, r), STATUS_CANCELLED);
             close_socket(cs);
         } else {
             NTSTATUS cr = CD(cs)->Basic.WskCloseSocket(cs, wt_arm(&cl_));
-            WT_STATUS(wt_wait(&c, r), STATUS_CANCELLED);
-            WT_STATUS(wt_wait(&cl_, cr), STATUS_SUCCESS);
-            WT_CHECK(c.Order < cl_.Order, "close completed before the send it cancelled");
+            CHECK_STATUS(wt_wait(&c, r), STATUS_CANCELLED);
+            CHECK_STATUS(wt_wait(&cl_, cr), STATUS_SUCCESS);
+            CHECK(c.Order < cl_.Order, "close completed before the send it cancelled");
         }
-        WT_CHECK(c.Irp->IoStatus.Information < (32u << 20), "cancelled send reports %lu bytes",
-                 (unsigned long)c.Irp->IoStatus.Information);
+        CHECK(c.Irp->IoStatus.Information < (32u << 20), "cancelled send reports %lu bytes",
+              (unsigned long)c.Irp->IoStatus.Information);
         printf("  %s: send completed once with STATUS_CANCELLED after %lu bytes\n",
                how ? "WskCloseSocket" : "IoCancelIrp", (unsigned long)c.Irp->IoStatus.Information);
         wt_buf_free(&big);
@@ -352,15 +352,14 @@ static void storm(void)
            tot.Connections, tot.BytesOut, ow_fault_fired(OW_FAULT_EAGAIN), ow_fault_fired(OW_FAULT_SEND_SHORT),
            ow_fault_fired(OW_FAULT_RECV_SHORT), ow_fault_fired(OW_FAULT_SQ_FULL));
     faults(NULL);
-    wt_failures += (int)tot.Failures;
-    WT_CHECK(tot.BytesOut == tot.BytesIn, "bytes lost under faults");
+    ow_test_failures += (int)tot.Failures;
+    CHECK(tot.BytesOut == tot.BytesIn, "bytes lost under faults");
 }
 
 int main(void)
 {
     if (!OW_FAULTS_COMPILED) {
-        puts("test_faults: fault injection not compiled in (OPENWSK_FAULT_INJECTION=OFF): skip");
-        return 77;
+        SKIP("fault injection not compiled in (OPENWSK_FAULT_INJECTION=OFF)");
     }
     wt_register(&cl);
     pd = cl.Provider.Dispatch;

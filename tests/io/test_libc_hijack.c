@@ -80,11 +80,11 @@ int main(void)
     NTSTATUS st = wt_wait(&c, pd->WskSocket(cl.Provider.Client, AF_INET, SOCK_STREAM, IPPROTO_TCP,
                                             WSK_FLAG_LISTEN_SOCKET, NULL, NULL, NULL, NULL, NULL,
                                             wt_arm(&c)));
-    WT_STATUS(st, STATUS_SUCCESS);
+    CHECK_STATUS(st, STATUS_SUCCESS);
     PWSK_SOCKET ls = (PWSK_SOCKET)c.Irp->IoStatus.Information;
     const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
-    WT_STATUS(wt_wait(&c, ld->WskBind(ls, (PSOCKADDR)&local, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&local, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, ld->WskBind(ls, (PSOCKADDR)&local, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&local, wt_arm(&c))), STATUS_SUCCESS);
     remote = wt_addr(AF_INET, wt_port(&local));
     SOCKADDR_STORAGE any = wt_addr(AF_INET, 0);
     WT_CALL a;
@@ -93,9 +93,9 @@ int main(void)
     st = wt_wait(&c, pd->WskSocketConnect(cl.Provider.Client, SOCK_STREAM, IPPROTO_TCP,
                                           (PSOCKADDR)&any, (PSOCKADDR)&remote, 0, NULL, NULL, NULL,
                                           NULL, NULL, wt_arm(&c)));
-    WT_STATUS(st, STATUS_SUCCESS);
+    CHECK_STATUS(st, STATUS_SUCCESS);
     PWSK_SOCKET cs = (PWSK_SOCKET)c.Irp->IoStatus.Information;
-    WT_STATUS(wt_wait(&a, accepting), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&a, accepting), STATUS_SUCCESS);
     PWSK_SOCKET as = (PWSK_SOCKET)a.Irp->IoStatus.Information;
     if (cs != NULL && as != NULL) {
         WT_BUF out, in;
@@ -103,30 +103,30 @@ int main(void)
         wt_buf_init(&in, 5, 1, 0);
         memcpy(out.Data, "hello", 5);
         const WSK_PROVIDER_CONNECTION_DISPATCH *cd = cs->Dispatch, *ad = as->Dispatch;
-        WT_STATUS(wt_wait(&c, cd->WskSend(cs, &out.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
-        WT_STATUS(wt_wait(&a, ad->WskReceive(as, &in.Wsk, WSK_FLAG_WAITALL, wt_arm(&a))), STATUS_SUCCESS);
-        WT_CHECK(memcmp(in.Data, "hello", 5) == 0, "echo data");
-        WT_STATUS(wt_wait(&c, cd->WskCloseSocket(cs, wt_arm(&c))), STATUS_SUCCESS);
-        WT_STATUS(wt_wait(&a, ad->WskCloseSocket(as, wt_arm(&a))), STATUS_SUCCESS);
+        CHECK_STATUS(wt_wait(&c, cd->WskSend(cs, &out.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+        CHECK_STATUS(wt_wait(&a, ad->WskReceive(as, &in.Wsk, WSK_FLAG_WAITALL, wt_arm(&a))), STATUS_SUCCESS);
+        CHECK(memcmp(in.Data, "hello", 5) == 0, "echo data");
+        CHECK_STATUS(wt_wait(&c, cd->WskCloseSocket(cs, wt_arm(&c))), STATUS_SUCCESS);
+        CHECK_STATUS(wt_wait(&a, ad->WskCloseSocket(as, wt_arm(&a))), STATUS_SUCCESS);
         wt_buf_free(&out);
         wt_buf_free(&in);
     }
-    WT_STATUS(wt_wait(&c, ld->WskCloseSocket(ls, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, ld->WskCloseSocket(ls, wt_arm(&c))), STATUS_SUCCESS);
 
     /* Name resolution both ways: the client's getaddrinfo/getnameinfo would fail it. */
     static const WCHAR host[] = L"127.0.0.1";
     UNICODE_STRING hu = { sizeof(host) - sizeof(WCHAR), sizeof(host), (PWCH)host };
     PADDRINFOEXW res = NULL;
-    WT_STATUS(wt_wait(&c, pd->WskGetAddressInfo(cl.Provider.Client, &hu, NULL, NS_ALL, NULL, NULL, &res,
+    CHECK_STATUS(wt_wait(&c, pd->WskGetAddressInfo(cl.Provider.Client, &hu, NULL, NS_ALL, NULL, NULL, &res,
                                                  NULL, NULL, wt_arm(&c))), STATUS_SUCCESS);
     if (res != NULL)
         pd->WskFreeAddressInfo(cl.Provider.Client, res);
     WCHAR name[64], svc[16];
     UNICODE_STRING nu = { 0, sizeof(name), name }, su = { 0, sizeof(svc), svc };
     SOCKADDR_STORAGE lo = wt_addr(AF_INET, 80);
-    WT_STATUS(wt_wait(&c, pd->WskGetNameInfo(cl.Provider.Client, (PSOCKADDR)&lo, sizeof(SOCKADDR_IN), &nu, &su,
+    CHECK_STATUS(wt_wait(&c, pd->WskGetNameInfo(cl.Provider.Client, (PSOCKADDR)&lo, sizeof(SOCKADDR_IN), &nu, &su,
                                               NI_NUMERICHOST | NI_NUMERICSERV, NULL, NULL, wt_arm(&c))),
-              STATUS_SUCCESS);
+                 STATUS_SUCCESS);
     wt_free(&a);
     wt_free(&c);
     wt_deregister(&cl);
@@ -137,6 +137,6 @@ int main(void)
             size_t n = strlen(list);
             snprintf(list + n, sizeof(list) - n, "%s%s x%ld", n ? ", " : "", Names[i], (long)Captured[i]);
         }
-    WT_CHECK(list[0] == '\0', "the client's own functions captured the library's libc calls: %s", list);
+    CHECK(list[0] == '\0', "the client's own functions captured the library's libc calls: %s", list);
     return wt_result("test_libc_hijack");
 }

@@ -34,10 +34,10 @@ int main(void)
     printf("backend %s: %llu connections, %llu bytes out, %llu bytes echoed back, %llu IRPs completed once each\n",
            OwEngineBackend() ? OwEngineBackend() : "?", tot.Connections, tot.BytesOut, tot.BytesIn, tot.Irps);
     if (tot.Failures)
-        wt_failures += (int)tot.Failures;
+        ow_test_failures += (int)tot.Failures;
     if (tot.BytesIn != tot.BytesOut) {
         fprintf(stderr, "FAIL: %llu bytes sent, %llu echoed\n", tot.BytesOut, tot.BytesIn);
-        wt_failures++;
+        ow_test_failures++;
     }
     wt_deregister(&cl);
     return wt_result("test_stress_short");

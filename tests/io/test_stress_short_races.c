@@ -19,7 +19,7 @@ int main(void)
            OwEngineBackend(), st.Rounds, st.ByOp[RC_CONNECT], st.ByOp[RC_SEND_SMALL], st.ByOp[RC_SEND_BIG],
            st.ByOp[RC_RECEIVE], st.ByOp[RC_ACCEPT], st.ByOp[RC_DISCONNECT], st.Completions, st.Cancelled,
            st.Finished);
-    wt_failures += (int)st.Failures;
+    ow_test_failures += (int)st.Failures;
     wt_deregister(&cl);
     return wt_result("test_stress_short_races");
 }

@@ -3,7 +3,9 @@
  * the bug check. The children register, make sockets and misbehave; the
  * parent never starts the engine (fork keeps no threads). */
 #include "wsktest.h"
-#include "unit/ktest.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 static WT_CLIENT cl;
 static const WSK_PROVIDER_DISPATCH *pd;
@@ -28,7 +30,7 @@ static void close_socket(PWSK_SOCKET s)
     WT_CALL c;
     wt_init(&c);
     const WSK_PROVIDER_BASIC_DISPATCH *d = s->Dispatch;
-    WT_STATUS(wt_wait(&c, d->WskCloseSocket(s, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, d->WskCloseSocket(s, wt_arm(&c))), STATUS_SUCCESS);
     wt_free(&c);
 }
 
@@ -47,14 +49,14 @@ static void pair(PWSK_SOCKET *cs, PWSK_SOCKET *ss)
     PWSK_SOCKET ls = new_socket(AF_INET, WSK_FLAG_LISTEN_SOCKET);
     const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
     SOCKADDR_STORAGE addr = wt_addr(AF_INET, 0), wild = wt_any(AF_INET);
-    WT_STATUS(wt_wait(&c, ld->WskBind(ls, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, ld->WskBind(ls, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_SUCCESS);
     NTSTATUS ar = ld->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&a));
     *cs = new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET);
     const WSK_PROVIDER_CONNECTION_DISPATCH *cd = (*cs)->Dispatch;
-    WT_STATUS(wt_wait(&c, cd->WskBind(*cs, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, cd->WskConnect(*cs, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&a, ar), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, cd->WskBind(*cs, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, cd->WskConnect(*cs, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&a, ar), STATUS_SUCCESS);
     *ss = (PWSK_SOCKET)a.Irp->IoStatus.Information;
     wt_free(&c);
     wt_free(&a);
@@ -72,7 +74,7 @@ static void pending_receive(void)
     wt_init(&pending);
     wt_buf_init(&pbuf, 100, 1, 0);
     const WSK_PROVIDER_CONNECTION_DISPATCH *cd = pcs->Dispatch;
-    WT_STATUS(cd->WskReceive(pcs, &pbuf.Wsk, 0, wt_arm(&pending)), STATUS_PENDING);
+    CHECK_STATUS(cd->WskReceive(pcs, &pbuf.Wsk, 0, wt_arm(&pending)), STATUS_PENDING);
 }
 
 /* ---- the misuses --------------------------------------------------------------- */
@@ -117,7 +119,7 @@ static void completed_twice(void)
     PWSK_SOCKET s = new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET);
     const WSK_PROVIDER_CONNECTION_DISPATCH *cd = s->Dispatch;
     SOCKADDR_STORAGE wild = wt_any(AF_INET);
-    WT_STATUS(wt_wait(&c, cd->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, cd->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
     IoCompleteRequest(c.Irp, IO_NO_INCREMENT);   /* WSK completed it already */
 }
 
@@ -212,7 +214,7 @@ static void stream_listen_after_connect(void)
     SOCKADDR_STORAGE wild = wt_any(AF_INET), nowhere = wt_addr(AF_INET, 9);
     WT_CALL c;
     wt_init(&c);
-    WT_STATUS(wt_wait(&c, sd->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, sd->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
     (void)wt_wait(&c, sd->WskConnect(s, (PSOCKADDR)&nowhere, 0, wt_arm(&c)));  /* refused, committed */
     sd->WskListen(s, wt_arm(&c));
 }
@@ -227,9 +229,9 @@ static void statuses_without_stop(void)
     SOCKADDR_STORAGE wild = wt_any(AF_INET), nowhere = wt_addr(AF_INET, 9);
     WT_CALL c;
     wt_init(&c);
-    WT_STATUS(wt_wait(&c, sd->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, sd->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
     (void)wt_wait(&c, sd->WskConnect(s, (PSOCKADDR)&nowhere, 0, wt_arm(&c)));
-    WT_STATUS(wt_wait(&c, sd->WskListen(s, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(wt_wait(&c, sd->WskListen(s, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
     close_socket(s);
 
     PWSK_SOCKET cs, ss;
@@ -240,21 +242,16 @@ static void statuses_without_stop(void)
     toolong.Length = 101;
     const WSK_PROVIDER_CONNECTION_DISPATCH *cd = cs->Dispatch;
     BOOLEAN was = OwVerifierSetEnabled(FALSE);
-    WT_CHECK(was, "the verifier was off");
-    WT_STATUS(wt_wait(&c, cd->WskSend(cs, &toolong, 0, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    CHECK(was, "the verifier was off");
+    CHECK_STATUS(wt_wait(&c, cd->WskSend(cs, &toolong, 0, wt_arm(&c))), STATUS_INVALID_PARAMETER);
     OwVerifierSetEnabled(TRUE);
     wt_buf_free(&b);
     close_socket(cs);
     close_socket(ss);
     wt_free(&c);
-    _exit(wt_failures ? 1 : 0);
+    _exit(ow_test_failures ? OW_TEST_FAIL : OW_TEST_PASS);
 }
 
-#define EXPECT(fn, ...)                                                                   \
-    do {                                                                                  \
-        static const char *const want_##fn[] = { __VA_ARGS__, NULL };                      \
-        kt_expect_bugcheck(#fn, fn, want_##fn);                                            \
-    } while (0)
 
 /* OPENWSK_VERIFIER=strict is read at start-up: run ourselves again with it. */
 static void strict_child(void)
@@ -271,45 +268,44 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!OwVerifierEnabled()) {
-        puts("test_verifier_io: OPENWSK_VERIFIER is not set; skipped");
-        return 77;
+        SKIP("OPENWSK_VERIFIER is not set");
     }
-    EXPECT(call_above_dispatch, "OpenWSK verifier: WskSocket called at IRQL 3, above its maximum 2",
-           "called from 0x", "*** STOP: 0x0000000A");
-    EXPECT(irp_pending_elsewhere, "OpenWSK verifier: IRP 0x", "passed to WskSend while still pending in WskReceive on socket 0x",
-           "in WskSend(socket 0x", "*** STOP: 0x0E5C0001 (0x1,", "OPENWSK_IRP_STILL_PENDING");
-    EXPECT(free_pending_irp, "passed to IoFreeIrp while still pending in WskReceive",
-           "*** STOP: 0x0E5C0001 (0x2,");
-    EXPECT(reuse_pending_irp, "passed to IoReuseIrp while still pending in WskReceive",
-           "*** STOP: 0x0E5C0001 (0x3,");
-    EXPECT(completed_twice, "OpenWSK verifier: IRP 0x", "completed twice", "*** STOP: 0x00000044");
-    EXPECT(buf_too_long, "OpenWSK verifier: WSK_BUF 0x", "Length 101 + Offset 0 exceeds its MDL chain (100 bytes in 2 MDLs) in WskSend(socket 0x",
-           "*** STOP: 0x0E5C0002 (0x1,", "OPENWSK_BAD_WSK_BUF");
-    EXPECT(buf_offset_outside, "Offset 4096 lies outside its first MDL 0x", "in WskReceive(socket",
-           "*** STOP: 0x0E5C0002 (0x2,");
-    EXPECT(mdl_not_built, "is neither built (MmBuildMdlForNonPagedPool) nor locked (MmProbeAndLockPages)",
-           "*** STOP: 0x0E5C0002 (0x3,");
-    EXPECT(buffer_freed_while_pending, "OpenWSK verifier: pool block 0x", "(101 bytes) freed while MDL 0x",
-           "still pending in WskReceive on socket 0x", "*** STOP: 0x0E5C0003 (0x1,");
-    EXPECT(mdl_freed_while_pending, "OpenWSK verifier: IoFreeMdl(0x", "still pending in WskReceive",
-           "*** STOP: 0x0E5C0003 (0x2,");
-    EXPECT(used_after_close, "OpenWSK verifier: socket 0x", "used after WskCloseSocket in WskBind(socket 0x",
-           "*** STOP: 0x0E5C0004 (0x1,", "OPENWSK_SOCKET_NOT_LIVE");
-    EXPECT(closed_twice, "closed twice (WskCloseSocket already completed) in WskCloseSocket(socket 0x",
-           "*** STOP: 0x0E5C0004 (0x2,");
-    EXPECT(left_open_at_deregister, "OpenWSK verifier: WskDeregister(0x", "with 1 socket(s) still open and 0 capture(s) not released",
-           "*** STOP: 0x0E5C0005", "OPENWSK_DEREGISTER_WITH_OPEN_OBJECTS");
+    CHECK_BUGCHECK(call_above_dispatch, "OpenWSK verifier: WskSocket called at IRQL 3, above its maximum 2",
+                   "called from 0x", "*** STOP: 0x0000000A");
+    CHECK_BUGCHECK(irp_pending_elsewhere, "OpenWSK verifier: IRP 0x", "passed to WskSend while still pending in WskReceive on socket 0x",
+                   "in WskSend(socket 0x", "*** STOP: 0x0E5C0001 (0x1,", "OPENWSK_IRP_STILL_PENDING");
+    CHECK_BUGCHECK(free_pending_irp, "passed to IoFreeIrp while still pending in WskReceive",
+                   "*** STOP: 0x0E5C0001 (0x2,");
+    CHECK_BUGCHECK(reuse_pending_irp, "passed to IoReuseIrp while still pending in WskReceive",
+                   "*** STOP: 0x0E5C0001 (0x3,");
+    CHECK_BUGCHECK(completed_twice, "OpenWSK verifier: IRP 0x", "completed twice", "*** STOP: 0x00000044");
+    CHECK_BUGCHECK(buf_too_long, "OpenWSK verifier: WSK_BUF 0x", "Length 101 + Offset 0 exceeds its MDL chain (100 bytes in 2 MDLs) in WskSend(socket 0x",
+                   "*** STOP: 0x0E5C0002 (0x1,", "OPENWSK_BAD_WSK_BUF");
+    CHECK_BUGCHECK(buf_offset_outside, "Offset 4096 lies outside its first MDL 0x", "in WskReceive(socket",
+                   "*** STOP: 0x0E5C0002 (0x2,");
+    CHECK_BUGCHECK(mdl_not_built, "is neither built (MmBuildMdlForNonPagedPool) nor locked (MmProbeAndLockPages)",
+                   "*** STOP: 0x0E5C0002 (0x3,");
+    CHECK_BUGCHECK(buffer_freed_while_pending, "OpenWSK verifier: pool block 0x", "(101 bytes) freed while MDL 0x",
+                   "still pending in WskReceive on socket 0x", "*** STOP: 0x0E5C0003 (0x1,");
+    CHECK_BUGCHECK(mdl_freed_while_pending, "OpenWSK verifier: IoFreeMdl(0x", "still pending in WskReceive",
+                   "*** STOP: 0x0E5C0003 (0x2,");
+    CHECK_BUGCHECK(used_after_close, "OpenWSK verifier: socket 0x", "used after WskCloseSocket in WskBind(socket 0x",
+                   "*** STOP: 0x0E5C0004 (0x1,", "OPENWSK_SOCKET_NOT_LIVE");
+    CHECK_BUGCHECK(closed_twice, "closed twice (WskCloseSocket already completed) in WskCloseSocket(socket 0x",
+                   "*** STOP: 0x0E5C0004 (0x2,");
+    CHECK_BUGCHECK(left_open_at_deregister, "OpenWSK verifier: WskDeregister(0x", "with 1 socket(s) still open and 0 capture(s) not released",
+                   "*** STOP: 0x0E5C0005", "OPENWSK_DEREGISTER_WITH_OPEN_OBJECTS");
 
     /* The stream-socket flow rule: a status by default, a stop when strict. */
-    EXPECT(strict_child, "OpenWSK verifier: WskListen on stream socket 0x",
-           "which is committed to a connection (WskConnect/WskConnectEx was called)",
-           "*** STOP: 0x0E5C0006 (0x1,", "OPENWSK_STATE_VIOLATION");
+    CHECK_BUGCHECK(strict_child, "OpenWSK verifier: WskListen on stream socket 0x",
+                   "which is committed to a connection (WskConnect/WskConnectEx was called)",
+                   "*** STOP: 0x0E5C0006 (0x1,", "OPENWSK_STATE_VIOLATION");
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0)
         statuses_without_stop();
     int status = 0;
     waitpid(pid, &status, 0);
-    KT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "statuses_without_stop: status 0x%x", status);
-    return kt_finish("test_verifier_io");
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "statuses_without_stop: status 0x%x", status);
+    return ow_test_result("test_verifier_io");
 }

@@ -55,7 +55,7 @@ static ULONG get_opt(PWSK_SOCKET s, ULONG code)
     wt_init(&c);
     ULONG value = 0xdead;
     const WSK_PROVIDER_BASIC_DISPATCH *d = s->Dispatch;
-    WT_STATUS(wt_wait(&c, d->WskControlSocket(s, WskGetOption, code, SOL_SOCKET, 0, NULL, sizeof(value),
+    CHECK_STATUS(wt_wait(&c, d->WskControlSocket(s, WskGetOption, code, SOL_SOCKET, 0, NULL, sizeof(value),
                                               &value, NULL, wt_arm(&c))), STATUS_SUCCESS);
     wt_free(&c);
     return value;
@@ -64,16 +64,16 @@ static ULONG get_opt(PWSK_SOCKET s, ULONG code)
 static PWSK_SOCKET make(const struct kind *k, enum mode m)
 {
     PWSK_SOCKET s;
-    WT_STATUS(wt_socket_ex(&cl, AF_INET, k->type, k->proto, k->flags, NULL, NULL, &s), STATUS_SUCCESS);
+    CHECK_STATUS(wt_socket_ex(&cl, AF_INET, k->type, k->proto, k->flags, NULL, NULL, &s), STATUS_SUCCESS);
     if (s == NULL)
-        exit(1);
+        exit(OW_TEST_FAIL);
     if (m == REUSE)
-        WT_STATUS(set_opt(s, SO_REUSEADDR, 1), STATUS_SUCCESS);
+        CHECK_STATUS(set_opt(s, SO_REUSEADDR, 1), STATUS_SUCCESS);
     if (m == EXCL)
-        WT_STATUS(set_opt(s, (ULONG)SO_EXCLUSIVEADDRUSE, 1), STATUS_SUCCESS);
-    WT_CHECK(get_opt(s, SO_REUSEADDR) == (m == REUSE), "%s: SO_REUSEADDR reads back wrong", k->name);
-    WT_CHECK(get_opt(s, (ULONG)SO_EXCLUSIVEADDRUSE) == (m == EXCL), "%s: SO_EXCLUSIVEADDRUSE reads back wrong",
-             k->name);
+        CHECK_STATUS(set_opt(s, (ULONG)SO_EXCLUSIVEADDRUSE, 1), STATUS_SUCCESS);
+    CHECK(get_opt(s, SO_REUSEADDR) == (m == REUSE), "%s: SO_REUSEADDR reads back wrong", k->name);
+    CHECK(get_opt(s, (ULONG)SO_EXCLUSIVEADDRUSE) == (m == EXCL), "%s: SO_EXCLUSIVEADDRUSE reads back wrong",
+          k->name);
     return s;
 }
 
@@ -111,7 +111,7 @@ static USHORT bound_port(PWSK_SOCKET s, BOOLEAN datagram)
         const WSK_PROVIDER_LISTEN_DISPATCH *d = s->Dispatch;
         st = wt_wait(&c, d->WskGetLocalAddress(s, (PSOCKADDR)&a, wt_arm(&c)));
     }
-    WT_STATUS(st, STATUS_SUCCESS);
+    CHECK_STATUS(st, STATUS_SUCCESS);
     wt_free(&c);
     return wt_port(&a);
 }
@@ -122,7 +122,7 @@ static USHORT free_port(const struct kind *k)
 {
     PWSK_SOCKET probe = make(k->type == SOCK_DGRAM ? &kinds[3] : &kinds[0], DEF);
     SOCKADDR_STORAGE a = where(WILD, 0, FALSE);
-    WT_STATUS(bind_to(probe, &a), STATUS_SUCCESS);
+    CHECK_STATUS(bind_to(probe, &a), STATUS_SUCCESS);
     USHORT port = bound_port(probe, k->type == SOCK_DGRAM);
     wt_close(probe);
     return port;
@@ -136,16 +136,16 @@ static void cell(const struct kind *k, enum mode m1, int w1, enum mode m2, int w
     PWSK_SOCKET first = make(k, m1), second = make(k, m2);
     USHORT port = free_port(k);
     SOCKADDR_STORAGE a1 = where(w1, port, FALSE);
-    WT_STATUS(bind_to(first, &a1), STATUS_SUCCESS);
+    CHECK_STATUS(bind_to(first, &a1), STATUS_SUCCESS);
     SOCKADDR_STORAGE a2 = where(w2, port, FALSE);
     NTSTATUS want = expected[m2][w2][m1][w1], got = bind_to(second, &a2);
-    WT_CHECK(got == want, "%s: first %s %s, second %s %s: got %s, want %s", k->name, mode_name[m1],
-             w1 ? "specific" : "wildcard", mode_name[m2], w2 ? "specific" : "wildcard", OwStatusName(got),
-             OwStatusName(want));
+    CHECK(got == want, "%s: first %s %s, second %s %s: got %s, want %s", k->name, mode_name[m1],
+          w1 ? "specific" : "wildcard", mode_name[m2], w2 ? "specific" : "wildcard", OwStatusName(got),
+          OwStatusName(want));
     wt_close(first);
     if (got != STATUS_SUCCESS) {
         PWSK_SOCKET third = make(k, m2);
-        WT_STATUS(bind_to(third, &a2), STATUS_SUCCESS);   /* the address is free again */
+        CHECK_STATUS(bind_to(third, &a2), STATUS_SUCCESS);   /* the address is free again */
         wt_close(third);
     }
     wt_close(second);
@@ -159,11 +159,11 @@ static void different_specific(const struct kind *k)
             PWSK_SOCKET first = make(k, m1), second = make(k, m2);
             USHORT port = free_port(k);
             SOCKADDR_STORAGE a1 = where(SPEC, port, FALSE);
-            WT_STATUS(bind_to(first, &a1), STATUS_SUCCESS);
+            CHECK_STATUS(bind_to(first, &a1), STATUS_SUCCESS);
             SOCKADDR_STORAGE a2 = where(SPEC, port, TRUE);
             NTSTATUS st = bind_to(second, &a2);
-            WT_CHECK(st == STATUS_SUCCESS, "%s: %s 127.0.0.1 then %s 127.0.0.2: %s", k->name, mode_name[m1],
-                     mode_name[m2], OwStatusName(st));
+            CHECK(st == STATUS_SUCCESS, "%s: %s 127.0.0.1 then %s 127.0.0.2: %s", k->name, mode_name[m1],
+                  mode_name[m2], OwStatusName(st));
             wt_close(first);
             wt_close(second);
         }
@@ -175,9 +175,9 @@ static void tcp_and_udp(void)
 {
     PWSK_SOCKET l = make(&kinds[0], EXCL), d = make(&kinds[3], EXCL);
     SOCKADDR_STORAGE a = where(WILD, 0, FALSE);
-    WT_STATUS(bind_to(l, &a), STATUS_SUCCESS);
+    CHECK_STATUS(bind_to(l, &a), STATUS_SUCCESS);
     a = where(WILD, bound_port(l, FALSE), FALSE);
-    WT_STATUS(bind_to(d, &a), STATUS_SUCCESS);
+    CHECK_STATUS(bind_to(d, &a), STATUS_SUCCESS);
     wt_close(l);
     wt_close(d);
 }
@@ -187,7 +187,7 @@ static void socket_connect(void)
 {
     PWSK_SOCKET l = make(&kinds[0], EXCL);
     SOCKADDR_STORAGE a = where(WILD, 0, FALSE);
-    WT_STATUS(bind_to(l, &a), STATUS_SUCCESS);
+    CHECK_STATUS(bind_to(l, &a), STATUS_SUCCESS);
     USHORT port = bound_port(l, FALSE);
     SOCKADDR_STORAGE local = where(SPEC, port, FALSE), remote = wt_addr(AF_INET, port);
     WT_CALL c;
@@ -196,7 +196,7 @@ static void socket_connect(void)
                                                                      (PSOCKADDR)&local, (PSOCKADDR)&remote, 0,
                                                                      NULL, NULL, NULL, NULL, NULL, wt_arm(&c)));
     /* default specific after SO_EXCLUSIVEADDRUSE wildcard: DENIED */
-    WT_STATUS(st, STATUS_ACCESS_DENIED);
+    CHECK_STATUS(st, STATUS_ACCESS_DENIED);
     wt_free(&c);
     wt_close(l);
 }

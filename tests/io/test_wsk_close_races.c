@@ -98,7 +98,7 @@ static int round_once(uint64_t *rng, int with_irp, long *refused)
     wt_pair(&cl, AF_INET, r, &events, &r->Socket, &ss);
     r->RecvIrp = IoAllocateIrp(1, FALSE);
     wt_buf_init(&r->Buf, 512, 1, 0);
-    WT_STATUS(wt_events(r->Socket, WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
+    CHECK_STATUS(wt_events(r->Socket, WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
     if (with_irp)
         post(r);
 
@@ -159,7 +159,7 @@ int main(int argc, char **argv)
         setenv("OPENWSK_VERIFIER", "0", 1);
         execv("/proc/self/exe", argv);
         perror("execv");
-        return 1;
+        return OW_TEST_FAIL;
     }
     const char *env = getenv("OPENWSK_RACE_ROUNDS");
     long rounds = env ? atol(env) : 1500;
@@ -168,7 +168,7 @@ int main(int argc, char **argv)
     long failed = 0, refused = 0;
     for (long i = 0; i < rounds && failed < 5; i++)
         failed += round_once(&rng, (int)(i & 1), &refused);
-    wt_failures += (int)failed;
+    ow_test_failures += (int)failed;
     printf("%ld rounds, %ld failed; %ld receives re-posted during a close were refused\n", rounds, failed, refused);
     wt_deregister(&cl);
     return wt_result("test_wsk_close_races");

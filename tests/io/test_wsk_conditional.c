@@ -38,7 +38,7 @@ static PWSK_SOCKET connect_to(SOCKADDR_STORAGE *addr, NTSTATUS *st)
     PWSK_SOCKET s = new_socket(WSK_FLAG_CONNECTION_SOCKET, NULL);
     const WSK_PROVIDER_CONNECTION_DISPATCH *d = s->Dispatch;
     SOCKADDR_STORAGE wild = wt_any(AF_INET);
-    WT_STATUS(wt_wait(&c, d->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, d->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
     *st = wt_wait(&c, d->WskConnect(s, (PSOCKADDR)addr, 0, wt_arm(&c)));
     wt_free(&c);
     return s;
@@ -69,21 +69,21 @@ int main(void)
     /* Without inspect/abort callbacks it cannot be turned on. */
     PWSK_SOCKET plain = new_socket(WSK_FLAG_LISTEN_SOCKET, NULL);
     const WSK_PROVIDER_LISTEN_DISPATCH *pld = plain->Dispatch;
-    WT_STATUS(wt_wait(&c, pld->WskControlSocket(plain, WskSetOption, SO_CONDITIONAL_ACCEPT, SOL_SOCKET, sizeof(on),
+    CHECK_STATUS(wt_wait(&c, pld->WskControlSocket(plain, WskSetOption, SO_CONDITIONAL_ACCEPT, SOL_SOCKET, sizeof(on),
                                                 &on, 0, NULL, NULL, wt_arm(&c))), STATUS_INVALID_PARAMETER);
     WSK_INSPECT_ID bogus = { 1, 2 };
-    WT_STATUS(wt_wait(&c, pld->WskInspectComplete(plain, &bogus, WskInspectAccept, wt_arm(&c))),
-              STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(wt_wait(&c, pld->WskInspectComplete(plain, &bogus, WskInspectAccept, wt_arm(&c))),
+                 STATUS_INVALID_DEVICE_STATE);
     wt_close(plain);
 
     PWSK_SOCKET ls = new_socket(WSK_FLAG_LISTEN_SOCKET, &listen_dispatch);
     const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
-    WT_STATUS(wt_wait(&c, ld->WskControlSocket(ls, WskSetOption, SO_CONDITIONAL_ACCEPT, SOL_SOCKET, sizeof(on),
+    CHECK_STATUS(wt_wait(&c, ld->WskControlSocket(ls, WskSetOption, SO_CONDITIONAL_ACCEPT, SOL_SOCKET, sizeof(on),
                                                &on, 0, NULL, NULL, wt_arm(&c))), STATUS_SUCCESS);
     SOCKADDR_STORAGE addr = wt_addr(AF_INET, 0);
-    WT_STATUS(wt_wait(&c, ld->WskBind(ls, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, ld->WskControlSocket(ls, WskSetOption, SO_CONDITIONAL_ACCEPT, SOL_SOCKET, sizeof(on),
+    CHECK_STATUS(wt_wait(&c, ld->WskBind(ls, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, ld->WskControlSocket(ls, WskSetOption, SO_CONDITIONAL_ACCEPT, SOL_SOCKET, sizeof(on),
                                                &on, 0, NULL, NULL, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
 
     /* 1. Accepted by the inspection: WskAccept gets it, with its inspect id. */
@@ -91,15 +91,15 @@ int main(void)
     next_action = WskInspectAccept;
     NTSTATUS ar = ld->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&a));
     PWSK_SOCKET c1 = connect_to(&addr, &st);
-    WT_STATUS(st, STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&a, ar), STATUS_SUCCESS);
+    CHECK_STATUS(st, STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&a, ar), STATUS_SUCCESS);
     PWSK_SOCKET s1 = (PWSK_SOCKET)a.Irp->IoStatus.Information;
     WSK_INSPECT_ID got;
     SIZE_T n = 0;
     const WSK_PROVIDER_CONNECTION_DISPATCH *sd = s1->Dispatch;
-    WT_STATUS(sd->WskControlSocket(s1, WskIoctl, SIO_WSK_QUERY_INSPECT_ID, 0, 0, NULL, sizeof(got), &got, &n, NULL),
-              STATUS_SUCCESS);
-    WT_CHECK(n == sizeof(got) && same_id(&got, &last_id), "inspect id of the accepted socket");
+    CHECK_STATUS(sd->WskControlSocket(s1, WskIoctl, SIO_WSK_QUERY_INSPECT_ID, 0, 0, NULL, sizeof(got), &got, &n, NULL),
+                 STATUS_SUCCESS);
+    CHECK(n == sizeof(got) && same_id(&got, &last_id), "inspect id of the accepted socket");
     wt_close(s1);
     wt_close(c1);
 
@@ -113,11 +113,11 @@ int main(void)
     wt_buf_init(&one, 1, 1, 0);
     if (st == STATUS_SUCCESS) {
         const WSK_PROVIDER_CONNECTION_DISPATCH *cd = c2->Dispatch;
-        WT_STATUS(wt_wait(&c, cd->WskReceive(c2, &one.Wsk, 0, wt_arm(&c))), STATUS_CONNECTION_RESET);
+        CHECK_STATUS(wt_wait(&c, cd->WskReceive(c2, &one.Wsk, 0, wt_arm(&c))), STATUS_CONNECTION_RESET);
     } else {
-        WT_STATUS(st, STATUS_CONNECTION_RESET);
+        CHECK_STATUS(st, STATUS_CONNECTION_RESET);
     }
-    WT_CHECK(a.Completions == 0, "a rejected connection completed WskAccept");
+    CHECK(a.Completions == 0, "a rejected connection completed WskAccept");
     wt_close(c2);
 
     /* 3. Pended, then accepted by WskInspectComplete: the WskAccept waiting
@@ -125,22 +125,22 @@ int main(void)
     next_action = WskInspectPend;
     i0 = inspects;
     PWSK_SOCKET c3 = connect_to(&addr, &st);
-    WT_STATUS(st, STATUS_SUCCESS);
+    CHECK_STATUS(st, STATUS_SUCCESS);
     wait_for(&inspects, i0 + 1);
     WSK_INSPECT_ID pended = last_id;
-    WT_CHECK(a.Completions == 0, "a pended connection completed WskAccept");
-    WT_STATUS(wt_wait(&c, ld->WskInspectComplete(ls, &pended, WskInspectMax, wt_arm(&c))), STATUS_INVALID_PARAMETER);
-    WT_STATUS(wt_wait(&c, ld->WskInspectComplete(ls, &pended, WskInspectAccept, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&a, ar), STATUS_SUCCESS);
+    CHECK(a.Completions == 0, "a pended connection completed WskAccept");
+    CHECK_STATUS(wt_wait(&c, ld->WskInspectComplete(ls, &pended, WskInspectMax, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(wt_wait(&c, ld->WskInspectComplete(ls, &pended, WskInspectAccept, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&a, ar), STATUS_SUCCESS);
     PWSK_SOCKET s3 = (PWSK_SOCKET)a.Irp->IoStatus.Information;
     sd = s3->Dispatch;
     const WSK_PROVIDER_CONNECTION_DISPATCH *cd3 = c3->Dispatch;
     one.Data[0] = 'x';
-    WT_STATUS(wt_wait(&c, cd3->WskSend(c3, &one.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, cd3->WskSend(c3, &one.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
     one.Data[0] = 0;
-    WT_STATUS(wt_wait(&c, sd->WskReceive(s3, &one.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_CHECK(one.Data[0] == 'x', "data through the pended-then-accepted connection");
-    WT_STATUS(wt_wait(&c, ld->WskInspectComplete(ls, &pended, WskInspectAccept, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(wt_wait(&c, sd->WskReceive(s3, &one.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK(one.Data[0] == 'x', "data through the pended-then-accepted connection");
+    CHECK_STATUS(wt_wait(&c, ld->WskInspectComplete(ls, &pended, WskInspectAccept, wt_arm(&c))), STATUS_INVALID_PARAMETER);
     wt_close(s3);
     wt_close(c3);
 
@@ -150,18 +150,18 @@ int main(void)
     PWSK_SOCKET c3b = connect_to(&addr, &st);
     wait_for(&inspects, i0 + 1);
     pended = last_id;
-    WT_STATUS(wt_wait(&c, ld->WskInspectComplete(ls, &pended, WskInspectAccept, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, ld->WskInspectComplete(ls, &pended, WskInspectAccept, wt_arm(&c))), STATUS_SUCCESS);
     NTSTATUS now = ld->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&a));
-    WT_STATUS(now, STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&a, now), STATUS_SUCCESS);
+    CHECK_STATUS(now, STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&a, now), STATUS_SUCCESS);
     wt_close((PWSK_SOCKET)a.Irp->IoStatus.Information);
     wt_close(c3b);
 
     /* 3c. A waiting WskAccept can be cancelled. */
     ar = ld->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&a));
-    WT_STATUS(ar, STATUS_PENDING);
-    WT_CHECK(IoCancelIrp(a.Irp), "IoCancelIrp on a waiting WskAccept");
-    WT_STATUS(wt_wait(&a, ar), STATUS_CANCELLED);
+    CHECK_STATUS(ar, STATUS_PENDING);
+    CHECK(IoCancelIrp(a.Irp), "IoCancelIrp on a waiting WskAccept");
+    CHECK_STATUS(wt_wait(&a, ar), STATUS_CANCELLED);
 
     /* 4. Pended, then the peer resets: WskAbortEvent with that id. */
     i0 = inspects;
@@ -170,10 +170,10 @@ int main(void)
     wait_for(&inspects, i0 + 1);
     pended = last_id;
     const WSK_PROVIDER_CONNECTION_DISPATCH *cd4 = c4->Dispatch;
-    WT_STATUS(wt_wait(&c, cd4->WskDisconnect(c4, NULL, WSK_FLAG_ABORTIVE, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, cd4->WskDisconnect(c4, NULL, WSK_FLAG_ABORTIVE, wt_arm(&c))), STATUS_SUCCESS);
     wait_for(&aborts, a0 + 1);
-    WT_CHECK(aborts == a0 + 1 && same_id(&aborted_id, &pended), "WskAbortEvent for the pended connection");
-    WT_STATUS(wt_wait(&c, ld->WskInspectComplete(ls, &pended, WskInspectAccept, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    CHECK(aborts == a0 + 1 && same_id(&aborted_id, &pended), "WskAbortEvent for the pended connection");
+    CHECK_STATUS(wt_wait(&c, ld->WskInspectComplete(ls, &pended, WskInspectAccept, wt_arm(&c))), STATUS_INVALID_PARAMETER);
     wt_close(c4);
 
     /* 5. Closing the listener with a connection still pended resets it. */
@@ -182,7 +182,7 @@ int main(void)
     wait_for(&inspects, i0 + 1);
     wt_close(ls);
     const WSK_PROVIDER_CONNECTION_DISPATCH *cd5 = c5->Dispatch;
-    WT_STATUS(wt_wait(&c, cd5->WskReceive(c5, &one.Wsk, 0, wt_arm(&c))), STATUS_CONNECTION_RESET);
+    CHECK_STATUS(wt_wait(&c, cd5->WskReceive(c5, &one.Wsk, 0, wt_arm(&c))), STATUS_CONNECTION_RESET);
     wt_close(c5);
 
     wt_buf_free(&one);

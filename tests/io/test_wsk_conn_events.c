@@ -158,24 +158,24 @@ static void zero_length_resume(void)
     PWSK_SOCKET ss;
     wt_pair(&cl, AF_INET, c, &conn_dispatch, &c->Socket, &ss);
     c->Mode = RX_REFUSE;
-    WT_STATUS(wt_events(c->Socket, WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
-    WT_STATUS(wt_send(ss, "first", 5), STATUS_SUCCESS);
-    WT_CHECK(wt_wait_count(&c->Indications, 1, 5000), "no receive event");
+    CHECK_STATUS(wt_events(c->Socket, WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
+    CHECK_STATUS(wt_send(ss, "first", 5), STATUS_SUCCESS);
+    CHECK(wt_wait_count(&c->Indications, 1, 5000), "no receive event");
     wt_sleep_ms(30);
-    WT_CHECK(c->Indications == 1, "events went on after STATUS_DATA_NOT_ACCEPTED");
+    CHECK(c->Indications == 1, "events went on after STATUS_DATA_NOT_ACCEPTED");
     c->Mode = RX_TAKE;
     WT_CALL z;
     WT_BUF empty;
     wt_init(&z);
     wt_buf_init(&empty, 0, 1, 0);
-    WT_STATUS(receive(c->Socket, &z, &empty, 0), STATUS_SUCCESS);
-    WT_CHECK(z.Irp->IoStatus.Information == 0, "zero-length receive took %lu bytes",
-             (unsigned long)z.Irp->IoStatus.Information);
-    WT_CHECK(wt_wait_count(&c->SeenLen, 5, 5000), "held bytes not indicated again after a zero-length WskReceive");
-    WT_STATUS(wt_send(ss, "second", 6), STATUS_SUCCESS);
-    WT_CHECK(wt_wait_count(&c->SeenLen, 11, 5000), "new data not indicated after the resume");
-    WT_CHECK(c->SeenLen == 11 && memcmp(c->Seen, "firstsecond", 11) == 0, "indicated %.*s",
-             (int)c->SeenLen, c->Seen);
+    CHECK_STATUS(receive(c->Socket, &z, &empty, 0), STATUS_SUCCESS);
+    CHECK(z.Irp->IoStatus.Information == 0, "zero-length receive took %lu bytes",
+          (unsigned long)z.Irp->IoStatus.Information);
+    CHECK(wt_wait_count(&c->SeenLen, 5, 5000), "held bytes not indicated again after a zero-length WskReceive");
+    CHECK_STATUS(wt_send(ss, "second", 6), STATUS_SUCCESS);
+    CHECK(wt_wait_count(&c->SeenLen, 11, 5000), "new data not indicated after the resume");
+    CHECK(c->SeenLen == 11 && memcmp(c->Seen, "firstsecond", 11) == 0, "indicated %.*s",
+          (int)c->SeenLen, c->Seen);
     wt_buf_free(&empty);
     wt_free(&z);
     wt_close(c->Socket);
@@ -193,20 +193,20 @@ static void receive_from_callback(enum rx_mode mode)
     PWSK_SOCKET ss;
     wt_pair(&cl, AF_INET, c, &conn_dispatch, &c->Socket, &ss);
     c->Mode = mode;
-    WT_STATUS(wt_events(c->Socket, WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
-    WT_STATUS(wt_send(ss, "0123456789", 10), STATUS_SUCCESS);
-    WT_CHECK(wt_wait_count(&c->Indications, 1, 5000), "no receive event");
+    CHECK_STATUS(wt_events(c->Socket, WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
+    CHECK_STATUS(wt_send(ss, "0123456789", 10), STATUS_SUCCESS);
+    CHECK(wt_wait_count(&c->Indications, 1, 5000), "no receive event");
     wt_sleep_ms(20);
-    WT_STATUS(wt_send(ss, "ABCDEFGHIJ", 10), STATUS_SUCCESS);
-    WT_CHECK(wt_wait_count(&c->GotDone, 1, 5000), "the receive posted from the callback never completed");
+    CHECK_STATUS(wt_send(ss, "ABCDEFGHIJ", 10), STATUS_SUCCESS);
+    CHECK(wt_wait_count(&c->GotDone, 1, 5000), "the receive posted from the callback never completed");
     const char *want = mode == RX_REFUSE_AND_RECEIVE ? "0123456789" : "3456789";
     LONG wl = (LONG)strlen(want);
-    WT_CHECK(c->GotLen == wl && memcmp(c->Got, want, (size_t)wl) == 0,
-             "the receive got %.*s, want %s (stream reordered)", (int)c->GotLen, c->Got, want);
+    CHECK(c->GotLen == wl && memcmp(c->Got, want, (size_t)wl) == 0,
+          "the receive got %.*s, want %s (stream reordered)", (int)c->GotLen, c->Got, want);
     /* And the rest follows by event, in order. */
-    WT_CHECK(wt_wait_count(&c->SeenLen, (mode == RX_TAKE_3_AND_RECEIVE ? 3 : 0) + 10, 5000), "later data not indicated");
+    CHECK(wt_wait_count(&c->SeenLen, (mode == RX_TAKE_3_AND_RECEIVE ? 3 : 0) + 10, 5000), "later data not indicated");
     const UCHAR *tail = c->Seen + c->SeenLen - 10;
-    WT_CHECK(memcmp(tail, "ABCDEFGHIJ", 10) == 0, "events indicated %.*s", (int)c->SeenLen, c->Seen);
+    CHECK(memcmp(tail, "ABCDEFGHIJ", 10) == 0, "events indicated %.*s", (int)c->SeenLen, c->Seen);
     wt_close(c->Socket);
     wt_close(ss);
     conn_free(c);
@@ -227,25 +227,25 @@ static void disconnect_only(void)
     CONN *c = conn_new();
     PWSK_SOCKET ss;
     wt_pair(&cl, AF_INET, c, &conn_dispatch, &c->Socket, &ss);
-    WT_STATUS(wt_events(c->Socket, WSK_EVENT_DISCONNECT, NULL), STATUS_SUCCESS);
-    WT_STATUS(wt_send(ss, "unread", 6), STATUS_SUCCESS);
+    CHECK_STATUS(wt_events(c->Socket, WSK_EVENT_DISCONNECT, NULL), STATUS_SUCCESS);
+    CHECK_STATUS(wt_send(ss, "unread", 6), STATUS_SUCCESS);
     double t0 = cpu_seconds();
     wt_sleep_ms(300);
     double used = cpu_seconds() - t0;
-    WT_CHECK(used < 0.1, "%.0f ms of CPU in 300 ms while 6 bytes sat unread (busy loop)", used * 1000);
-    WT_STATUS(wt_shutdown(ss), STATUS_SUCCESS);
-    WT_CHECK(wt_wait_count(&c->Disconnects, 1, 5000), "the FIN behind unread data was never indicated");
-    WT_CHECK(c->Abortive == 0, "a graceful FIN was indicated as abortive");
+    CHECK(used < 0.1, "%.0f ms of CPU in 300 ms while 6 bytes sat unread (busy loop)", used * 1000);
+    CHECK_STATUS(wt_shutdown(ss), STATUS_SUCCESS);
+    CHECK(wt_wait_count(&c->Disconnects, 1, 5000), "the FIN behind unread data was never indicated");
+    CHECK(c->Abortive == 0, "a graceful FIN was indicated as abortive");
     WT_CALL r;
     WT_BUF b;
     wt_init(&r);
     wt_buf_init(&b, 100, 1, 0);
-    WT_STATUS(receive(c->Socket, &r, &b, 0), STATUS_SUCCESS);
-    WT_CHECK(r.Irp->IoStatus.Information == 6, "the unread bytes: %lu", (unsigned long)r.Irp->IoStatus.Information);
-    WT_STATUS(receive(c->Socket, &r, &b, 0), STATUS_SUCCESS);
-    WT_CHECK(r.Irp->IoStatus.Information == 0, "then the graceful end");
+    CHECK_STATUS(receive(c->Socket, &r, &b, 0), STATUS_SUCCESS);
+    CHECK(r.Irp->IoStatus.Information == 6, "the unread bytes: %lu", (unsigned long)r.Irp->IoStatus.Information);
+    CHECK_STATUS(receive(c->Socket, &r, &b, 0), STATUS_SUCCESS);
+    CHECK(r.Irp->IoStatus.Information == 0, "then the graceful end");
     wt_sleep_ms(30);
-    WT_CHECK(c->Disconnects == 1, "%ld disconnect events", (long)c->Disconnects);
+    CHECK(c->Disconnects == 1, "%ld disconnect events", (long)c->Disconnects);
     wt_close(c->Socket);
     wt_close(ss);
     conn_free(c);
@@ -253,11 +253,11 @@ static void disconnect_only(void)
     puts("-- only WSK_EVENT_DISCONNECT: a reset");
     c = conn_new();
     wt_pair(&cl, AF_INET6, c, &conn_dispatch, &c->Socket, &ss);
-    WT_STATUS(wt_events(c->Socket, WSK_EVENT_DISCONNECT, NULL), STATUS_SUCCESS);
-    WT_STATUS(wt_abort(ss), STATUS_SUCCESS);
-    WT_CHECK(wt_wait_count(&c->Disconnects, 1, 5000), "no disconnect event for a reset");
-    WT_CHECK(c->Abortive == 1, "a reset was indicated without WSK_FLAG_ABORTIVE");
-    WT_STATUS(receive(c->Socket, &r, &b, 0), STATUS_CONNECTION_RESET);
+    CHECK_STATUS(wt_events(c->Socket, WSK_EVENT_DISCONNECT, NULL), STATUS_SUCCESS);
+    CHECK_STATUS(wt_abort(ss), STATUS_SUCCESS);
+    CHECK(wt_wait_count(&c->Disconnects, 1, 5000), "no disconnect event for a reset");
+    CHECK(c->Abortive == 1, "a reset was indicated without WSK_FLAG_ABORTIVE");
+    CHECK_STATUS(receive(c->Socket, &r, &b, 0), STATUS_CONNECTION_RESET);
     wt_buf_free(&b);
     wt_free(&r);
     wt_close(c->Socket);
@@ -273,13 +273,13 @@ static void receive_only_reset(void)
     CONN *c = conn_new();
     PWSK_SOCKET ss;
     wt_pair(&cl, AF_INET, c, &conn_dispatch, &c->Socket, &ss);
-    WT_STATUS(wt_events(c->Socket, WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
-    WT_STATUS(wt_send(ss, "bytes", 5), STATUS_SUCCESS);
-    WT_CHECK(wt_wait_count(&c->SeenLen, 5, 5000), "no data indicated");
-    WT_STATUS(wt_abort(ss), STATUS_SUCCESS);
-    WT_CHECK(wt_wait_count(&c->Dead, 1, 5000), "no NULL indication after the reset");
+    CHECK_STATUS(wt_events(c->Socket, WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
+    CHECK_STATUS(wt_send(ss, "bytes", 5), STATUS_SUCCESS);
+    CHECK(wt_wait_count(&c->SeenLen, 5, 5000), "no data indicated");
+    CHECK_STATUS(wt_abort(ss), STATUS_SUCCESS);
+    CHECK(wt_wait_count(&c->Dead, 1, 5000), "no NULL indication after the reset");
     wt_sleep_ms(30);
-    WT_CHECK(c->Dead == 1, "%ld NULL indications", (long)c->Dead);
+    CHECK(c->Dead == 1, "%ld NULL indications", (long)c->Dead);
     wt_close(c->Socket);
     wt_close(ss);
     conn_free(c);
@@ -293,26 +293,26 @@ static void disable_while_running(void)
     PWSK_SOCKET ss;
     wt_pair(&cl, AF_INET, c, &conn_dispatch, &c->Socket, &ss);
     c->Mode = RX_BLOCK;
-    WT_STATUS(wt_events(c->Socket, WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
-    WT_STATUS(wt_send(ss, "x", 1), STATUS_SUCCESS);
-    WT_CHECK(wt_wait_count(&c->InCallback, 1, 5000), "the callback did not start");
+    CHECK_STATUS(wt_events(c->Socket, WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
+    CHECK_STATUS(wt_send(ss, "x", 1), STATUS_SUCCESS);
+    CHECK(wt_wait_count(&c->InCallback, 1, 5000), "the callback did not start");
     /* Without an IRP: STATUS_EVENT_PENDING, at once. */
-    WT_STATUS(wt_events(c->Socket, WSK_EVENT_RECEIVE | WSK_EVENT_DISABLE, NULL), STATUS_EVENT_PENDING);
+    CHECK_STATUS(wt_events(c->Socket, WSK_EVENT_RECEIVE | WSK_EVENT_DISABLE, NULL), STATUS_EVENT_PENDING);
     /* With one: STATUS_PENDING at once, completed when the callback returns. */
     WT_CALL d;
     wt_init(&d);
     NTSTATUS r = wt_events(c->Socket, WSK_EVENT_RECEIVE | WSK_EVENT_DISABLE, wt_arm(&d));
-    WT_STATUS(r, STATUS_PENDING);
+    CHECK_STATUS(r, STATUS_PENDING);
     wt_sleep_ms(50);
-    WT_CHECK(d.Completions == 0, "the disable IRP completed while the callback still ran");
+    CHECK(d.Completions == 0, "the disable IRP completed while the callback still ran");
     KeSetEvent(&c->Release, IO_NO_INCREMENT, FALSE);
-    WT_STATUS(wt_wait(&d, r), STATUS_SUCCESS);
-    WT_CHECK(c->InCallback == 0, "completed before the callback returned");
+    CHECK_STATUS(wt_wait(&d, r), STATUS_SUCCESS);
+    CHECK(c->InCallback == 0, "completed before the callback returned");
     /* Disabled: no more indications. */
     LONG before = c->Indications;
-    WT_STATUS(wt_send(ss, "y", 1), STATUS_SUCCESS);
+    CHECK_STATUS(wt_send(ss, "y", 1), STATUS_SUCCESS);
     wt_sleep_ms(50);
-    WT_CHECK(c->Indications == before, "an indication after the disable completed");
+    CHECK(c->Indications == before, "an indication after the disable completed");
     wt_free(&d);
     wt_close(c->Socket);
     wt_close(ss);
@@ -327,25 +327,25 @@ static void static_socket_connect(void)
     wt_register(&st);
     WSK_EVENT_CALLBACK_CONTROL ctl = { (PNPIID)&NPI_WSK_INTERFACE_ID, WSK_EVENT_RECEIVE };
     SIZE_T out = 0;
-    WT_STATUS(st.Provider.Dispatch->WskControlClient(st.Provider.Client, WSK_SET_STATIC_EVENT_CALLBACKS,
+    CHECK_STATUS(st.Provider.Dispatch->WskControlClient(st.Provider.Client, WSK_SET_STATIC_EVENT_CALLBACKS,
                                                      sizeof(ctl), &ctl, 0, NULL, &out, NULL),
-              STATUS_SUCCESS);
+                 STATUS_SUCCESS);
     SOCKADDR_STORAGE addr;
     PWSK_SOCKET ls = wt_listener(&cl, AF_INET, NULL, NULL, &addr);
     CONN *c = conn_new();
     WT_CALL k;
     wt_init(&k);
     SOCKADDR_STORAGE local = wt_any(AF_INET);
-    WT_STATUS(wt_wait(&k, st.Provider.Dispatch->WskSocketConnect(st.Provider.Client, SOCK_STREAM, IPPROTO_TCP,
+    CHECK_STATUS(wt_wait(&k, st.Provider.Dispatch->WskSocketConnect(st.Provider.Client, SOCK_STREAM, IPPROTO_TCP,
                                                                   (PSOCKADDR)&local, (PSOCKADDR)&addr, 0, c,
                                                                   &conn_dispatch, NULL, NULL, NULL, wt_arm(&k))),
-              STATUS_SUCCESS);
+                 STATUS_SUCCESS);
     c->Socket = (PWSK_SOCKET)k.Irp->IoStatus.Information;
     const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
-    WT_STATUS(wt_wait(&k, ld->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&k))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&k, ld->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&k))), STATUS_SUCCESS);
     PWSK_SOCKET ss = (PWSK_SOCKET)k.Irp->IoStatus.Information;
-    WT_STATUS(wt_send(ss, "static", 6), STATUS_SUCCESS);
-    WT_CHECK(wt_wait_count(&c->SeenLen, 6, 5000), "no static WskReceiveEvent on a WskSocketConnect socket");
+    CHECK_STATUS(wt_send(ss, "static", 6), STATUS_SUCCESS);
+    CHECK(wt_wait_count(&c->SeenLen, 6, 5000), "no static WskReceiveEvent on a WskSocketConnect socket");
     wt_free(&k);
     wt_close(c->Socket);
     wt_close(ss);

@@ -21,10 +21,10 @@ static PWSK_SOCKET listener(ADDRESS_FAMILY af, USHORT *port)
     PWSK_SOCKET ls = new_socket(af, WSK_FLAG_LISTEN_SOCKET);
     const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
     SOCKADDR_STORAGE a = wt_addr(af, 0);
-    WT_STATUS(bind_to(ls, ld->WskBind, &a), STATUS_SUCCESS);
+    CHECK_STATUS(bind_to(ls, ld->WskBind, &a), STATUS_SUCCESS);
     WT_CALL c;
     wt_init(&c);
-    WT_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&a, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&a, wt_arm(&c))), STATUS_SUCCESS);
     wt_free(&c);
     *port = wt_port(&a);
     return ls;
@@ -44,7 +44,7 @@ static NTSTATUS free_on_completion(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
 static PWSK_SOCKET accept_one(PWSK_SOCKET ls, WT_CALL *c, NTSTATUS pending)
 {
     NTSTATUS st = wt_wait(c, pending);
-    WT_STATUS(st, STATUS_SUCCESS);
+    CHECK_STATUS(st, STATUS_SUCCESS);
     return NT_SUCCESS(st) ? (PWSK_SOCKET)c->Irp->IoStatus.Information : NULL;
     (void)ls;
 }
@@ -56,10 +56,10 @@ static void receive_all(PWSK_SOCKET s, UCHAR *expect, SIZE_T n)
     WT_CALL c;
     wt_init(&c);
     wt_buf_init(&in, n, 2, 0);
-    WT_STATUS(wt_wait(&c, d->WskReceive(s, &in.Wsk, WSK_FLAG_WAITALL, wt_arm(&c))), STATUS_SUCCESS);
-    WT_CHECK(c.Irp->IoStatus.Information == n && memcmp(in.Data, expect, n) == 0,
-             "server got %lu of %lu bytes, or wrong ones", (unsigned long)c.Irp->IoStatus.Information,
-             (unsigned long)n);
+    CHECK_STATUS(wt_wait(&c, d->WskReceive(s, &in.Wsk, WSK_FLAG_WAITALL, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == n && memcmp(in.Data, expect, n) == 0,
+          "server got %lu of %lu bytes, or wrong ones", (unsigned long)c.Irp->IoStatus.Information,
+          (unsigned long)n);
     wt_buf_free(&in);
     wt_free(&c);
 }
@@ -84,20 +84,20 @@ static void connect_ex_family(ADDRESS_FAMILY af)
     memcpy(copy, b.Data, 65535);
 
     /* Documented failures, each with its IRP completed. */
-    WT_STATUS(cd->WskConnectEx(cs, (PSOCKADDR)&remote, &b.Wsk, 0, NULL), STATUS_INVALID_PARAMETER);
-    WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &b.Wsk, 0, wt_arm(&c))),
-              STATUS_INVALID_DEVICE_STATE);   /* not bound: as WskConnect */
-    WT_STATUS(bind_to(cs, cd->WskBind, &wild), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &b.Wsk, 1, wt_arm(&c))),
-              STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(cd->WskConnectEx(cs, (PSOCKADDR)&remote, &b.Wsk, 0, NULL), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &b.Wsk, 0, wt_arm(&c))),
+                 STATUS_INVALID_DEVICE_STATE);   /* not bound: as WskConnect */
+    CHECK_STATUS(bind_to(cs, cd->WskBind, &wild), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &b.Wsk, 1, wt_arm(&c))),
+                 STATUS_INVALID_PARAMETER);
     WSK_BUF huge = b.Wsk;
     huge.Length = 65536;
-    WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &huge, 0, wt_arm(&c))),
-              STATUS_BUFFER_OVERFLOW);
-    WT_CHECK(!NT_SUCCESS(STATUS_BUFFER_OVERFLOW) && !NT_ERROR(STATUS_BUFFER_OVERFLOW), "warning code");
+    CHECK_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &huge, 0, wt_arm(&c))),
+                 STATUS_BUFFER_OVERFLOW);
+    CHECK(!NT_SUCCESS(STATUS_BUFFER_OVERFLOW) && !NT_ERROR(STATUS_BUFFER_OVERFLOW), "warning code");
     SOCKADDR_STORAGE other = wt_addr(af == AF_INET ? AF_INET6 : AF_INET, port);
-    WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&other, &b.Wsk, 0, wt_arm(&c))),
-              STATUS_INVALID_ADDRESS);
+    CHECK_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&other, &b.Wsk, 0, wt_arm(&c))),
+                 STATUS_INVALID_ADDRESS);
 
     /* 65,535 bytes during/after the handshake; the MDL is freed in the completion routine. */
     NTSTATUS a = ld->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&acc));
@@ -105,16 +105,16 @@ static void connect_ex_family(ADDRESS_FAMILY af)
     PIRP irp = wt_arm(&c);
     IoSetCompletionRoutine(irp, free_on_completion, &fc, TRUE, TRUE, TRUE);
     NTSTATUS st = wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &b.Wsk, 0, irp));
-    WT_STATUS(st, STATUS_SUCCESS);
-    WT_CHECK(c.Irp->IoStatus.Information == 65535, "Information %lu (bytes sent)",
-             (unsigned long)c.Irp->IoStatus.Information);
-    WT_CHECK(b.Mdl == NULL, "completion routine did not run the free");
+    CHECK_STATUS(st, STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == 65535, "Information %lu (bytes sent)",
+          (unsigned long)c.Irp->IoStatus.Information);
+    CHECK(b.Mdl == NULL, "completion routine did not run the free");
     PWSK_SOCKET ss = accept_one(ls, &acc, a);
     if (ss)
         receive_all(ss, copy, 65535);
     /* Connected: a second connect is refused by state. */
-    WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, NULL, 0, wt_arm(&c))),
-              STATUS_CONNECTION_ACTIVE);
+    CHECK_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, NULL, 0, wt_arm(&c))),
+                 STATUS_CONNECTION_ACTIVE);
     wt_close(cs);
     if (ss)
         wt_close(ss);
@@ -122,10 +122,10 @@ static void connect_ex_family(ADDRESS_FAMILY af)
     /* No buffer: a plain connect, Information 0. */
     cs = new_socket(af, WSK_FLAG_CONNECTION_SOCKET);
     cd = cs->Dispatch;
-    WT_STATUS(bind_to(cs, cd->WskBind, &wild), STATUS_SUCCESS);
+    CHECK_STATUS(bind_to(cs, cd->WskBind, &wild), STATUS_SUCCESS);
     a = ld->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&acc));
-    WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, NULL, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_CHECK(c.Irp->IoStatus.Information == 0, "Information %lu", (unsigned long)c.Irp->IoStatus.Information);
+    CHECK_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, NULL, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == 0, "Information %lu", (unsigned long)c.Irp->IoStatus.Information);
     ss = accept_one(ls, &acc, a);
     wt_close(cs);
     if (ss)
@@ -137,11 +137,11 @@ static void connect_ex_family(ADDRESS_FAMILY af)
     cd = cs->Dispatch;
     WT_BUF small;
     wt_buf_init(&small, 64, 1, 0);
-    WT_STATUS(bind_to(cs, cd->WskBind, &wild), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &small.Wsk, 0, wt_arm(&c))),
-              STATUS_CONNECTION_REFUSED);
-    WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &small.Wsk, 0, wt_arm(&c))),
-              STATUS_FILE_FORCED_CLOSED);
+    CHECK_STATUS(bind_to(cs, cd->WskBind, &wild), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &small.Wsk, 0, wt_arm(&c))),
+                 STATUS_CONNECTION_REFUSED);
+    CHECK_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &small.Wsk, 0, wt_arm(&c))),
+                 STATUS_FILE_FORCED_CLOSED);
     wt_close(cs);
     wt_buf_free(&small);
     free(copy);
@@ -162,18 +162,18 @@ static void socket_connect(ADDRESS_FAMILY af)
     wt_init(&acc);
     const WSK_PROVIDER_DISPATCH *pd = cl.Provider.Dispatch;
     NTSTATUS a = ld->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&acc));
-    WT_STATUS(wt_wait(&c, pd->WskSocketConnect(cl.Provider.Client, SOCK_STREAM, IPPROTO_TCP,
+    CHECK_STATUS(wt_wait(&c, pd->WskSocketConnect(cl.Provider.Client, SOCK_STREAM, IPPROTO_TCP,
                                                (PSOCKADDR)&wild, (PSOCKADDR)&remote, 0, NULL, NULL,
                                                NULL, NULL, NULL, wt_arm(&c))), STATUS_SUCCESS);
     PWSK_SOCKET cs = (PWSK_SOCKET)c.Irp->IoStatus.Information;
     PWSK_SOCKET ss = accept_one(ls, &acc, a);
-    WT_CHECK(cs != NULL, "no socket in Information");
+    CHECK(cs != NULL, "no socket in Information");
     if (cs && ss) {
         const WSK_PROVIDER_CONNECTION_DISPATCH *cd = cs->Dispatch;
         WT_BUF b;
         wt_buf_init(&b, 1000, 2, 0);
         wt_fill(b.Data, 1000, 5);
-        WT_STATUS(wt_wait(&c, cd->WskSend(cs, &b.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+        CHECK_STATUS(wt_wait(&c, cd->WskSend(cs, &b.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
         receive_all(ss, b.Data, 1000);
         wt_buf_free(&b);
     }
@@ -182,16 +182,16 @@ static void socket_connect(ADDRESS_FAMILY af)
     wt_close(ls);
 
     /* Bad addresses. */
-    WT_STATUS(wt_wait(&c, pd->WskSocketConnect(cl.Provider.Client, SOCK_STREAM, IPPROTO_TCP, NULL,
+    CHECK_STATUS(wt_wait(&c, pd->WskSocketConnect(cl.Provider.Client, SOCK_STREAM, IPPROTO_TCP, NULL,
                                                (PSOCKADDR)&remote, 0, NULL, NULL, NULL, NULL, NULL,
                                                wt_arm(&c))), STATUS_INVALID_PARAMETER);
-    WT_STATUS(wt_wait(&c, pd->WskSocketConnect(cl.Provider.Client, SOCK_STREAM, IPPROTO_TCP,
+    CHECK_STATUS(wt_wait(&c, pd->WskSocketConnect(cl.Provider.Client, SOCK_STREAM, IPPROTO_TCP,
                                                (PSOCKADDR)&other, (PSOCKADDR)&remote, 0, NULL, NULL,
                                                NULL, NULL, NULL, wt_arm(&c))), STATUS_INVALID_ADDRESS);
-    WT_STATUS(wt_wait(&c, pd->WskSocketConnect(cl.Provider.Client, SOCK_STREAM, IPPROTO_TCP,
+    CHECK_STATUS(wt_wait(&c, pd->WskSocketConnect(cl.Provider.Client, SOCK_STREAM, IPPROTO_TCP,
                                                (PSOCKADDR)&wild, (PSOCKADDR)&remote, 0, NULL, NULL,
                                                NULL, NULL, NULL, wt_arm(&c))), STATUS_CONNECTION_REFUSED);
-    WT_CHECK(c.Irp->IoStatus.Information == 0, "failed WskSocketConnect left a socket");
+    CHECK(c.Irp->IoStatus.Information == 0, "failed WskSocketConnect left a socket");
     wt_free(&c);
     wt_free(&acc);
 }
@@ -207,25 +207,25 @@ static void stream_sockets(ADDRESS_FAMILY af)
     /* Listener flow: bind, WskListen, WskAccept; connecting calls then fail. */
     PWSK_SOCKET ls = new_socket(af, WSK_FLAG_STREAM_SOCKET);
     const WSK_PROVIDER_STREAM_DISPATCH *sd = ls->Dispatch;
-    WT_STATUS(wt_wait(&c, sd->WskListen(ls, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);  /* not bound */
-    WT_STATUS(bind_to(ls, sd->WskBind, &a), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, sd->WskListen(ls, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, sd->WskGetLocalAddress(ls, (PSOCKADDR)&a, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, sd->WskListen(ls, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);  /* not bound */
+    CHECK_STATUS(bind_to(ls, sd->WskBind, &a), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, sd->WskListen(ls, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, sd->WskGetLocalAddress(ls, (PSOCKADDR)&a, wt_arm(&c))), STATUS_SUCCESS);
     SOCKADDR_STORAGE remote = wt_addr(af, wt_port(&a));
-    WT_STATUS(wt_wait(&c, sd->WskConnect(ls, (PSOCKADDR)&remote, 0, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
-    WT_STATUS(wt_wait(&c, sd->WskConnectEx(ls, (PSOCKADDR)&remote, NULL, 0, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(wt_wait(&c, sd->WskConnect(ls, (PSOCKADDR)&remote, 0, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(wt_wait(&c, sd->WskConnectEx(ls, (PSOCKADDR)&remote, NULL, 0, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
     NTSTATUS ac = sd->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&acc));
 
     /* Connection flow: bind, WskConnectEx; listening calls then fail. */
     PWSK_SOCKET cs = new_socket(af, WSK_FLAG_STREAM_SOCKET);
     const WSK_PROVIDER_STREAM_DISPATCH *cd = cs->Dispatch;
-    WT_STATUS(bind_to(cs, cd->WskBind, &wild), STATUS_SUCCESS);
+    CHECK_STATUS(bind_to(cs, cd->WskBind, &wild), STATUS_SUCCESS);
     WT_BUF b;
     wt_buf_init(&b, 300, 1, 0);
     wt_fill(b.Data, 300, 2);
-    WT_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &b.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, cd->WskListen(cs, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
-    WT_STATUS(wt_wait(&c, cd->WskAccept(cs, 0, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(wt_wait(&c, cd->WskConnectEx(cs, (PSOCKADDR)&remote, &b.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, cd->WskListen(cs, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(wt_wait(&c, cd->WskAccept(cs, 0, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
     PWSK_SOCKET ss = accept_one(ls, &acc, ac);
     if (ss) {
         receive_all(ss, b.Data, 300);

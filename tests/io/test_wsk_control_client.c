@@ -19,52 +19,52 @@ int main(void)
 
     /* Transport list: size query, then the list. */
     SIZE_T need = 0;
-    WT_STATUS(ctl(WSK_TRANSPORT_LIST_QUERY, 0, NULL, 0, NULL, &need, NULL), STATUS_BUFFER_OVERFLOW);
-    WT_CHECK(need == 4 * sizeof(WSK_TRANSPORT), "needed %lu", (unsigned long)need);
+    CHECK_STATUS(ctl(WSK_TRANSPORT_LIST_QUERY, 0, NULL, 0, NULL, &need, NULL), STATUS_BUFFER_OVERFLOW);
+    CHECK(need == 4 * sizeof(WSK_TRANSPORT), "needed %lu", (unsigned long)need);
     WSK_TRANSPORT t[8];
     SIZE_T got = 0;
-    WT_STATUS(ctl(WSK_TRANSPORT_LIST_QUERY, 0, NULL, sizeof(WSK_TRANSPORT), t, &got, NULL), STATUS_BUFFER_OVERFLOW);
-    WT_CHECK(got == need, "needed on overflow %lu", (unsigned long)got);
+    CHECK_STATUS(ctl(WSK_TRANSPORT_LIST_QUERY, 0, NULL, sizeof(WSK_TRANSPORT), t, &got, NULL), STATUS_BUFFER_OVERFLOW);
+    CHECK(got == need, "needed on overflow %lu", (unsigned long)got);
     memset(t, 0xcc, sizeof(t));
-    WT_STATUS(ctl(WSK_TRANSPORT_LIST_QUERY, 0, NULL, sizeof(t), t, &got, NULL), STATUS_SUCCESS);
-    WT_CHECK(got == need, "returned %lu", (unsigned long)got);
+    CHECK_STATUS(ctl(WSK_TRANSPORT_LIST_QUERY, 0, NULL, sizeof(t), t, &got, NULL), STATUS_SUCCESS);
+    CHECK(got == need, "returned %lu", (unsigned long)got);
     int seen = 0;
     static const GUID zero;
     for (SIZE_T i = 0; i < got / sizeof(WSK_TRANSPORT); i++) {
-        WT_CHECK(t[i].Version == MAKE_WSK_VERSION(1, 0), "version");
-        WT_CHECK(memcmp(&t[i].ProviderId, &zero, sizeof(zero)) == 0, "ProviderId zero");
+        CHECK(t[i].Version == MAKE_WSK_VERSION(1, 0), "version");
+        CHECK(memcmp(&t[i].ProviderId, &zero, sizeof(zero)) == 0, "ProviderId zero");
         int k = (t[i].SocketType == SOCK_STREAM && t[i].Protocol == IPPROTO_TCP) ? 0
               : (t[i].SocketType == SOCK_DGRAM && t[i].Protocol == IPPROTO_UDP) ? 2 : -10;
         k += t[i].AddressFamily == AF_INET ? 0 : t[i].AddressFamily == AF_INET6 ? 1 : -10;
         if (k >= 0)
             seen |= 1 << k;
     }
-    WT_CHECK(seen == 0xf, "TCP/UDP over IPv4/IPv6: %#x", seen);
+    CHECK(seen == 0xf, "TCP/UDP over IPv4/IPv6: %#x", seen);
     /* It takes no IRP: one given is completed with STATUS_INVALID_PARAMETER. */
-    WT_STATUS(wt_wait(&c, ctl(WSK_TRANSPORT_LIST_QUERY, 0, NULL, sizeof(t), t, NULL, wt_arm(&c))),
-              STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(wt_wait(&c, ctl(WSK_TRANSPORT_LIST_QUERY, 0, NULL, sizeof(t), t, NULL, wt_arm(&c))),
+                 STATUS_INVALID_PARAMETER);
 
     /* Security descriptors: cached handle, released once. */
     PSECURITY_DESCRIPTOR sd = (PSECURITY_DESCRIPTOR)&c, cached = NULL;
-    WT_STATUS(ctl(WSK_CACHE_SD, sizeof(sd), &sd, sizeof(cached), &cached, &got, NULL), STATUS_SUCCESS);
-    WT_CHECK(cached != NULL && got == sizeof(cached), "cached SD");
-    WT_STATUS(ctl(WSK_RELEASE_SD, sizeof(cached), &cached, 0, NULL, NULL, NULL), STATUS_SUCCESS);
-    WT_STATUS(ctl(WSK_RELEASE_SD, sizeof(cached), &cached, 0, NULL, NULL, NULL), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(ctl(WSK_CACHE_SD, sizeof(sd), &sd, sizeof(cached), &cached, &got, NULL), STATUS_SUCCESS);
+    CHECK(cached != NULL && got == sizeof(cached), "cached SD");
+    CHECK_STATUS(ctl(WSK_RELEASE_SD, sizeof(cached), &cached, 0, NULL, NULL, NULL), STATUS_SUCCESS);
+    CHECK_STATUS(ctl(WSK_RELEASE_SD, sizeof(cached), &cached, 0, NULL, NULL, NULL), STATUS_INVALID_PARAMETER);
 
     ULONG tdi = WSK_TDI_BEHAVIOR_BYPASS_TDI;
-    WT_STATUS(ctl(WSK_TDI_BEHAVIOR, sizeof(tdi), &tdi, 0, NULL, NULL, NULL), STATUS_SUCCESS);
-    WT_STATUS(ctl(0x777, 0, NULL, 0, NULL, NULL, NULL), STATUS_NOT_SUPPORTED);
-    WT_STATUS(wt_wait(&c, ctl(0x777, 0, NULL, 0, NULL, NULL, wt_arm(&c))), STATUS_NOT_SUPPORTED);
+    CHECK_STATUS(ctl(WSK_TDI_BEHAVIOR, sizeof(tdi), &tdi, 0, NULL, NULL, NULL), STATUS_SUCCESS);
+    CHECK_STATUS(ctl(0x777, 0, NULL, 0, NULL, NULL, NULL), STATUS_NOT_SUPPORTED);
+    CHECK_STATUS(wt_wait(&c, ctl(0x777, 0, NULL, 0, NULL, NULL, wt_arm(&c))), STATUS_NOT_SUPPORTED);
 
     /* Transport list change: pends; IRP required; a cancel ends it. */
-    WT_STATUS(ctl(WSK_TRANSPORT_LIST_CHANGE, 0, NULL, 0, NULL, NULL, NULL), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(ctl(WSK_TRANSPORT_LIST_CHANGE, 0, NULL, 0, NULL, NULL, NULL), STATUS_INVALID_PARAMETER);
     NTSTATUS r = ctl(WSK_TRANSPORT_LIST_CHANGE, 0, NULL, 0, NULL, NULL, wt_arm(&c));
-    WT_STATUS(r, STATUS_PENDING);
-    WT_STATUS(wt_wait_ms(&c, r, 200) == STATUS_TIMEOUT ? STATUS_TIMEOUT : STATUS_SUCCESS, STATUS_TIMEOUT);
+    CHECK_STATUS(r, STATUS_PENDING);
+    CHECK_STATUS(wt_wait_ms(&c, r, 200) == STATUS_TIMEOUT ? STATUS_TIMEOUT : STATUS_SUCCESS, STATUS_TIMEOUT);
     if (c.Completions == 0)
-        wt_failures--;   /* the timeout above was the point */
+        ow_test_failures--;   /* the timeout above was the point */
     IoCancelIrp(c.Irp);
-    WT_STATUS(wt_wait(&c, r), STATUS_CANCELLED);
+    CHECK_STATUS(wt_wait(&c, r), STATUS_CANCELLED);
 
     wt_free(&c);
     wt_deregister(&cl);

@@ -17,10 +17,10 @@ static SIZE_T ow_sizeof_addr(ADDRESS_FAMILY af)
 static PWSK_SOCKET make_dgram(ADDRESS_FAMILY af)
 {
     PWSK_SOCKET s;
-    WT_STATUS(wt_socket_ex(&cl, af, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, NULL, NULL, &s),
-              STATUS_SUCCESS);
+    CHECK_STATUS(wt_socket_ex(&cl, af, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, NULL, NULL, &s),
+                 STATUS_SUCCESS);
     if (s == NULL)
-        exit(1);
+        exit(OW_TEST_FAIL);
     return s;
 }
 
@@ -90,18 +90,18 @@ static void expect_datagram(PWSK_SOCKET rx, PWSK_SOCKET tx, SOCKADDR_STORAGE *rx
 {
     RECV r;
     recv_start(&r, rx, 256, FALSE);
-    WT_STATUS(r.ret, STATUS_PENDING);
+    CHECK_STATUS(r.ret, STATUS_PENDING);
     ULONG_PTR sent = 0;
-    WT_STATUS(send_to(tx, msg, strlen(msg), rx_addr, &sent), STATUS_SUCCESS);
-    WT_CHECK(sent == strlen(msg), "send Information %lu", (unsigned long)sent);
-    WT_STATUS(recv_wait(&r), STATUS_SUCCESS);
-    WT_CHECK(r.c.Irp->IoStatus.Information == strlen(msg), "recv Information %lu",
-             (unsigned long)r.c.Irp->IoStatus.Information);
-    WT_CHECK(memcmp(r.b.Data, msg, strlen(msg)) == 0, "payload");
-    WT_CHECK(same_addr(&r.from, tx_addr, af), "RemoteAddress is the sender's");
-    WT_CHECK(r.ctl_flags == 0, "ControlFlags %#lx", (unsigned long)r.ctl_flags);
-    WT_CHECK(r.ctl_len == 0, "ControlLength %lu", (unsigned long)r.ctl_len);
-    WT_CHECK(r.c.IrqlAtCompletion == DISPATCH_LEVEL, "completion IRQL %u", r.c.IrqlAtCompletion);
+    CHECK_STATUS(send_to(tx, msg, strlen(msg), rx_addr, &sent), STATUS_SUCCESS);
+    CHECK(sent == strlen(msg), "send Information %lu", (unsigned long)sent);
+    CHECK_STATUS(recv_wait(&r), STATUS_SUCCESS);
+    CHECK(r.c.Irp->IoStatus.Information == strlen(msg), "recv Information %lu",
+          (unsigned long)r.c.Irp->IoStatus.Information);
+    CHECK(memcmp(r.b.Data, msg, strlen(msg)) == 0, "payload");
+    CHECK(same_addr(&r.from, tx_addr, af), "RemoteAddress is the sender's");
+    CHECK(r.ctl_flags == 0, "ControlFlags %#lx", (unsigned long)r.ctl_flags);
+    CHECK(r.ctl_len == 0, "ControlLength %lu", (unsigned long)r.ctl_len);
+    CHECK(r.c.IrqlAtCompletion == DISPATCH_LEVEL, "completion IRQL %u", r.c.IrqlAtCompletion);
     recv_end(&r);
 }
 
@@ -115,14 +115,14 @@ static void run_family(ADDRESS_FAMILY af)
     SOCKADDR_STORAGE lo = wt_addr(af, 0), aa, ba;
 
     /* Not bound yet. */
-    WT_STATUS(send_to(a, "x", 1, &lo, NULL), STATUS_INVALID_DEVICE_STATE);
-    WT_STATUS(wt_wait(&c, d->WskGetLocalAddress(a, (PSOCKADDR)&aa, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(send_to(a, "x", 1, &lo, NULL), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(wt_wait(&c, d->WskGetLocalAddress(a, (PSOCKADDR)&aa, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
 
-    WT_STATUS(wt_wait(&c, d->WskBind(a, (PSOCKADDR)&lo, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, d->WskBind(b, (PSOCKADDR)&lo, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, d->WskGetLocalAddress(a, (PSOCKADDR)&aa, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, d->WskGetLocalAddress(b, (PSOCKADDR)&ba, wt_arm(&c))), STATUS_SUCCESS);
-    WT_CHECK(wt_port(&aa) != 0 && aa.ss_family == af, "local address");
+    CHECK_STATUS(wt_wait(&c, d->WskBind(a, (PSOCKADDR)&lo, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, d->WskBind(b, (PSOCKADDR)&lo, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, d->WskGetLocalAddress(a, (PSOCKADDR)&aa, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, d->WskGetLocalAddress(b, (PSOCKADDR)&ba, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK(wt_port(&aa) != 0 && aa.ss_family == af, "local address");
 
     /* Request and response. */
     expect_datagram(b, a, &ba, &aa, "request", af);
@@ -131,24 +131,24 @@ static void run_family(ADDRESS_FAMILY af)
     /* Argument checks: each completes the IRP. */
     WT_BUF one;
     wt_buf_init(&one, 4, 1, 0);
-    WT_STATUS(d->WskSendTo(a, &one.Wsk, 0, (PSOCKADDR)&ba, 0, NULL, NULL), STATUS_INVALID_PARAMETER);
-    WT_STATUS(wt_wait(&c, d->WskSendTo(a, &one.Wsk, 1, (PSOCKADDR)&ba, 0, NULL, wt_arm(&c))), STATUS_INVALID_PARAMETER);
-    WT_STATUS(wt_wait(&c, d->WskSendTo(a, &one.Wsk, 0, NULL, 0, NULL, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(d->WskSendTo(a, &one.Wsk, 0, (PSOCKADDR)&ba, 0, NULL, NULL), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(wt_wait(&c, d->WskSendTo(a, &one.Wsk, 1, (PSOCKADDR)&ba, 0, NULL, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(wt_wait(&c, d->WskSendTo(a, &one.Wsk, 0, NULL, 0, NULL, wt_arm(&c))), STATUS_INVALID_PARAMETER);
     ULONGLONG cm[4] = { 0 };
-    WT_STATUS(wt_wait(&c, d->WskSendTo(a, &one.Wsk, 0, (PSOCKADDR)&ba, sizeof(cm), (PCMSGHDR)cm, wt_arm(&c))),
-              STATUS_NOT_SUPPORTED);
+    CHECK_STATUS(wt_wait(&c, d->WskSendTo(a, &one.Wsk, 0, (PSOCKADDR)&ba, sizeof(cm), (PCMSGHDR)cm, wt_arm(&c))),
+                 STATUS_NOT_SUPPORTED);
     SOCKADDR_STORAGE other = wt_addr(af == AF_INET ? AF_INET6 : AF_INET, 9);
-    WT_STATUS(wt_wait(&c, d->WskSendTo(a, &one.Wsk, 0, (PSOCKADDR)&other, 0, NULL, wt_arm(&c))), STATUS_INVALID_ADDRESS);
-    WT_STATUS(wt_wait(&c, d->WskReceiveFrom(a, &one.Wsk, 1, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_INVALID_PARAMETER);
-    WT_STATUS(d->WskRelease(a, NULL), STATUS_INVALID_PARAMETER);
-    WT_STATUS(ioctl_addr(a, SIO_WSK_SET_REMOTE_ADDRESS, NULL, 0), STATUS_SUCCESS);   /* no input: clears */
-    WT_STATUS(d->WskControlSocket(a, WskIoctl, SIO_WSK_SET_SENDTO_ADDRESS, 0, sizeof(ba), &ba, 0, NULL, NULL, NULL),
-              STATUS_INVALID_PARAMETER);   /* IRP required */
+    CHECK_STATUS(wt_wait(&c, d->WskSendTo(a, &one.Wsk, 0, (PSOCKADDR)&other, 0, NULL, wt_arm(&c))), STATUS_INVALID_ADDRESS);
+    CHECK_STATUS(wt_wait(&c, d->WskReceiveFrom(a, &one.Wsk, 1, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(d->WskRelease(a, NULL), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(ioctl_addr(a, SIO_WSK_SET_REMOTE_ADDRESS, NULL, 0), STATUS_SUCCESS);   /* no input: clears */
+    CHECK_STATUS(d->WskControlSocket(a, WskIoctl, SIO_WSK_SET_SENDTO_ADDRESS, 0, sizeof(ba), &ba, 0, NULL, NULL, NULL),
+                 STATUS_INVALID_PARAMETER);   /* IRP required */
     wt_buf_free(&one);
 
     /* Too large for UDP: EMSGSIZE. */
     static UCHAR big[70000];
-    WT_STATUS(send_to(a, big, sizeof(big), &ba, NULL), STATUS_INVALID_BUFFER_SIZE);
+    CHECK_STATUS(send_to(a, big, sizeof(big), &ba, NULL), STATUS_INVALID_BUFFER_SIZE);
 
     /* Truncation: one datagram per receive, MSG_TRUNC in ControlFlags. */
     {
@@ -156,49 +156,49 @@ static void run_family(ADDRESS_FAMILY af)
         recv_start(&r, b, 10, FALSE);
         UCHAR msg[100];
         wt_fill(msg, sizeof(msg), 7);
-        WT_STATUS(send_to(a, msg, sizeof(msg), &ba, NULL), STATUS_SUCCESS);
-        WT_STATUS(recv_wait(&r), STATUS_SUCCESS);
-        WT_CHECK(r.c.Irp->IoStatus.Information == 10, "truncated Information %lu",
-                 (unsigned long)r.c.Irp->IoStatus.Information);
-        WT_CHECK(memcmp(r.b.Data, msg, 10) == 0, "truncated payload");
-        WT_CHECK(r.ctl_flags == MSG_TRUNC, "ControlFlags %#lx, want MSG_TRUNC", (unsigned long)r.ctl_flags);
+        CHECK_STATUS(send_to(a, msg, sizeof(msg), &ba, NULL), STATUS_SUCCESS);
+        CHECK_STATUS(recv_wait(&r), STATUS_SUCCESS);
+        CHECK(r.c.Irp->IoStatus.Information == 10, "truncated Information %lu",
+              (unsigned long)r.c.Irp->IoStatus.Information);
+        CHECK(memcmp(r.b.Data, msg, 10) == 0, "truncated payload");
+        CHECK(r.ctl_flags == MSG_TRUNC, "ControlFlags %#lx, want MSG_TRUNC", (unsigned long)r.ctl_flags);
         recv_end(&r);
         /* The rest of it is gone: the next receive gets the next datagram. */
         expect_datagram(b, a, &ba, &aa, "next", af);
     }
 
     /* SIO_WSK_SET_SENDTO_ADDRESS: default destination, no filtering. */
-    WT_STATUS(ioctl_addr(a, SIO_WSK_SET_SENDTO_ADDRESS, &ba, ow_sizeof_addr(af)), STATUS_SUCCESS);
+    CHECK_STATUS(ioctl_addr(a, SIO_WSK_SET_SENDTO_ADDRESS, &ba, ow_sizeof_addr(af)), STATUS_SUCCESS);
     {
         RECV r;
         recv_start(&r, b, 64, FALSE);
-        WT_STATUS(send_to(a, "dflt", 4, NULL, NULL), STATUS_SUCCESS);
-        WT_STATUS(recv_wait(&r), STATUS_SUCCESS);
-        WT_CHECK(r.c.Irp->IoStatus.Information == 4 && memcmp(r.b.Data, "dflt", 4) == 0, "sendto address");
+        CHECK_STATUS(send_to(a, "dflt", 4, NULL, NULL), STATUS_SUCCESS);
+        CHECK_STATUS(recv_wait(&r), STATUS_SUCCESS);
+        CHECK(r.c.Irp->IoStatus.Information == 4 && memcmp(r.b.Data, "dflt", 4) == 0, "sendto address");
         recv_end(&r);
     }
-    WT_STATUS(ioctl_addr(a, SIO_WSK_SET_SENDTO_ADDRESS, NULL, 0), STATUS_SUCCESS);
-    WT_STATUS(send_to(a, "x", 1, NULL, NULL), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(ioctl_addr(a, SIO_WSK_SET_SENDTO_ADDRESS, NULL, 0), STATUS_SUCCESS);
+    CHECK_STATUS(send_to(a, "x", 1, NULL, NULL), STATUS_INVALID_PARAMETER);
 
     /* SIO_WSK_SET_REMOTE_ADDRESS: b only hears from a now. */
-    WT_STATUS(ioctl_addr(b, SIO_WSK_SET_REMOTE_ADDRESS, &aa, ow_sizeof_addr(af)), STATUS_SUCCESS);
-    WT_CHECK(ow_udp_send_once(af == AF_INET6, &ba, ow_sizeof_addr(af), "stranger", 8) == 0, "stranger send");
+    CHECK_STATUS(ioctl_addr(b, SIO_WSK_SET_REMOTE_ADDRESS, &aa, ow_sizeof_addr(af)), STATUS_SUCCESS);
+    CHECK(ow_udp_send_once(af == AF_INET6, &ba, ow_sizeof_addr(af), "stranger", 8) == 0, "stranger send");
     {
         RECV r;
         recv_start(&r, b, 64, FALSE);
-        WT_STATUS(send_to(a, "friend", 6, &ba, NULL), STATUS_SUCCESS);
-        WT_STATUS(recv_wait(&r), STATUS_SUCCESS);
-        WT_CHECK(r.c.Irp->IoStatus.Information == 6 && memcmp(r.b.Data, "friend", 6) == 0,
-                 "filtered: got %.*s", (int)r.c.Irp->IoStatus.Information, (char *)r.b.Data);
+        CHECK_STATUS(send_to(a, "friend", 6, &ba, NULL), STATUS_SUCCESS);
+        CHECK_STATUS(recv_wait(&r), STATUS_SUCCESS);
+        CHECK(r.c.Irp->IoStatus.Information == 6 && memcmp(r.b.Data, "friend", 6) == 0,
+              "filtered: got %.*s", (int)r.c.Irp->IoStatus.Information, (char *)r.b.Data);
         recv_end(&r);
         /* and sends without an address go to a */
         recv_start(&r, a, 64, FALSE);
-        WT_STATUS(send_to(b, "back", 4, NULL, NULL), STATUS_SUCCESS);
-        WT_STATUS(recv_wait(&r), STATUS_SUCCESS);
-        WT_CHECK(r.c.Irp->IoStatus.Information == 4 && same_addr(&r.from, &ba, af), "fixed remote send");
+        CHECK_STATUS(send_to(b, "back", 4, NULL, NULL), STATUS_SUCCESS);
+        CHECK_STATUS(recv_wait(&r), STATUS_SUCCESS);
+        CHECK(r.c.Irp->IoStatus.Information == 4 && same_addr(&r.from, &ba, af), "fixed remote send");
         recv_end(&r);
     }
-    WT_STATUS(ioctl_addr(b, SIO_WSK_SET_REMOTE_ADDRESS, NULL, 0), STATUS_SUCCESS);
+    CHECK_STATUS(ioctl_addr(b, SIO_WSK_SET_REMOTE_ADDRESS, NULL, 0), STATUS_SUCCESS);
 
     /* WskSendMessages: each buffer one datagram, Information = total. */
     {
@@ -211,15 +211,15 @@ static void run_family(ADDRESS_FAMILY af)
             list[i].Buffer = m[i].Wsk;
             list[i].Next = i < 2 ? &list[i + 1] : NULL;
         }
-        WT_STATUS(wt_wait(&c, d->WskSendMessages(a, list, 0, (PSOCKADDR)&ba, 0, NULL, wt_arm(&c))), STATUS_SUCCESS);
-        WT_CHECK(c.Irp->IoStatus.Information == 12, "SendMessages Information %lu",
-                 (unsigned long)c.Irp->IoStatus.Information);
+        CHECK_STATUS(wt_wait(&c, d->WskSendMessages(a, list, 0, (PSOCKADDR)&ba, 0, NULL, wt_arm(&c))), STATUS_SUCCESS);
+        CHECK(c.Irp->IoStatus.Information == 12, "SendMessages Information %lu",
+              (unsigned long)c.Irp->IoStatus.Information);
         for (int i = 0; i < 3; i++) {
             RECV r;
             recv_start(&r, b, 64, FALSE);
-            WT_STATUS(recv_wait(&r), STATUS_SUCCESS);
-            WT_CHECK(r.c.Irp->IoStatus.Information == strlen(parts[i])
-                     && memcmp(r.b.Data, parts[i], strlen(parts[i])) == 0, "message %d", i);
+            CHECK_STATUS(recv_wait(&r), STATUS_SUCCESS);
+            CHECK(r.c.Irp->IoStatus.Information == strlen(parts[i])
+                  && memcmp(r.b.Data, parts[i], strlen(parts[i])) == 0, "message %d", i);
             recv_end(&r);
             wt_buf_free(&m[i]);
         }
@@ -228,46 +228,46 @@ static void run_family(ADDRESS_FAMILY af)
     /* Packet info: the destination address as control data, Windows layout. */
     {
         ULONG on = 1;
-        WT_STATUS(wt_wait(&c, d->WskControlSocket(b, WskSetOption, af == AF_INET ? IP_PKTINFO : IPV6_PKTINFO,
+        CHECK_STATUS(wt_wait(&c, d->WskControlSocket(b, WskSetOption, af == AF_INET ? IP_PKTINFO : IPV6_PKTINFO,
                                                   af == AF_INET ? IPPROTO_IP : IPPROTO_IPV6, sizeof(on), &on,
                                                   0, NULL, NULL, wt_arm(&c))), STATUS_SUCCESS);
         RECV r;
         recv_start(&r, b, 64, TRUE);
-        WT_STATUS(send_to(a, "pkt", 3, &ba, NULL), STATUS_SUCCESS);
-        WT_STATUS(recv_wait(&r), STATUS_SUCCESS);
+        CHECK_STATUS(send_to(a, "pkt", 3, &ba, NULL), STATUS_SUCCESS);
+        CHECK_STATUS(recv_wait(&r), STATUS_SUCCESS);
         PCMSGHDR h = (PCMSGHDR)r.ctl;
         SIZE_T want = CMSG_LEN(af == AF_INET ? sizeof(IN_PKTINFO) : sizeof(IN6_PKTINFO));
-        WT_CHECK(r.ctl_len >= want, "ControlLength %lu", (unsigned long)r.ctl_len);
-        WT_CHECK(h->cmsg_len == want && h->cmsg_level == (af == AF_INET ? IPPROTO_IP : IPPROTO_IPV6)
-                 && h->cmsg_type == (af == AF_INET ? IP_PKTINFO : IPV6_PKTINFO),
-                 "cmsg len %lu level %d type %d", (unsigned long)h->cmsg_len, h->cmsg_level, h->cmsg_type);
+        CHECK(r.ctl_len >= want, "ControlLength %lu", (unsigned long)r.ctl_len);
+        CHECK(h->cmsg_len == want && h->cmsg_level == (af == AF_INET ? IPPROTO_IP : IPPROTO_IPV6)
+              && h->cmsg_type == (af == AF_INET ? IP_PKTINFO : IPV6_PKTINFO),
+              "cmsg len %lu level %d type %d", (unsigned long)h->cmsg_len, h->cmsg_level, h->cmsg_type);
         if (af == AF_INET) {
             IN_PKTINFO pi;
             memcpy(&pi, CMSG_DATA(h), sizeof(pi));
-            WT_CHECK(pi.ipi_addr.s_addr == RtlUlongByteSwap(INADDR_LOOPBACK) && pi.ipi_ifindex != 0, "IN_PKTINFO");
+            CHECK(pi.ipi_addr.s_addr == RtlUlongByteSwap(INADDR_LOOPBACK) && pi.ipi_ifindex != 0, "IN_PKTINFO");
         } else {
             IN6_PKTINFO pi;
             memcpy(&pi, CMSG_DATA(h), sizeof(pi));
-            WT_CHECK(pi.ipi6_addr.u.Byte[15] == 1 && pi.ipi6_ifindex != 0, "IN6_PKTINFO");
+            CHECK(pi.ipi6_addr.u.Byte[15] == 1 && pi.ipi6_ifindex != 0, "IN6_PKTINFO");
         }
-        WT_CHECK(r.ctl_flags == 0, "ControlFlags %#lx", (unsigned long)r.ctl_flags);
+        CHECK(r.ctl_flags == 0, "ControlFlags %#lx", (unsigned long)r.ctl_flags);
         recv_end(&r);
     }
 
     /* A plain Linux UDP peer. */
     {
         struct ow_udp_peer *p = ow_udp_peer_start(af == AF_INET6);
-        WT_CHECK(p != NULL, "udp peer");
+        CHECK(p != NULL, "udp peer");
         if (p) {
             SOCKADDR_STORAGE pa;
             memset(&pa, 0, sizeof(pa));
             ow_udp_peer_win_addr(p, &pa, sizeof(pa));
             RECV r;
             recv_start(&r, a, 64, FALSE);
-            WT_STATUS(send_to(a, "ping", 4, &pa, NULL), STATUS_SUCCESS);
-            WT_STATUS(recv_wait(&r), STATUS_SUCCESS);
-            WT_CHECK(r.c.Irp->IoStatus.Information == 9 && memcmp(r.b.Data, "echo:ping", 9) == 0, "peer echo");
-            WT_CHECK(same_addr(&r.from, &pa, af), "peer address");
+            CHECK_STATUS(send_to(a, "ping", 4, &pa, NULL), STATUS_SUCCESS);
+            CHECK_STATUS(recv_wait(&r), STATUS_SUCCESS);
+            CHECK(r.c.Irp->IoStatus.Information == 9 && memcmp(r.b.Data, "echo:ping", 9) == 0, "peer echo");
+            CHECK(same_addr(&r.from, &pa, af), "peer address");
             recv_end(&r);
             ow_udp_peer_stop(p);
         }
@@ -277,9 +277,9 @@ static void run_family(ADDRESS_FAMILY af)
     {
         RECV r;
         recv_start(&r, a, 64, FALSE);
-        WT_STATUS(r.ret, STATUS_PENDING);
+        CHECK_STATUS(r.ret, STATUS_PENDING);
         IoCancelIrp(r.c.Irp);
-        WT_STATUS(recv_wait(&r), STATUS_CANCELLED);
+        CHECK_STATUS(recv_wait(&r), STATUS_CANCELLED);
         recv_end(&r);
         expect_datagram(a, b, &aa, &ba, "after-cancel", af);
     }
@@ -288,13 +288,13 @@ static void run_family(ADDRESS_FAMILY af)
     {
         RECV r;
         recv_start(&r, b, 64, FALSE);
-        WT_STATUS(r.ret, STATUS_PENDING);
+        CHECK_STATUS(r.ret, STATUS_PENDING);
         WT_CALL cc;
         wt_init(&cc);
         NTSTATUS cs = d->WskCloseSocket(b, wt_arm(&cc));
-        WT_STATUS(recv_wait(&r), STATUS_CANCELLED);
-        WT_STATUS(wt_wait(&cc, cs), STATUS_SUCCESS);
-        WT_CHECK(r.c.Order < cc.Order, "receive completes before the close");
+        CHECK_STATUS(recv_wait(&r), STATUS_CANCELLED);
+        CHECK_STATUS(wt_wait(&cc, cs), STATUS_SUCCESS);
+        CHECK(r.c.Order < cc.Order, "receive completes before the close");
         wt_free(&cc);
         recv_end(&r);
     }

@@ -15,7 +15,7 @@
 
 static WT_CLIENT cl;
 
-#define NULL_IRP(call) WT_STATUS((call), STATUS_INVALID_PARAMETER)
+#define NULL_IRP(call) CHECK_STATUS((call), STATUS_INVALID_PARAMETER)
 
 static void irp_first(void)
 {
@@ -58,8 +58,8 @@ static void irp_first(void)
     wt_close(ss);
 
     PWSK_SOCKET ds;
-    WT_STATUS(wt_socket_ex(&cl, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, NULL, NULL, &ds),
-              STATUS_SUCCESS);
+    CHECK_STATUS(wt_socket_ex(&cl, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, NULL, NULL, &ds),
+                 STATUS_SUCCESS);
     const WSK_PROVIDER_DATAGRAM_DISPATCH *dd = ds->Dispatch;
     WSK_BUF_LIST list = { NULL, { 0 } };
     NULL_IRP(dd->WskBind(ds, (PSOCKADDR)&v6, 1, NULL));
@@ -82,20 +82,20 @@ static void udp_listen_socket(ADDRESS_FAMILY af)
 {
     printf("-- UDP listen socket (family %u)\n", af);
     PWSK_SOCKET s;
-    WT_STATUS(wt_socket_ex(&cl, af, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_LISTEN_SOCKET, NULL, NULL, &s), STATUS_SUCCESS);
+    CHECK_STATUS(wt_socket_ex(&cl, af, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_LISTEN_SOCKET, NULL, NULL, &s), STATUS_SUCCESS);
     if (s == NULL)
         return;
     const WSK_PROVIDER_LISTEN_DISPATCH *ld = s->Dispatch;
     WT_CALL c;
     wt_init(&c);
     SOCKADDR_STORAGE any = wt_any(af), addr;
-    WT_STATUS(wt_wait(&c, ld->WskBind(s, (PSOCKADDR)&any, 0, wt_arm(&c))), STATUS_NOT_IMPLEMENTED);
+    CHECK_STATUS(wt_wait(&c, ld->WskBind(s, (PSOCKADDR)&any, 0, wt_arm(&c))), STATUS_NOT_IMPLEMENTED);
     /* Never bound, so never listening: the listen calls say so. */
-    WT_STATUS(wt_wait(&c, ld->WskAccept(s, 0, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
-    WT_STATUS(wt_wait(&c, ld->WskGetLocalAddress(s, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(wt_wait(&c, ld->WskAccept(s, 0, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(wt_wait(&c, ld->WskGetLocalAddress(s, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
     /* Options still work on it. */
     ULONG on = 1;
-    WT_STATUS(wt_wait(&c, ld->WskControlSocket(s, WskSetOption, SO_RCVBUF, SOL_SOCKET, sizeof(on), &on, 0, NULL,
+    CHECK_STATUS(wt_wait(&c, ld->WskControlSocket(s, WskSetOption, SO_RCVBUF, SOL_SOCKET, sizeof(on), &on, 0, NULL,
                                                NULL, wt_arm(&c))), STATUS_SUCCESS);
     wt_free(&c);
     wt_close(s);

@@ -179,14 +179,14 @@ static void echo_server(ADDRESS_FAMILY af)
     PWSK_SOCKET ls = new_socket(af, WSK_FLAG_LISTEN_SOCKET, NULL, &server_listen_dispatch);
     const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
     /* Before bind: not yet. */
-    WT_STATUS(set_events(&c, ls, WSK_EVENT_ACCEPT, FALSE), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(set_events(&c, ls, WSK_EVENT_ACCEPT, FALSE), STATUS_INVALID_DEVICE_STATE);
     SOCKADDR_STORAGE addr = wt_addr(af, 0), wild = wt_any(af);
-    WT_STATUS(wt_wait(&c, ld->WskBind(ls, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(set_events(&c, ls, WSK_EVENT_ACCEPT, FALSE), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, ld->WskBind(ls, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(set_events(&c, ls, WSK_EVENT_ACCEPT, FALSE), STATUS_SUCCESS);
     /* Connection events on a listener apply to the sockets its accept event takes. */
-    WT_STATUS(set_events(&c, ls, WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_SEND_BACKLOG, TRUE),
-              STATUS_SUCCESS);
+    CHECK_STATUS(set_events(&c, ls, WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_SEND_BACKLOG, TRUE),
+                 STATUS_SUCCESS);
 
     LONG accepts0 = accepts, disc0 = disconnects;
     static CLIENT clients[CLIENTS];
@@ -199,19 +199,19 @@ static void echo_server(ADDRESS_FAMILY af)
         wt_buf_init(&k->In, k->Len, 3, 0);
         wt_fill(k->Out.Data, k->Len, (ULONG)i);
         const WSK_PROVIDER_CONNECTION_DISPATCH *d = k->Socket->Dispatch;
-        WT_STATUS(wt_wait(&k->Call, d->WskBind(k->Socket, (PSOCKADDR)&wild, 0, wt_arm(&k->Call))), STATUS_SUCCESS);
+        CHECK_STATUS(wt_wait(&k->Call, d->WskBind(k->Socket, (PSOCKADDR)&wild, 0, wt_arm(&k->Call))), STATUS_SUCCESS);
         k->Ret = d->WskConnectEx(k->Socket, (PSOCKADDR)&addr, &k->Out.Wsk, 0, wt_arm(&k->Call));
     }
     for (int i = 0; i < CLIENTS; i++) {
         CLIENT *k = &clients[i];
         const WSK_PROVIDER_CONNECTION_DISPATCH *d = k->Socket->Dispatch;
-        WT_STATUS(wt_wait(&k->Call, k->Ret), STATUS_SUCCESS);
-        WT_STATUS(wt_wait(&k->Call, d->WskReceive(k->Socket, &k->In.Wsk, WSK_FLAG_WAITALL, wt_arm(&k->Call))),
-                  STATUS_SUCCESS);
-        WT_CHECK(k->Call.Irp->IoStatus.Information == k->Len && memcmp(k->In.Data, k->Out.Data, k->Len) == 0,
-                 "client %d: echo of %lu bytes wrong (%lu back)", i, (unsigned long)k->Len,
-                 (unsigned long)k->Call.Irp->IoStatus.Information);
-        WT_STATUS(wt_wait(&k->Call, d->WskDisconnect(k->Socket, NULL, 0, wt_arm(&k->Call))), STATUS_SUCCESS);
+        CHECK_STATUS(wt_wait(&k->Call, k->Ret), STATUS_SUCCESS);
+        CHECK_STATUS(wt_wait(&k->Call, d->WskReceive(k->Socket, &k->In.Wsk, WSK_FLAG_WAITALL, wt_arm(&k->Call))),
+                     STATUS_SUCCESS);
+        CHECK(k->Call.Irp->IoStatus.Information == k->Len && memcmp(k->In.Data, k->Out.Data, k->Len) == 0,
+              "client %d: echo of %lu bytes wrong (%lu back)", i, (unsigned long)k->Len,
+              (unsigned long)k->Call.Irp->IoStatus.Information);
+        CHECK_STATUS(wt_wait(&k->Call, d->WskDisconnect(k->Socket, NULL, 0, wt_arm(&k->Call))), STATUS_SUCCESS);
     }
     /* Each server connection saw our FIN as a disconnect event and closed. */
     for (int w = 0; w < 200 && disconnects - disc0 < CLIENTS; w++) {
@@ -219,13 +219,13 @@ static void echo_server(ADDRESS_FAMILY af)
         d.QuadPart = -10LL * 1000 * 10;
         KeDelayExecutionThread(KernelMode, FALSE, &d);
     }
-    WT_CHECK(accepts - accepts0 == CLIENTS, "%ld accept events for %d clients", (long)(accepts - accepts0), CLIENTS);
-    WT_CHECK(disconnects - disc0 == CLIENTS, "%ld disconnect events for %d clients", (long)(disconnects - disc0), CLIENTS);
+    CHECK(accepts - accepts0 == CLIENTS, "%ld accept events for %d clients", (long)(accepts - accepts0), CLIENTS);
+    CHECK(disconnects - disc0 == CLIENTS, "%ld disconnect events for %d clients", (long)(disconnects - disc0), CLIENTS);
     for (int i = 0; i < CLIENTS; i++) {
         CLIENT *k = &clients[i];
         const WSK_PROVIDER_CONNECTION_DISPATCH *d = k->Socket->Dispatch;
         /* The server closed after our FIN: we read its end of stream. */
-        WT_STATUS(wt_wait(&k->Call, d->WskReceive(k->Socket, &k->In.Wsk, 0, wt_arm(&k->Call))), STATUS_SUCCESS);
+        CHECK_STATUS(wt_wait(&k->Call, d->WskReceive(k->Socket, &k->In.Wsk, 0, wt_arm(&k->Call))), STATUS_SUCCESS);
         wt_close(k->Socket);
         wt_buf_free(&k->Out);
         wt_buf_free(&k->In);
@@ -237,16 +237,16 @@ static void echo_server(ADDRESS_FAMILY af)
     reject_next = 1;
     PWSK_SOCKET r = new_socket(af, WSK_FLAG_CONNECTION_SOCKET, NULL, NULL);
     const WSK_PROVIDER_CONNECTION_DISPATCH *rd = r->Dispatch;
-    WT_STATUS(wt_wait(&c, rd->WskBind(r, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, rd->WskBind(r, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
     /* The reset may beat the connect's completion (epoll sees both at once). */
     NTSTATUS cst = wt_wait(&c, rd->WskConnect(r, (PSOCKADDR)&addr, 0, wt_arm(&c)));
     WT_BUF one;
     wt_buf_init(&one, 1, 1, 0);
     if (cst == STATUS_SUCCESS)
-        WT_STATUS(wt_wait(&c, rd->WskReceive(r, &one.Wsk, 0, wt_arm(&c))), STATUS_CONNECTION_RESET);
+        CHECK_STATUS(wt_wait(&c, rd->WskReceive(r, &one.Wsk, 0, wt_arm(&c))), STATUS_CONNECTION_RESET);
     else
-        WT_STATUS(cst, STATUS_CONNECTION_RESET);
-    WT_CHECK(rejects == rejects0 + 1, "rejects %ld", (long)(rejects - rejects0));
+        CHECK_STATUS(cst, STATUS_CONNECTION_RESET);
+    CHECK(rejects == rejects0 + 1, "rejects %ld", (long)(rejects - rejects0));
     wt_buf_free(&one);
     wt_close(r);
 
@@ -304,26 +304,26 @@ static void not_accepted(void)
     PWSK_SOCKET ls = new_socket(AF_INET, WSK_FLAG_LISTEN_SOCKET, NULL, NULL);
     const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
     SOCKADDR_STORAGE addr = wt_addr(AF_INET, 0), wild = wt_any(AF_INET);
-    WT_STATUS(wt_wait(&c, ld->WskBind(ls, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, ld->WskBind(ls, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_SUCCESS);
     /* No accept callback in the table (NULL dispatch): enabling fails. */
-    WT_STATUS(set_events(&c, ls, WSK_EVENT_ACCEPT, FALSE), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(set_events(&c, ls, WSK_EVENT_ACCEPT, FALSE), STATUS_INVALID_PARAMETER);
     NTSTATUS ar = ld->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&a));
 
     picky_socket = new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET, NULL, &picky_dispatch);
     const WSK_PROVIDER_CONNECTION_DISPATCH *d = picky_socket->Dispatch;
-    WT_STATUS(set_events(&c, picky_socket, WSK_EVENT_RECEIVE, FALSE), STATUS_INVALID_DEVICE_STATE);  /* before connect */
-    WT_STATUS(wt_wait(&c, d->WskBind(picky_socket, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, d->WskConnect(picky_socket, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&a, ar), STATUS_SUCCESS);
+    CHECK_STATUS(set_events(&c, picky_socket, WSK_EVENT_RECEIVE, FALSE), STATUS_INVALID_DEVICE_STATE);  /* before connect */
+    CHECK_STATUS(wt_wait(&c, d->WskBind(picky_socket, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, d->WskConnect(picky_socket, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&a, ar), STATUS_SUCCESS);
     PWSK_SOCKET ss = (PWSK_SOCKET)a.Irp->IoStatus.Information;
     const WSK_PROVIDER_CONNECTION_DISPATCH *sd = ss->Dispatch;
 
-    WT_STATUS(set_events(&c, picky_socket, WSK_EVENT_ACCEPT, FALSE), STATUS_INVALID_PARAMETER);  /* wrong category */
+    CHECK_STATUS(set_events(&c, picky_socket, WSK_EVENT_ACCEPT, FALSE), STATUS_INVALID_PARAMETER);  /* wrong category */
     WSK_EVENT_CALLBACK_CONTROL wrong = { NULL, WSK_EVENT_RECEIVE };
-    WT_STATUS(d->WskControlSocket(picky_socket, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(wrong),
+    CHECK_STATUS(d->WskControlSocket(picky_socket, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(wrong),
                                   &wrong, 0, NULL, NULL, NULL), STATUS_INVALID_PARAMETER);
-    WT_STATUS(set_events(&c, picky_socket, WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT, FALSE), STATUS_SUCCESS);
+    CHECK_STATUS(set_events(&c, picky_socket, WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT, FALSE), STATUS_SUCCESS);
 
     WT_BUF msg, in;
     wt_buf_init(&msg, 10, 1, 0);
@@ -331,33 +331,33 @@ static void not_accepted(void)
     memcpy(msg.Data, "0123456789", 10);
     mode = 0;
     LONG i0 = indications;
-    WT_STATUS(wt_wait(&c, sd->WskSend(ss, &msg.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, sd->WskSend(ss, &msg.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
     wait_for(&indications, i0 + 1);
-    WT_CHECK(indications == i0 + 1, "no receive event");
+    CHECK(indications == i0 + 1, "no receive event");
     /* Not accepted: events stop, the data waits for WskReceive. */
-    WT_STATUS(wt_wait(&c, sd->WskSend(ss, &msg.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, sd->WskSend(ss, &msg.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
     LARGE_INTEGER pause;
     pause.QuadPart = -10LL * 1000 * 50;
     KeDelayExecutionThread(KernelMode, FALSE, &pause);
-    WT_CHECK(indications == i0 + 1, "receive events went on after STATUS_DATA_NOT_ACCEPTED");
+    CHECK(indications == i0 + 1, "receive events went on after STATUS_DATA_NOT_ACCEPTED");
     mode = 1;   /* from now on accept 3 bytes of each indication */
-    WT_STATUS(wt_wait(&c, d->WskReceive(picky_socket, &in.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_CHECK(c.Irp->IoStatus.Information == 10 && memcmp(in.Data, "0123456789", 10) == 0,
-             "held data: %lu bytes", (unsigned long)c.Irp->IoStatus.Information);
+    CHECK_STATUS(wt_wait(&c, d->WskReceive(picky_socket, &in.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == 10 && memcmp(in.Data, "0123456789", 10) == 0,
+          "held data: %lu bytes", (unsigned long)c.Irp->IoStatus.Information);
 
     /* Events resume with the second message: 3 bytes taken, 7 held. */
     wait_for(&indications, i0 + 2);
-    WT_CHECK(indications >= i0 + 2, "receive events did not resume after WskReceive");
-    WT_STATUS(wt_wait(&c, d->WskReceive(picky_socket, &in.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_CHECK(c.Irp->IoStatus.Information == 7 && memcmp(in.Data, "3456789", 7) == 0,
-             "after partial acceptance: %lu bytes", (unsigned long)c.Irp->IoStatus.Information);
+    CHECK(indications >= i0 + 2, "receive events did not resume after WskReceive");
+    CHECK_STATUS(wt_wait(&c, d->WskReceive(picky_socket, &in.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == 7 && memcmp(in.Data, "3456789", 7) == 0,
+          "after partial acceptance: %lu bytes", (unsigned long)c.Irp->IoStatus.Information);
 
     /* The peer aborts: an abortive disconnect event. */
     LONG ab0 = abortive_disconnects;
-    WT_STATUS(wt_wait(&c, sd->WskDisconnect(ss, NULL, WSK_FLAG_ABORTIVE, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, sd->WskDisconnect(ss, NULL, WSK_FLAG_ABORTIVE, wt_arm(&c))), STATUS_SUCCESS);
     wait_for(&abortive_disconnects, ab0 + 1);
-    WT_CHECK(abortive_disconnects == ab0 + 1, "no abortive disconnect event");
-    WT_CHECK(d->WskRelease(picky_socket, NULL) == STATUS_INVALID_PARAMETER, "WskRelease(NULL)");
+    CHECK(abortive_disconnects == ab0 + 1, "no abortive disconnect event");
+    CHECK(d->WskRelease(picky_socket, NULL) == STATUS_INVALID_PARAMETER, "WskRelease(NULL)");
 
     wt_buf_free(&msg);
     wt_buf_free(&in);
@@ -375,9 +375,9 @@ int main(void)
     echo_server(AF_INET);
     echo_server(AF_INET6);
     not_accepted();
-    WT_CHECK(bad_irql == 0, "%ld callbacks ran below or above DISPATCH_LEVEL", (long)bad_irql);
-    WT_CHECK(bad_flags == 0, "%ld callbacks without WSK_FLAG_AT_DISPATCH_LEVEL or with bad addresses", (long)bad_flags);
-    WT_CHECK(backlog_events >= 2 * CLIENTS, "send backlog events: %ld", (long)backlog_events);
+    CHECK(bad_irql == 0, "%ld callbacks ran below or above DISPATCH_LEVEL", (long)bad_irql);
+    CHECK(bad_flags == 0, "%ld callbacks without WSK_FLAG_AT_DISPATCH_LEVEL or with bad addresses", (long)bad_flags);
+    CHECK(backlog_events >= 2 * CLIENTS, "send backlog events: %ld", (long)backlog_events);
     wt_deregister(&cl);
     return wt_result("test_wsk_events");
 }

@@ -23,7 +23,7 @@ static WT_CLIENT cl;
 static PWSK_SOCKET connect_to(const SOCKADDR_STORAGE *addr)
 {
     PWSK_SOCKET s = wt_connect(&cl, addr, NULL, NULL);
-    WT_CHECK(s != NULL, "connect failed");
+    CHECK(s != NULL, "connect failed");
     return s;
 }
 
@@ -117,8 +117,8 @@ static PWSK_SOCKET bind_listener(PWSK_SOCKET ls, ADDRESS_FAMILY af, SOCKADDR_STO
     wt_init(&c);
     const WSK_PROVIDER_LISTEN_DISPATCH *d = ls->Dispatch;
     *addr = wt_addr(af, 0);
-    WT_STATUS(wt_wait(&c, d->WskBind(ls, (PSOCKADDR)addr, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, d->WskGetLocalAddress(ls, (PSOCKADDR)addr, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, d->WskBind(ls, (PSOCKADDR)addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, d->WskGetLocalAddress(ls, (PSOCKADDR)addr, wt_arm(&c))), STATUS_SUCCESS);
     wt_free(&c);
     return ls;
 }
@@ -133,33 +133,33 @@ static void out_of_descriptors(BOOLEAN conditional)
     l.Verdict = WskInspectAccept;
     l.Socket = wt_socket(&cl, AF_INET, WSK_FLAG_LISTEN_SOCKET, &l, conditional ? &inspecting_only : &accepting);
     if (conditional)
-        WT_STATUS(set_conditional(l.Socket), STATUS_SUCCESS);
+        CHECK_STATUS(set_conditional(l.Socket), STATUS_SUCCESS);
     SOCKADDR_STORAGE addr;
     bind_listener(l.Socket, AF_INET, &addr);
     if (!conditional)
-        WT_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT, NULL), STATUS_SUCCESS);
-    WT_CHECK(ow_fault_set("accept_emfile:1/1", 1) == 0, "fault spec");
+        CHECK_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT, NULL), STATUS_SUCCESS);
+    CHECK(ow_fault_set("accept_emfile:1/1", 1) == 0, "fault spec");
     PWSK_SOCKET c1 = connect_to(&addr);
     wt_sleep_ms(200);                 /* several tries, each refused */
-    WT_CHECK(ow_fault_fired(OW_FAULT_ACCEPT_EMFILE) >= 1, "the fault never fired");
-    WT_CHECK(ow_fault_fired(OW_FAULT_ACCEPT_EMFILE) < 20, "%lu accept tries in 200 ms: no back-off",
-             ow_fault_fired(OW_FAULT_ACCEPT_EMFILE));
-    WT_CHECK(l.NullAccepts == 0 && l.NullInspects == 0, "a transient EMFILE was reported as a dead listener");
+    CHECK(ow_fault_fired(OW_FAULT_ACCEPT_EMFILE) >= 1, "the fault never fired");
+    CHECK(ow_fault_fired(OW_FAULT_ACCEPT_EMFILE) < 20, "%lu accept tries in 200 ms: no back-off",
+          ow_fault_fired(OW_FAULT_ACCEPT_EMFILE));
+    CHECK(l.NullAccepts == 0 && l.NullInspects == 0, "a transient EMFILE was reported as a dead listener");
     ow_fault_set(NULL, 1);
     /* Descriptors are back: the waiting connection is taken, and new ones. */
     if (conditional) {
-        WT_CHECK(wt_wait_count(&l.Inspects, 1, 5000), "no WskInspectEvent after descriptors came back");
+        CHECK(wt_wait_count(&l.Inspects, 1, 5000), "no WskInspectEvent after descriptors came back");
         WT_CALL a;
         wt_init(&a);
         const WSK_PROVIDER_LISTEN_DISPATCH *d = l.Socket->Dispatch;
-        WT_STATUS(wt_wait(&a, d->WskAccept(l.Socket, 0, NULL, NULL, NULL, NULL, wt_arm(&a))), STATUS_SUCCESS);
+        CHECK_STATUS(wt_wait(&a, d->WskAccept(l.Socket, 0, NULL, NULL, NULL, NULL, wt_arm(&a))), STATUS_SUCCESS);
         wt_close((PWSK_SOCKET)a.Irp->IoStatus.Information);
         wt_free(&a);
     } else {
-        WT_CHECK(wt_wait_count(&l.Accepts, 1, 5000), "no WskAcceptEvent after descriptors came back");
+        CHECK(wt_wait_count(&l.Accepts, 1, 5000), "no WskAcceptEvent after descriptors came back");
         wt_close(l.Last);
         PWSK_SOCKET c2 = connect_to(&addr);
-        WT_CHECK(wt_wait_count(&l.Accepts, 2, 5000), "the listener does not accept any more");
+        CHECK(wt_wait_count(&l.Accepts, 2, 5000), "the listener does not accept any more");
         wt_close(l.Last);
         wt_close(c2);
     }
@@ -175,14 +175,14 @@ static void accept_precedence(void)
     l.Socket = wt_socket(&cl, AF_INET, WSK_FLAG_LISTEN_SOCKET, &l, &accepting);
     SOCKADDR_STORAGE addr;
     bind_listener(l.Socket, AF_INET, &addr);
-    WT_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT, NULL), STATUS_SUCCESS);
+    CHECK_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT, NULL), STATUS_SUCCESS);
     const WSK_PROVIDER_LISTEN_DISPATCH *d = l.Socket->Dispatch;
     int irp_won = 0;
     for (int i = 0; i < 20; i++) {
         WT_CALL a;
         wt_init(&a);
         NTSTATUS r = d->WskAccept(l.Socket, 0, NULL, NULL, NULL, NULL, wt_arm(&a));
-        WT_STATUS(r, STATUS_PENDING);
+        CHECK_STATUS(r, STATUS_PENDING);
         LONG events = l.Accepts;
         PWSK_SOCKET c = connect_to(&addr);
         if (wt_wait_ms(&a, r, 2000) == STATUS_SUCCESS && l.Accepts == events) {
@@ -200,10 +200,10 @@ static void accept_precedence(void)
         wt_close(c);
         wt_free(&a);
     }
-    WT_CHECK(irp_won == 20, "the IRP won %d of 20", irp_won);
+    CHECK(irp_won == 20, "the IRP won %d of 20", irp_won);
     /* With no IRP pending, the event gets the connection. */
     PWSK_SOCKET c = connect_to(&addr);
-    WT_CHECK(wt_wait_count(&l.Accepts, 1, 5000), "no WskAcceptEvent without a pending WskAccept");
+    CHECK(wt_wait_count(&l.Accepts, 1, 5000), "no WskAcceptEvent without a pending WskAccept");
     wt_close(l.Last);
     wt_close(c);
     wt_close(l.Socket);
@@ -222,9 +222,9 @@ static void accept_at_once(void)
     const WSK_PROVIDER_LISTEN_DISPATCH *d = ls->Dispatch;
     SOCKADDR_STORAGE local, remote;
     NTSTATUS r = d->WskAccept(ls, 0, NULL, NULL, (PSOCKADDR)&local, (PSOCKADDR)&remote, wt_arm(&a));
-    WT_STATUS(r, STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&a, r), STATUS_SUCCESS);
-    WT_CHECK(remote.ss_family == AF_INET6 && local.ss_family == AF_INET6, "addresses not filled");
+    CHECK_STATUS(r, STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&a, r), STATUS_SUCCESS);
+    CHECK(remote.ss_family == AF_INET6 && local.ss_family == AF_INET6, "addresses not filled");
     wt_close((PWSK_SOCKET)a.Irp->IoStatus.Information);
     wt_free(&a);
     wt_close(c);
@@ -238,11 +238,11 @@ static void inspect_from_bind(void)
     LISTENER l = { 0 };
     l.Verdict = WskInspectPend;       /* a reject would reset it, maybe before connect completes */
     l.Socket = wt_socket(&cl, AF_INET, WSK_FLAG_LISTEN_SOCKET, &l, &inspecting);
-    WT_STATUS(set_conditional(l.Socket), STATUS_SUCCESS);
+    CHECK_STATUS(set_conditional(l.Socket), STATUS_SUCCESS);
     SOCKADDR_STORAGE addr;
     bind_listener(l.Socket, AF_INET, &addr);
     PWSK_SOCKET c = connect_to(&addr);
-    WT_CHECK(wt_wait_count(&l.Inspects, 1, 5000), "no WskInspectEvent before any WskAccept or accept event");
+    CHECK(wt_wait_count(&l.Inspects, 1, 5000), "no WskInspectEvent before any WskAccept or accept event");
     wt_close(c);
     wt_close(l.Socket);
 }
@@ -255,9 +255,9 @@ static void listener_connection_events(void)
     l.Socket = wt_socket(&cl, AF_INET, WSK_FLAG_LISTEN_SOCKET, &l, &accepting);
     SOCKADDR_STORAGE addr;
     bind_listener(l.Socket, AF_INET, &addr);
-    WT_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
-    WT_STATUS(wt_events(l.Socket, WSK_EVENT_RECEIVE | WSK_EVENT_DISABLE, NULL), STATUS_INVALID_PARAMETER);
-    WT_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT | WSK_EVENT_DISABLE, NULL), STATUS_SUCCESS);
+    CHECK_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
+    CHECK_STATUS(wt_events(l.Socket, WSK_EVENT_RECEIVE | WSK_EVENT_DISABLE, NULL), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT | WSK_EVENT_DISABLE, NULL), STATUS_SUCCESS);
     wt_close(l.Socket);
 }
 
@@ -270,18 +270,18 @@ static void close_in_accept_event(void)
     l.Socket = wt_socket(&cl, AF_INET, WSK_FLAG_LISTEN_SOCKET, &l, &accepting);
     SOCKADDR_STORAGE addr;
     bind_listener(l.Socket, AF_INET, &addr);
-    WT_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
+    CHECK_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
     for (int i = 0; i < 200; i++) {
         /* The close resets the connection: the client's connect may see
          * the reset before it completes (epoll), which is fine here. */
         PWSK_SOCKET c = wt_connect(&cl, &addr, NULL, NULL);
-        WT_CHECK(wt_wait_count(&l.Accepts, i + 1, 5000), "accept %d missing", i);
+        CHECK(wt_wait_count(&l.Accepts, i + 1, 5000), "accept %d missing", i);
         if (c)
             wt_close(c);
     }
     for (int i = 0; i < 200 && OwSocketsOutstanding() > 1; i++)
         wt_sleep_ms(5);
-    WT_CHECK(OwSocketsOutstanding() == 1, "%lu sockets left", (unsigned long)OwSocketsOutstanding());
+    CHECK(OwSocketsOutstanding() == 1, "%lu sockets left", (unsigned long)OwSocketsOutstanding());
     wt_close(l.Socket);
 }
 

@@ -17,13 +17,13 @@ static PWSK_SOCKET connect_ex(const void *addr, const UCHAR *first, SIZE_T first
     wild = wt_any(remote.ss_family);
     PWSK_SOCKET s = wt_socket(&cl, remote.ss_family, WSK_FLAG_CONNECTION_SOCKET, NULL, NULL);
     const WSK_PROVIDER_CONNECTION_DISPATCH *d = s->Dispatch;
-    WT_STATUS(wt_wait(&c, d->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, d->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
     WT_BUF b;
     wt_buf_init(&b, first_len, 1, 0);
     memcpy(b.Data, first, first_len);
-    WT_STATUS(wt_wait(&c, d->WskConnectEx(s, (PSOCKADDR)&remote, &b.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_CHECK(c.Irp->IoStatus.Information == first_len, "ConnectEx Information %lu",
-             (unsigned long)c.Irp->IoStatus.Information);
+    CHECK_STATUS(wt_wait(&c, d->WskConnectEx(s, (PSOCKADDR)&remote, &b.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == first_len, "ConnectEx Information %lu",
+          (unsigned long)c.Irp->IoStatus.Information);
     wt_buf_free(&b);
     wt_free(&c);
     return s;
@@ -35,7 +35,7 @@ static void sink(int ipv6)
     struct ow_peer *p = ow_peer_start(ipv6, OW_PEER_SINK);
     if (p == NULL) {
         fprintf(stderr, "peer did not start\n");
-        exit(1);
+        exit(OW_TEST_FAIL);
     }
     UCHAR addr[28];
     ow_peer_win_addr(p, addr, sizeof(addr));
@@ -60,25 +60,25 @@ static void sink(int ipv6)
         wt_buf_init(&b, n, 1 + (int)(seed % 4), seed % 7);
         memcpy(b.Data, data + at, n);
         NTSTATUS st = wt_wait(&c, d->WskSend(s, &b.Wsk, 0, wt_arm(&c)));
-        WT_STATUS(st, STATUS_SUCCESS);
-        WT_CHECK(c.Irp->IoStatus.Information == n, "send %lu of %lu", (unsigned long)c.Irp->IoStatus.Information,
-                 (unsigned long)n);
+        CHECK_STATUS(st, STATUS_SUCCESS);
+        CHECK(c.Irp->IoStatus.Information == n, "send %lu of %lu", (unsigned long)c.Irp->IoStatus.Information,
+              (unsigned long)n);
         hash = ow_peer_hash(hash, data + at, n);
         at += n;
         wt_buf_free(&b);
         if (!NT_SUCCESS(st))
             break;
     }
-    WT_STATUS(wt_wait(&c, d->WskDisconnect(s, NULL, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, d->WskDisconnect(s, NULL, 0, wt_arm(&c))), STATUS_SUCCESS);
     WT_BUF reply;
     wt_buf_init(&reply, 16, 1, 0);
-    WT_STATUS(wt_wait(&c, d->WskReceive(s, &reply.Wsk, WSK_FLAG_WAITALL, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, d->WskReceive(s, &reply.Wsk, WSK_FLAG_WAITALL, wt_arm(&c))), STATUS_SUCCESS);
     uint64_t got[2];
     memcpy(got, reply.Data, 16);
-    WT_CHECK(got[0] == total, "peer counted %llu bytes, sent %lu", (unsigned long long)got[0], (unsigned long)total);
-    WT_CHECK(got[1] == hash, "peer's hash differs");
-    WT_STATUS(wt_wait(&c, d->WskReceive(s, &reply.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_CHECK(c.Irp->IoStatus.Information == 0, "after the peer's FIN");
+    CHECK(got[0] == total, "peer counted %llu bytes, sent %lu", (unsigned long long)got[0], (unsigned long)total);
+    CHECK(got[1] == hash, "peer's hash differs");
+    CHECK_STATUS(wt_wait(&c, d->WskReceive(s, &reply.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == 0, "after the peer's FIN");
     wt_buf_free(&reply);
     wt_close(s);
     wt_free(&c);
@@ -92,7 +92,7 @@ static void echo(int ipv6)
     struct ow_peer *p = ow_peer_start(ipv6, OW_PEER_ECHO);
     if (p == NULL) {
         fprintf(stderr, "peer did not start\n");
-        exit(1);
+        exit(OW_TEST_FAIL);
     }
     UCHAR addr[28];
     ow_peer_win_addr(p, addr, sizeof(addr));
@@ -116,13 +116,13 @@ static void echo(int ipv6)
         ret[i] = d->WskSend(s, &bufs[i].Wsk, 0, wt_arm(&sends[i]));
     }
     for (int i = 0; i < 8; i++) {
-        WT_STATUS(wt_wait(&sends[i], ret[i]), STATUS_SUCCESS);
+        CHECK_STATUS(wt_wait(&sends[i], ret[i]), STATUS_SUCCESS);
         if (i)
-            WT_CHECK(sends[i - 1].Order < sends[i].Order, "sends completed out of order");
+            CHECK(sends[i - 1].Order < sends[i].Order, "sends completed out of order");
     }
-    WT_STATUS(wt_wait(&r, rr), STATUS_SUCCESS);
-    WT_CHECK(r.Irp->IoStatus.Information == total && memcmp(in.Data, data, total) == 0,
-             "echo returned %lu bytes, or wrong ones", (unsigned long)r.Irp->IoStatus.Information);
+    CHECK_STATUS(wt_wait(&r, rr), STATUS_SUCCESS);
+    CHECK(r.Irp->IoStatus.Information == total && memcmp(in.Data, data, total) == 0,
+          "echo returned %lu bytes, or wrong ones", (unsigned long)r.Irp->IoStatus.Information);
     wt_close(s);
     for (int i = 0; i < 8; i++) {
         wt_buf_free(&bufs[i]);

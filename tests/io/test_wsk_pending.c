@@ -59,25 +59,25 @@ static void deregister_with_pending(void)
     NTSTATUS r1 = start_gai(&gai, &node, &res);
     NTSTATUS r2 = start_gni(&gni, &sa, &host);
     NTSTATUS r3 = start_change(&change);
-    WT_STATUS(r1, STATUS_PENDING);
-    WT_STATUS(r2, STATUS_PENDING);
-    WT_STATUS(r3, STATUS_PENDING);
-    WT_CHECK(gai.Completions == 0 && gni.Completions == 0, "the slow lookups completed before deregistration");
+    CHECK_STATUS(r1, STATUS_PENDING);
+    CHECK_STATUS(r2, STATUS_PENDING);
+    CHECK_STATUS(r3, STATUS_PENDING);
+    CHECK(gai.Completions == 0 && gni.Completions == 0, "the slow lookups completed before deregistration");
 
     wt_deregister(&cl);   /* WskReleaseProviderNPI, then WskDeregister */
-    WT_CHECK(gai.Completions == 1, "WskGetAddressInfo IRP still pending after WskDeregister returned");
-    WT_CHECK(gni.Completions == 1, "WskGetNameInfo IRP still pending after WskDeregister returned");
-    WT_CHECK(change.Completions == 1, "WSK_TRANSPORT_LIST_CHANGE IRP still pending after WskDeregister returned");
+    CHECK(gai.Completions == 1, "WskGetAddressInfo IRP still pending after WskDeregister returned");
+    CHECK(gni.Completions == 1, "WskGetNameInfo IRP still pending after WskDeregister returned");
+    CHECK(change.Completions == 1, "WSK_TRANSPORT_LIST_CHANGE IRP still pending after WskDeregister returned");
 
     /* Each completed once, with what the call produced. */
-    WT_STATUS(wt_wait(&gai, r1), STATUS_SUCCESS);
-    WT_CHECK(res != NULL && res->ai_family == AF_INET, "address list %p", (void *)res);
+    CHECK_STATUS(wt_wait(&gai, r1), STATUS_SUCCESS);
+    CHECK(res != NULL && res->ai_family == AF_INET, "address list %p", (void *)res);
     if (res != NULL)   /* through a registration still alive */
         keep.Provider.Dispatch->WskFreeAddressInfo(keep.Provider.Client, res);
-    WT_STATUS(wt_wait(&gni, r2), STATUS_SUCCESS);
-    WT_CHECK(host.Length == 9 * sizeof(WCHAR) && memcmp(hbuf, L"127.0.0.1", host.Length) == 0,
-             "host name, %u bytes", host.Length);
-    WT_STATUS(wt_wait(&change, r3), STATUS_CANCELLED);
+    CHECK_STATUS(wt_wait(&gni, r2), STATUS_SUCCESS);
+    CHECK(host.Length == 9 * sizeof(WCHAR) && memcmp(hbuf, L"127.0.0.1", host.Length) == 0,
+          "host name, %u bytes", host.Length);
+    CHECK_STATUS(wt_wait(&change, r3), STATUS_CANCELLED);
     wt_free(&gai);
     wt_free(&gni);
     wt_free(&change);
@@ -94,21 +94,20 @@ static void cancel_slow_lookup(void)
     ustr(&node, L"localhost");
     PADDRINFOEXW res;
     NTSTATUS r = start_gai(&gai, &node, &res);
-    WT_STATUS(r, STATUS_PENDING);
+    CHECK_STATUS(r, STATUS_PENDING);
     IoCancelIrp(gai.Irp);
-    WT_CHECK(gai.Completions == 1, "IoCancelIrp did not complete the lookup at once");
-    WT_STATUS(wt_wait(&gai, r), STATUS_CANCELLED);
-    WT_CHECK(res == NULL, "a cancelled lookup wrote its result");
+    CHECK(gai.Completions == 1, "IoCancelIrp did not complete the lookup at once");
+    CHECK_STATUS(wt_wait(&gai, r), STATUS_CANCELLED);
+    CHECK(res == NULL, "a cancelled lookup wrote its result");
     wt_deregister(&cl);
-    WT_CHECK(gai.Completions == 1, "%ld completions", (long)gai.Completions);
+    CHECK(gai.Completions == 1, "%ld completions", (long)gai.Completions);
     wt_free(&gai);
 }
 
 int main(void)
 {
     if (!OW_FAULTS_COMPILED) {
-        printf("test_wsk_pending: skip: built without fault injection (resolve_slow)\n");
-        return 77;
+        SKIP("built without fault injection (resolve_slow)");
     }
     wt_register(&keep);
     ow_fault_set("resolve_slow:1/1", 1);

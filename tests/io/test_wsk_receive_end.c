@@ -30,17 +30,17 @@ static void waitall_then_reset(ADDRESS_FAMILY af)
     wt_buf_init(&b, 100, 2, 0);
     const WSK_PROVIDER_CONNECTION_DISPATCH *d = cs->Dispatch;
     NTSTATUS r = d->WskReceive(cs, &b.Wsk, WSK_FLAG_WAITALL, wt_arm(&c));
-    WT_STATUS(r, STATUS_PENDING);
-    WT_STATUS(wt_send(ss, "ab", 2), STATUS_SUCCESS);
+    CHECK_STATUS(r, STATUS_PENDING);
+    CHECK_STATUS(wt_send(ss, "ab", 2), STATUS_SUCCESS);
     wt_sleep_ms(20);
-    WT_STATUS(wt_abort(ss), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, r), STATUS_CONNECTION_RESET);
-    WT_CHECK(c.Irp->IoStatus.Information == 2 && memcmp(b.Data, "ab", 2) == 0,
-             "the 2 bytes before the reset: Information %lu", (unsigned long)c.Irp->IoStatus.Information);
+    CHECK_STATUS(wt_abort(ss), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, r), STATUS_CONNECTION_RESET);
+    CHECK(c.Irp->IoStatus.Information == 2 && memcmp(b.Data, "ab", 2) == 0,
+          "the 2 bytes before the reset: Information %lu", (unsigned long)c.Irp->IoStatus.Information);
     /* Every later receive says reset, never the graceful 0 bytes. */
     for (int i = 0; i < 3; i++)
-        WT_STATUS(receive(cs, &c, &b, 0), STATUS_CONNECTION_RESET);
-    WT_STATUS(receive(cs, &c, &b, WSK_FLAG_WAITALL), STATUS_CONNECTION_RESET);
+        CHECK_STATUS(receive(cs, &c, &b, 0), STATUS_CONNECTION_RESET);
+    CHECK_STATUS(receive(cs, &c, &b, WSK_FLAG_WAITALL), STATUS_CONNECTION_RESET);
     wt_buf_free(&b);
     wt_free(&c);
     wt_close(cs);
@@ -59,12 +59,12 @@ static void pending_then_reset(void)
     wt_buf_init(&b, 100, 1, 0);
     const WSK_PROVIDER_CONNECTION_DISPATCH *d = cs->Dispatch;
     NTSTATUS r = d->WskReceive(cs, &b.Wsk, 0, wt_arm(&c));
-    WT_STATUS(r, STATUS_PENDING);
+    CHECK_STATUS(r, STATUS_PENDING);
     wt_sleep_ms(10);
-    WT_STATUS(wt_abort(ss), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, r), STATUS_CONNECTION_RESET);
-    WT_CHECK(c.Irp->IoStatus.Information == 0, "Information %lu", (unsigned long)c.Irp->IoStatus.Information);
-    WT_STATUS(receive(cs, &c, &b, 0), STATUS_CONNECTION_RESET);
+    CHECK_STATUS(wt_abort(ss), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, r), STATUS_CONNECTION_RESET);
+    CHECK(c.Irp->IoStatus.Information == 0, "Information %lu", (unsigned long)c.Irp->IoStatus.Information);
+    CHECK_STATUS(receive(cs, &c, &b, 0), STATUS_CONNECTION_RESET);
     wt_buf_free(&b);
     wt_free(&c);
     wt_close(cs);
@@ -79,9 +79,9 @@ static void data_reset_then_waitall(void)
     wt_pair(&cl, AF_INET, NULL, NULL, &cs, &ss);
     UCHAR data[100];
     wt_fill(data, sizeof(data), 7);
-    WT_STATUS(wt_send(ss, data, sizeof(data)), STATUS_SUCCESS);
+    CHECK_STATUS(wt_send(ss, data, sizeof(data)), STATUS_SUCCESS);
     wt_sleep_ms(20);
-    WT_STATUS(wt_abort(ss), STATUS_SUCCESS);
+    CHECK_STATUS(wt_abort(ss), STATUS_SUCCESS);
     wt_sleep_ms(20);
     WT_CALL c;
     WT_BUF b;
@@ -90,9 +90,9 @@ static void data_reset_then_waitall(void)
     NTSTATUS st = receive(cs, &c, &b, WSK_FLAG_WAITALL);
     ULONG_PTR got = c.Irp->IoStatus.Information;
     /* The bytes that arrived are handed out, and the outcome is the reset. */
-    WT_STATUS(st, STATUS_CONNECTION_RESET);
-    WT_CHECK(got == 100 && memcmp(b.Data, data, 100) == 0, "got %lu of the 100 bytes", (unsigned long)got);
-    WT_STATUS(receive(cs, &c, &b, WSK_FLAG_WAITALL), STATUS_CONNECTION_RESET);
+    CHECK_STATUS(st, STATUS_CONNECTION_RESET);
+    CHECK(got == 100 && memcmp(b.Data, data, 100) == 0, "got %lu of the 100 bytes", (unsigned long)got);
+    CHECK_STATUS(receive(cs, &c, &b, WSK_FLAG_WAITALL), STATUS_CONNECTION_RESET);
     wt_buf_free(&b);
     wt_free(&c);
     wt_close(cs);
@@ -123,20 +123,20 @@ static void cancelled_partial(void)
     wt_buf_init(&b, 100, 1, 0);
     const WSK_PROVIDER_CONNECTION_DISPATCH *d = cs->Dispatch;
     NTSTATUS r = d->WskReceive(cs, &b.Wsk, WSK_FLAG_WAITALL, wt_arm(&c));
-    WT_STATUS(r, STATUS_PENDING);
-    WT_STATUS(wt_send(ss, "xy", 2), STATUS_SUCCESS);
+    CHECK_STATUS(r, STATUS_PENDING);
+    CHECK_STATUS(wt_send(ss, "xy", 2), STATUS_SUCCESS);
     wt_sleep_ms(20);
-    WT_CHECK(IoCancelIrp(c.Irp), "IoCancelIrp returned FALSE");
-    WT_STATUS(wt_wait(&c, r), STATUS_CANCELLED);
-    WT_CHECK(c.Irp->IoStatus.Information == 2 && memcmp(b.Data, "xy", 2) == 0,
-             "cancelled receive: Information %lu", (unsigned long)c.Irp->IoStatus.Information);
+    CHECK(IoCancelIrp(c.Irp), "IoCancelIrp returned FALSE");
+    CHECK_STATUS(wt_wait(&c, r), STATUS_CANCELLED);
+    CHECK(c.Irp->IoStatus.Information == 2 && memcmp(b.Data, "xy", 2) == 0,
+          "cancelled receive: Information %lu", (unsigned long)c.Irp->IoStatus.Information);
     /* Not at end-of-stream: more data is received, by IRP and by event. */
-    WT_STATUS(wt_send(ss, "123", 3), STATUS_SUCCESS);
-    WT_STATUS(receive(cs, &c, &b, 0), STATUS_SUCCESS);
-    WT_CHECK(c.Irp->IoStatus.Information == 3, "after the cancel: %lu bytes", (unsigned long)c.Irp->IoStatus.Information);
-    WT_STATUS(wt_events(cs, WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
-    WT_STATUS(wt_send(ss, "456", 3), STATUS_SUCCESS);
-    WT_CHECK(wt_wait_count(&indications, 1, 5000), "no receive event after a cancelled WAITALL receive");
+    CHECK_STATUS(wt_send(ss, "123", 3), STATUS_SUCCESS);
+    CHECK_STATUS(receive(cs, &c, &b, 0), STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == 3, "after the cancel: %lu bytes", (unsigned long)c.Irp->IoStatus.Information);
+    CHECK_STATUS(wt_events(cs, WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
+    CHECK_STATUS(wt_send(ss, "456", 3), STATUS_SUCCESS);
+    CHECK(wt_wait_count(&indications, 1, 5000), "no receive event after a cancelled WAITALL receive");
     wt_buf_free(&b);
     wt_free(&c);
     wt_close(cs);
@@ -149,18 +149,18 @@ static void graceful(void)
     puts("-- 5 bytes and a FIN");
     PWSK_SOCKET cs, ss;
     wt_pair(&cl, AF_INET6, NULL, NULL, &cs, &ss);
-    WT_STATUS(wt_send(ss, "hello", 5), STATUS_SUCCESS);
-    WT_STATUS(wt_shutdown(ss), STATUS_SUCCESS);
+    CHECK_STATUS(wt_send(ss, "hello", 5), STATUS_SUCCESS);
+    CHECK_STATUS(wt_shutdown(ss), STATUS_SUCCESS);
     WT_CALL c;
     WT_BUF b;
     wt_init(&c);
     wt_buf_init(&b, 100, 1, 0);
-    WT_STATUS(receive(cs, &c, &b, WSK_FLAG_WAITALL), STATUS_SUCCESS);
-    WT_CHECK(c.Irp->IoStatus.Information == 5, "Information %lu", (unsigned long)c.Irp->IoStatus.Information);
+    CHECK_STATUS(receive(cs, &c, &b, WSK_FLAG_WAITALL), STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == 5, "Information %lu", (unsigned long)c.Irp->IoStatus.Information);
     for (int i = 0; i < 2; i++) {
-        WT_STATUS(receive(cs, &c, &b, 0), STATUS_SUCCESS);
-        WT_CHECK(c.Irp->IoStatus.Information == 0, "graceful end: Information %lu",
-                 (unsigned long)c.Irp->IoStatus.Information);
+        CHECK_STATUS(receive(cs, &c, &b, 0), STATUS_SUCCESS);
+        CHECK(c.Irp->IoStatus.Information == 0, "graceful end: Information %lu",
+              (unsigned long)c.Irp->IoStatus.Information);
     }
     wt_buf_free(&b);
     wt_free(&c);
@@ -181,24 +181,24 @@ static void drain(void)
     wt_buf_init(&big, 1u << 20, 4, 0);
     const WSK_PROVIDER_CONNECTION_DISPATCH *cd = cs->Dispatch, *sd = ss->Dispatch;
     NTSTATUS r = cd->WskReceive(cs, NULL, WSK_FLAG_DRAIN, wt_arm(&c));
-    WT_STATUS(r, STATUS_PENDING);
-    WT_STATUS(wt_wait(&s, sd->WskSend(ss, &big.Wsk, 0, wt_arm(&s))), STATUS_SUCCESS);
+    CHECK_STATUS(r, STATUS_PENDING);
+    CHECK_STATUS(wt_wait(&s, sd->WskSend(ss, &big.Wsk, 0, wt_arm(&s))), STATUS_SUCCESS);
     wt_sleep_ms(20);
-    WT_CHECK(c.Completions == 0, "the drain completed before the peer's disconnect");
-    WT_STATUS(wt_shutdown(ss), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, r), STATUS_SUCCESS);
-    WT_CHECK(c.Irp->IoStatus.Information == 0, "drain Information %lu", (unsigned long)c.Irp->IoStatus.Information);
+    CHECK(c.Completions == 0, "the drain completed before the peer's disconnect");
+    CHECK_STATUS(wt_shutdown(ss), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, r), STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == 0, "drain Information %lu", (unsigned long)c.Irp->IoStatus.Information);
     /* A drain can be cancelled; a reset ends it with the reset. */
     PWSK_SOCKET cs2, ss2;
     wt_pair(&cl, AF_INET, NULL, NULL, &cs2, &ss2);
     r = cd->WskReceive(cs2, NULL, WSK_FLAG_DRAIN, wt_arm(&c));
-    WT_STATUS(r, STATUS_PENDING);
-    WT_CHECK(IoCancelIrp(c.Irp), "IoCancelIrp(drain)");
-    WT_STATUS(wt_wait(&c, r), STATUS_CANCELLED);
+    CHECK_STATUS(r, STATUS_PENDING);
+    CHECK(IoCancelIrp(c.Irp), "IoCancelIrp(drain)");
+    CHECK_STATUS(wt_wait(&c, r), STATUS_CANCELLED);
     r = cd->WskReceive(cs2, NULL, WSK_FLAG_DRAIN, wt_arm(&c));
-    WT_STATUS(wt_send(ss2, "abc", 3), STATUS_SUCCESS);
-    WT_STATUS(wt_abort(ss2), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, r), STATUS_CONNECTION_RESET);
+    CHECK_STATUS(wt_send(ss2, "abc", 3), STATUS_SUCCESS);
+    CHECK_STATUS(wt_abort(ss2), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, r), STATUS_CONNECTION_RESET);
     wt_buf_free(&big);
     wt_free(&c);
     wt_free(&s);

@@ -44,32 +44,32 @@ int main(void)
     WSK_CLIENT_NPI n2 = { NULL, &v2 }, n11 = { NULL, &v11 };
     WSK_PROVIDER_NPI p;
     WSK_PROVIDER_CHARACTERISTICS pc;
-    WT_STATUS(WskRegister(&n2, &r2), STATUS_SUCCESS);
-    WT_STATUS(WskCaptureProviderNPI(&r2, WSK_NO_WAIT, &p), STATUS_NOINTERFACE);
-    WT_STATUS(WskQueryProviderCharacteristics(&r2, &pc), STATUS_SUCCESS);
-    WT_CHECK(pc.HighestVersion == MAKE_WSK_VERSION(1, 0), "highest version %x", pc.HighestVersion);
+    CHECK_STATUS(WskRegister(&n2, &r2), STATUS_SUCCESS);
+    CHECK_STATUS(WskCaptureProviderNPI(&r2, WSK_NO_WAIT, &p), STATUS_NOINTERFACE);
+    CHECK_STATUS(WskQueryProviderCharacteristics(&r2, &pc), STATUS_SUCCESS);
+    CHECK(pc.HighestVersion == MAKE_WSK_VERSION(1, 0), "highest version %x", pc.HighestVersion);
 
     /* A 1.1 client and a 1.0 client at once, with a wait timeout. */
-    WT_STATUS(WskRegister(&n11, &r11), STATUS_SUCCESS);
-    WT_STATUS(WskCaptureProviderNPI(&r11, 1000, &p), STATUS_SUCCESS);
+    CHECK_STATUS(WskRegister(&n11, &r11), STATUS_SUCCESS);
+    CHECK_STATUS(WskCaptureProviderNPI(&r11, 1000, &p), STATUS_SUCCESS);
     WskReleaseProviderNPI(&r11);
     WskDeregister(&r11);
     WskDeregister(&r2);
-    WT_STATUS(WskCaptureProviderNPI(&r2, WSK_NO_WAIT, &p), STATUS_DEVICE_NOT_READY);
-    WT_STATUS(WskQueryProviderCharacteristics(&r2, &pc), STATUS_DEVICE_NOT_READY);
-    WT_STATUS(WskRegister(NULL, &r2), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(WskCaptureProviderNPI(&r2, WSK_NO_WAIT, &p), STATUS_DEVICE_NOT_READY);
+    CHECK_STATUS(WskQueryProviderCharacteristics(&r2, &pc), STATUS_DEVICE_NOT_READY);
+    CHECK_STATUS(WskRegister(NULL, &r2), STATUS_INVALID_PARAMETER);
 
     /* WskDeregister waits for the socket to be closed and the capture released. */
     WT_CLIENT cl;
     wt_register(&cl);
     LATE late = { wt_socket(&cl, AF_INET6, WSK_FLAG_LISTEN_SOCKET, NULL, NULL), &cl.Registration };
     HANDLE thread;
-    WT_STATUS(PsCreateSystemThread(&thread, 0, NULL, NULL, NULL, late_close, &late), STATUS_SUCCESS);
+    CHECK_STATUS(PsCreateSystemThread(&thread, 0, NULL, NULL, NULL, late_close, &late), STATUS_SUCCESS);
     WskDeregister(&cl.Registration);
     LONG done = now_ms();
-    WT_CHECK(closed_at_ms > 0 && released_at_ms > 0 && done >= released_at_ms,
-             "WskDeregister returned at %ld ms; socket closed at %ld, capture released at %ld",
-             (long)done, (long)closed_at_ms, (long)released_at_ms);
+    CHECK(closed_at_ms > 0 && released_at_ms > 0 && done >= released_at_ms,
+          "WskDeregister returned at %ld ms; socket closed at %ld, capture released at %ld",
+          (long)done, (long)closed_at_ms, (long)released_at_ms);
     PVOID obj;
     if (NT_SUCCESS(ObReferenceObjectByHandle(thread, 0, NULL, KernelMode, &obj, NULL))) {
         KeWaitForSingleObject(obj, Executive, KernelMode, FALSE, NULL);

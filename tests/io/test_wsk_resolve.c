@@ -34,17 +34,17 @@ static NTSTATUS gai(const char *node, const char *service, PADDRINFOEXW hints, P
     NTSTATUS r = cl.Provider.Dispatch->WskGetAddressInfo(cl.Provider.Client, node ? &nu : NULL,
                                                          service ? &su : NULL, NS_ALL, NULL, hints,
                                                          res, NULL, NULL, wt_arm(&c));
-    WT_STATUS(r, STATUS_PENDING);
+    CHECK_STATUS(r, STATUS_PENDING);
     NTSTATUS st = wt_wait_ms(&c, r, ms);
     if (st == STATUS_TIMEOUT) {
         /* Give up on it: cancel, which must complete it (and not crash later). */
-        wt_failures--;   /* the timeout itself is not a failure here */
+        ow_test_failures--;   /* the timeout itself is not a failure here */
         IoCancelIrp(c.Irp);
         st = wt_wait(&c, STATUS_PENDING);
-        WT_STATUS(st, STATUS_CANCELLED);
+        CHECK_STATUS(st, STATUS_CANCELLED);
         st = STATUS_TIMEOUT;
     } else {
-        WT_CHECK(c.Irp->IoStatus.Information == 0, "Information %lu", (unsigned long)c.Irp->IoStatus.Information);
+        CHECK(c.Irp->IoStatus.Information == 0, "Information %lu", (unsigned long)c.Irp->IoStatus.Information);
     }
     wt_free(&c);
     return st;
@@ -56,8 +56,8 @@ static int count_family(PADDRINFOEXW r, int family, const UCHAR *addr)
     for (; r; r = r->ai_next) {
         if (r->ai_family != family)
             continue;
-        WT_CHECK(r->ai_addr != NULL && r->ai_addr->sa_family == family, "ai_addr family");
-        WT_CHECK(r->ai_addrlen == (family == AF_INET ? sizeof(SOCKADDR_IN) : sizeof(SOCKADDR_IN6)), "ai_addrlen");
+        CHECK(r->ai_addr != NULL && r->ai_addr->sa_family == family, "ai_addr family");
+        CHECK(r->ai_addrlen == (family == AF_INET ? sizeof(SOCKADDR_IN) : sizeof(SOCKADDR_IN6)), "ai_addrlen");
         if (addr) {
             const UCHAR *a = family == AF_INET ? (const UCHAR *)&((SOCKADDR_IN *)r->ai_addr)->sin_addr
                                                : (const UCHAR *)&((SOCKADDR_IN6 *)r->ai_addr)->sin6_addr;
@@ -79,33 +79,33 @@ static void test_addresses(void)
     memset(&h, 0, sizeof(h));
     h.ai_flags = AI_NUMERICHOST;
     h.ai_socktype = SOCK_STREAM;
-    WT_STATUS(gai("127.0.0.1", "80", &h, &r, 10000), STATUS_SUCCESS);
-    WT_CHECK(r && count_family(r, AF_INET, lo4) >= 1 && r->ai_socktype == SOCK_STREAM
-             && r->ai_protocol == IPPROTO_TCP, "127.0.0.1");
-    WT_CHECK(r && RtlUshortByteSwap(((SOCKADDR_IN *)r->ai_addr)->sin_port) == 80, "port 80");
+    CHECK_STATUS(gai("127.0.0.1", "80", &h, &r, 10000), STATUS_SUCCESS);
+    CHECK(r && count_family(r, AF_INET, lo4) >= 1 && r->ai_socktype == SOCK_STREAM
+          && r->ai_protocol == IPPROTO_TCP, "127.0.0.1");
+    CHECK(r && RtlUshortByteSwap(((SOCKADDR_IN *)r->ai_addr)->sin_port) == 80, "port 80");
     cl.Provider.Dispatch->WskFreeAddressInfo(cl.Provider.Client, r);
 
     memset(&h, 0, sizeof(h));
     h.ai_flags = AI_NUMERICHOST;
     h.ai_family = AF_INET6;
     h.ai_socktype = SOCK_DGRAM;
-    WT_STATUS(gai("::1", "53", &h, &r, 10000), STATUS_SUCCESS);
-    WT_CHECK(r && count_family(r, AF_INET6, lo6) >= 1 && r->ai_protocol == IPPROTO_UDP, "::1");
+    CHECK_STATUS(gai("::1", "53", &h, &r, 10000), STATUS_SUCCESS);
+    CHECK(r && count_family(r, AF_INET6, lo6) >= 1 && r->ai_protocol == IPPROTO_UDP, "::1");
     cl.Provider.Dispatch->WskFreeAddressInfo(cl.Provider.Client, r);
 
     /* AI_NUMERICHOST refuses a name. */
     memset(&h, 0, sizeof(h));
     h.ai_flags = AI_NUMERICHOST;
-    WT_STATUS(gai("localhost", NULL, &h, &r, 10000), STATUS_NOT_FOUND);
+    CHECK_STATUS(gai("localhost", NULL, &h, &r, 10000), STATUS_NOT_FOUND);
 
     /* "localhost" with AI_CANONNAME: a WCHAR canonical name on the first entry. */
     memset(&h, 0, sizeof(h));
     h.ai_flags = AI_CANONNAME;
     h.ai_family = AF_INET;
     h.ai_socktype = SOCK_STREAM;
-    WT_STATUS(gai("localhost", NULL, &h, &r, 10000), STATUS_SUCCESS);
-    WT_CHECK(r && count_family(r, AF_INET, lo4) >= 1, "localhost -> 127.0.0.1");
-    WT_CHECK(r && r->ai_canonname && r->ai_canonname[0] != 0, "canonical name");
+    CHECK_STATUS(gai("localhost", NULL, &h, &r, 10000), STATUS_SUCCESS);
+    CHECK(r && count_family(r, AF_INET, lo4) >= 1, "localhost -> 127.0.0.1");
+    CHECK(r && r->ai_canonname && r->ai_canonname[0] != 0, "canonical name");
     cl.Provider.Dispatch->WskFreeAddressInfo(cl.Provider.Client, r);
 
     /* AI_PASSIVE with no node: the wildcard address. */
@@ -113,9 +113,9 @@ static void test_addresses(void)
     h.ai_flags = AI_PASSIVE;
     h.ai_family = AF_INET;
     h.ai_socktype = SOCK_DGRAM;
-    WT_STATUS(gai(NULL, "7000", &h, &r, 10000), STATUS_SUCCESS);
+    CHECK_STATUS(gai(NULL, "7000", &h, &r, 10000), STATUS_SUCCESS);
     static const UCHAR any4[4] = { 0 };
-    WT_CHECK(r && count_family(r, AF_INET, any4) >= 1, "passive wildcard");
+    CHECK(r && count_family(r, AF_INET, any4) >= 1, "passive wildcard");
     cl.Provider.Dispatch->WskFreeAddressInfo(cl.Provider.Client, r);
 
     /* A service name, where the host has a services database. */
@@ -124,8 +124,8 @@ static void test_addresses(void)
         h.ai_family = AF_INET;
         h.ai_socktype = SOCK_STREAM;
         h.ai_flags = AI_NUMERICHOST;
-        WT_STATUS(gai("127.0.0.1", "http", &h, &r, 10000), STATUS_SUCCESS);
-        WT_CHECK(r && RtlUshortByteSwap(((SOCKADDR_IN *)r->ai_addr)->sin_port) == 80, "http = 80");
+        CHECK_STATUS(gai("127.0.0.1", "http", &h, &r, 10000), STATUS_SUCCESS);
+        CHECK(r && RtlUshortByteSwap(((SOCKADDR_IN *)r->ai_addr)->sin_port) == 80, "http = 80");
         cl.Provider.Dispatch->WskFreeAddressInfo(cl.Provider.Client, r);
     } else {
         printf("note: no /etc/services, service-name row skipped\n");
@@ -137,18 +137,18 @@ static void test_addresses(void)
     if (st == STATUS_TIMEOUT || st == STATUS_RETRY)
         printf("note: the resolver gave no answer for .invalid (%s): row skipped\n", OwStatusName(st));
     else
-        WT_STATUS(st, STATUS_NOT_FOUND);
+        CHECK_STATUS(st, STATUS_NOT_FOUND);
 
     /* Argument checks. */
     WT_CALL c;
     wt_init(&c);
     r = (PADDRINFOEXW)(ULONG_PTR)0x1;
-    WT_STATUS(cl.Provider.Dispatch->WskGetAddressInfo(cl.Provider.Client, NULL, NULL, NS_ALL, NULL, NULL, &r,
+    CHECK_STATUS(cl.Provider.Dispatch->WskGetAddressInfo(cl.Provider.Client, NULL, NULL, NS_ALL, NULL, NULL, &r,
                                                       NULL, NULL, NULL), STATUS_INVALID_PARAMETER);
-    WT_CHECK(r == (PADDRINFOEXW)(ULONG_PTR)0x1, "NULL IRP: nothing touched");
-    WT_STATUS(wt_wait(&c, cl.Provider.Dispatch->WskGetAddressInfo(cl.Provider.Client, NULL, NULL, NS_ALL, NULL,
+    CHECK(r == (PADDRINFOEXW)(ULONG_PTR)0x1, "NULL IRP: nothing touched");
+    CHECK_STATUS(wt_wait(&c, cl.Provider.Dispatch->WskGetAddressInfo(cl.Provider.Client, NULL, NULL, NS_ALL, NULL,
                                                                   NULL, &r, NULL, NULL, wt_arm(&c))),
-              STATUS_INVALID_PARAMETER);
+                 STATUS_INVALID_PARAMETER);
     wt_free(&c);
 
     /* Cancel right away: STATUS_CANCELLED or the real answer if it won. */
@@ -161,10 +161,10 @@ static void test_addresses(void)
         r = NULL;
         NTSTATUS ret = cl.Provider.Dispatch->WskGetAddressInfo(cl.Provider.Client, &nu, NULL, NS_ALL, NULL, NULL,
                                                                &r, NULL, NULL, wt_arm(&k));
-        WT_STATUS(ret, STATUS_PENDING);
+        CHECK_STATUS(ret, STATUS_PENDING);
         IoCancelIrp(k.Irp);
         st = wt_wait(&k, ret);
-        WT_CHECK(st == STATUS_CANCELLED || st == STATUS_SUCCESS, "cancel: %s", OwStatusName(st));
+        CHECK(st == STATUS_CANCELLED || st == STATUS_SUCCESS, "cancel: %s", OwStatusName(st));
         if (st == STATUS_SUCCESS)
             cl.Provider.Dispatch->WskFreeAddressInfo(cl.Provider.Client, r);
         wt_free(&k);
@@ -195,18 +195,18 @@ static void test_names(void)
 {
     char host[300], serv[40];
     SOCKADDR_STORAGE a4 = wt_addr(AF_INET, 8080), a6 = wt_addr(AF_INET6, 8080);
-    WT_STATUS(gni(&a4, sizeof(SOCKADDR_IN), NI_NUMERICHOST | NI_NUMERICSERV, host, 600, serv), STATUS_SUCCESS);
-    WT_CHECK(strcmp(host, "127.0.0.1") == 0 && strcmp(serv, "8080") == 0, "numeric v4: %s %s", host, serv);
-    WT_STATUS(gni(&a6, sizeof(SOCKADDR_IN6), NI_NUMERICHOST | NI_NUMERICSERV, host, 600, serv), STATUS_SUCCESS);
-    WT_CHECK(strcmp(host, "::1") == 0 && strcmp(serv, "8080") == 0, "numeric v6: %s %s", host, serv);
+    CHECK_STATUS(gni(&a4, sizeof(SOCKADDR_IN), NI_NUMERICHOST | NI_NUMERICSERV, host, 600, serv), STATUS_SUCCESS);
+    CHECK(strcmp(host, "127.0.0.1") == 0 && strcmp(serv, "8080") == 0, "numeric v4: %s %s", host, serv);
+    CHECK_STATUS(gni(&a6, sizeof(SOCKADDR_IN6), NI_NUMERICHOST | NI_NUMERICSERV, host, 600, serv), STATUS_SUCCESS);
+    CHECK(strcmp(host, "::1") == 0 && strcmp(serv, "8080") == 0, "numeric v6: %s %s", host, serv);
     /* 127.0.0.1 has a name in /etc/hosts on any sane system; accept numeric too. */
-    WT_STATUS(gni(&a4, sizeof(SOCKADDR_IN), NI_NUMERICSERV, host, 600, serv), STATUS_SUCCESS);
-    WT_CHECK(host[0] != 0, "name of 127.0.0.1");
+    CHECK_STATUS(gni(&a4, sizeof(SOCKADDR_IN), NI_NUMERICSERV, host, 600, serv), STATUS_SUCCESS);
+    CHECK(host[0] != 0, "name of 127.0.0.1");
     /* Output too small. */
-    WT_STATUS(gni(&a4, sizeof(SOCKADDR_IN), NI_NUMERICHOST | NI_NUMERICSERV, host, 4, serv), STATUS_BUFFER_TOO_SMALL);
+    CHECK_STATUS(gni(&a4, sizeof(SOCKADDR_IN), NI_NUMERICHOST | NI_NUMERICSERV, host, 4, serv), STATUS_BUFFER_TOO_SMALL);
     /* Bad arguments. */
-    WT_STATUS(gni(&a4, 8, NI_NUMERICHOST, host, 600, serv), STATUS_INVALID_PARAMETER);
-    WT_STATUS(cl.Provider.Dispatch->WskGetNameInfo(cl.Provider.Client, (PSOCKADDR)&a4, sizeof(SOCKADDR_IN), NULL,
+    CHECK_STATUS(gni(&a4, 8, NI_NUMERICHOST, host, 600, serv), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(cl.Provider.Dispatch->WskGetNameInfo(cl.Provider.Client, (PSOCKADDR)&a4, sizeof(SOCKADDR_IN), NULL,
                                                    NULL, 0, NULL, NULL, NULL), STATUS_INVALID_PARAMETER);
 }
 

@@ -19,17 +19,17 @@ static PWSK_SOCKET pair(ADDRESS_FAMILY af, PWSK_SOCKET *cs, PWSK_SOCKET *ss)
     wt_init(&c);
     wt_init(&a);
     PWSK_SOCKET ls;
-    WT_STATUS(new_socket(af, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, &ls), STATUS_SUCCESS);
+    CHECK_STATUS(new_socket(af, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, &ls), STATUS_SUCCESS);
     const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
     SOCKADDR_STORAGE addr = wt_addr(af, 0), wild = wt_any(af);
-    WT_STATUS(wt_wait(&c, ld->WskBind(ls, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, ld->WskBind(ls, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_SUCCESS);
     NTSTATUS ar = ld->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&a));
-    WT_STATUS(new_socket(af, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, cs), STATUS_SUCCESS);
+    CHECK_STATUS(new_socket(af, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, cs), STATUS_SUCCESS);
     const WSK_PROVIDER_CONNECTION_DISPATCH *cd = (*cs)->Dispatch;
-    WT_STATUS(wt_wait(&c, cd->WskBind(*cs, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, cd->WskConnect(*cs, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&a, ar), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, cd->WskBind(*cs, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, cd->WskConnect(*cs, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&a, ar), STATUS_SUCCESS);
     *ss = (PWSK_SOCKET)a.Irp->IoStatus.Information;
     wt_free(&c);
     wt_free(&a);
@@ -46,25 +46,25 @@ static void cancellation(void)
     wt_init(&c);
 
     NTSTATUS r = ld->WskAccept(ls, 0, NULL, NULL, NULL, NULL, wt_arm(&c));
-    WT_STATUS(r, STATUS_PENDING);
-    WT_CHECK(IoCancelIrp(c.Irp), "IoCancelIrp(accept) returned FALSE");
-    WT_STATUS(wt_wait(&c, r), STATUS_CANCELLED);
-    WT_CHECK(!IoCancelIrp(c.Irp), "IoCancelIrp on a completed IRP returned TRUE");
+    CHECK_STATUS(r, STATUS_PENDING);
+    CHECK(IoCancelIrp(c.Irp), "IoCancelIrp(accept) returned FALSE");
+    CHECK_STATUS(wt_wait(&c, r), STATUS_CANCELLED);
+    CHECK(!IoCancelIrp(c.Irp), "IoCancelIrp on a completed IRP returned TRUE");
 
     /* A send the peer never reads stays pending; cancel it. */
     WT_BUF big;
     wt_buf_init(&big, 64u << 20, 8, 0);   /* MDLs stop near 32 MB, as on Windows */
     r = cd->WskSend(cs, &big.Wsk, 0, wt_arm(&c));
-    WT_STATUS(r, STATUS_PENDING);
+    CHECK_STATUS(r, STATUS_PENDING);
     LARGE_INTEGER brief;
     brief.QuadPart = -10LL * 1000 * 50;
     KeDelayExecutionThread(KernelMode, FALSE, &brief);
-    WT_CHECK(c.Completions == 0, "a 64 MiB send to a peer that does not read completed");
-    WT_CHECK(IoCancelIrp(c.Irp), "IoCancelIrp(send) returned FALSE");
+    CHECK(c.Completions == 0, "a 64 MiB send to a peer that does not read completed");
+    CHECK(IoCancelIrp(c.Irp), "IoCancelIrp(send) returned FALSE");
     NTSTATUS st = wt_wait(&c, r);
-    WT_CHECK(st == STATUS_CANCELLED, "cancelled send: %s", OwStatusName(st));
-    WT_CHECK(c.Irp->IoStatus.Information < (64u << 20), "cancelled send reports %lu bytes",
-             (unsigned long)c.Irp->IoStatus.Information);
+    CHECK(st == STATUS_CANCELLED, "cancelled send: %s", OwStatusName(st));
+    CHECK(c.Irp->IoStatus.Information < (64u << 20), "cancelled send reports %lu bytes",
+          (unsigned long)c.Irp->IoStatus.Information);
     wt_buf_free(&big);
 
     /* IoCancelIrp before the call: the call sees Irp->Cancel and completes cancelled. */
@@ -73,7 +73,7 @@ static void cancellation(void)
     PIRP irp = wt_arm(&c);
     irp->Cancel = TRUE;
     r = cd->WskReceive(cs, &one.Wsk, 0, irp);
-    WT_STATUS(wt_wait(&c, r), STATUS_CANCELLED);
+    CHECK_STATUS(wt_wait(&c, r), STATUS_CANCELLED);
     wt_buf_free(&one);
 
     wt_close(cs);
@@ -95,13 +95,13 @@ static void abortive(ADDRESS_FAMILY af)
     wt_buf_init(&b, 100, 1, 0);
     NTSTATUS pr = cd->WskReceive(cs, &b.Wsk, 0, wt_arm(&r));        /* the peer's pending receive */
     NTSTATUS my = sd->WskReceive(ss, &b.Wsk, 0, wt_arm(&mine));     /* ours, cancelled by the abort */
-    WT_STATUS(wt_wait(&c, sd->WskDisconnect(ss, &b.Wsk, WSK_FLAG_ABORTIVE, wt_arm(&c))), STATUS_INVALID_PARAMETER);
-    WT_STATUS(wt_wait(&c, sd->WskDisconnect(ss, NULL, WSK_FLAG_ABORTIVE, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&mine, my), STATUS_CANCELLED);
-    WT_STATUS(wt_wait(&r, pr), STATUS_CONNECTION_RESET);
+    CHECK_STATUS(wt_wait(&c, sd->WskDisconnect(ss, &b.Wsk, WSK_FLAG_ABORTIVE, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(wt_wait(&c, sd->WskDisconnect(ss, NULL, WSK_FLAG_ABORTIVE, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&mine, my), STATUS_CANCELLED);
+    CHECK_STATUS(wt_wait(&r, pr), STATUS_CONNECTION_RESET);
     /* Later calls on the reset side keep saying why (Linux itself says ENOTCONN). */
-    WT_STATUS(wt_wait(&r, cd->WskReceive(cs, &b.Wsk, 0, wt_arm(&r))), STATUS_CONNECTION_RESET);
-    WT_STATUS(wt_wait(&c, sd->WskSend(ss, &b.Wsk, 0, wt_arm(&c))), STATUS_CONNECTION_ABORTED);
+    CHECK_STATUS(wt_wait(&r, cd->WskReceive(cs, &b.Wsk, 0, wt_arm(&r))), STATUS_CONNECTION_RESET);
+    CHECK_STATUS(wt_wait(&c, sd->WskSend(ss, &b.Wsk, 0, wt_arm(&c))), STATUS_CONNECTION_ABORTED);
     wt_buf_free(&b);
     wt_close(cs);
     wt_close(ss);
@@ -150,7 +150,7 @@ static void reentrant(void)
     wt_buf_init(&data, N, 2, 0);
     WT_CALL c;
     wt_init(&c);
-    WT_STATUS(wt_wait(&c, sd->WskSend(ss, &data.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, sd->WskSend(ss, &data.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
     CHAIN ch;
     memset(&ch, 0, sizeof(ch));
     ch.Socket = cs;
@@ -163,9 +163,9 @@ static void reentrant(void)
     cd->WskReceive(cs, &ch.Buf.Wsk, 0, ch.Irp);
     LARGE_INTEGER t;
     t.QuadPart = -10LL * 1000 * 1000 * 20;
-    WT_STATUS(KeWaitForSingleObject(&ch.Done, Executive, KernelMode, FALSE, &t), STATUS_SUCCESS);
-    WT_STATUS(ch.Last, STATUS_SUCCESS);
-    WT_CHECK(ch.Bytes == N, "chain received %ld of %d bytes", (long)ch.Bytes, N);
+    CHECK_STATUS(KeWaitForSingleObject(&ch.Done, Executive, KernelMode, FALSE, &t), STATUS_SUCCESS);
+    CHECK_STATUS(ch.Last, STATUS_SUCCESS);
+    CHECK(ch.Bytes == N, "chain received %ld of %d bytes", (long)ch.Bytes, N);
     IoFreeIrp(ch.Irp);
     wt_buf_free(&ch.Buf);
     wt_buf_free(&data);
@@ -191,21 +191,21 @@ static void irp_kinds(void)
 {
     puts("-- caller-allocated and passed-down IRPs");
     PWSK_SOCKET s;
-    WT_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_SUCCESS);
+    CHECK_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_SUCCESS);
     const WSK_PROVIDER_CONNECTION_DISPATCH *d = s->Dispatch;
     SOCKADDR_STORAGE wild = wt_any(AF_INET);
 
     /* msquic/wireguard-nt: sizeof(IRP) + one stack location, IoInitializeIrp. */
     static DECLSPEC_ALIGN(16) UCHAR storage[sizeof(IRP) + sizeof(IO_STACK_LOCATION)];
-    WT_CHECK(IoSizeOfIrp(1) <= sizeof(storage), "IoSizeOfIrp(1) = %u", (unsigned)IoSizeOfIrp(1));
+    CHECK(IoSizeOfIrp(1) <= sizeof(storage), "IoSizeOfIrp(1) = %u", (unsigned)IoSizeOfIrp(1));
     PIRP irp = (PIRP)storage;
     IoInitializeIrp(irp, IoSizeOfIrp(1), 1);
     WT_CALL c;
     wt_init(&c);
     IoSetCompletionRoutine(irp, wt_completion, &c, TRUE, TRUE, TRUE);
     NTSTATUS r = d->WskBind(s, (PSOCKADDR)&wild, 0, irp);
-    WT_STATUS(r, STATUS_SUCCESS);
-    WT_CHECK(c.Completions == 1 && irp->IoStatus.Status == STATUS_SUCCESS, "caller-allocated IRP");
+    CHECK_STATUS(r, STATUS_SUCCESS);
+    CHECK(c.Completions == 1 && irp->IoStatus.Status == STATUS_SUCCESS, "caller-allocated IRP");
 
     /* An IRP passed down by a higher driver: two locations, ours is current. */
     PIRP up = IoAllocateIrp(2, FALSE);
@@ -213,8 +213,8 @@ static void irp_kinds(void)
     IoSetCompletionRoutine(up, passed_down_routine, NULL, TRUE, TRUE, TRUE);
     SOCKADDR_STORAGE local;
     r = d->WskGetLocalAddress(s, (PSOCKADDR)&local, up);
-    WT_STATUS(r, STATUS_SUCCESS);
-    WT_CHECK(passed_down_calls == 1, "routine of a passed-down IRP ran %ld times", (long)passed_down_calls);
+    CHECK_STATUS(r, STATUS_SUCCESS);
+    CHECK(passed_down_calls == 1, "routine of a passed-down IRP ran %ld times", (long)passed_down_calls);
     IoFreeIrp(up);
     wt_close(s);
     wt_free(&c);
@@ -241,46 +241,46 @@ static void options(void)
     WT_CALL c;
     wt_init(&c);
     ULONG v;
-    WT_STATUS(get_ulong(&c, cs, IPPROTO_IPV6, IPV6_V6ONLY, &v), STATUS_SUCCESS);
-    WT_CHECK(v == 1, "IPV6_V6ONLY defaults to %u, Windows' default is 1", v);
-    WT_STATUS(wt_wait(&c, set_ulong(cs, SOL_SOCKET, SO_KEEPALIVE, 1, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(get_ulong(&c, cs, SOL_SOCKET, SO_KEEPALIVE, &v), STATUS_SUCCESS);
-    WT_CHECK(v == 1 && c.Irp->IoStatus.Information == sizeof(ULONG), "SO_KEEPALIVE %u", v);
-    WT_STATUS(wt_wait(&c, set_ulong(cs, IPPROTO_TCP, TCP_NODELAY, 1, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(get_ulong(&c, cs, IPPROTO_TCP, TCP_NODELAY, &v), STATUS_SUCCESS);
-    WT_CHECK(v == 1, "TCP_NODELAY %u", v);
-    WT_STATUS(get_ulong(&c, cs, SOL_SOCKET, SO_TYPE, &v), STATUS_SUCCESS);
-    WT_CHECK(v == SOCK_STREAM, "SO_TYPE %u", v);
-    WT_STATUS(wt_wait(&c, set_ulong(cs, SOL_SOCKET, SO_RCVBUF, 65536, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(get_ulong(&c, cs, SOL_SOCKET, SO_RCVBUF, &v), STATUS_SUCCESS);
-    WT_CHECK(v >= 65536, "SO_RCVBUF %u", v);
+    CHECK_STATUS(get_ulong(&c, cs, IPPROTO_IPV6, IPV6_V6ONLY, &v), STATUS_SUCCESS);
+    CHECK(v == 1, "IPV6_V6ONLY defaults to %u, Windows' default is 1", v);
+    CHECK_STATUS(wt_wait(&c, set_ulong(cs, SOL_SOCKET, SO_KEEPALIVE, 1, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(get_ulong(&c, cs, SOL_SOCKET, SO_KEEPALIVE, &v), STATUS_SUCCESS);
+    CHECK(v == 1 && c.Irp->IoStatus.Information == sizeof(ULONG), "SO_KEEPALIVE %u", v);
+    CHECK_STATUS(wt_wait(&c, set_ulong(cs, IPPROTO_TCP, TCP_NODELAY, 1, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(get_ulong(&c, cs, IPPROTO_TCP, TCP_NODELAY, &v), STATUS_SUCCESS);
+    CHECK(v == 1, "TCP_NODELAY %u", v);
+    CHECK_STATUS(get_ulong(&c, cs, SOL_SOCKET, SO_TYPE, &v), STATUS_SUCCESS);
+    CHECK(v == SOCK_STREAM, "SO_TYPE %u", v);
+    CHECK_STATUS(wt_wait(&c, set_ulong(cs, SOL_SOCKET, SO_RCVBUF, 65536, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(get_ulong(&c, cs, SOL_SOCKET, SO_RCVBUF, &v), STATUS_SUCCESS);
+    CHECK(v >= 65536, "SO_RCVBUF %u", v);
     /* Unknown option, wrong sizes, NULL IRP, WSK-specific ones not done yet. */
-    WT_STATUS(wt_wait(&c, set_ulong(cs, SOL_SOCKET, 0x7777, 1, wt_arm(&c))), STATUS_NOT_SUPPORTED);
-    WT_STATUS(wt_wait(&c, set_ulong(cs, 99, 1, 1, wt_arm(&c))), STATUS_NOT_SUPPORTED);
-    WT_STATUS(set_ulong(cs, SOL_SOCKET, SO_KEEPALIVE, 1, NULL), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(wt_wait(&c, set_ulong(cs, SOL_SOCKET, 0x7777, 1, wt_arm(&c))), STATUS_NOT_SUPPORTED);
+    CHECK_STATUS(wt_wait(&c, set_ulong(cs, 99, 1, 1, wt_arm(&c))), STATUS_NOT_SUPPORTED);
+    CHECK_STATUS(set_ulong(cs, SOL_SOCKET, SO_KEEPALIVE, 1, NULL), STATUS_INVALID_PARAMETER);
     USHORT tiny;
-    WT_STATUS(wt_wait(&c, d->WskControlSocket(cs, WskGetOption, SO_KEEPALIVE, SOL_SOCKET, 0, NULL,
+    CHECK_STATUS(wt_wait(&c, d->WskControlSocket(cs, WskGetOption, SO_KEEPALIVE, SOL_SOCKET, 0, NULL,
                                               sizeof(tiny), &tiny, NULL, wt_arm(&c))), STATUS_BUFFER_TOO_SMALL);
-    WT_STATUS(wt_wait(&c, d->WskControlSocket(cs, WskSetOption, SO_KEEPALIVE, SOL_SOCKET, 1, &v, 0, NULL,
+    CHECK_STATUS(wt_wait(&c, d->WskControlSocket(cs, WskSetOption, SO_KEEPALIVE, SOL_SOCKET, 1, &v, 0, NULL,
                                               NULL, wt_arm(&c))), STATUS_INVALID_PARAMETER);
-    WT_STATUS(wt_wait(&c, d->WskControlSocket(cs, (WSK_CONTROL_SOCKET_TYPE)7, 0, 0, 0, NULL, 0, NULL,
+    CHECK_STATUS(wt_wait(&c, d->WskControlSocket(cs, (WSK_CONTROL_SOCKET_TYPE)7, 0, 0, 0, NULL, 0, NULL,
                                               NULL, wt_arm(&c))), STATUS_INVALID_PARAMETER);
     WSK_EVENT_CALLBACK_CONTROL ev = { (PNPIID)&NPI_WSK_INTERFACE_ID, WSK_EVENT_RECEIVE };
     /* This socket was created without a client table: no receive callback to enable. */
-    WT_STATUS(d->WskControlSocket(cs, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(ev), &ev,
+    CHECK_STATUS(d->WskControlSocket(cs, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(ev), &ev,
                                   0, NULL, NULL, NULL), STATUS_INVALID_PARAMETER);
     /* Ioctls: receive backlog counts what waits to be read. */
     WT_BUF b;
     wt_buf_init(&b, 300, 1, 0);
     const WSK_PROVIDER_CONNECTION_DISPATCH *sd = ss->Dispatch;
-    WT_STATUS(wt_wait(&c, sd->WskSend(ss, &b.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, sd->WskSend(ss, &b.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
     SIZE_T backlog = 0, returned = 0;
     for (int i = 0; i < 100 && backlog < 300; i++) {
-        WT_STATUS(wt_wait(&c, d->WskControlSocket(cs, WskIoctl, SIO_WSK_QUERY_RECEIVE_BACKLOG, 0, 0, NULL,
+        CHECK_STATUS(wt_wait(&c, d->WskControlSocket(cs, WskIoctl, SIO_WSK_QUERY_RECEIVE_BACKLOG, 0, 0, NULL,
                                                   sizeof(backlog), &backlog, NULL, wt_arm(&c))), STATUS_SUCCESS);
     }
-    WT_CHECK(backlog == 300, "receive backlog %lu", (unsigned long)backlog);
-    WT_STATUS(d->WskControlSocket(cs, WskIoctl, SIO_WSK_QUERY_INSPECT_ID, 0, 0, NULL, sizeof(backlog),
+    CHECK(backlog == 300, "receive backlog %lu", (unsigned long)backlog);
+    CHECK_STATUS(d->WskControlSocket(cs, WskIoctl, SIO_WSK_QUERY_INSPECT_ID, 0, 0, NULL, sizeof(backlog),
                                   &backlog, &returned, NULL), STATUS_INVALID_DEVICE_REQUEST);
     wt_buf_free(&b);
     wt_close(cs);
@@ -293,85 +293,85 @@ static void bad_arguments(void)
 {
     puts("-- bad arguments");
     PWSK_SOCKET s;
-    WT_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, 0x10, &s), STATUS_INVALID_PARAMETER);
-    WT_STATUS(new_socket(99, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_NOT_SUPPORTED);
-    WT_STATUS(new_socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_NOT_SUPPORTED);
+    CHECK_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, 0x10, &s), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(new_socket(99, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_NOT_SUPPORTED);
+    CHECK_STATUS(new_socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_NOT_SUPPORTED);
     WT_CALL c;
     wt_init(&c);
-    WT_STATUS(wt_wait(&c, pd->WskSocket(NULL, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET,
+    CHECK_STATUS(wt_wait(&c, pd->WskSocket(NULL, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET,
                                         NULL, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_INVALID_HANDLE);
 
     /* A basic socket: control and close only. */
-    WT_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_BASIC_SOCKET, &s), STATUS_SUCCESS);
+    CHECK_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_BASIC_SOCKET, &s), STATUS_SUCCESS);
     ULONG v;
-    WT_STATUS(get_ulong(&c, s, SOL_SOCKET, SO_TYPE, &v), STATUS_SUCCESS);
+    CHECK_STATUS(get_ulong(&c, s, SOL_SOCKET, SO_TYPE, &v), STATUS_SUCCESS);
     /* SIO_ADDRESS_LIST_QUERY (no IRP): the size first, then the list, loopback in it. */
     const WSK_PROVIDER_BASIC_DISPATCH *bd = s->Dispatch;
     SIZE_T need = 0;
-    WT_STATUS(bd->WskControlSocket(s, WskIoctl, SIO_ADDRESS_LIST_QUERY, 0, 0, NULL, 0, NULL, &need, NULL),
-              STATUS_BUFFER_OVERFLOW);
-    WT_CHECK(need >= SIZEOF_SOCKET_ADDRESS_LIST(1) + sizeof(SOCKADDR_IN), "address list needs %lu bytes",
-             (unsigned long)need);
+    CHECK_STATUS(bd->WskControlSocket(s, WskIoctl, SIO_ADDRESS_LIST_QUERY, 0, 0, NULL, 0, NULL, &need, NULL),
+                 STATUS_BUFFER_OVERFLOW);
+    CHECK(need >= SIZEOF_SOCKET_ADDRESS_LIST(1) + sizeof(SOCKADDR_IN), "address list needs %lu bytes",
+          (unsigned long)need);
     SOCKET_ADDRESS_LIST *list = need ? malloc(need) : NULL;
     SIZE_T got = 0;
     if (list) {
-        WT_STATUS(bd->WskControlSocket(s, WskIoctl, SIO_ADDRESS_LIST_QUERY, 0, 0, NULL, need, list, &got, NULL),
-                  STATUS_SUCCESS);
+        CHECK_STATUS(bd->WskControlSocket(s, WskIoctl, SIO_ADDRESS_LIST_QUERY, 0, 0, NULL, need, list, &got, NULL),
+                     STATUS_SUCCESS);
         BOOLEAN loopback = FALSE;
         for (INT i = 0; i < list->iAddressCount; i++) {
             const SOCKADDR_IN *a = (const SOCKADDR_IN *)list->Address[i].lpSockaddr;
-            WT_CHECK(a->sin_family == AF_INET && list->Address[i].iSockaddrLength == sizeof(SOCKADDR_IN),
-                     "address %d: family %u length %d", i, a->sin_family, list->Address[i].iSockaddrLength);
+            CHECK(a->sin_family == AF_INET && list->Address[i].iSockaddrLength == sizeof(SOCKADDR_IN),
+                  "address %d: family %u length %d", i, a->sin_family, list->Address[i].iSockaddrLength);
             if (a->sin_addr.s_addr == RtlUlongByteSwap(INADDR_LOOPBACK))
                 loopback = TRUE;
         }
-        WT_CHECK(got == need && loopback, "address list: %lu bytes, loopback %s", (unsigned long)got,
-                 loopback ? "present" : "missing");
+        CHECK(got == need && loopback, "address list: %lu bytes, loopback %s", (unsigned long)got,
+              loopback ? "present" : "missing");
         free(list);
     }
     wt_close(s);
 
     /* Two listeners on one address: the documented INUSE status. */
     PWSK_SOCKET l1, l2;
-    WT_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, &l1), STATUS_SUCCESS);
-    WT_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, &l2), STATUS_SUCCESS);
+    CHECK_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, &l1), STATUS_SUCCESS);
+    CHECK_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, &l2), STATUS_SUCCESS);
     const WSK_PROVIDER_LISTEN_DISPATCH *ld = l1->Dispatch;
     SOCKADDR_STORAGE a = wt_addr(AF_INET, 0);
-    WT_STATUS(wt_wait(&c, ld->WskBind(l1, (PSOCKADDR)&a, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, ld->WskGetLocalAddress(l1, (PSOCKADDR)&a, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, ld->WskBind(l2, (PSOCKADDR)&a, 0, wt_arm(&c))), STATUS_ADDRESS_ALREADY_EXISTS);
-    WT_STATUS(wt_wait(&c, ld->WskBind(l2, (PSOCKADDR)&a, 1, wt_arm(&c))), STATUS_INVALID_PARAMETER);
-    WT_STATUS(wt_wait(&c, ld->WskBind(l2, NULL, 0, wt_arm(&c))), STATUS_INVALID_PARAMETER);
-    WT_STATUS(wt_wait(&c, ld->WskAccept(l2, 0, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
-    WT_STATUS(ld->WskCloseSocket(l2, NULL), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(wt_wait(&c, ld->WskBind(l1, (PSOCKADDR)&a, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, ld->WskGetLocalAddress(l1, (PSOCKADDR)&a, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, ld->WskBind(l2, (PSOCKADDR)&a, 0, wt_arm(&c))), STATUS_ADDRESS_ALREADY_EXISTS);
+    CHECK_STATUS(wt_wait(&c, ld->WskBind(l2, (PSOCKADDR)&a, 1, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(wt_wait(&c, ld->WskBind(l2, NULL, 0, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(wt_wait(&c, ld->WskAccept(l2, 0, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(ld->WskCloseSocket(l2, NULL), STATUS_INVALID_PARAMETER);
     wt_close(l1);
     wt_close(l2);
 
     /* Wrong-state calls on a fresh connection socket. */
-    WT_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_SUCCESS);
+    CHECK_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_SUCCESS);
     const WSK_PROVIDER_CONNECTION_DISPATCH *d = s->Dispatch;
     WT_BUF b;
     wt_buf_init(&b, 10, 1, 0);
     SOCKADDR_STORAGE out;
-    WT_STATUS(wt_wait(&c, d->WskSend(s, &b.Wsk, 0, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
-    WT_STATUS(wt_wait(&c, d->WskReceive(s, &b.Wsk, 0, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
-    WT_STATUS(wt_wait(&c, d->WskDisconnect(s, NULL, 0, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
-    WT_STATUS(wt_wait(&c, d->WskGetLocalAddress(s, (PSOCKADDR)&out, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
-    WT_STATUS(wt_wait(&c, d->WskGetRemoteAddress(s, (PSOCKADDR)&out, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
-    WT_STATUS(wt_wait(&c, d->WskReceive(s, NULL, WSK_FLAG_DRAIN, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(wt_wait(&c, d->WskSend(s, &b.Wsk, 0, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(wt_wait(&c, d->WskReceive(s, &b.Wsk, 0, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(wt_wait(&c, d->WskDisconnect(s, NULL, 0, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(wt_wait(&c, d->WskGetLocalAddress(s, (PSOCKADDR)&out, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(wt_wait(&c, d->WskGetRemoteAddress(s, (PSOCKADDR)&out, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(wt_wait(&c, d->WskReceive(s, NULL, WSK_FLAG_DRAIN, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
     WSK_BUF nomdl = { NULL, 0, 10 };
     SOCKADDR_STORAGE wild = wt_any(AF_INET);
-    WT_STATUS(wt_wait(&c, d->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, d->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
     SOCKADDR_STORAGE nowhere = wt_addr(AF_INET, 9);
     /* Windows bug-checks on these two WSK_BUFs, and so does the verifier
      * (tests/io/test_verifier_io.c); with it off they fail with a status. */
     BOOLEAN vf = OwVerifierSetEnabled(FALSE);
-    WT_STATUS(wt_wait(&c, d->WskConnectEx(s, (PSOCKADDR)&nowhere, &nomdl, 0, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(wt_wait(&c, d->WskConnectEx(s, (PSOCKADDR)&nowhere, &nomdl, 0, wt_arm(&c))), STATUS_INVALID_PARAMETER);
     WSK_BUF offset_out = b.Wsk;
     offset_out.Offset = 4096;
-    WT_STATUS(wt_wait(&c, d->WskConnectEx(s, (PSOCKADDR)&nowhere, &offset_out, 0, wt_arm(&c))), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(wt_wait(&c, d->WskConnectEx(s, (PSOCKADDR)&nowhere, &offset_out, 0, wt_arm(&c))), STATUS_INVALID_PARAMETER);
     OwVerifierSetEnabled(vf);
-    WT_STATUS(d->WskRelease(s, NULL), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(d->WskRelease(s, NULL), STATUS_INVALID_PARAMETER);
     wt_buf_free(&b);
     wt_close(s);
     wt_free(&c);

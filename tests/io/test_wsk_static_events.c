@@ -10,9 +10,9 @@ static WT_CLIENT cl;
 static PWSK_SOCKET new_socket(ADDRESS_FAMILY af, USHORT type, ULONG proto, ULONG flags, PVOID ctx, const VOID *d)
 {
     PWSK_SOCKET s;
-    WT_STATUS(wt_socket_ex(&cl, af, type, proto, flags, ctx, d, &s), STATUS_SUCCESS);
+    CHECK_STATUS(wt_socket_ex(&cl, af, type, proto, flags, ctx, d, &s), STATUS_SUCCESS);
     if (s == NULL)
-        exit(1);
+        exit(OW_TEST_FAIL);
     return s;
 }
 static volatile LONG accepts, receives, datagrams, not_accepting;
@@ -99,7 +99,7 @@ static void send_datagram(PWSK_SOCKET from, SOCKADDR_STORAGE *to, const char *te
     wt_buf_init(&b, n, 1, 0);
     memcpy(b.Data, text, n);
     const WSK_PROVIDER_DATAGRAM_DISPATCH *d = from->Dispatch;
-    WT_STATUS(wt_wait(&c, d->WskSendTo(from, &b.Wsk, 0, (PSOCKADDR)to, 0, NULL, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, d->WskSendTo(from, &b.Wsk, 0, (PSOCKADDR)to, 0, NULL, wt_arm(&c))), STATUS_SUCCESS);
     wt_buf_free(&b);
     wt_free(&c);
 }
@@ -110,33 +110,33 @@ int main(void)
     WT_CALL c;
     wt_init(&c);
 
-    WT_STATUS(set_static(WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE_FROM),
-              STATUS_SUCCESS);
-    WT_STATUS(set_static(WSK_EVENT_DISABLE | WSK_EVENT_RECEIVE), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(set_static(WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE_FROM),
+                 STATUS_SUCCESS);
+    CHECK_STATUS(set_static(WSK_EVENT_DISABLE | WSK_EVENT_RECEIVE), STATUS_INVALID_PARAMETER);
 
     /* Listener: the accept event is on as soon as it is bound. */
     PWSK_SOCKET ls = new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, NULL, &listen_dispatch);
-    WT_STATUS(set_static(WSK_EVENT_RECEIVE), STATUS_INVALID_DEVICE_STATE);   /* a socket exists now */
+    CHECK_STATUS(set_static(WSK_EVENT_RECEIVE), STATUS_INVALID_DEVICE_STATE);   /* a socket exists now */
     const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
     SOCKADDR_STORAGE addr = wt_addr(AF_INET, 0), wild = wt_any(AF_INET);
-    WT_STATUS(wt_wait(&c, ld->WskBind(ls, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, ld->WskBind(ls, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_SUCCESS);
     WSK_EVENT_CALLBACK_CONTROL off = { (PNPIID)&NPI_WSK_INTERFACE_ID, WSK_EVENT_ACCEPT | WSK_EVENT_DISABLE };
-    WT_STATUS(ld->WskControlSocket(ls, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(off), &off,
+    CHECK_STATUS(ld->WskControlSocket(ls, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(off), &off,
                                    0, NULL, NULL, NULL), STATUS_INVALID_PARAMETER);   /* static: stays on */
 
     PWSK_SOCKET cs = new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, NULL, NULL);
     const WSK_PROVIDER_CONNECTION_DISPATCH *cd = cs->Dispatch;
-    WT_STATUS(wt_wait(&c, cd->WskBind(cs, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, cd->WskConnect(cs, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, cd->WskBind(cs, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, cd->WskConnect(cs, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
     wait_for(&accepts, 1);
-    WT_CHECK(accepts == 1, "static accept event: %ld", (long)accepts);
+    CHECK(accepts == 1, "static accept event: %ld", (long)accepts);
     WT_BUF hello;
     wt_buf_init(&hello, 5, 1, 0);
     memcpy(hello.Data, "hello", 5);
-    WT_STATUS(wt_wait(&c, cd->WskSend(cs, &hello.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, cd->WskSend(cs, &hello.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
     wait_for(&receives, 5);
-    WT_CHECK(receives == 5, "static receive event on the accepted socket: %ld bytes", (long)receives);
+    CHECK(receives == 5, "static receive event on the accepted socket: %ld bytes", (long)receives);
     wt_close(cs);
     if (accepted_socket)
         wt_close(accepted_socket);
@@ -148,19 +148,19 @@ int main(void)
     PWSK_SOCKET tx = new_socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, NULL, NULL);
     const WSK_PROVIDER_DATAGRAM_DISPATCH *rd = rx->Dispatch, *td = tx->Dispatch;
     SOCKADDR_STORAGE raddr = wt_addr(AF_INET, 0), taddr = wt_addr(AF_INET, 0);
-    WT_STATUS(wt_wait(&c, td->WskBind(tx, (PSOCKADDR)&taddr, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, rd->WskBind(rx, (PSOCKADDR)&raddr, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, rd->WskGetLocalAddress(rx, (PSOCKADDR)&raddr, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, td->WskBind(tx, (PSOCKADDR)&taddr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, rd->WskBind(rx, (PSOCKADDR)&raddr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, rd->WskGetLocalAddress(rx, (PSOCKADDR)&raddr, wt_arm(&c))), STATUS_SUCCESS);
     send_datagram(tx, &raddr, "one");
     wait_for(&datagrams, 1);
-    WT_CHECK(datagrams >= 1 && retained != NULL, "receive-from event: %ld datagrams", (long)datagrams);
+    CHECK(datagrams >= 1 && retained != NULL, "receive-from event: %ld datagrams", (long)datagrams);
     if (retained) {
-        WT_CHECK(retained->Buffer.Length == 3, "datagram length %lu", (unsigned long)retained->Buffer.Length);
-        WT_CHECK(retained->RemoteAddress->sa_family == AF_INET, "source family");
-        WT_STATUS(rd->WskRelease(rx, retained), STATUS_SUCCESS);
+        CHECK(retained->Buffer.Length == 3, "datagram length %lu", (unsigned long)retained->Buffer.Length);
+        CHECK(retained->RemoteAddress->sa_family == AF_INET, "source family");
+        CHECK_STATUS(rd->WskRelease(rx, retained), STATUS_SUCCESS);
         retained = NULL;
     }
-    WT_STATUS(rd->WskRelease(rx, NULL), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(rd->WskRelease(rx, NULL), STATUS_INVALID_PARAMETER);
 
     /* Not accepted: the datagram waits for WskReceiveFrom (static: events stay on). */
     not_accepting = 1;
@@ -172,15 +172,15 @@ int main(void)
     wt_buf_init(&in, 64, 1, 0);
     SOCKADDR_STORAGE from;
     ULONG flags = 0xffff;
-    WT_STATUS(wt_wait(&c, rd->WskReceiveFrom(rx, &in.Wsk, 0, (PSOCKADDR)&from, NULL, NULL, &flags, wt_arm(&c))),
-              STATUS_SUCCESS);
-    WT_CHECK(c.Irp->IoStatus.Information == 3 && memcmp(in.Data, "two", 3) == 0 && flags == 0,
-             "held datagram: %lu bytes, flags %lx", (unsigned long)c.Irp->IoStatus.Information, (unsigned long)flags);
-    WT_CHECK(wt_port(&from) == wt_port(&taddr) || wt_port(&taddr) == 0, "source port");
+    CHECK_STATUS(wt_wait(&c, rd->WskReceiveFrom(rx, &in.Wsk, 0, (PSOCKADDR)&from, NULL, NULL, &flags, wt_arm(&c))),
+                 STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == 3 && memcmp(in.Data, "two", 3) == 0 && flags == 0,
+          "held datagram: %lu bytes, flags %lx", (unsigned long)c.Irp->IoStatus.Information, (unsigned long)flags);
+    CHECK(wt_port(&from) == wt_port(&taddr) || wt_port(&taddr) == 0, "source port");
     d0 = datagrams;
     send_datagram(tx, &raddr, "three");
     wait_for(&datagrams, d0 + 1);
-    WT_CHECK(datagrams == d0 + 1, "static receive-from event stopped after STATUS_DATA_NOT_ACCEPTED");
+    CHECK(datagrams == d0 + 1, "static receive-from event stopped after STATUS_DATA_NOT_ACCEPTED");
     wt_buf_free(&in);
     wt_close(rx);
     wt_close(tx);
@@ -198,12 +198,12 @@ int main(void)
     raddr = wt_addr(AF_INET6, 0);
     taddr = wt_addr(AF_INET6, 0);
     WSK_EVENT_CALLBACK_CONTROL on = { (PNPIID)&NPI_WSK_INTERFACE_ID, WSK_EVENT_RECEIVE_FROM };
-    WT_STATUS(rd->WskControlSocket(rx, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(on), &on, 0, NULL,
+    CHECK_STATUS(rd->WskControlSocket(rx, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(on), &on, 0, NULL,
                                    NULL, NULL), STATUS_INVALID_DEVICE_STATE);   /* before bind */
-    WT_STATUS(wt_wait(&c, rd->WskBind(rx, (PSOCKADDR)&raddr, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, td->WskBind(tx, (PSOCKADDR)&taddr, 0, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(wt_wait(&c, rd->WskGetLocalAddress(rx, (PSOCKADDR)&raddr, wt_arm(&c))), STATUS_SUCCESS);
-    WT_STATUS(rd->WskControlSocket(rx, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(on), &on, 0, NULL,
+    CHECK_STATUS(wt_wait(&c, rd->WskBind(rx, (PSOCKADDR)&raddr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, td->WskBind(tx, (PSOCKADDR)&taddr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, rd->WskGetLocalAddress(rx, (PSOCKADDR)&raddr, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(rd->WskControlSocket(rx, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(on), &on, 0, NULL,
                                    NULL, NULL), STATUS_SUCCESS);
     not_accepting = 1;
     d0 = datagrams;
@@ -214,13 +214,13 @@ int main(void)
     LARGE_INTEGER pause;
     pause.QuadPart = -10LL * 1000 * 50;
     KeDelayExecutionThread(KernelMode, FALSE, &pause);
-    WT_CHECK(datagrams == d0 + 1, "receive-from events went on after STATUS_DATA_NOT_ACCEPTED (%ld)",
-             (long)(datagrams - d0));
+    CHECK(datagrams == d0 + 1, "receive-from events went on after STATUS_DATA_NOT_ACCEPTED (%ld)",
+          (long)(datagrams - d0));
     wt_buf_init(&in, 64, 1, 0);
-    WT_STATUS(wt_wait(&c, rd->WskReceiveFrom(rx, &in.Wsk, 0, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_SUCCESS);
-    WT_CHECK(c.Irp->IoStatus.Information == 4 && memcmp(in.Data, "four", 4) == 0, "held datagram first");
-    WT_STATUS(wt_wait(&c, rd->WskReceiveFrom(rx, &in.Wsk, 0, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_SUCCESS);
-    WT_CHECK(c.Irp->IoStatus.Information == 4 && memcmp(in.Data, "five", 4) == 0, "then the next one");
+    CHECK_STATUS(wt_wait(&c, rd->WskReceiveFrom(rx, &in.Wsk, 0, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == 4 && memcmp(in.Data, "four", 4) == 0, "held datagram first");
+    CHECK_STATUS(wt_wait(&c, rd->WskReceiveFrom(rx, &in.Wsk, 0, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == 4 && memcmp(in.Data, "five", 4) == 0, "then the next one");
     wt_buf_free(&in);
     wt_close(rx);
     wt_close(tx);

@@ -3,8 +3,9 @@
 # of client: C++ (which must write ->Basic.WskCloseSocket, as the WDK's C++
 # branch names the member) and C written for the WDK (anonymous basic
 # dispatch: ->WskCloseSocket), each with gcc and, when installed, clang.
-# Usage: test_header_cxx.sh <source dir> <build dir>; exit 0 pass, 1 fail.
+# Usage: test_header_cxx.sh <source dir> <build dir>; exit codes as in check.sh.
 set -u
+. "$(dirname "$0")/check.sh"
 src=${1:?source dir}
 build=${2:?build dir}
 work=$(mktemp -d "${TMPDIR:-/tmp}/ow-hdr.XXXXXX")
@@ -114,15 +115,13 @@ NTSTATUS ConnectEx(PWSK_SOCKET Socket, PSOCKADDR Remote, PWSK_BUF Buffer, PIRP I
 }
 C
 
-fail=0
 run() {   # run <label> <command...>
     local label=$1; shift
     if "$@" > "$work/out" 2>&1; then
         echo "ok   $label"
     else
-        echo "FAIL $label: $*"
+        ow_fail "$label: $*"
         sed 's/^/     /' "$work/out"
-        fail=1
     fi
 }
 
@@ -131,12 +130,12 @@ run "gcc -std=c11 (WDK C form)" gcc -std=c11 "${flags[@]}" -c "$work/client.c" -
 if command -v clang >/dev/null 2>&1; then
     run "clang -std=c11 (WDK C form)" clang -std=c11 "${flags[@]}" -c "$work/client.c" -o "$work/c-clang.o"
 else
-    echo "skip clang: not installed"
+    echo "skip: clang: not installed"
 fi
 if command -v clang++ >/dev/null 2>&1; then
     run "clang++ -std=c++17 (->Basic.)" clang++ -std=c++17 "${flags[@]}" -c "$work/client.cpp" -o "$work/cpp-clang.o"
 else
-    echo "skip clang++: not installed"
+    echo "skip: clang++: not installed"
 fi
 
-exit $fail
+ow_result test_header_cxx

@@ -3,12 +3,13 @@
 # nothing but `pkg-config --cflags --libs openwsk`, and run it.
 # Args: $1 source dir, $2 build dir.
 set -eu
+. "$(dirname "$0")/check.sh"
 S="$1"; B="$2"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cmake --install "$B" --prefix "$tmp/prefix" >/dev/null
 export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
-pkg-config --exists openwsk || { echo "FAIL: openwsk.pc not found under lib/pkgconfig"; exit 1; }
+pkg-config --exists openwsk || ow_fatal "openwsk.pc not found under lib/pkgconfig"
 cat > "$tmp/client.c" <<'C'
 #include <ntddk.h>
 #include <wsk.h>
@@ -42,8 +43,8 @@ NTSTATUS Run(void)
 int main(void) { return Run() == STATUS_SUCCESS ? 0 : 1; }
 C
 cc -std=c11 -Wall -Wextra -Werror "$tmp/client.c" -o "$tmp/client" $(pkg-config --cflags --libs openwsk)
-LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/client" || { echo "FAIL: the client built against the installed library failed"; exit 1; }
+LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/client" || ow_fatal "the client built against the installed library failed"
 cc -std=c11 -Wall -Wextra -Werror "$tmp/client.c" -o "$tmp/client-static" $(pkg-config --cflags openwsk) "$tmp/prefix/lib/libopenwsk.a" -luring -lpthread
-"$tmp/client-static" || { echo "FAIL: static client failed"; exit 1; }
-test -f "$tmp/prefix/include/openwsk/wsk.h" || { echo "FAIL: headers not installed"; exit 1; }
+"$tmp/client-static" || ow_fatal "static client failed"
+test -f "$tmp/prefix/include/openwsk/wsk.h" || ow_fatal "headers not installed"
 echo "test_install: ok"

@@ -6,6 +6,7 @@
 # stop it with a signal and check the exit code and the leak report.
 # Args: $1 source dir, $2 build dir.
 set -u
+. "$(dirname "$0")/check.sh"
 S="$1"; B="$2"
 tmp=$(mktemp -d)
 pids=()
@@ -14,7 +15,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; for f in "$tmp"/*.log; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit 1; }
+fail() { echo "FAIL: $*"; for f in "$tmp"/*.log; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit $OW_TEST_FAIL; }
 
 cmake --install "$B" --prefix "$tmp/prefix" >/dev/null || fail "cmake --install"
 export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"

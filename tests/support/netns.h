@@ -6,7 +6,7 @@
 /* Moves the calling thread (call it before any other thread starts) into a
  * new network namespace with loopback up and net.ipv4.tcp_fastopen set to
  * tfo (skipped when tfo < 0). Returns 0, or -1 with a reason in *why when
- * namespaces are refused here (the test should then exit 77). */
+ * namespaces are refused here (the test should then SKIP, support/check.h). */
 int ow_test_enter_netns(int tfo, const char **why);
 
 /* Writes value to /proc/sys/<name with dots as slashes>; 0 or -1. */

@@ -25,7 +25,7 @@ static void stop(void)
 int main(void)
 {
     char out[4096];
-    kt_capture_stderr(print_all, out, sizeof(out));
+    ow_test_capture_stderr(print_all, out, sizeof(out));
     const char *want =
         "wZ=[W\xc3\xa9sk] ws=[wide] S=[cap] ls=[ell] Z=[ansi]\n"
         "Iu=1234567890123 Id=-5 Ix=abc IX=ABC\n"
@@ -33,8 +33,8 @@ int main(void)
         "lu=4000000000 lx=0000beef d=   42 s=ab  | c=x C=y pct=%\n"
         "ex level0 1.50\n"
         "null ws=[(null)] wZ=[(null)]\n";
-    KT_CHECK(strcmp(out, want) == 0, "DbgPrint output:\n%s\nwant:\n%s", out, want);
+    CHECK(strcmp(out, want) == 0, "DbgPrint output:\n%s\nwant:\n%s", out, want);
     static const char *const bc[] = { "*** STOP: 0x000000E2 (0x1, 0x2, 0x3, 0xffff) MANUALLY_INITIATED_CRASH", NULL };
-    kt_expect_bugcheck("KeBugCheckEx", stop, bc);
-    return kt_finish("test_debug");
+    ow_test_expect_bugcheck("KeBugCheckEx", stop, bc);
+    return ow_test_result("test_debug");
 }

@@ -20,42 +20,42 @@ static void Devices(void)
     RtlInitUnicodeString(&name2, L"\\Device\\KtDev2");
     RtlInitUnicodeString(&link, L"\\DosDevices\\KtDev");
     ULONG pool = OwPoolOutstandingCount();
-    KT_STATUS(IoCreateDevice(&drv, 100, &name, FILE_DEVICE_NETWORK, 0, FALSE, &a), STATUS_SUCCESS);
-    KT_CHECK(a != NULL && a->DeviceExtension != NULL, "no device extension");
+    CHECK_STATUS(IoCreateDevice(&drv, 100, &name, FILE_DEVICE_NETWORK, 0, FALSE, &a), STATUS_SUCCESS);
+    CHECK(a != NULL && a->DeviceExtension != NULL, "no device extension");
     UCHAR *ext = a->DeviceExtension, zero = 0;
     for (int i = 0; i < 100; i++)
         zero |= ext[i];
-    KT_CHECK(zero == 0, "device extension not zeroed");
-    KT_CHECK(((ULONG_PTR)ext & 15) == 0, "extension not 16-byte aligned");
-    KT_CHECK(a->DriverObject == &drv && drv.DeviceObject == a, "not linked into the driver");
-    KT_CHECK(a->Flags & DO_DEVICE_INITIALIZING, "DO_DEVICE_INITIALIZING not set");
-    KT_STATUS(IoCreateDevice(&drv, 0, &name, FILE_DEVICE_NETWORK, 0, FALSE, &dup),
-              STATUS_OBJECT_NAME_COLLISION);
-    KT_STATUS(IoCreateDevice(&drv, 0, &name2, FILE_DEVICE_UNKNOWN, 0, FALSE, &b), STATUS_SUCCESS);
-    KT_CHECK(b->DeviceExtension == NULL, "extension of size 0");
-    KT_CHECK(drv.DeviceObject == b && b->NextDevice == a, "newest device first");
-    KT_CHECK(OwDeviceOutstandingCount() == 2, "device count %lu", (unsigned long)OwDeviceOutstandingCount());
+    CHECK(zero == 0, "device extension not zeroed");
+    CHECK(((ULONG_PTR)ext & 15) == 0, "extension not 16-byte aligned");
+    CHECK(a->DriverObject == &drv && drv.DeviceObject == a, "not linked into the driver");
+    CHECK(a->Flags & DO_DEVICE_INITIALIZING, "DO_DEVICE_INITIALIZING not set");
+    CHECK_STATUS(IoCreateDevice(&drv, 0, &name, FILE_DEVICE_NETWORK, 0, FALSE, &dup),
+                 STATUS_OBJECT_NAME_COLLISION);
+    CHECK_STATUS(IoCreateDevice(&drv, 0, &name2, FILE_DEVICE_UNKNOWN, 0, FALSE, &b), STATUS_SUCCESS);
+    CHECK(b->DeviceExtension == NULL, "extension of size 0");
+    CHECK(drv.DeviceObject == b && b->NextDevice == a, "newest device first");
+    CHECK(OwDeviceOutstandingCount() == 2, "device count %lu", (unsigned long)OwDeviceOutstandingCount());
 
-    KT_STATUS(IoCreateSymbolicLink(&link, &name), STATUS_SUCCESS);
-    KT_STATUS(IoCreateSymbolicLink(&link, &name), STATUS_OBJECT_NAME_COLLISION);
-    KT_CHECK(OwSymbolicLinkOutstandingCount() == 1, "link count");
-    KT_STATUS(IoDeleteSymbolicLink(&link), STATUS_SUCCESS);
-    KT_STATUS(IoDeleteSymbolicLink(&link), STATUS_OBJECT_NAME_NOT_FOUND);
+    CHECK_STATUS(IoCreateSymbolicLink(&link, &name), STATUS_SUCCESS);
+    CHECK_STATUS(IoCreateSymbolicLink(&link, &name), STATUS_OBJECT_NAME_COLLISION);
+    CHECK(OwSymbolicLinkOutstandingCount() == 1, "link count");
+    CHECK_STATUS(IoDeleteSymbolicLink(&link), STATUS_SUCCESS);
+    CHECK_STATUS(IoDeleteSymbolicLink(&link), STATUS_OBJECT_NAME_NOT_FOUND);
 
     /* IoCallDriver reaches MajorFunction and completes up the stack. */
     drv.MajorFunction[IRP_MJ_DEVICE_CONTROL] = Dispatch;
     PIRP irp = IoAllocateIrp(2, FALSE);
     IoGetNextIrpStackLocation(irp)->MajorFunction = IRP_MJ_DEVICE_CONTROL;
-    KT_STATUS(IoCallDriver(a, irp), STATUS_SUCCESS);
-    KT_CHECK(irp->IoStatus.Information == 42, "dispatch routine not called");
+    CHECK_STATUS(IoCallDriver(a, irp), STATUS_SUCCESS);
+    CHECK(irp->IoStatus.Information == 42, "dispatch routine not called");
     IoFreeIrp(irp);
 
     IoDeleteDevice(a);
-    KT_CHECK(drv.DeviceObject == b && b->NextDevice == NULL, "unlinked");
+    CHECK(drv.DeviceObject == b && b->NextDevice == NULL, "unlinked");
     IoDeleteDevice(b);
-    KT_CHECK(drv.DeviceObject == NULL, "list empty");
-    KT_CHECK(OwPoolOutstandingCount() == pool, "device pool not freed");
-    KT_CHECK(OwDeviceOutstandingCount() == 0, "device count after delete");
+    CHECK(drv.DeviceObject == NULL, "list empty");
+    CHECK(OwPoolOutstandingCount() == pool, "device pool not freed");
+    CHECK(OwDeviceOutstandingCount() == 0, "device count after delete");
 }
 
 static void DeleteTwice(void)
@@ -71,7 +71,7 @@ int main(void)
 {
     Devices();
     static const char *const twice[] = { "IoDeleteDevice", "not a live device object", NULL };
-    kt_expect_bugcheck("IoDeleteDevice twice", DeleteTwice, twice);
-    KT_CHECK(OwPoolReportLeaks() == 0, "pool leaked");
-    return kt_finish("test_device");
+    ow_test_expect_bugcheck("IoDeleteDevice twice", DeleteTwice, twice);
+    CHECK(OwPoolReportLeaks() == 0, "pool leaked");
+    return ow_test_result("test_device");
 }

@@ -3,6 +3,8 @@
  * services must behave at run time. */
 #include <ntddk.h>
 
+#include "support/check.h"   /* the test harness, not part of the driver */
+
 #pragma warning(push)
 #pragma warning(disable:4201)   /* nameless struct/union */
 
@@ -35,8 +37,6 @@ typedef struct DECLSPEC_ALIGN(16) _IDIOM_CONTEXT {
 C_ASSERT(sizeof(IDIOM_CONTEXT) % 16 == 0);
 C_ASSERT(sizeof(ULONG) == 4 && sizeof(WCHAR) == 2);
 
-static int failures;
-#define CHECK(c) do { if (!(c)) { DbgPrint("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); failures++; } } while (0)
 
 _Use_decl_annotations_
 NTSTATUS IdiomCompletion(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
@@ -139,5 +139,5 @@ int main(void)
     CHECK(IDIOM_TAG == 0x6b735754);   /* MSVC's value for 'ksWT' */
     CHECK(DriverEntry(&driver, &path) == STATUS_SUCCESS);
     driver.DriverUnload(&driver);
-    return failures ? 1 : 0;
+    return ow_test_result("test_driver_idioms");
 }

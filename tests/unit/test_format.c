@@ -63,13 +63,13 @@ int main(void)
     RtlInitAnsiString(&astr, "ansi");
     char dbg[1024], wpp[1024];
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-        kt_capture_stderr(table[i].dbg, dbg, sizeof(dbg));
-        kt_capture_stderr(table[i].wpp, wpp, sizeof(wpp));
-        KT_CHECK(strcmp(dbg, table[i].want) == 0, "row %zu DbgPrint: [%s], want [%s]", i, dbg, table[i].want);
-        KT_CHECK(strcmp(wpp, table[i].want) == 0, "row %zu OwWppTrace: [%s], want [%s]", i, wpp, table[i].want);
+        ow_test_capture_stderr(table[i].dbg, dbg, sizeof(dbg));
+        ow_test_capture_stderr(table[i].wpp, wpp, sizeof(wpp));
+        CHECK(strcmp(dbg, table[i].want) == 0, "row %zu DbgPrint: [%s], want [%s]", i, dbg, table[i].want);
+        CHECK(strcmp(wpp, table[i].want) == 0, "row %zu OwWppTrace: [%s], want [%s]", i, wpp, table[i].want);
     }
-    kt_capture_stderr(wpp_types, wpp, sizeof(wpp));
+    ow_test_capture_stderr(wpp_types, wpp, sizeof(wpp));
     const char *want = "[Flag] STATUS_CANCELLED Func file.c:77 TRUE [wz    ]\n";
-    KT_CHECK(strcmp(wpp, want) == 0, "WPP types: [%s], want [%s]", wpp, want);
-    return kt_finish("test_format");
+    CHECK(strcmp(wpp, want) == 0, "WPP types: [%s], want [%s]", wpp, want);
+    return ow_test_result("test_format");
 }

@@ -6,6 +6,8 @@
 #include <ntddk.h>
 #include <wsk.h>
 
+#include "support/check.h"
+
 /* Our headers must not drag in the Linux world: its AF_INET6 is 10 and its
  * struct sockaddr would clash. */
 #if defined(_SYS_SOCKET_H) || defined(_NETINET_IN_H) || defined(_NETDB_H) || \
@@ -335,8 +337,6 @@ static const WSK_PROVIDER_CONNECTION_DISPATCH t_conn_table = {
 
 int main(void)
 {
-    int failures = 0;
-#define CHECK(c) do { if (!(c)) failures++; } while (0)
 
     /* Reads through both spellings of statically initialised tables. */
     CHECK(t_listen_table.WskCloseSocket == t_close && t_listen_table.Basic.WskCloseSocket == t_close);
@@ -398,5 +398,5 @@ int main(void)
         }
     }
 
-    return failures == 0 ? 0 : 1;
+    return ow_test_result("test_headers");
 }

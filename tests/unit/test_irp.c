@@ -34,29 +34,29 @@ static void provider_complete(PIRP Irp, NTSTATUS Status, BOOLEAN Pend)
 static void test_pending_and_stop(void)
 {
     PIRP irp = IoAllocateIrp(1, FALSE);
-    KT_CHECK(irp != NULL, "IoAllocateIrp(1)");
-    KT_CHECK(irp->StackCount == 1 && irp->CurrentLocation == 2, "fresh IRP locations %d/%d",
-             irp->StackCount, irp->CurrentLocation);
+    CHECK(irp != NULL, "IoAllocateIrp(1)");
+    CHECK(irp->StackCount == 1 && irp->CurrentLocation == 2, "fresh IRP locations %d/%d",
+          irp->StackCount, irp->CurrentLocation);
     ROUTINE_LOG log = { .Return = STATUS_MORE_PROCESSING_REQUIRED };
     IoSetCompletionRoutine(irp, log_routine, &log, TRUE, TRUE, TRUE);
     provider_complete(irp, STATUS_SUCCESS, FALSE);
-    KT_CHECK(log.Calls == 1 && !log.PendingReturned && log.Device == NULL,
-             "synchronous completion: calls %d pending %d", log.Calls, log.PendingReturned);
+    CHECK(log.Calls == 1 && !log.PendingReturned && log.Device == NULL,
+          "synchronous completion: calls %d pending %d", log.Calls, log.PendingReturned);
 
     IoReuseIrp(irp, STATUS_UNSUCCESSFUL);
-    KT_STATUS(irp->IoStatus.Status, STATUS_UNSUCCESSFUL);
-    KT_CHECK(irp->CurrentLocation == 2 && irp->MdlAddress == NULL, "IoReuseIrp resets");
+    CHECK_STATUS(irp->IoStatus.Status, STATUS_UNSUCCESSFUL);
+    CHECK(irp->CurrentLocation == 2 && irp->MdlAddress == NULL, "IoReuseIrp resets");
     IoSetCompletionRoutine(irp, log_routine, &log, TRUE, TRUE, TRUE);
     provider_complete(irp, STATUS_CONNECTION_REFUSED, TRUE);
-    KT_CHECK(log.Calls == 2 && log.PendingReturned, "pended completion: PendingReturned %d",
-             log.PendingReturned);
-    KT_STATUS(log.Status, STATUS_CONNECTION_REFUSED);
+    CHECK(log.Calls == 2 && log.PendingReturned, "pended completion: PendingReturned %d",
+          log.PendingReturned);
+    CHECK_STATUS(log.Status, STATUS_CONNECTION_REFUSED);
 
     /* Only the matching Invoke flag calls the routine. */
     IoReuseIrp(irp, STATUS_SUCCESS);
     IoSetCompletionRoutine(irp, log_routine, &log, TRUE, FALSE, FALSE);
     provider_complete(irp, STATUS_CONNECTION_RESET, FALSE);
-    KT_CHECK(log.Calls == 2, "error completion called an on-success-only routine");
+    CHECK(log.Calls == 2, "error completion called an on-success-only routine");
     IoFreeIrp(irp);
 }
 
@@ -74,21 +74,21 @@ static void test_two_levels(void)
     IoGetCurrentIrpStackLocation(irp)->DeviceObject = &dev;
     IoSetCompletionRoutine(irp, log_routine, &lower, TRUE, TRUE, TRUE);
     provider_complete(irp, STATUS_SUCCESS, TRUE);
-    KT_CHECK(lower.Calls == 1 && upper.Calls == 0, "MORE_PROCESSING_REQUIRED did not stop: %d/%d",
-             lower.Calls, upper.Calls);
-    KT_CHECK(lower.Device == &dev, "lower routine got device %p", (void *)lower.Device);
+    CHECK(lower.Calls == 1 && upper.Calls == 0, "MORE_PROCESSING_REQUIRED did not stop: %d/%d",
+          lower.Calls, upper.Calls);
+    CHECK(lower.Device == &dev, "lower routine got device %p", (void *)lower.Device);
     /* The middle driver finishes the IRP later: allowed once more. */
     IoMarkIrpPending(irp);
     IoCompleteRequest(irp, IO_NO_INCREMENT);
-    KT_CHECK(upper.Calls == 1 && upper.PendingReturned && upper.Device == NULL,
-             "upper routine calls %d pending %d", upper.Calls, upper.PendingReturned);
+    CHECK(upper.Calls == 1 && upper.PendingReturned && upper.Device == NULL,
+          "upper routine calls %d pending %d", upper.Calls, upper.PendingReturned);
 
     /* Without a routine in the middle, pending still reaches the top. */
     IoReuseIrp(irp, STATUS_SUCCESS);
     IoSetCompletionRoutine(irp, log_routine, &upper, TRUE, TRUE, TRUE);
     IoSetNextIrpStackLocation(irp);
     provider_complete(irp, STATUS_SUCCESS, TRUE);
-    KT_CHECK(upper.Calls == 2 && upper.PendingReturned, "pending not propagated upward");
+    CHECK(upper.Calls == 2 && upper.PendingReturned, "pending not propagated upward");
     IoFreeIrp(irp);
 }
 
@@ -97,8 +97,8 @@ static VOID cancel_routine(PDEVICE_OBJECT Device, PIRP Irp)
 {
     (void)Device;
     cancel_calls++;
-    KT_CHECK(Irp->Cancel, "Cancel not set in the cancel routine");
-    KT_CHECK(KeGetCurrentIrql() == DISPATCH_LEVEL, "cancel routine at IRQL %u", KeGetCurrentIrql());
+    CHECK(Irp->Cancel, "Cancel not set in the cancel routine");
+    CHECK(KeGetCurrentIrql() == DISPATCH_LEVEL, "cancel routine at IRQL %u", KeGetCurrentIrql());
     IoReleaseCancelSpinLock(Irp->CancelIrql);
     Irp->IoStatus.Status = STATUS_CANCELLED;
     IoCompleteRequest(Irp, IO_NO_INCREMENT);
@@ -111,18 +111,18 @@ static void test_cancel(void)
     IoSetCompletionRoutine(irp, log_routine, &log, TRUE, TRUE, TRUE);
     IoSetNextIrpStackLocation(irp);
     IoMarkIrpPending(irp);
-    KT_CHECK(IoSetCancelRoutine(irp, cancel_routine) == NULL, "old cancel routine not NULL");
-    KT_CHECK(IoCancelIrp(irp) == TRUE, "IoCancelIrp with a routine returned FALSE");
-    KT_CHECK(cancel_calls == 1, "cancel routine ran %d times", cancel_calls);
-    KT_CHECK(log.Calls == 1 && log.PendingReturned, "completion after cancel");
-    KT_STATUS(log.Status, STATUS_CANCELLED);
-    KT_CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL, "IRQL after cancel %u", KeGetCurrentIrql());
+    CHECK(IoSetCancelRoutine(irp, cancel_routine) == NULL, "old cancel routine not NULL");
+    CHECK(IoCancelIrp(irp) == TRUE, "IoCancelIrp with a routine returned FALSE");
+    CHECK(cancel_calls == 1, "cancel routine ran %d times", cancel_calls);
+    CHECK(log.Calls == 1 && log.PendingReturned, "completion after cancel");
+    CHECK_STATUS(log.Status, STATUS_CANCELLED);
+    CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL, "IRQL after cancel %u", KeGetCurrentIrql());
 
-    KT_CHECK(IoCancelIrp(irp) == FALSE, "second IoCancelIrp returned TRUE");
-    KT_CHECK(cancel_calls == 1, "cancel routine ran again");
+    CHECK(IoCancelIrp(irp) == FALSE, "second IoCancelIrp returned TRUE");
+    CHECK(cancel_calls == 1, "cancel routine ran again");
     IoReuseIrp(irp, STATUS_SUCCESS);
-    KT_CHECK(!irp->Cancel, "IoReuseIrp kept Cancel");
-    KT_CHECK(IoCancelIrp(irp) == FALSE && irp->Cancel, "IoCancelIrp without routine");
+    CHECK(!irp->Cancel, "IoReuseIrp kept Cancel");
+    CHECK(IoCancelIrp(irp) == FALSE && irp->Cancel, "IoCancelIrp without routine");
     IoFreeIrp(irp);
 }
 
@@ -142,7 +142,7 @@ static void test_reuse_loop_and_caller_irp(void)
         IoSetCompletionRoutine(irp, reuse_routine, &total, TRUE, TRUE, TRUE);
         provider_complete(irp, i % 2 ? STATUS_SUCCESS : STATUS_CONNECTION_ABORTED, i % 3 == 0);
     }
-    KT_CHECK(total == 7000, "reuse loop total %lu", (unsigned long)total);
+    CHECK(total == 7000, "reuse loop total %lu", (unsigned long)total);
     IoFreeIrp(irp);
 
     /* msquic / wireguard-nt style: the IRP lives in the caller's memory. */
@@ -150,15 +150,15 @@ static void test_reuse_loop_and_caller_irp(void)
         UCHAR Bytes[sizeof(IRP) + sizeof(IO_STACK_LOCATION)];
         ULONG64 Align;
     } storage;
-    KT_CHECK(IoSizeOfIrp(1) == sizeof(storage.Bytes), "IoSizeOfIrp(1) = %u", IoSizeOfIrp(1));
+    CHECK(IoSizeOfIrp(1) == sizeof(storage.Bytes), "IoSizeOfIrp(1) = %u", IoSizeOfIrp(1));
     PIRP own = (PIRP)storage.Bytes;
     IoInitializeIrp(own, IoSizeOfIrp(1), 1);
     total = 0;
     IoSetCompletionRoutine(own, reuse_routine, &total, TRUE, TRUE, TRUE);
-    KT_CHECK((PUCHAR)IoGetNextIrpStackLocation(own) == storage.Bytes + sizeof(IRP),
-             "stack location not right after the IRP");
+    CHECK((PUCHAR)IoGetNextIrpStackLocation(own) == storage.Bytes + sizeof(IRP),
+          "stack location not right after the IRP");
     provider_complete(own, STATUS_SUCCESS, FALSE);
-    KT_CHECK(total == 7, "caller IRP completion total %lu", (unsigned long)total);
+    CHECK(total == 7, "caller IRP completion total %lu", (unsigned long)total);
 }
 
 static NTSTATUS keep_routine(PDEVICE_OBJECT Device, PIRP Irp, PVOID Context)
@@ -183,6 +183,6 @@ int main(void)
     test_reuse_loop_and_caller_irp();
     static const char *const twice[] = { "OpenWSK verifier: IRP 0x", "completed twice (IoCompleteRequest)",
                                           "*** STOP: 0x00000044", "MULTIPLE_IRP_COMPLETE_REQUESTS", NULL };
-    kt_expect_bugcheck("IRP completed twice", complete_twice, twice);
-    return kt_finish("test_irp");
+    ow_test_expect_bugcheck("IRP completed twice", complete_twice, twice);
+    return ow_test_result("test_irp");
 }

@@ -18,25 +18,25 @@ static void raise_to_lower(void)
 int main(void)
 {
     KIRQL a, b;
-    KT_CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL, "initial IRQL %u", KeGetCurrentIrql());
+    CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL, "initial IRQL %u", KeGetCurrentIrql());
     KeRaiseIrql(APC_LEVEL, &a);
-    KT_CHECK(a == PASSIVE_LEVEL && KeGetCurrentIrql() == APC_LEVEL, "raise to APC");
+    CHECK(a == PASSIVE_LEVEL && KeGetCurrentIrql() == APC_LEVEL, "raise to APC");
     KeRaiseIrql(DISPATCH_LEVEL, &b);
-    KT_CHECK(b == APC_LEVEL && KeGetCurrentIrql() == DISPATCH_LEVEL, "raise to DISPATCH");
+    CHECK(b == APC_LEVEL && KeGetCurrentIrql() == DISPATCH_LEVEL, "raise to DISPATCH");
     KeRaiseIrql(DISPATCH_LEVEL, &b);   /* same level: allowed */
     KeLowerIrql(b);
     KeLowerIrql(APC_LEVEL);
     KeLowerIrql(a);
-    KT_CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL, "after lowering %u", KeGetCurrentIrql());
+    CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL, "after lowering %u", KeGetCurrentIrql());
     a = KeRaiseIrqlToDpcLevel();
-    KT_CHECK(a == PASSIVE_LEVEL && KeGetCurrentIrql() == DISPATCH_LEVEL, "KeRaiseIrqlToDpcLevel");
+    CHECK(a == PASSIVE_LEVEL && KeGetCurrentIrql() == DISPATCH_LEVEL, "KeRaiseIrqlToDpcLevel");
     KeLowerIrql(a);
 
     static const char *const lower[] = { "OpenWSK verifier: KeLowerIrql to 2 above the current IRQL 1",
                                          "*** STOP: 0x0000000A", NULL };
-    kt_expect_bugcheck("lower to a higher IRQL", lower_to_higher, lower);
+    ow_test_expect_bugcheck("lower to a higher IRQL", lower_to_higher, lower);
     static const char *const raise[] = { "OpenWSK verifier: KeRaiseIrql to 0 below", "*** STOP: 0x00000009",
                                          "IRQL_NOT_GREATER_OR_EQUAL", NULL };
-    kt_expect_bugcheck("raise to a lower IRQL", raise_to_lower, raise);
-    return kt_finish("test_irql");
+    ow_test_expect_bugcheck("raise to a lower IRQL", raise_to_lower, raise);
+    return ow_test_result("test_irql");
 }

@@ -19,35 +19,35 @@ int main(void)
     PVOID a[3];
     for (int i = 0; i < 3; i++) {
         a[i] = ExAllocatePoolWithTag(NonPagedPoolNx, 32, 'Tag1');
-        KT_CHECK(a[i] != NULL && ((ULONG_PTR)a[i] & 15) == 0, "allocation %d not 16-byte aligned", i);
+        CHECK(a[i] != NULL && ((ULONG_PTR)a[i] & 15) == 0, "allocation %d not 16-byte aligned", i);
     }
     PUCHAR z = ExAllocatePool2(POOL_FLAG_NON_PAGED, 100, 'Zero');
     int nonzero = 0;
     for (int i = 0; i < 100; i++)
         nonzero += z[i] != 0;
-    KT_CHECK(nonzero == 0, "ExAllocatePool2 not zeroed");
-    KT_CHECK(ExAllocatePool2(0, 10, 'Bad1') == NULL, "ExAllocatePool2 without a pool kind");
-    KT_CHECK(OwPoolOutstandingCount() == base + 4, "count %lu", (unsigned long)OwPoolOutstandingCount());
-    KT_CHECK(OwPoolOutstandingBytes() == base_bytes + 196, "bytes %zu", (size_t)OwPoolOutstandingBytes());
-    KT_CHECK(OwPoolTagOutstandingCount('Tag1') == 3, "per-tag count");
+    CHECK(nonzero == 0, "ExAllocatePool2 not zeroed");
+    CHECK(ExAllocatePool2(0, 10, 'Bad1') == NULL, "ExAllocatePool2 without a pool kind");
+    CHECK(OwPoolOutstandingCount() == base + 4, "count %lu", (unsigned long)OwPoolOutstandingCount());
+    CHECK(OwPoolOutstandingBytes() == base_bytes + 196, "bytes %zu", (size_t)OwPoolOutstandingBytes());
+    CHECK(OwPoolTagOutstandingCount('Tag1') == 3, "per-tag count");
 
     char out[4096];
     ExFreePoolWithTag(z, 'Zero');
-    kt_capture_stderr(leak_report, out, sizeof(out));
-    KT_CHECK(strstr(out, "pool tag 'Tag1': 3 allocations, 96 bytes outstanding\n") != NULL,
-             "leak report: %s", out);
-    KT_CHECK(strstr(out, "Zero") == NULL, "freed tag reported: %s", out);
+    ow_test_capture_stderr(leak_report, out, sizeof(out));
+    CHECK(strstr(out, "pool tag 'Tag1': 3 allocations, 96 bytes outstanding\n") != NULL,
+          "leak report: %s", out);
+    CHECK(strstr(out, "Zero") == NULL, "freed tag reported: %s", out);
 
     ExFreePoolWithTag(a[0], 'Tag1');
     ExFreePoolWithTag(a[1], 0);
     ExFreePool(a[2]);
     PVOID p = ExAllocatePoolZero(PagedPool, 5, 'ksWT');
     ExFreePoolWithTag(p, 'ksWT');
-    KT_CHECK(OwPoolOutstandingCount() == base && OwPoolOutstandingBytes() == base_bytes,
-             "outstanding after frees %lu", (unsigned long)OwPoolOutstandingCount());
-    KT_CHECK(OwPoolReportLeaks() == 0, "leaks reported after freeing everything");
+    CHECK(OwPoolOutstandingCount() == base && OwPoolOutstandingBytes() == base_bytes,
+          "outstanding after frees %lu", (unsigned long)OwPoolOutstandingCount());
+    CHECK(OwPoolReportLeaks() == 0, "leaks reported after freeing everything");
 
     static const char *const want[] = { "ExFreePoolWithTag", "allocated with tag", "BAD_POOL_CALLER", NULL };
-    kt_expect_bugcheck("tag mismatch", free_with_wrong_tag, want);
-    return kt_finish("test_pool");
+    ow_test_expect_bugcheck("tag mismatch", free_with_wrong_tag, want);
+    return ow_test_result("test_pool");
 }

@@ -20,10 +20,10 @@ static void basics(void)
 {
     ULONG port = 7000;
     WCHAR text[] = L"hello";
-    KT_STATUS(OwRegistrySetValue(KT_SERVICE L"\\Parameters", L"Port", REG_DWORD, &port, sizeof(port)),
-              STATUS_SUCCESS);
-    KT_STATUS(OwRegistrySetValue(KT_SERVICE L"\\Parameters", L"Greeting", REG_SZ, text, sizeof(text)),
-              STATUS_SUCCESS);
+    CHECK_STATUS(OwRegistrySetValue(KT_SERVICE L"\\Parameters", L"Port", REG_DWORD, &port, sizeof(port)),
+                 STATUS_SUCCESS);
+    CHECK_STATUS(OwRegistrySetValue(KT_SERVICE L"\\Parameters", L"Greeting", REG_SZ, text, sizeof(text)),
+                 STATUS_SUCCESS);
 
     /* ZwOpenKey + ZwQueryValueKey, relative opens, case-insensitive names. */
     UNICODE_STRING path, value;
@@ -31,36 +31,36 @@ static void basics(void)
     HANDLE svc, params;
     RtlInitUnicodeString(&path, L"\\REGISTRY\\MACHINE\\System\\CurrentControlSet\\Services\\KT");
     InitializeObjectAttributes(&oa, &path, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, NULL, NULL);
-    KT_STATUS(ZwOpenKey(&svc, KEY_READ, &oa), STATUS_SUCCESS);
+    CHECK_STATUS(ZwOpenKey(&svc, KEY_READ, &oa), STATUS_SUCCESS);
     RtlInitUnicodeString(&path, L"Parameters");
     InitializeObjectAttributes(&oa, &path, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, svc, NULL);
-    KT_STATUS(ZwOpenKey(&params, KEY_READ, &oa), STATUS_SUCCESS);
+    CHECK_STATUS(ZwOpenKey(&params, KEY_READ, &oa), STATUS_SUCCESS);
     UCHAR buf[64];
     PKEY_VALUE_PARTIAL_INFORMATION info = (PKEY_VALUE_PARTIAL_INFORMATION)buf;
     ULONG got = 0;
     RtlInitUnicodeString(&value, L"port");
-    KT_STATUS(ZwQueryValueKey(params, &value, KeyValuePartialInformation, info, sizeof(buf), &got),
-              STATUS_SUCCESS);
-    KT_CHECK(info->Type == REG_DWORD && info->DataLength == 4 && *(PULONG)info->Data == 7000, "Port");
-    KT_STATUS(ZwQueryValueKey(params, &value, KeyValuePartialInformation, info, 4, &got),
-              STATUS_BUFFER_TOO_SMALL);
-    KT_CHECK(got == FIELD_OFFSET(KEY_VALUE_PARTIAL_INFORMATION, Data) + 4, "needed length %lu",
-             (unsigned long)got);
+    CHECK_STATUS(ZwQueryValueKey(params, &value, KeyValuePartialInformation, info, sizeof(buf), &got),
+                 STATUS_SUCCESS);
+    CHECK(info->Type == REG_DWORD && info->DataLength == 4 && *(PULONG)info->Data == 7000, "Port");
+    CHECK_STATUS(ZwQueryValueKey(params, &value, KeyValuePartialInformation, info, 4, &got),
+                 STATUS_BUFFER_TOO_SMALL);
+    CHECK(got == FIELD_OFFSET(KEY_VALUE_PARTIAL_INFORMATION, Data) + 4, "needed length %lu",
+          (unsigned long)got);
     RtlInitUnicodeString(&value, L"Missing");
-    KT_STATUS(ZwQueryValueKey(params, &value, KeyValuePartialInformation, info, sizeof(buf), &got),
-              STATUS_OBJECT_NAME_NOT_FOUND);
+    CHECK_STATUS(ZwQueryValueKey(params, &value, KeyValuePartialInformation, info, sizeof(buf), &got),
+                 STATUS_OBJECT_NAME_NOT_FOUND);
     RtlInitUnicodeString(&value, L"Greeting");
-    KT_STATUS(ZwQueryValueKey(params, &value, KeyValueFullInformation, buf, sizeof(buf), &got),
-              STATUS_SUCCESS);
+    CHECK_STATUS(ZwQueryValueKey(params, &value, KeyValueFullInformation, buf, sizeof(buf), &got),
+                 STATUS_SUCCESS);
     PKEY_VALUE_FULL_INFORMATION full = (PKEY_VALUE_FULL_INFORMATION)buf;
-    KT_CHECK(full->Type == REG_SZ && full->DataLength == sizeof(text) &&
-             memcmp(buf + full->DataOffset, text, sizeof(text)) == 0, "full information");
-    KT_STATUS(ZwClose(params), STATUS_SUCCESS);
-    KT_STATUS(ZwClose(svc), STATUS_SUCCESS);
-    KT_STATUS(ZwClose(svc), STATUS_INVALID_HANDLE);
+    CHECK(full->Type == REG_SZ && full->DataLength == sizeof(text) &&
+          memcmp(buf + full->DataOffset, text, sizeof(text)) == 0, "full information");
+    CHECK_STATUS(ZwClose(params), STATUS_SUCCESS);
+    CHECK_STATUS(ZwClose(svc), STATUS_SUCCESS);
+    CHECK_STATUS(ZwClose(svc), STATUS_INVALID_HANDLE);
     RtlInitUnicodeString(&path, L"\\Registry\\Machine\\Nope");
     InitializeObjectAttributes(&oa, &path, OBJ_CASE_INSENSITIVE, NULL, NULL);
-    KT_STATUS(ZwOpenKey(&svc, KEY_READ, &oa), STATUS_OBJECT_NAME_NOT_FOUND);
+    CHECK_STATUS(ZwOpenKey(&svc, KEY_READ, &oa), STATUS_OBJECT_NAME_NOT_FOUND);
 
     /* RtlQueryRegistryValues, DIRECT, with a default and a required value. */
     ULONG qport = 0, missing = 5, def = 99;
@@ -79,19 +79,19 @@ static void basics(void)
     table[2].DefaultType = REG_DWORD;
     table[2].DefaultData = &def;
     table[2].DefaultLength = sizeof(def);
-    KT_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_SERVICES, L"kt\\Parameters", table, NULL, NULL),
-              STATUS_SUCCESS);
-    KT_CHECK(qport == 7000, "direct DWORD %lu", (unsigned long)qport);
-    KT_CHECK(missing == 99, "default %lu", (unsigned long)missing);
-    KT_CHECK(greeting.Length == 10 && memcmp(greeting.Buffer, L"hello", 10) == 0, "direct string");
+    CHECK_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_SERVICES, L"kt\\Parameters", table, NULL, NULL),
+                 STATUS_SUCCESS);
+    CHECK(qport == 7000, "direct DWORD %lu", (unsigned long)qport);
+    CHECK(missing == 99, "default %lu", (unsigned long)missing);
+    CHECK(greeting.Length == 10 && memcmp(greeting.Buffer, L"hello", 10) == 0, "direct string");
     RtlFreeUnicodeString(&greeting);
     table[2].Flags |= RTL_QUERY_REGISTRY_REQUIRED;
     table[1].Flags = RTL_QUERY_REGISTRY_DIRECT;
-    KT_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_SERVICE L"\\Parameters", table, NULL, NULL),
-              STATUS_OBJECT_NAME_NOT_FOUND);
+    CHECK_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_SERVICE L"\\Parameters", table, NULL, NULL),
+                 STATUS_OBJECT_NAME_NOT_FOUND);
     RtlFreeUnicodeString(&greeting);
-    KT_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_SERVICES, L"absent", table, NULL, NULL),
-              STATUS_OBJECT_NAME_NOT_FOUND);
+    CHECK_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_SERVICES, L"absent", table, NULL, NULL),
+                 STATUS_OBJECT_NAME_NOT_FOUND);
     OwRegistryClear();
 }
 
@@ -133,7 +133,7 @@ static BOOLEAN wide_eq(const WCHAR *a, const WCHAR *b)
 
 static void set_dword(PCWSTR key, PCWSTR name, ULONG v)
 {
-    KT_STATUS(OwRegistrySetValue(key, name, REG_DWORD, &v, sizeof(v)), STATUS_SUCCESS);
+    CHECK_STATUS(OwRegistrySetValue(key, name, REG_DWORD, &v, sizeof(v)), STATUS_SUCCESS);
 }
 
 /* Missing optional subkey followed by a DIRECT entry A, a routine entry B
@@ -167,15 +167,15 @@ static void missing_subkey_skips_its_entries(void)
     t[5].QueryRoutine = record;
     t[5].Name = L"D";
     t[5].EntryContext = &d;
-    KT_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_SUCCESS);
-    KT_CHECK(a == 0x1234, "entry A of the missing subkey ran (%#lx)", (unsigned long)a);
-    KT_CHECK(b.calls == 0, "entries B/C of the missing subkey ran %d time(s)", b.calls);
-    KT_CHECK(d.calls == 1 && d.data[0] == 4, "TOPKEY entry D: %d call(s)", d.calls);
+    CHECK_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_SUCCESS);
+    CHECK(a == 0x1234, "entry A of the missing subkey ran (%#lx)", (unsigned long)a);
+    CHECK(b.calls == 0, "entries B/C of the missing subkey ran %d time(s)", b.calls);
+    CHECK(d.calls == 1 && d.data[0] == 4, "TOPKEY entry D: %d call(s)", d.calls);
 
     /* The same subkey marked REQUIRED ends the call. */
     t[0].Flags |= RTL_QUERY_REGISTRY_REQUIRED;
-    KT_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_OBJECT_NAME_NOT_FOUND);
-    KT_CHECK(d.calls == 1, "entries after a missing REQUIRED subkey ran");
+    CHECK_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_OBJECT_NAME_NOT_FOUND);
+    CHECK(d.calls == 1, "entries after a missing REQUIRED subkey ran");
 
     /* An existing subkey: its entries read it. */
     set_dword(KT_REG L"\\Sub", L"B", 22);
@@ -183,10 +183,10 @@ static void missing_subkey_skips_its_entries(void)
     t[0].Name = L"Sub";
     t[1].Flags = RTL_QUERY_REGISTRY_DIRECT;   /* A absent: default */
     t[3].Flags = 0;                          /* C absent, optional, no default: skipped */
-    KT_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_SUCCESS);
-    KT_CHECK(b.calls == 1 && b.data[0] == 22, "B from the subkey: %d call(s), %lu", b.calls,
-             (unsigned long)b.data[0]);
-    KT_CHECK(a == 0, "A's default not stored (%#lx)", (unsigned long)a);
+    CHECK_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_SUCCESS);
+    CHECK(b.calls == 1 && b.data[0] == 22, "B from the subkey: %d call(s), %lu", b.calls,
+          (unsigned long)b.data[0]);
+    CHECK(a == 0, "A's default not stored (%#lx)", (unsigned long)a);
     OwRegistryClear();
 }
 
@@ -202,44 +202,44 @@ static void null_name_enumerates(void)
     RtlZeroMemory(t, sizeof(t));
     t[0].QueryRoutine = record;
     t[0].EntryContext = &s;
-    KT_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_SUCCESS);
-    KT_CHECK(s.calls == 3, "NULL Name: %d call(s), want one per value (3)", s.calls);
+    CHECK_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_SUCCESS);
+    CHECK(s.calls == 3, "NULL Name: %d call(s), want one per value (3)", s.calls);
     ULONG sum = 0;
     for (int i = 0; i < s.calls && i < 8; i++) {
-        KT_CHECK(s.types[i] == REG_DWORD, "call %d type %lu", i, (unsigned long)s.types[i]);
+        CHECK(s.types[i] == REG_DWORD, "call %d type %lu", i, (unsigned long)s.types[i]);
         sum += s.data[i];
-        KT_CHECK(wide_eq(s.names[i], L"First") || wide_eq(s.names[i], L"Second") || wide_eq(s.names[i], L"Third"),
-                 "call %d has another key's value", i);
+        CHECK(wide_eq(s.names[i], L"First") || wide_eq(s.names[i], L"Second") || wide_eq(s.names[i], L"Third"),
+              "call %d has another key's value", i);
     }
-    KT_CHECK(sum == 6, "values seen sum to %lu", (unsigned long)sum);
+    CHECK(sum == 6, "values seen sum to %lu", (unsigned long)sum);
 
     /* The routine's error ends the walk and is the result... */
     struct seen e = { .answer = STATUS_ACCESS_DENIED };
     t[0].EntryContext = &e;
-    KT_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_ACCESS_DENIED);
-    KT_CHECK(e.calls == 1, "walk went on after an error: %d call(s)", e.calls);
+    CHECK_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_ACCESS_DENIED);
+    CHECK(e.calls == 1, "walk went on after an error: %d call(s)", e.calls);
     /* ...except STATUS_BUFFER_TOO_SMALL, which is ignored. */
     struct seen small = { .answer = STATUS_BUFFER_TOO_SMALL };
     t[0].EntryContext = &small;
-    KT_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_SUCCESS);
-    KT_CHECK(small.calls == 3, "STATUS_BUFFER_TOO_SMALL stopped the walk: %d call(s)", small.calls);
+    CHECK_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_SUCCESS);
+    CHECK(small.calls == 3, "STATUS_BUFFER_TOO_SMALL stopped the walk: %d call(s)", small.calls);
 
     /* A key without values: the entry is skipped, or fails when REQUIRED. */
     struct seen none = { 0 };
     t[0].EntryContext = &none;
     set_dword(KT_REG L"\\Empty\\Child", L"X", 1);   /* creates Empty, valueless */
-    KT_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG L"\\Empty", t, NULL, NULL), STATUS_SUCCESS);
-    KT_CHECK(none.calls == 0, "valueless key: %d call(s)", none.calls);
+    CHECK_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG L"\\Empty", t, NULL, NULL), STATUS_SUCCESS);
+    CHECK(none.calls == 0, "valueless key: %d call(s)", none.calls);
     t[0].Flags = RTL_QUERY_REGISTRY_REQUIRED;
-    KT_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG L"\\Empty", t, NULL, NULL),
-              STATUS_OBJECT_NAME_NOT_FOUND);
+    CHECK_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG L"\\Empty", t, NULL, NULL),
+                 STATUS_OBJECT_NAME_NOT_FOUND);
 
     /* NOVALUE: just one callback, REG_NONE, no data. */
     struct seen nv = { 0 };
     t[0].Flags = RTL_QUERY_REGISTRY_NOVALUE;
     t[0].EntryContext = &nv;
-    KT_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_SUCCESS);
-    KT_CHECK(nv.calls == 1 && nv.types[0] == REG_NONE && nv.data[0] == 0xffffffffU, "NOVALUE: %d call(s)", nv.calls);
+    CHECK_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_SUCCESS);
+    CHECK(nv.calls == 1 && nv.types[0] == REG_NONE && nv.data[0] == 0xffffffffU, "NOVALUE: %d call(s)", nv.calls);
 
     /* DIRECT needs a Name. */
     ULONG out = 0;
@@ -247,7 +247,7 @@ static void null_name_enumerates(void)
     t[0].Flags = RTL_QUERY_REGISTRY_DIRECT;
     t[0].Name = NULL;
     t[0].EntryContext = &out;
-    KT_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_SUCCESS);
+    CHECK_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_SUCCESS);
     OwRegistryClear();
 }
 
@@ -261,10 +261,10 @@ static void typecheck(void)
     t[0].Name = L"Port";
     t[0].EntryContext = &out;
     t[0].DefaultType = (REG_SZ << RTL_QUERY_REGISTRY_TYPECHECK_SHIFT) | REG_NONE;
-    KT_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_OBJECT_TYPE_MISMATCH);
+    CHECK_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_OBJECT_TYPE_MISMATCH);
     t[0].DefaultType = (REG_DWORD << RTL_QUERY_REGISTRY_TYPECHECK_SHIFT) | REG_NONE;
-    KT_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_SUCCESS);
-    KT_CHECK(out == 80, "typechecked DIRECT read %lu", (unsigned long)out);
+    CHECK_STATUS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE, KT_REG, t, NULL, NULL), STATUS_SUCCESS);
+    CHECK(out == 80, "typechecked DIRECT read %lu", (unsigned long)out);
     OwRegistryClear();
 }
 
@@ -274,6 +274,6 @@ int main(void)
     missing_subkey_skips_its_entries();
     null_name_enumerates();
     typecheck();
-    KT_CHECK(OwPoolReportLeaks() == 0, "pool leaked");
-    return kt_finish("test_registry");
+    CHECK(OwPoolReportLeaks() == 0, "pool leaked");
+    return ow_test_result("test_registry");
 }

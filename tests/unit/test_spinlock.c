@@ -37,17 +37,17 @@ int main(void)
     KeInitializeSpinLock(&lock);
     KIRQL old;
     KeAcquireSpinLock(&lock, &old);
-    KT_CHECK(old == PASSIVE_LEVEL && KeGetCurrentIrql() == DISPATCH_LEVEL, "KeAcquireSpinLock IRQL");
-    KT_CHECK(!KeTryToAcquireSpinLockAtDpcLevel(&lock), "try-acquire of a held lock succeeded");
+    CHECK(old == PASSIVE_LEVEL && KeGetCurrentIrql() == DISPATCH_LEVEL, "KeAcquireSpinLock IRQL");
+    CHECK(!KeTryToAcquireSpinLockAtDpcLevel(&lock), "try-acquire of a held lock succeeded");
     KeReleaseSpinLock(&lock, old);
-    KT_CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL, "KeReleaseSpinLock IRQL");
+    CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL, "KeReleaseSpinLock IRQL");
 
     pthread_t t1, t2;
     pthread_create(&t1, NULL, worker, (void *)1);
     pthread_create(&t2, NULL, worker, NULL);
     pthread_join(t1, NULL);
     pthread_join(t2, NULL);
-    KT_CHECK(counter == 2 * ROUNDS, "counter %ld, want %d", counter, 2 * ROUNDS);
+    CHECK(counter == 2 * ROUNDS, "counter %ld, want %d", counter, 2 * ROUNDS);
 
     KeAcquireSpinLock(&lock, &old);   /* the cancel lock is a separate lock */
     IoAcquireCancelSpinLock(&old);
@@ -55,6 +55,6 @@ int main(void)
     KeReleaseSpinLock(&lock, PASSIVE_LEVEL);
 
     static const char *const want[] = { "acquired twice by the same thread", "SPIN_LOCK_ALREADY_OWNED", NULL };
-    kt_expect_bugcheck("recursive spin lock", acquire_twice, want);
-    return kt_finish("test_spinlock");
+    ow_test_expect_bugcheck("recursive spin lock", acquire_twice, want);
+    return ow_test_result("test_spinlock");
 }

@@ -11,13 +11,13 @@ int main(void)
     char *cut = strstr(path, "tests/unit/test_status.c");
     if (cut == NULL) {
         fprintf(stderr, "cannot locate the source tree from %s\n", __FILE__);
-        return 1;
+        return OW_TEST_FAIL;
     }
     snprintf(cut, sizeof(path) - (size_t)(cut - path), "include/ntstatus.h");
     FILE *f = fopen(path, "r");
     if (f == NULL) {
         fprintf(stderr, "cannot open %s\n", path);
-        return 1;
+        return OW_TEST_FAIL;
     }
     char line[512];
     int defines = 0;
@@ -29,16 +29,16 @@ int main(void)
             continue;
         defines++;
         NTSTATUS st;
-        KT_CHECK(OwStatusFromName(name, &st), "%s has no entry in src/kernel/status.c", name);
-        KT_CHECK(st == (NTSTATUS)value, "%s = 0x%08lx in the table, 0x%08lx in the header", name,
-                 (unsigned long)(ULONG)st, value);
-        KT_CHECK(strncmp(OwStatusName((NTSTATUS)value), "STATUS_", 7) == 0, "%s value unnamed", name);
+        CHECK(OwStatusFromName(name, &st), "%s has no entry in src/kernel/status.c", name);
+        CHECK(st == (NTSTATUS)value, "%s = 0x%08lx in the table, 0x%08lx in the header", name,
+              (unsigned long)(ULONG)st, value);
+        CHECK(strncmp(OwStatusName((NTSTATUS)value), "STATUS_", 7) == 0, "%s value unnamed", name);
     }
     fclose(f);
-    KT_CHECK(defines > 100, "only %d defines parsed from %s", defines, path);
-    KT_CHECK(strcmp(OwStatusName(STATUS_CONNECTION_REFUSED), "STATUS_CONNECTION_REFUSED") == 0, "name");
-    KT_CHECK(strcmp(OwStatusName(STATUS_SUCCESS), "STATUS_SUCCESS") == 0, "alias order");
-    KT_CHECK(strcmp(OwStatusName((NTSTATUS)0xC0001234), "NTSTATUS 0xC0001234") == 0, "unknown: %s",
-             OwStatusName((NTSTATUS)0xC0001234));
-    return kt_finish("test_status");
+    CHECK(defines > 100, "only %d defines parsed from %s", defines, path);
+    CHECK(strcmp(OwStatusName(STATUS_CONNECTION_REFUSED), "STATUS_CONNECTION_REFUSED") == 0, "name");
+    CHECK(strcmp(OwStatusName(STATUS_SUCCESS), "STATUS_SUCCESS") == 0, "alias order");
+    CHECK(strcmp(OwStatusName((NTSTATUS)0xC0001234), "NTSTATUS 0xC0001234") == 0, "unknown: %s",
+          OwStatusName((NTSTATUS)0xC0001234));
+    return ow_test_result("test_status");
 }

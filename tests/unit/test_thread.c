@@ -20,18 +20,18 @@ static void run(PVOID Context, LONG want)
     InitializeObjectAttributes(&oa, NULL, OBJ_KERNEL_HANDLE, NULL, NULL);
     ran = 0;
     KeInitializeEvent(&go, NotificationEvent, FALSE);
-    KT_STATUS(PsCreateSystemThread(&h, THREAD_ALL_ACCESS, &oa, NULL, NULL, worker, Context), STATUS_SUCCESS);
+    CHECK_STATUS(PsCreateSystemThread(&h, THREAD_ALL_ACCESS, &oa, NULL, NULL, worker, Context), STATUS_SUCCESS);
     PVOID obj = NULL;
-    KT_STATUS(ObReferenceObjectByHandle(h, THREAD_ALL_ACCESS, *PsThreadType, KernelMode, &obj, NULL),
-              STATUS_SUCCESS);
-    KT_STATUS(ZwClose(h), STATUS_SUCCESS);
-    KT_STATUS(ZwClose(h), STATUS_INVALID_HANDLE);
+    CHECK_STATUS(ObReferenceObjectByHandle(h, THREAD_ALL_ACCESS, *PsThreadType, KernelMode, &obj, NULL),
+                 STATUS_SUCCESS);
+    CHECK_STATUS(ZwClose(h), STATUS_SUCCESS);
+    CHECK_STATUS(ZwClose(h), STATUS_INVALID_HANDLE);
     LARGE_INTEGER zero = { .QuadPart = 0 };
-    KT_STATUS(KeWaitForSingleObject(obj, Executive, KernelMode, FALSE, &zero), STATUS_TIMEOUT);
+    CHECK_STATUS(KeWaitForSingleObject(obj, Executive, KernelMode, FALSE, &zero), STATUS_TIMEOUT);
     KeSetEvent(&go, IO_NO_INCREMENT, FALSE);
-    KT_STATUS(KeWaitForSingleObject(obj, Executive, KernelMode, FALSE, NULL), STATUS_SUCCESS);
-    KT_CHECK(ran == want, "thread ran %d steps, want %d", (int)ran, (int)want);
-    KT_STATUS(KeWaitForSingleObject(obj, Executive, KernelMode, FALSE, &zero), STATUS_SUCCESS);
+    CHECK_STATUS(KeWaitForSingleObject(obj, Executive, KernelMode, FALSE, NULL), STATUS_SUCCESS);
+    CHECK(ran == want, "thread ran %d steps, want %d", (int)ran, (int)want);
+    CHECK_STATUS(KeWaitForSingleObject(obj, Executive, KernelMode, FALSE, &zero), STATUS_SUCCESS);
     ObDereferenceObject(obj);
 }
 
@@ -42,10 +42,10 @@ int main(void)
     /* Fire and forget: the handle closed at once, the thread frees itself. */
     HANDLE h;
     KeInitializeEvent(&go, NotificationEvent, TRUE);
-    KT_STATUS(PsCreateSystemThread(&h, THREAD_ALL_ACCESS, NULL, NULL, NULL, worker, (PVOID)1), STATUS_SUCCESS);
+    CHECK_STATUS(PsCreateSystemThread(&h, THREAD_ALL_ACCESS, NULL, NULL, NULL, worker, (PVOID)1), STATUS_SUCCESS);
     ZwClose(h);
-    KT_CHECK(PsGetCurrentThread() != NULL && PsGetCurrentProcess() == IoGetCurrentProcess(), "current objects");
+    CHECK(PsGetCurrentThread() != NULL && PsGetCurrentProcess() == IoGetCurrentProcess(), "current objects");
     LARGE_INTEGER d = { .QuadPart = -50 * 10000LL };
     KeDelayExecutionThread(KernelMode, FALSE, &d);   /* let it finish before LSan looks */
-    return kt_finish("test_thread");
+    return ow_test_result("test_thread");
 }

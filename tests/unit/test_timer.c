@@ -1,5 +1,6 @@
-/* Timers, DPCs and KMUTEX: relative/absolute/periodic timers waited on with
- * KeWaitForSingleObject, DPCs at DISPATCH_LEVEL, cancel, flush. */
+/* Timers and DPCs (src/kernel/timer.c): relative/absolute/periodic timers
+ * waited on with KeWaitForSingleObject, DPCs at DISPATCH_LEVEL, cancel,
+ * flush. (KMUTEX is test_resource's.) */
 #include "ktest.h"
 
 static volatile LONG DpcRuns;
@@ -21,37 +22,37 @@ static void Timers(void)
     LARGE_INTEGER due, poll = { .QuadPart = 0 };
     KeInitializeEvent(&DpcRan, SynchronizationEvent, FALSE);
     KeInitializeTimer(&t);
-    KT_CHECK(!KeReadStateTimer(&t), "new timer signalled");
-    KT_STATUS(KeWaitForSingleObject(&t, Executive, KernelMode, FALSE, &poll), STATUS_TIMEOUT);
+    CHECK(!KeReadStateTimer(&t), "new timer signalled");
+    CHECK_STATUS(KeWaitForSingleObject(&t, Executive, KernelMode, FALSE, &poll), STATUS_TIMEOUT);
 
     /* Relative one-shot with a DPC. */
     KeInitializeDpc(&dpc, CountDpc, (PVOID)&DpcRuns);
     due.QuadPart = -20 * 10000LL;   /* 20 ms */
     LONGLONG start = (LONGLONG)KeQueryInterruptTime();
-    KT_CHECK(!KeSetTimer(&t, due, &dpc), "KeSetTimer on an idle timer returned TRUE");
-    KT_STATUS(KeWaitForSingleObject(&t, Executive, KernelMode, FALSE, NULL), STATUS_SUCCESS);
+    CHECK(!KeSetTimer(&t, due, &dpc), "KeSetTimer on an idle timer returned TRUE");
+    CHECK_STATUS(KeWaitForSingleObject(&t, Executive, KernelMode, FALSE, NULL), STATUS_SUCCESS);
     LONGLONG elapsed = (LONGLONG)KeQueryInterruptTime() - start;
-    KT_CHECK(elapsed >= 19 * 10000LL, "expired after %lld x100ns", (long long)elapsed);
-    KT_STATUS(KeWaitForSingleObject(&DpcRan, Executive, KernelMode, FALSE, NULL), STATUS_SUCCESS);
-    KT_CHECK(DpcRuns == 1 && DpcIrql == DISPATCH_LEVEL, "DPC runs %ld at IRQL %ld", (long)DpcRuns, (long)DpcIrql);
-    KT_CHECK(KeReadStateTimer(&t), "notification timer stays signalled");
-    KT_CHECK(!KeCancelTimer(&t), "cancel of an expired timer returned TRUE");
+    CHECK(elapsed >= 19 * 10000LL, "expired after %lld x100ns", (long long)elapsed);
+    CHECK_STATUS(KeWaitForSingleObject(&DpcRan, Executive, KernelMode, FALSE, NULL), STATUS_SUCCESS);
+    CHECK(DpcRuns == 1 && DpcIrql == DISPATCH_LEVEL, "DPC runs %ld at IRQL %ld", (long)DpcRuns, (long)DpcIrql);
+    CHECK(KeReadStateTimer(&t), "notification timer stays signalled");
+    CHECK(!KeCancelTimer(&t), "cancel of an expired timer returned TRUE");
 
     /* Absolute due time. */
     KeQuerySystemTimePrecise(&due);
     due.QuadPart += 10 * 10000LL;
     KeSetTimer(&t, due, NULL);
-    KT_CHECK(!KeReadStateTimer(&t), "KeSetTimer resets the signal");
+    CHECK(!KeReadStateTimer(&t), "KeSetTimer resets the signal");
     LARGE_INTEGER limit = { .QuadPart = -2000 * 10000LL };
-    KT_STATUS(KeWaitForSingleObject(&t, Executive, KernelMode, FALSE, &limit), STATUS_SUCCESS);
+    CHECK_STATUS(KeWaitForSingleObject(&t, Executive, KernelMode, FALSE, &limit), STATUS_SUCCESS);
 
     /* Cancel before expiry: no signal, no DPC. */
     LONG runs = DpcRuns;
     due.QuadPart = -10000 * 10000LL;
     KeSetTimer(&t, due, &dpc);
-    KT_CHECK(KeSetTimer(&t, due, &dpc), "re-setting a set timer returns TRUE");
-    KT_CHECK(KeCancelTimer(&t), "cancel of a set timer returned FALSE");
-    KT_CHECK(!KeReadStateTimer(&t) && DpcRuns == runs, "cancelled timer fired");
+    CHECK(KeSetTimer(&t, due, &dpc), "re-setting a set timer returns TRUE");
+    CHECK(KeCancelTimer(&t), "cancel of a set timer returned FALSE");
+    CHECK(!KeReadStateTimer(&t) && DpcRuns == runs, "cancelled timer fired");
 
     /* Periodic synchronization timer: each wait consumes one expiry. */
     KTIMER p;
@@ -59,14 +60,14 @@ static void Timers(void)
     due.QuadPart = -5 * 10000LL;
     KeSetTimerEx(&p, due, 5, &dpc);
     for (int i = 0; i < 3; i++)
-        KT_STATUS(KeWaitForSingleObject(&p, Executive, KernelMode, FALSE, &limit), STATUS_SUCCESS);
-    KT_CHECK(KeCancelTimer(&p), "periodic timer not set any more");
+        CHECK_STATUS(KeWaitForSingleObject(&p, Executive, KernelMode, FALSE, &limit), STATUS_SUCCESS);
+    CHECK(KeCancelTimer(&p), "periodic timer not set any more");
     KeFlushQueuedDpcs();
     /* A DPC still queued is not queued again (KeInsertQueueDpc returns
      * FALSE), so on a loaded machine expiries can share one DPC run: at
      * least one run, at most one per expiry so far. */
-    KT_CHECK(DpcRuns >= runs + 1, "periodic DPC ran %ld times", (long)(DpcRuns - runs));
-    KT_CHECK(OwKernelQuiesce() == 0, "timers still set");
+    CHECK(DpcRuns >= runs + 1, "periodic DPC ran %ld times", (long)(DpcRuns - runs));
+    CHECK(OwKernelQuiesce() == 0, "timers still set");
 }
 
 static void Dpcs(void)
@@ -76,70 +77,16 @@ static void Dpcs(void)
     KeInitializeDpc(&d, CountDpc, &n);
     KIRQL old;
     KeRaiseIrql(DISPATCH_LEVEL, &old);   /* queued from DISPATCH_LEVEL, as drivers do */
-    KT_CHECK(KeInsertQueueDpc(&d, NULL, NULL), "first insert");
+    CHECK(KeInsertQueueDpc(&d, NULL, NULL), "first insert");
     KeLowerIrql(old);
     KeFlushQueuedDpcs();
-    KT_CHECK(n == 1, "DPC ran %ld times", (long)n);
-    KT_CHECK(!KeRemoveQueueDpc(&d), "remove of a DPC that ran");
-}
-
-static KMUTEX Mutex;
-static volatile LONG Inside, Max;
-
-static VOID MutexThread(PVOID Context)
-{
-    UNREFERENCED_PARAMETER(Context);
-    for (int i = 0; i < 200; i++) {
-        KeWaitForSingleObject(&Mutex, Executive, KernelMode, FALSE, NULL);
-        LONG now = InterlockedIncrement(&Inside);
-        if (now > Max)
-            InterlockedExchange(&Max, now);
-        InterlockedDecrement(&Inside);
-        KeReleaseMutex(&Mutex, FALSE);
-    }
-    PsTerminateSystemThread(STATUS_SUCCESS);
-}
-
-static void Mutexes(void)
-{
-    KeInitializeMutex(&Mutex, 0);
-    KT_CHECK(KeReadStateMutex(&Mutex) == 1, "new mutex is free");
-    /* Recursive acquisition by the owner. */
-    KT_STATUS(KeWaitForSingleObject(&Mutex, Executive, KernelMode, FALSE, NULL), STATUS_SUCCESS);
-    KT_STATUS(KeWaitForSingleObject(&Mutex, Executive, KernelMode, FALSE, NULL), STATUS_SUCCESS);
-    KeReleaseMutex(&Mutex, FALSE);
-    KeReleaseMutex(&Mutex, FALSE);
-    KT_CHECK(KeReadStateMutex(&Mutex) == 1, "mutex free after two releases");
-    HANDLE h[3];
-    PVOID obj[3];
-    for (int i = 0; i < 3; i++) {
-        KT_STATUS(PsCreateSystemThread(&h[i], THREAD_ALL_ACCESS, NULL, NULL, NULL, MutexThread, NULL),
-                  STATUS_SUCCESS);
-        ObReferenceObjectByHandle(h[i], SYNCHRONIZE, *PsThreadType, KernelMode, &obj[i], NULL);
-    }
-    KWAIT_BLOCK wb[3];
-    KT_STATUS(KeWaitForMultipleObjects(3, obj, WaitAll, Executive, KernelMode, FALSE, NULL, wb),
-              STATUS_SUCCESS);
-    for (int i = 0; i < 3; i++) {
-        ObDereferenceObject(obj[i]);
-        ZwClose(h[i]);
-    }
-    KT_CHECK(Max == 1, "%ld threads inside the mutex at once", (long)Max);
-}
-
-static void ReleaseUnowned(void)
-{
-    KMUTEX m;
-    KeInitializeMutex(&m, 0);
-    KeReleaseMutex(&m, FALSE);
+    CHECK(n == 1, "DPC ran %ld times", (long)n);
+    CHECK(!KeRemoveQueueDpc(&d), "remove of a DPC that ran");
 }
 
 int main(void)
 {
     Timers();
     Dpcs();
-    Mutexes();
-    static const char *const unowned[] = { "KeReleaseMutex", "does not own it", NULL };
-    kt_expect_bugcheck("KeReleaseMutex unowned", ReleaseUnowned, unowned);
-    return kt_finish("test_timer");
+    return ow_test_result("test_timer");
 }

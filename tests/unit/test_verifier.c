@@ -3,6 +3,8 @@
  * line and the "*** STOP" line with the documented bug-check code. */
 #include "ktest.h"
 
+#include <unistd.h>
+
 #include <wsk.h>
 
 static NTSTATUS leave_irql_raised(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
@@ -108,40 +110,34 @@ static void checks_off(void)
     OwVerifierSetEnabled(was);
 }
 
-#define EXPECT(fn, ...)                                                                   \
-    do {                                                                                  \
-        static const char *const want_##fn[] = { __VA_ARGS__, NULL };                      \
-        kt_expect_bugcheck(#fn, fn, want_##fn);                                            \
-    } while (0)
 
 int main(void)
 {
     if (!OwVerifierEnabled()) {
-        puts("test_verifier: OPENWSK_VERIFIER is not set; skipped");
-        return 77;
+        SKIP("OPENWSK_VERIFIER is not set");
     }
-    EXPECT(completion_keeps_irql, "OpenWSK verifier: completion routine 0x",
-           "returned at IRQL 2, called at 0 (IRQL not restored)", "called from 0x",
-           "*** STOP: 0x000000C8 (0x20000,", "IRQL_UNEXPECTED_VALUE");
-    EXPECT(spin_lock_pair_wrong_irql, "OpenWSK verifier: KeReleaseSpinLock(0x",
-           "restores IRQL 2, but KeAcquireSpinLock saved 0 (IRQL not restored by the spin-lock pair)",
-           "*** STOP: 0x000000C8 (0x20000,");
-    EXPECT(wait_at_dispatch, "OpenWSK verifier: KeWaitForSingleObject with a non-zero timeout at IRQL 2",
-           "*** STOP: 0x0000000A");
-    EXPECT(completed_twice, "OpenWSK verifier: IRP 0x", "completed twice", "*** STOP: 0x00000044",
-           "MULTIPLE_IRP_COMPLETE_REQUESTS");
-    EXPECT(pool_leak_at_unload, "OpenWSK verifier: 3 pool allocation(s), 136 bytes, not freed at unload: ",
-           "tag 'Leak' 2 allocations 128 bytes", "tag 'Cctx' 1 allocation 8 bytes",
-           "*** STOP: 0x000000C4 (0x62, 0x0, 0x0, 0x3)", "DRIVER_VERIFIER_DETECTED_VIOLATION");
-    EXPECT(register_at_dispatch, "OpenWSK verifier: WskRegister called at IRQL 2, above its maximum 0 (PASSIVE_LEVEL)",
-           "*** STOP: 0x0000000A");
-    EXPECT(capture_waiting_at_dispatch,
-           "OpenWSK verifier: WskCaptureProviderNPI called at IRQL 2, above its maximum 0",
-           "*** STOP: 0x0000000A");
-    EXPECT(capture_not_released, "OpenWSK verifier: WskDeregister(0x",
-           "with 0 socket(s) still open and 1 capture(s) not released", "*** STOP: 0x0E5C0005 (0x",
-           "OPENWSK_DEREGISTER_WITH_OPEN_OBJECTS");
+    CHECK_BUGCHECK(completion_keeps_irql, "OpenWSK verifier: completion routine 0x",
+                   "returned at IRQL 2, called at 0 (IRQL not restored)", "called from 0x",
+                   "*** STOP: 0x000000C8 (0x20000,", "IRQL_UNEXPECTED_VALUE");
+    CHECK_BUGCHECK(spin_lock_pair_wrong_irql, "OpenWSK verifier: KeReleaseSpinLock(0x",
+                   "restores IRQL 2, but KeAcquireSpinLock saved 0 (IRQL not restored by the spin-lock pair)",
+                   "*** STOP: 0x000000C8 (0x20000,");
+    CHECK_BUGCHECK(wait_at_dispatch, "OpenWSK verifier: KeWaitForSingleObject with a non-zero timeout at IRQL 2",
+                   "*** STOP: 0x0000000A");
+    CHECK_BUGCHECK(completed_twice, "OpenWSK verifier: IRP 0x", "completed twice", "*** STOP: 0x00000044",
+                   "MULTIPLE_IRP_COMPLETE_REQUESTS");
+    CHECK_BUGCHECK(pool_leak_at_unload, "OpenWSK verifier: 3 pool allocation(s), 136 bytes, not freed at unload: ",
+                   "tag 'Leak' 2 allocations 128 bytes", "tag 'Cctx' 1 allocation 8 bytes",
+                   "*** STOP: 0x000000C4 (0x62, 0x0, 0x0, 0x3)", "DRIVER_VERIFIER_DETECTED_VIOLATION");
+    CHECK_BUGCHECK(register_at_dispatch, "OpenWSK verifier: WskRegister called at IRQL 2, above its maximum 0 (PASSIVE_LEVEL)",
+                   "*** STOP: 0x0000000A");
+    CHECK_BUGCHECK(capture_waiting_at_dispatch,
+                   "OpenWSK verifier: WskCaptureProviderNPI called at IRQL 2, above its maximum 0",
+                   "*** STOP: 0x0000000A");
+    CHECK_BUGCHECK(capture_not_released, "OpenWSK verifier: WskDeregister(0x",
+                   "with 0 socket(s) still open and 1 capture(s) not released", "*** STOP: 0x0E5C0005 (0x",
+                   "OPENWSK_DEREGISTER_WITH_OPEN_OBJECTS");
     checks_off();
-    KT_CHECK(OwVerifierCheckUnload() == 0, "pool outstanding in the parent");
-    return kt_finish("test_verifier");
+    CHECK(OwVerifierCheckUnload() == 0, "pool outstanding in the parent");
+    return ow_test_result("test_verifier");
 }
