@@ -96,7 +96,7 @@ struct ow_op {
     size_t eng_done;                      /* bytes done so far (WAITALL loops) */
     int eng_state;
     unsigned eng_salen;
-    union { void *align_p; uint64_t align_u; unsigned char b[128]; } eng_sa;   /* Linux sockaddr */
+    union { void *align_p; uint64_t align_u; unsigned char b[32]; } eng_sa;    /* Linux sockaddr_in/_in6 */
     union { void *align_p; uint64_t align_u; unsigned char b[96]; } eng_priv;  /* msghdr etc.  */
     union { void *align_p; uint64_t align_u; unsigned char b[64]; } eng_ctl;   /* RECVMSG: Linux cmsgs */
 };

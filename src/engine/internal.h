@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 /* One backend. Each shard has its own instance: state_size bytes that
@@ -39,6 +40,8 @@ struct ow_priv {
     unsigned char step;         /* backend state machine (engine thread)   */
     unsigned char cancelled;    /* engine thread has seen a cancel request */
 };
+_Static_assert(sizeof(struct sockaddr_in6) <= sizeof(((struct ow_op *)0)->eng_sa),
+               "eng_sa must hold the largest address an op carries (IPv6)");
 _Static_assert(sizeof(struct ow_priv) <= sizeof(((struct ow_op *)0)->eng_priv),
                "ow_priv must fit in ow_op.eng_priv");
 

@@ -38,9 +38,8 @@ static const unsigned char matrix[3][2][3][2] = {
     },
 };
 
-struct binding {
-    struct binding *next;
-    const struct ow_socket *owner;
+struct ow_binding {
+    struct ow_binding *next, **pprev; /* in its bucket */
     ULONG protocol;                   /* TCP and UDP ports are separate */
     ADDRESS_FAMILY family;
     USHORT port;                      /* network order, as in the address */
@@ -49,8 +48,26 @@ struct binding {
     enum share_mode mode;
 };
 
+/* Bound sockets hashed by port: a bind looks at its port's bucket only,
+ * and a socket's release unlinks its own entry (sock->share). */
+#define SHARE_BUCKETS 1024
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct binding *table;         /* oldest first */
+static struct ow_binding *table[SHARE_BUCKETS];
+
+static struct ow_binding **bucket(USHORT port)
+{
+    return &table[port % SHARE_BUCKETS];
+}
+
+static void insert_locked(struct ow_binding *b)
+{
+    struct ow_binding **head = bucket(b->port);
+    b->next = *head;
+    b->pprev = head;
+    if (*head)
+        (*head)->pprev = &b->next;
+    *head = b;
+}
 
 /* Port, address and wildcard-ness of a Windows-layout address. */
 static void parse(const SOCKADDR *sa, USHORT *port, UCHAR addr[16], BOOLEAN *specific)
@@ -76,9 +93,9 @@ static enum share_mode mode_of(const struct ow_socket *sock)
 }
 
 /* The first conflict of a bind with the table, as a status. Under table_lock. */
-static NTSTATUS judge(const struct binding *b)
+static NTSTATUS judge(const struct ow_binding *b)
 {
-    for (const struct binding *t = table; t != NULL; t = t->next) {
+    for (const struct ow_binding *t = *bucket(b->port); t != NULL; t = t->next) {
         if (t->protocol != b->protocol || t->family != b->family || t->port != b->port)
             continue;
         if (t->specific && b->specific && memcmp(t->addr, b->addr, 16) != 0)
@@ -100,33 +117,38 @@ static NTSTATUS judge(const struct binding *b)
 
 NTSTATUS ow_share_bind(struct ow_socket *sock, const SOCKADDR *local)
 {
-    struct binding *b = calloc(1, sizeof(*b));
+    struct ow_binding *b = calloc(1, sizeof(*b));
     if (b == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
-    b->owner = sock;
     b->protocol = sock->protocol;
     b->family = sock->family;
     b->mode = mode_of(sock);
     parse(local, &b->port, b->addr, &b->specific);
 
-    pthread_mutex_lock(&table_lock);
-    /* Port 0: Linux picks a port no socket uses, nothing to judge. */
-    NTSTATUS st = b->port == 0 ? STATUS_SUCCESS : judge(b);
-    if (NT_SUCCESS(st)) {
-        int rc = ow_net_bind_shareable(sock->fd, local, ow_addr_len(sock->family));
+    NTSTATUS st;
+    if (b->port == 0) {
+        /* Port 0: Linux picks a port no socket uses; nothing to judge, and
+         * the port is this socket's alone (bound without the sharing
+         * options, which would let the kernel hand one port to several
+         * sockets and make every such bind scan the bound ports). */
+        int rc = ow_net_bind(sock->fd, local, ow_addr_len(sock->family));
         st = rc < 0 ? ow_status_from_errno(-rc) : STATUS_SUCCESS;
-    }
-    if (NT_SUCCESS(st) && b->port == 0) {
         SOCKADDR_STORAGE bound;
         size_t len = sizeof(bound);
-        if (ow_net_local_addr(sock->fd, &bound, &len) == 0)
+        if (NT_SUCCESS(st) && ow_net_local_addr(sock->fd, &bound, &len) == 0)
             parse((const SOCKADDR *)&bound, &b->port, b->addr, &b->specific);
+        pthread_mutex_lock(&table_lock);
+    } else {
+        pthread_mutex_lock(&table_lock);
+        st = judge(b);
+        if (NT_SUCCESS(st)) {
+            int rc = ow_net_bind_shareable(sock->fd, local, ow_addr_len(sock->family));
+            st = rc < 0 ? ow_status_from_errno(-rc) : STATUS_SUCCESS;
+        }
     }
     if (NT_SUCCESS(st)) {
-        struct binding **pp = &table;
-        while (*pp != NULL)
-            pp = &(*pp)->next;
-        *pp = b;
+        insert_locked(b);
+        sock->share = b;
         b = NULL;
     }
     pthread_mutex_unlock(&table_lock);
@@ -134,16 +156,16 @@ NTSTATUS ow_share_bind(struct ow_socket *sock, const SOCKADDR *local)
     return st;
 }
 
-void ow_share_release(const struct ow_socket *sock)
+void ow_share_release(struct ow_socket *sock)
 {
+    struct ow_binding *b = sock->share;
+    if (b == NULL)
+        return;
     pthread_mutex_lock(&table_lock);
-    for (struct binding **pp = &table; *pp != NULL; pp = &(*pp)->next) {
-        if ((*pp)->owner == sock) {
-            struct binding *b = *pp;
-            *pp = b->next;
-            free(b);
-            break;
-        }
-    }
+    *b->pprev = b->next;
+    if (b->next)
+        b->next->pprev = b->pprev;
     pthread_mutex_unlock(&table_lock);
+    sock->share = NULL;
+    free(b);
 }

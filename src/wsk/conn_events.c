@@ -222,7 +222,7 @@ void ow_conn_ev_ready(struct ow_socket *sock, ssize_t res)
         else
             indicate_input(sock, cd);
         ow_lane_give_back(sock, OW_LANE_RECV);   /* a WskReceive posted meanwhile runs now */
-    } else if (sock->ev_op.kind == OW_OP_POLL) {
+    } else if (sock->ev_op->op.kind == OW_OP_POLL) {
         learn_end(sock, (unsigned)res);
     }
 

@@ -37,7 +37,7 @@ static NTSTATUS pick_destination(struct ow_socket *sock, const SOCKADDR *remote,
     NTSTATUS st = STATUS_SUCCESS;
     pthread_mutex_lock(&sock->lock);
     if (sock->dg_has_sendto)
-        memcpy(out, &sock->dg_sendto, sizeof(*out));
+        memcpy(out, &sock->dg_sendto, ow_addr_len(sock->family));
     else if (sock->dg_has_remote)
         *use_connected = TRUE;
     else

@@ -223,10 +223,10 @@ static BOOLEAN ev_prepare_locked(struct ow_socket *sock, struct ow_op *want)
 static BOOLEAN armed_op_stale_locked(const struct ow_socket *sock, BOOLEAN wanted, const struct ow_op *want)
 {
     if (!wanted)
-        return sock->ev_op.kind != OW_OP_ACCEPT;   /* an idle accept costs nothing; a poll may spin */
-    if (want->kind != sock->ev_op.kind)
+        return sock->ev_op->op.kind != OW_OP_ACCEPT;   /* an idle accept costs nothing; a poll may spin */
+    if (want->kind != sock->ev_op->op.kind)
         return TRUE;
-    return want->kind == OW_OP_POLL && want->u.poll.events != sock->ev_op.u.poll.events;
+    return want->kind == OW_OP_POLL && want->u.poll.events != sock->ev_op->op.u.poll.events;
 }
 
 void ow_events_arm(struct ow_socket *sock)
@@ -244,24 +244,30 @@ void ow_events_arm(struct ow_socket *sock)
         BOOLEAN stale = armed_op_stale_locked(sock, wanted, &want);
         pthread_mutex_unlock(&sock->lock);
         if (stale)
-            ow_engine_cancel(&sock->ev_op);
+            ow_engine_cancel(&sock->ev_op->op);
         return;
     }
-    if (!wanted) {
-        pthread_mutex_unlock(&sock->lock);
+    /* The op is made when first wanted: most sockets never need one. */
+    if (!wanted || (sock->ev_op == NULL && (sock->ev_op = calloc(1, sizeof(*sock->ev_op))) == NULL)) {
+        pthread_mutex_unlock(&sock->lock);   /* out of memory: the next arm tries again */
         return;
+    }
+    if (want.kind == OW_OP_ACCEPT) {
+        want.u.accept.win_addr = &sock->ev_op->addr;
+        want.u.accept.addrlen = sizeof(sock->ev_op->addr);
     }
     sock->ev = OW_EV_ARMED;
-    sock->ev_op.kind = want.kind;
-    sock->ev_op.u = want.u;
-    sock->ev_op.fd = sock->fd;
-    sock->ev_op.shard = sock->shard;
-    sock->ev_op.ctx = sock;
-    sock->ev_op.done = ev_done;
+    struct ow_op *op = &sock->ev_op->op;
+    op->kind = want.kind;
+    op->u = want.u;
+    op->fd = sock->fd;
+    op->shard = sock->shard;
+    op->ctx = sock;
+    op->done = ev_done;
     sock->refs += 2;                   /* the op's, and ours until the submission is checked */
     pthread_mutex_unlock(&sock->lock);
 
-    int rc = ow_engine_submit(&sock->ev_op);
+    int rc = ow_engine_submit(op);
 
     pthread_mutex_lock(&sock->lock);
     BOOLEAN cancel = FALSE;
@@ -276,7 +282,7 @@ void ow_events_arm(struct ow_socket *sock)
     }
     pthread_mutex_unlock(&sock->lock);
     if (cancel)
-        ow_engine_cancel(&sock->ev_op);
+        ow_engine_cancel(op);
     ow_sock_unref(sock);
 }
 
@@ -286,7 +292,7 @@ void ow_events_cancel(struct ow_socket *sock)
     BOOLEAN armed = sock->ev == OW_EV_ARMED;
     pthread_mutex_unlock(&sock->lock);
     if (armed)
-        ow_engine_cancel(&sock->ev_op);
+        ow_engine_cancel(&sock->ev_op->op);
 }
 
 static void ev_done(struct ow_op *op, ssize_t res)
@@ -334,6 +340,8 @@ static void ev_done(struct ow_op *op, ssize_t res)
 
 void ow_events_free(struct ow_socket *sock)
 {
+    free(sock->ev_op);
+    sock->ev_op = NULL;
     ow_dgram_ev_free(sock);
     free(sock->ev_held);
     sock->ev_held = NULL;

@@ -408,9 +408,7 @@ BOOLEAN ow_listen_ev_prepare_locked(struct ow_socket *ls, struct ow_op *want)
                      (ls->conditional && count_held_locked(ls, HELD_READY) + count_held_locked(ls, HELD_PENDED) < OW_HELD_MAX);
     if (!wanted)
         return FALSE;
-    want->kind = OW_OP_ACCEPT;
-    want->u.accept.win_addr = &ls->ev_addr;
-    want->u.accept.addrlen = sizeof(ls->ev_addr);
+    want->kind = OW_OP_ACCEPT;         /* into ev_op->addr: ow_events_arm points it there */
     return TRUE;
 }
 
@@ -454,8 +452,8 @@ BOOLEAN ow_listen_ev_ready(struct ow_socket *ls, ssize_t res)
         pthread_mutex_lock(&ls->lock);
         BOOLEAN conditional = ls->conditional;
         pthread_mutex_unlock(&ls->lock);
-        if (!conditional || inspect(ls, res, &ls->ev_addr, &id))
-            deliver(ls, res, &ls->ev_addr, conditional ? &id : NULL);
+        if (!conditional || inspect(ls, res, &ls->ev_op->addr, &id))
+            deliver(ls, res, &ls->ev_op->addr, conditional ? &id : NULL);
         return FALSE;
     }
     int err = -res;
@@ -622,6 +620,8 @@ NTSTATUS WSKAPI ow_listen(PWSK_SOCKET Socket, PIRP Irp)
         st = STATUS_INVALID_DEVICE_STATE;     /* already listening */
     else if (sock->state != OW_CONN_BOUND)
         st = STATUS_INVALID_DEVICE_STATE;     /* WskBind first */
+    else if (!NT_SUCCESS(st = ow_bind_deferred_locked(sock)))
+        ;                                     /* the port it listens on is taken now */
     else {
         if (sock->fastopen)
             (void)ow_net_set_opt(sock->fd, OW_OPT_TCP_FASTOPEN_QLEN, 4096);

@@ -82,7 +82,15 @@ enum ow_ev { OW_EV_IDLE, OW_EV_ARMED, OW_EV_RUNNING, OW_EV_BACKOFF };
 
 struct ow_req;
 struct ow_held;
+
+/* A socket's event op: a POLL (connection, datagram), the listener's
+ * ACCEPT with the peer's address, or a NOP (deferral to its shard). */
+struct ow_ev_op {
+    struct ow_op op;
+    SOCKADDR_STORAGE addr;            /* accept: the peer */
+};
 struct ow_backoff;
+struct ow_binding;
 
 struct ow_socket {
     WSK_SOCKET pub;                   /* first: clients see only this */
@@ -109,13 +117,15 @@ struct ow_socket {
     BOOLEAN fastopen;                 /* TCP_FASTOPEN set through WskControlSocket */
     BOOLEAN nodelay;                  /* TCP_NODELAY set by the client */
     BOOLEAN exclusive;                /* SO_EXCLUSIVEADDRUSE requested */
+    BOOLEAN bind_deferred;            /* WskBind(wildcard, port 0) not made on Linux yet (address.c) */
     BOOLEAN reuseaddr;                /* SO_REUSEADDR requested (addr_share.c decides) */
+    struct ow_binding *share;         /* its entry in addr_share.c's table, once bound */
     struct ow_req *pending;           /* IRPs in flight (doubly linked) */
     unsigned npending;
     /* Datagram sockets (datagram.c), guarded by lock. */
     BOOLEAN dg_has_remote;            /* SIO_WSK_SET_REMOTE_ADDRESS: connected UDP */
     BOOLEAN dg_has_sendto;            /* SIO_WSK_SET_SENDTO_ADDRESS */
-    SOCKADDR_STORAGE dg_sendto;       /* default WskSendTo destination */
+    SOCKADDR_INET dg_sendto;          /* default WskSendTo destination */
     /* Sends and receives run one at a time per direction, in call order:
      * io_uring gives no ordering between two pending sends on one socket,
      * and clients rely on FIFO completion of queued receives. The receive
@@ -132,8 +142,7 @@ struct ow_socket {
     ULONG ev_mask;                    /* WSK_EVENT_* enabled on this socket */
     ULONG ev_inherit;                 /* listener: connection events for sockets it accepts by event */
     ULONG ev_static;                  /* enabled by WSK_SET_STATIC_EVENT_CALLBACKS: cannot be disabled */
-    struct ow_op ev_op;               /* POLL (connection, datagram), ACCEPT (listener), NOP (deferral) */
-    SOCKADDR_STORAGE ev_addr;         /* accept: the peer */
+    struct ow_ev_op *ev_op;           /* made at the first arm: sockets without events carry none */
     /* Connection events (conn_events.c). */
     BOOLEAN rcv_suspended;            /* data refused: no receive event until a WskReceive */
     BOOLEAN end_told;                 /* the disconnect (or "no longer functional") was indicated */
@@ -347,12 +356,17 @@ NTSTATUS ow_buf_to_iov(struct ow_req *req, const WSK_BUF *buf);
  * MDL the client may free as soon as the IRP completes). */
 NTSTATUS ow_buf_copy(const WSK_BUF *buf, void **out, size_t *len);
 
+/* ---- address.c ---- */
+/* Makes a deferred WskBind(wildcard, port 0) on Linux, before the port can
+ * be observed (WskListen, WskGetLocalAddress). Under sock->lock. */
+NTSTATUS ow_bind_deferred_locked(struct ow_socket *sock);
+
 /* ---- addr_share.c: SO_REUSEADDR / SO_EXCLUSIVEADDRUSE on WskBind ---- */
 /* Binds sock's fd to local if the documented sharing matrix allows it
  * against this process's bound sockets, and records the binding. */
 NTSTATUS ow_share_bind(struct ow_socket *sock, const SOCKADDR *local);
 /* Forgets sock's binding (the socket is being destroyed). */
-void ow_share_release(const struct ow_socket *sock);
+void ow_share_release(struct ow_socket *sock);
 
 /* ---- socket.c: socket objects and their life ---- */
 struct ow_socket *ow_socket_new(struct ow_registration *reg, enum ow_category cat,
