@@ -395,6 +395,15 @@ NTSYSAPI ULONG DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...);
 NTSYSAPI ULONG vDbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, va_list arglist);
 NTSYSAPI ULONG vDbgPrintExWithPrefix(PCSTR Prefix, ULONG ComponentId, ULONG Level, PCSTR Format,
                                      va_list arglist);
+/* MSVC drops the comma a logging macro leaves when it forwards an empty
+ * __VA_ARGS__ (`#define LOG(f, ...) DbgPrint((f), __VA_ARGS__)`, `LOG("x")`
+ * gives `DbgPrint(("x"), )`). __VA_OPT__ does the same in every C and C++
+ * mode of GCC and Clang (GCC's `, ##__VA_ARGS__` keeps the comma under
+ * -std=c11), so such drivers build unchanged. The parenthesised name calls
+ * the function itself; `&DbgPrint` still names it. */
+#define DbgPrint(Format, ...) (DbgPrint)(Format __VA_OPT__(,) __VA_ARGS__)
+#define DbgPrintEx(ComponentId, Level, Format, ...) \
+    (DbgPrintEx)(ComponentId, Level, Format __VA_OPT__(,) __VA_ARGS__)
 #if DBG
 #define KdPrint(_x_)   DbgPrint _x_
 #define KdPrintEx(_x_) DbgPrintEx _x_
