@@ -13,6 +13,10 @@ cat > "$tmp/client.c" <<'C'
 #include <ntddk.h>
 #include <wsk.h>
 
+#ifndef _KERNEL_MODE
+#error "pkg-config --cflags openwsk must define _KERNEL_MODE, as the WDK's compiler settings do"
+#endif
+
 static const WSK_CLIENT_DISPATCH Dispatch = { MAKE_WSK_VERSION(1, 0), 0, NULL };
 
 _Use_decl_annotations_
@@ -46,4 +50,10 @@ LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/client" || { echo "FAIL: the client buil
 cc -std=c11 -Wall -Wextra -Werror "$tmp/client.c" -o "$tmp/client-static" $(pkg-config --cflags openwsk) "$tmp/prefix/lib/libopenwsk.a" -luring -lpthread
 "$tmp/client-static" || { echo "FAIL: static client failed"; exit 1; }
 test -f "$tmp/prefix/include/openwsk/wsk.h" || { echo "FAIL: headers not installed"; exit 1; }
+# The loaders, plain and sanitized, and the WPP stand-in's generator.
+for tool in openwsk-load openwsk-load-asan openwsk-tmh; do
+    test -x "$tmp/prefix/bin/$tool" || { echo "FAIL: $tool not installed in bin/"; exit 1; }
+done
+"$tmp/prefix/bin/openwsk-load-asan" --help | grep -q "usage: openwsk-load" ||
+    { echo "FAIL: openwsk-load-asan does not run"; exit 1; }
 echo "test_install: ok"
