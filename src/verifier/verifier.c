@@ -50,6 +50,13 @@ BOOLEAN OwVerifierEnabled(void)
     return ow_vf_enabled != 0;
 }
 
+BOOLEAN OwVerifierSetStrict(BOOLEAN Strict)
+{
+    BOOLEAN was = ow_vf_strict != 0;
+    ow_vf_strict = Strict ? 1 : 0;
+    return was;
+}
+
 BOOLEAN OwVerifierSetEnabled(BOOLEAN Enabled)
 {
     BOOLEAN was = ow_vf_enabled != 0;
@@ -248,13 +255,21 @@ void ow_vf_deregistered(void)
     pthread_mutex_unlock(&vf_grave_lock);
 }
 
-void ow_vf_deregister_open(PVOID Registration, unsigned Sockets, unsigned Captures, PVOID Caller)
+void ow_vf_deregister_waiting(PVOID Registration, unsigned Sockets, unsigned Captures, const char *Open,
+                              PVOID Caller)
 {
-    ow_vf_fail(OW_BC_DEREGISTER_WITH_OPEN, (ULONG_PTR)Registration, Sockets, Captures,
-               (ULONG_PTR)Caller, Caller,
-               "WskDeregister(%p) with %u socket(s) still open and %u capture(s) not released "
-               "(no progress for 2 s; Windows would wait forever)",
-               Registration, Sockets, Captures);
+    if (ow_vf_strict)
+        ow_vf_fail(OW_BC_DEREGISTER_WITH_OPEN, (ULONG_PTR)Registration, Sockets, Captures,
+                   (ULONG_PTR)Caller, Caller,
+                   "WskDeregister(%p) with %u socket(s) still open and %u capture(s) not released "
+                   "(no progress for 2 s; OPENWSK_VERIFIER=strict stops here, Windows would wait): open: %s",
+                   Registration, Sockets, Captures, Open);
+    char who[128];
+    caller_text(Caller, who, sizeof(who));
+    fprintf(stderr, "OpenWSK verifier: WskDeregister(%p) is waiting for %u socket(s) still open and "
+                    "%u capture(s) not released, as Windows does (OPENWSK_VERIFIER=strict stops here); "
+                    "open: %s; called from %s\n",
+            Registration, Sockets, Captures, Open, who);
 }
 
 /* ---- WSK calls ----------------------------------------------------------------------- */
@@ -310,6 +325,11 @@ void ow_vf_enter(struct ow_vf_call *c, const char *Name, PVOID Sock, PIRP Irp, P
 
 void ow_vf_note_buf(struct ow_vf_call *c, const WSK_BUF *Buf)
 {
+    /* Arguments first, as a verifier does: a too-long WSK_BUF stops here even
+     * when the socket's state would have refused the call (on a connected
+     * socket the same call reads or writes past the buffer). */
+    if (ow_vf_enabled)
+        ow_vf_check_buf(Buf);
     struct ow_vf_irp *e = c->entry;
     if (e == NULL || Buf == NULL || !ow_vf_enabled)
         return;

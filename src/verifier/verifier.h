@@ -65,8 +65,10 @@ void ow_vf_check_buf(const WSK_BUF *Buf);               /* buf.c, verifier on */
 BOOLEAN ow_vf_bury_socket(PVOID Sock);                  /* socket.c: TRUE = kept in the graveyard */
 void ow_vf_registered(void);                            /* registration.c */
 void ow_vf_deregistered(void);
-DECLSPEC_NORETURN void ow_vf_deregister_open(PVOID Registration, unsigned Sockets,
-                                             unsigned Captures, PVOID Caller);
+/* WskDeregister still waiting: a report (Windows waits too), a stop when
+ * OPENWSK_VERIFIER=strict. Open lists the sockets still open. */
+void ow_vf_deregister_waiting(PVOID Registration, unsigned Sockets, unsigned Captures, const char *Open,
+                              PVOID Caller);
 /* Trace lines for the registration calls (no IRP). */
 void ow_trace_plain(const char *Call, NTSTATUS Status, BOOLEAN HasStatus, const char *Format, ...)
     __attribute__((format(printf, 4, 5)));

@@ -32,7 +32,7 @@ struct ow_socket *ow_socket_new(struct ow_registration *reg, enum ow_category ca
     sock->client_dispatch = client_dispatch;
     sock->state = OW_CONN_IDLE;
     pthread_mutex_init(&sock->lock, NULL);
-    ow_reg_socket_added(reg);
+    ow_reg_socket_added(reg, sock);
     atomic_fetch_add(&live_sockets, 1);
     return sock;
 }
@@ -43,6 +43,7 @@ void ow_socket_destroy(struct ow_socket *sock)
     atomic_fetch_sub(&live_sockets, 1);
     ow_events_free(sock);
     pthread_mutex_destroy(&sock->lock);
+    ow_reg_socket_unlink(reg, sock);
     if (!(ow_vf_enabled && ow_vf_bury_socket(sock)))   /* graveyard: docs/verifier.md */
         free(sock);
     ow_reg_socket_removed(reg);

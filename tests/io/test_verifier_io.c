@@ -5,6 +5,8 @@
 #include "wsktest.h"
 #include "unit/ktest.h"
 
+#include <pthread.h>
+
 static WT_CLIENT cl;
 static const WSK_PROVIDER_DISPATCH *pd;
 
@@ -136,6 +138,23 @@ static void buf_too_long(void)
     cd->WskSend(cs, &toolong, 0, wt_arm(&c));
 }
 
+/* The same WSK_BUF on a socket that is not connected yet: the argument is
+ * checked before the state (issue 12), so this stops too instead of
+ * returning STATUS_INVALID_DEVICE_STATE. */
+static void buf_too_long_unconnected(void)
+{
+    start();
+    PWSK_SOCKET s = new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET);
+    WT_BUF b;
+    wt_buf_init(&b, 100, 2, 0);
+    WSK_BUF toolong = b.Wsk;
+    toolong.Length = 101;
+    WT_CALL c;
+    wt_init(&c);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = s->Dispatch;
+    cd->WskSend(s, &toolong, 0, wt_arm(&c));
+}
+
 static void buf_offset_outside(void)
 {
     PWSK_SOCKET cs, ss;
@@ -199,9 +218,46 @@ static void closed_twice(void)
 
 static void left_open_at_deregister(void)
 {
+    OwVerifierSetStrict(TRUE);   /* only strict stops a WskDeregister that waits */
     start();
     (void)new_socket(AF_INET6, WSK_FLAG_LISTEN_SOCKET);
     wt_deregister(&cl);
+}
+
+/* Windows' WskDeregister waits for the sockets to close (echosrv's unload
+ * relies on it); the verifier reports the wait and what is open, and the
+ * call returns once another thread closes the socket. No stop. */
+static PWSK_SOCKET late_socket;
+static void *close_late(void *arg)
+{
+    (void)arg;
+    usleep(2500 * 1000);
+    close_socket(late_socket);
+    return NULL;
+}
+
+static void deregister_waits(void)
+{
+    start();
+    late_socket = new_socket(AF_INET6, WSK_FLAG_LISTEN_SOCKET);
+    pthread_t t;
+    pthread_create(&t, NULL, close_late, NULL);
+    wt_deregister(&cl);
+    pthread_join(t, NULL);
+    fprintf(stderr, "deregister returned\n");
+}
+
+static void deregister_waits_child(void)
+{
+    char out[4096];
+    kt_capture_stderr(deregister_waits, out, sizeof(out));
+    KT_CHECK(strstr(out, "OpenWSK verifier: WskDeregister(0x") != NULL &&
+                 strstr(out, "is waiting for 1 socket(s) still open and 0 capture(s) not released, as Windows does") &&
+                 strstr(out, "open: listen socket 0x") && strstr(out, "(AF_INET6, context (nil))"),
+             "no report of the wait: %s", out);
+    KT_CHECK(strstr(out, "*** STOP") == NULL, "the wait stopped: %s", out);
+    KT_CHECK(strstr(out, "deregister returned\n") != NULL, "WskDeregister did not return: %s", out);
+    _exit(kt_failures ? 1 : 0);
 }
 
 static void stream_listen_after_connect(void)
@@ -297,8 +353,19 @@ int main(int argc, char **argv)
            "*** STOP: 0x0E5C0004 (0x1,", "OPENWSK_SOCKET_NOT_LIVE");
     EXPECT(closed_twice, "closed twice (WskCloseSocket already completed) in WskCloseSocket(socket 0x",
            "*** STOP: 0x0E5C0004 (0x2,");
+    EXPECT(buf_too_long_unconnected, "OpenWSK verifier: WSK_BUF 0x",
+           "Length 101 + Offset 0 exceeds its MDL chain (100 bytes in 2 MDLs) in WskSend(socket 0x",
+           "*** STOP: 0x0E5C0002 (0x1,");
     EXPECT(left_open_at_deregister, "OpenWSK verifier: WskDeregister(0x", "with 1 socket(s) still open and 0 capture(s) not released",
+           "OPENWSK_VERIFIER=strict stops here", "open: listen socket 0x",
            "*** STOP: 0x0E5C0005", "OPENWSK_DEREGISTER_WITH_OPEN_OBJECTS");
+    fflush(NULL);
+    pid_t waiter = fork();
+    if (waiter == 0)
+        deregister_waits_child();
+    int wstatus = 0;
+    waitpid(waiter, &wstatus, 0);
+    KT_CHECK(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0, "deregister_waits: status 0x%x", wstatus);
 
     /* The stream-socket flow rule: a status by default, a stop when strict. */
     EXPECT(strict_child, "OpenWSK verifier: WskListen on stream socket 0x",
