@@ -97,7 +97,9 @@ PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag)
     return ow_pool_alloc(NumberOfBytes, Tag, !(Flags & POOL_FLAG_UNINITIALIZED));
 }
 
-VOID ExFreePoolWithTag(PVOID P, ULONG Tag)
+/* ExFreePoolWithTag's checks and accounting; returns the block's malloc
+ * pointer, which the caller frees (now, or later: ow_pool_free_kept). */
+static void *pool_release(PVOID P, ULONG Tag, PVOID Caller)
 {
     if (P == NULL)
         ow_violation(BAD_POOL_CALLER, 0x46, 0, 0, 0, "ExFreePool of a NULL pointer");
@@ -112,12 +114,28 @@ VOID ExFreePoolWithTag(PVOID P, ULONG Tag)
                      "ExFreePoolWithTag of %p with tag 0x%08x, allocated with tag 0x%08x", P,
                      (unsigned)Tag, (unsigned)h->Tag);
     if (ow_vf_enabled) {   /* still under a pending WSK request? then poison it */
-        ow_vf_pool_freeing(P, h->Size, __builtin_return_address(0));
+        ow_vf_pool_freeing(P, h->Size, Caller);
         memset(P, 0xFD, h->Size);
     }
     h->Magic = OW_POOL_FREED;
     ow_account(h->Tag, h->Size, -1);
-    free(h);
+    return h;
+}
+
+VOID ExFreePoolWithTag(PVOID P, ULONG Tag)
+{
+    free(pool_release(P, Tag, __builtin_return_address(0)));
+}
+
+void ow_pool_free_kept(PVOID P, ULONG Tag, const char *What, const char *By)
+{
+    if (!ow_vf_enabled) {
+        ExFreePoolWithTag(P, Tag);
+        return;
+    }
+    SIZE_T size = ((OW_POOL_HEADER *)P - 1)->Size;
+    void *block = pool_release(P, Tag, __builtin_return_address(0));
+    ow_vf_keep_freed(P, size, What, By, NULL, free, block);
 }
 
 VOID ExFreePool(PVOID P)

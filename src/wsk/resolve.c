@@ -9,6 +9,7 @@
  * strings, families 2/23. Decisions: docs/semantics.md, "Name resolution". */
 #include "provider.h"
 #include "engine/resolve.h"
+#include "verifier/verifier.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -142,7 +143,7 @@ VOID WSKAPI ow_free_address_info(PWSK_CLIENT Client, PADDRINFOEXW AddrInfo)
         }
         AddrInfo = AddrInfo->ai_next;
         n->magic = 0;
-        ExFreePoolWithTag(n, OW_AI_TAG);
+        ow_pool_free_kept(n, OW_AI_TAG, "ADDRINFOEXW", "WskFreeAddressInfo");
     }
 }
 

@@ -224,6 +224,75 @@ static void left_open_at_deregister(void)
     wt_deregister(&cl);
 }
 
+/* Memory WSK itself freed, used again by the client (issue 12): named with
+ * the call that freed it, instead of STATUS_INVALID_ADDRESS for "family
+ * 65021" (the poison) or, once reused, someone else's data. */
+static void connect_after_free_address_info(void)
+{
+    start();
+    UNICODE_STRING node;
+    RtlInitUnicodeString(&node, L"127.0.0.1");
+    PADDRINFOEXW res = NULL;
+    WT_CALL c;
+    wt_init(&c);
+    WT_STATUS(wt_wait(&c, pd->WskGetAddressInfo(cl.Provider.Client, &node, NULL, NS_ALL, NULL, NULL, &res, NULL,
+                                               NULL, wt_arm(&c))), STATUS_SUCCESS);
+    PSOCKADDR target = res->ai_addr;
+    pd->WskFreeAddressInfo(cl.Provider.Client, res);
+    PWSK_SOCKET s = new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = s->Dispatch;
+    SOCKADDR_STORAGE wild = wt_any(AF_INET);
+    WT_STATUS(wt_wait(&c, cd->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    cd->WskConnect(s, target, 0, wt_arm(&c));
+}
+
+static volatile PWSK_DATA_INDICATION kept_indication;
+static NTSTATUS WSKAPI keep_indication(PVOID Context, ULONG Flags, PWSK_DATA_INDICATION Data, SIZE_T Bytes,
+                                       SIZE_T *Accepted)
+{
+    UNREFERENCED_PARAMETER(Context); UNREFERENCED_PARAMETER(Flags);
+    UNREFERENCED_PARAMETER(Bytes); UNREFERENCED_PARAMETER(Accepted);
+    if (Data == NULL)
+        return STATUS_SUCCESS;
+    kept_indication = Data;
+    return STATUS_PENDING;   /* the client owns it until WskRelease */
+}
+static const WSK_CLIENT_CONNECTION_DISPATCH keeping = { keep_indication, NULL, NULL };
+
+static void send_indication_after_release(void)
+{
+    start();
+    WT_CALL c, a;
+    wt_init(&c);
+    wt_init(&a);
+    PWSK_SOCKET ls = new_socket(AF_INET, WSK_FLAG_LISTEN_SOCKET);
+    const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
+    SOCKADDR_STORAGE addr = wt_addr(AF_INET, 0), wild = wt_any(AF_INET);
+    WT_STATUS(wt_wait(&c, ld->WskBind(ls, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_SUCCESS);
+    NTSTATUS ar = ld->WskAccept(ls, 0, NULL, &keeping, NULL, NULL, wt_arm(&a));
+    PWSK_SOCKET cs = new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = cs->Dispatch;
+    WT_STATUS(wt_wait(&c, cd->WskBind(cs, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&c, cd->WskConnect(cs, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&a, ar), STATUS_SUCCESS);
+    PWSK_SOCKET ss = (PWSK_SOCKET)a.Irp->IoStatus.Information;
+    const WSK_PROVIDER_CONNECTION_DISPATCH *sd = ss->Dispatch;
+    WSK_EVENT_CALLBACK_CONTROL ctl = { (PNPIID)&NPI_WSK_INTERFACE_ID, WSK_EVENT_RECEIVE };
+    WT_STATUS(sd->WskControlSocket(ss, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(ctl), &ctl, 0,
+                                   NULL, NULL, NULL), STATUS_SUCCESS);
+    WT_BUF msg;
+    wt_buf_init(&msg, 10, 1, 0);
+    WT_STATUS(wt_wait(&c, cd->WskSend(cs, &msg.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    for (int i = 0; i < 500 && kept_indication == NULL; i++)
+        usleep(10000);
+    PWSK_DATA_INDICATION d = kept_indication;
+    if (d == NULL)
+        _exit(4);
+    WT_STATUS(sd->WskRelease(ss, d), STATUS_SUCCESS);
+    sd->WskSend(ss, &d->Buffer, 0, wt_arm(&c));   /* echo what was just given back */
+}
+
 /* Windows' WskDeregister waits for the sockets to close (echosrv's unload
  * relies on it); the verifier reports the wait and what is open, and the
  * call returns once another thread closes the socket. No stop. */
@@ -249,6 +318,7 @@ static void deregister_waits(void)
 
 static void deregister_waits_child(void)
 {
+    kt_failures = 0;   /* the parent's count came along with fork */
     char out[4096];
     kt_capture_stderr(deregister_waits, out, sizeof(out));
     KT_CHECK(strstr(out, "OpenWSK verifier: WskDeregister(0x") != NULL &&
@@ -356,6 +426,12 @@ int main(int argc, char **argv)
     EXPECT(buf_too_long_unconnected, "OpenWSK verifier: WSK_BUF 0x",
            "Length 101 + Offset 0 exceeds its MDL chain (100 bytes in 2 MDLs) in WskSend(socket 0x",
            "*** STOP: 0x0E5C0002 (0x1,");
+    EXPECT(connect_after_free_address_info, "OpenWSK verifier: address 0x",
+           "points into ADDRINFOEXW 0x", "freed by WskFreeAddressInfo at 0x", "(test_verifier_io+0x",
+           "in WskConnect(socket 0x", "*** STOP: 0x0E5C0007");
+    EXPECT(send_indication_after_release, "OpenWSK verifier: WSK_BUF 0x",
+           "points into WSK_DATA_INDICATION 0x", "freed by WskRelease at 0x", "(test_verifier_io+0x",
+           "in WskSend(socket 0x", "*** STOP: 0x0E5C0007", "OPENWSK_USES_MEMORY_WSK_FREED");
     EXPECT(left_open_at_deregister, "OpenWSK verifier: WskDeregister(0x", "with 1 socket(s) still open and 0 capture(s) not released",
            "OPENWSK_VERIFIER=strict stops here", "open: listen socket 0x",
            "*** STOP: 0x0E5C0005", "OPENWSK_DEREGISTER_WITH_OPEN_OBJECTS");
