@@ -223,7 +223,10 @@ static NTSTATUS WSKAPI vf_connect_ex(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress
     VF_BEGIN("WskConnectEx", Socket, Irp, OW_VF_SOCK);
     ow_vf_check_not_freed(RemoteAddress, "address");
     stream_flow(&c, FALSE);
-    ow_vf_note_buf(&c, Buffer);
+    /* The documented argument status comes first: more than 65,535 bytes is
+     * STATUS_BUFFER_OVERFLOW whatever the buffer describes. */
+    if (!(Buffer != NULL && Buffer->Length > OW_CONNECT_EX_MAX_BYTES))
+        ow_vf_note_buf(&c, Buffer);
     char a[80], b[80];
     VF_ARGS("to %s, %s, flags 0x%lx", ow_vf_addr_text(RemoteAddress, a, sizeof(a)),
             ow_vf_buf_text(Buffer, b, sizeof(b)), (unsigned long)Flags);
