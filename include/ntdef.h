@@ -127,6 +127,69 @@ OW_STATIC_ASSERT(sizeof(wchar_t) == 2,
 #define MAXULONG_PTR UINTPTR_MAX
 #define MAXLONGLONG INT64_MAX
 
+#define MAXUINT8   ((UINT8)~((UINT8)0))
+#define MAXINT8    ((INT8)(MAXUINT8 >> 1))
+#define MININT8    ((INT8)~MAXINT8)
+#define MAXUINT16  ((UINT16)~((UINT16)0))
+#define MAXINT16   ((INT16)(MAXUINT16 >> 1))
+#define MININT16   ((INT16)~MAXINT16)
+#define MAXUINT32  ((UINT32)~((UINT32)0))
+#define MAXINT32   ((INT32)(MAXUINT32 >> 1))
+#define MININT32   ((INT32)~MAXINT32)
+#define MAXUINT64  ((UINT64)~((UINT64)0))
+#define MAXINT64   ((INT64)(MAXUINT64 >> 1))
+#define MININT64   ((INT64)~MAXINT64)
+#define MAXULONG32 ((ULONG32)~((ULONG32)0))
+#define MAXLONG32  ((LONG32)(MAXULONG32 >> 1))
+#define MINLONG32  ((LONG32)~MAXLONG32)
+#define MAXULONG64 ((ULONG64)~((ULONG64)0))
+#define MAXLONG64  ((LONG64)(MAXULONG64 >> 1))
+#define MINLONG64  ((LONG64)~MAXLONG64)
+#define MAXUINT    ((UINT)~((UINT)0))
+#define MAXINT     ((INT)(MAXUINT >> 1))
+#define MININT     ((INT)~MAXINT)
+#define MAXSIZE_T  ((SIZE_T)~((SIZE_T)0))
+#define MAXSSIZE_T ((SSIZE_T)(MAXSIZE_T >> 1))
+#define MINSSIZE_T ((SSIZE_T)~MAXSSIZE_T)
+#define MAXDWORD   0xffffffffUL
+#define MAXWORD    0xffff
+#define MAXBYTE    0xff
+
+/* Pool blocks are 16-byte aligned on x64 Windows; ExAllocatePool2 keeps that. */
+#define MEMORY_ALLOCATION_ALIGNMENT 16
+
+#define Int32x32To64(a, b)  ((LONGLONG)(LONG)(a) * (LONGLONG)(LONG)(b))
+#define UInt32x32To64(a, b) ((ULONGLONG)(ULONG)(a) * (ULONGLONG)(ULONG)(b))
+#define Int64ShllMod32(a, b) ((ULONGLONG)(a) << ((b) & 31))
+#define Int64ShraMod32(a, b) ((LONGLONG)(a) >> ((b) & 31))
+#define Int64ShrlMod32(a, b) ((ULONGLONG)(a) >> ((b) & 31))
+
+/* A distinct pointer type per handle kind, as STRICT Windows code sees them. */
+#define DECLARE_HANDLE(name) struct name##__ { int unused; }; typedef struct name##__ *name
+
+/* ntdef.h's min/max (NOMINMAX turns them off, as on Windows). */
+#ifndef NOMINMAX
+#ifndef min
+#define min(a, b) (((a) < (b)) ? (a) : (b))
+#endif
+#ifndef max
+#define max(a, b) (((a) > (b)) ? (a) : (b))
+#endif
+#endif
+
+#define NOTHING
+#define LOBYTE(w)  ((UCHAR)((ULONG_PTR)(w) & 0xff))
+#define HIBYTE(w)  ((UCHAR)(((ULONG_PTR)(w) >> 8) & 0xff))
+#define LOWORD(l)  ((USHORT)((ULONG_PTR)(l) & 0xffff))
+#define HIWORD(l)  ((USHORT)(((ULONG_PTR)(l) >> 16) & 0xffff))
+#define MAKEWORD(a, b) ((USHORT)(((UCHAR)((ULONG_PTR)(a) & 0xff)) | ((USHORT)((UCHAR)((ULONG_PTR)(b) & 0xff))) << 8))
+#define MAKELONG(a, b) ((LONG)(((USHORT)((ULONG_PTR)(a) & 0xffff)) | ((ULONG)((USHORT)((ULONG_PTR)(b) & 0xffff))) << 16))
+
+#define FlagOn(_F, _SF)        ((_F) & (_SF))
+#define BooleanFlagOn(F, SF)   ((BOOLEAN)(((F) & (SF)) != 0))
+#define SetFlag(_F, _SF)       ((_F) |= (_SF))
+#define ClearFlag(_F, _SF)     ((_F) &= ~(_SF))
+
 typedef union _LARGE_INTEGER {
     struct { ULONG LowPart; LONG HighPart; };
     struct { ULONG LowPart; LONG HighPart; } u;
@@ -182,6 +245,12 @@ typedef struct _SINGLE_LIST_ENTRY {
 #define FIELD_OFFSET(type, field) ((LONG)offsetof(type, field))
 #define RTL_FIELD_SIZE(type, field) (sizeof(((type *)0)->field))
 #define RTL_SIZEOF_THROUGH_FIELD(type, field) (FIELD_OFFSET(type, field) + RTL_FIELD_SIZE(type, field))
+#define RTL_FIELD_TYPE(type, field) __typeof__(((type *)0)->field)
+#define RTL_BITS_OF(sizeOfArg) (sizeof(sizeOfArg) * 8)
+#define RTL_BITS_OF_FIELD(type, field) (RTL_BITS_OF(RTL_FIELD_TYPE(type, field)))
+#define TYPE_ALIGNMENT(t) ((ULONG)__alignof__(t))
+#define POINTER_IS_ALIGNED(Pointer, Alignment) \
+    ((((ULONG_PTR)(Pointer)) & (((ULONG_PTR)(Alignment)) - 1)) == 0)
 #define RTL_NUMBER_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define ARRAYSIZE(a) RTL_NUMBER_OF(a)
 #define CONTAINING_RECORD(address, type, field) \

@@ -29,6 +29,10 @@ BOOLEAN OwVerifierEnabled(void);
  * test that exercises the documented-status path of a call the verifier
  * would stop on. Sockets keep the dispatch table they were created with. */
 BOOLEAN OwVerifierSetEnabled(BOOLEAN Enabled);
+/* OPENWSK_VERIFIER=strict from code: TRUE makes the rules that only report
+ * by default stop too (a WskDeregister still waiting, stream-socket flow).
+ * Returns the previous setting. */
+BOOLEAN OwVerifierSetStrict(BOOLEAN Strict);
 /* Call at the end of DriverUnload: with the verifier on, pool still
  * allocated is a bug check 0xC4 (P1 0x62) naming each tag and its bytes;
  * with it off, the leaks are printed. Returns the live allocations. */

@@ -404,6 +404,15 @@ NTSYSAPI ULONG DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...);
 NTSYSAPI ULONG vDbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, va_list arglist);
 NTSYSAPI ULONG vDbgPrintExWithPrefix(PCSTR Prefix, ULONG ComponentId, ULONG Level, PCSTR Format,
                                      va_list arglist);
+/* MSVC drops the comma a logging macro leaves when it forwards an empty
+ * __VA_ARGS__ (`#define LOG(f, ...) DbgPrint((f), __VA_ARGS__)`, `LOG("x")`
+ * gives `DbgPrint(("x"), )`). __VA_OPT__ does the same in every C and C++
+ * mode of GCC and Clang (GCC's `, ##__VA_ARGS__` keeps the comma under
+ * -std=c11), so such drivers build unchanged. The parenthesised name calls
+ * the function itself; `&DbgPrint` still names it. */
+#define DbgPrint(Format, ...) (DbgPrint)(Format __VA_OPT__(,) __VA_ARGS__)
+#define DbgPrintEx(ComponentId, Level, Format, ...) \
+    (DbgPrintEx)(ComponentId, Level, Format __VA_OPT__(,) __VA_ARGS__)
 #if DBG
 #define KdPrint(_x_)   DbgPrint _x_
 #define KdPrintEx(_x_) DbgPrintEx _x_
@@ -629,6 +638,11 @@ typedef DRIVER_DISPATCH *PDRIVER_DISPATCH;
 typedef DRIVER_DISPATCH DRIVER_DISPATCH_PAGED;
 typedef NTSTATUS DRIVER_INITIALIZE(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
 typedef DRIVER_INITIALIZE *PDRIVER_INITIALIZE;
+/* The entry point openwsk-load looks up: exported and C-named even when the
+ * driver is built with -fvisibility=hidden or as C++ (a Windows image's
+ * entry point needs no export either). */
+EXTERN_C __attribute__((visibility("default"))) NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject,
+                                                                   PUNICODE_STRING RegistryPath);
 typedef VOID DRIVER_UNLOAD(PDRIVER_OBJECT DriverObject);
 typedef DRIVER_UNLOAD *PDRIVER_UNLOAD;
 typedef NTSTATUS DRIVER_ADD_DEVICE(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT PhysicalDeviceObject);

@@ -360,6 +360,19 @@ typedef struct linger {
 #define NI_MAXSERV     32
 
 /* Strings are WCHAR (16-bit); the layout is Windows' (ai_addrlen is a size_t). */
+/* The ANSI form: WSK itself resolves with the W/EX forms, but client code
+ * (KSOCKET's getaddrinfo) declares its own in these terms. */
+typedef struct addrinfo {
+    int ai_flags;
+    int ai_family;
+    int ai_socktype;
+    int ai_protocol;
+    size_t ai_addrlen;
+    char *ai_canonname;
+    struct sockaddr *ai_addr;
+    struct addrinfo *ai_next;
+} ADDRINFOA, *PADDRINFOA;
+
 typedef struct addrinfoW {
     int ai_flags;
     int ai_family;

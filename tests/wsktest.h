@@ -123,6 +123,8 @@ static inline void wt_buf_init(WT_BUF *b, SIZE_T length, int parts, ULONG offset
     PMDL last = NULL;
     while (at < length + offset) {
         SIZE_T n = length + offset - at < chunk ? length + offset - at : chunk;
+        if (at == 0 && n <= offset)   /* WSK_BUF rule: Offset lies inside the first MDL */
+            n = length + offset < offset + 1 ? length + offset : offset + 1;
         PMDL m = IoAllocateMdl(b->Data + at, (ULONG)n, FALSE, FALSE, NULL);
         MmBuildMdlForNonPagedPool(m);
         if (last)

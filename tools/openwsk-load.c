@@ -17,6 +17,8 @@
 #include <ntddk.h>
 #include <openwsk.h>
 
+#include "load/own_symbols.h"
+
 #include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
@@ -178,6 +180,9 @@ int main(int argc, char **argv)
     signal(SIGTERM, SIG_DFL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* openwsk-load or openwsk-load-asan: messages say which one ran. */
+    if (argc > 0 && argv[0] != NULL && *argv[0] != '\0')
+        Prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     const char *driver = NULL;
     int nparams = 0;
     const char **params = calloc((size_t)argc, sizeof(*params));
@@ -229,6 +234,7 @@ int main(int argc, char **argv)
     DRIVER_OBJECT *drv = calloc(1, sizeof(*drv));
     DRIVER_EXTENSION *ext = calloc(1, sizeof(*ext));
     void *handle = NULL;
+    char *path = NULL;   /* the driver, as dlopen is given it */
     if (drv == NULL || ext == NULL || !InitString(&reg_path, service) ||
         !InitString(&driver_name, drvname) || !InitString(&service_key, name)) {
         fprintf(stderr, "%s: out of memory\n", Prog);
@@ -258,7 +264,7 @@ int main(int argc, char **argv)
     }
 
     /* dlopen searches the library path for a bare name: a file here wins. */
-    char *path = NULL;
+    path = NULL;
     struct stat sb;
     if (strchr(driver, '/') == NULL && stat(driver, &sb) == 0) {
         path = malloc(strlen(driver) + 3);
@@ -266,7 +272,6 @@ int main(int argc, char **argv)
             sprintf(path, "./%s", driver);
     }
     handle = dlopen(path ? path : driver, RTLD_NOW | RTLD_LOCAL);
-    free(path);
     if (handle == NULL) {
         const char *err = dlerror();
         char *sym = err ? MissingSymbol(err) : NULL;
@@ -277,11 +282,30 @@ int main(int argc, char **argv)
         free(sym);
         goto out;
     }
+    /* The driver's calls to functions it defines itself (connect, send,
+     * getaddrinfo… named like libc's) must reach its own definitions. */
+    OW_OWN_SYMBOLS own;
+    if (OwBindOwnDefinitions(handle, &own) != 0) {
+        if (own.Failure != NULL)
+            fprintf(stderr, "%s: %s: cannot check the driver's own definitions: %s\n", Prog, driver, own.Failure);
+        fprintf(stderr,
+                "%s: %s calls functions it defines itself (%s), but %u of those calls would reach the "
+                "process's definitions of the same names (libc's); link the driver with -Wl,-Bsymbolic\n",
+                Prog, driver, own.Names[0] ? own.Names : "unknown", own.Remaining);
+        goto out;
+    }
+    if (own.Rebound)
+        fprintf(stderr, "%s: %s defines %s itself: its calls go to its own definitions, not libc's\n", Prog,
+                driver, own.Names);
     dlerror();
     PDRIVER_INITIALIZE entry = (PDRIVER_INITIALIZE)dlsym(handle, "DriverEntry");
     if (entry == NULL) {
-        fprintf(stderr, "%s: %s has no DriverEntry (a C++ driver declares it extern \"C\")\n",
-                Prog, driver);
+        char why[512];
+        const char *cause = OwWhyNotExported(path ? path : driver, "DriverEntry", why, sizeof(why));
+        if (cause != NULL)
+            fprintf(stderr, "%s: %s exports no DriverEntry: %s\n", Prog, driver, cause);
+        else
+            fprintf(stderr, "%s: %s has no DriverEntry\n", Prog, driver);
         goto out;
     }
 
@@ -348,6 +372,7 @@ int main(int argc, char **argv)
     }
 
 out:
+    free(path);
     /* The driver stays mapped: a leaked timer or thread may still point into it. */
     free(reg_path.Buffer);
     free(driver_name.Buffer);

@@ -93,6 +93,7 @@ static const char *ow_bugcheck_name(ULONG Code)
     case 0x0E5C0004: return "OPENWSK_SOCKET_NOT_LIVE";
     case 0x0E5C0005: return "OPENWSK_DEREGISTER_WITH_OPEN_OBJECTS";
     case 0x0E5C0006: return "OPENWSK_STATE_VIOLATION";
+    case 0x0E5C0007: return "OPENWSK_USES_MEMORY_WSK_FREED";
     default: return "";
     }
 }

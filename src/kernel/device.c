@@ -61,7 +61,7 @@ NTSTATUS IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize,
     size_t ext_off = (sizeof(OW_DEVICE) + 15) & ~(size_t)15;
     size_t name_off = (ext_off + DeviceExtensionSize + 15) & ~(size_t)15;
     size_t total = name_off + name_len + sizeof(WCHAR);
-    OW_DEVICE *d = ExAllocatePoolWithTag(NonPagedPoolNx, total, OW_DEVICE_TAG);
+    OW_DEVICE *d = ow_pool_alloc_for(total, OW_DEVICE_TAG, "IoCreateDevice (free with IoDeleteDevice)");
     if (d == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
     memset(d, 0, total);

@@ -27,6 +27,10 @@ void ow_dispatcher_signal(DISPATCHER_HEADER *Header);
 /* "tag 'Tag1' 3 allocations 96 bytes, ..." for the live pool, into Buf;
  * returns the number of live allocations (pool.c, for the verifier). */
 ULONG ow_pool_leak_text(char *Buf, size_t Size);
+/* Pool that OpenWSK allocates for the driver (an Rtl*String buffer…): the
+ * leak report names Site ("RtlAnsiStringToUnicodeString (free with
+ * RtlFreeUnicodeString)") beside the tag, which is in no driver's source. */
+PVOID ow_pool_alloc_for(SIZE_T Size, ULONG Tag, const char *Site);
 
 /* Take the dispatcher lock to change a SignalState; release it, waking
  * every waiter if Wake. */

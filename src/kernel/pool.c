@@ -1,5 +1,6 @@
-/* Pool: malloc with a 16-byte header (keeps malloc's 16-byte alignment)
- * holding the tag and size, and per-tag accounting for leak reports. */
+/* Pool: malloc with a 32-byte header (keeps malloc's 16-byte alignment)
+ * holding the tag, the size and, for OpenWSK's own allocations, the routine
+ * that made them; accounting per tag and routine for leak reports. */
 #include "kernel.h"
 #include "verifier/verifier.h"
 
@@ -18,11 +19,14 @@ typedef struct {
     ULONG Magic;
     ULONG Tag;
     SIZE_T Size;
+    const char *Site;     /* OpenWSK's routine that allocated for the driver, or NULL */
+    SIZE_T Reserved;
 } OW_POOL_HEADER;
-_Static_assert(sizeof(OW_POOL_HEADER) == 16, "pool header keeps 16-byte alignment");
+_Static_assert(sizeof(OW_POOL_HEADER) == 32, "pool header keeps 16-byte alignment");
 
 typedef struct {
     ULONG Tag;
+    const char *Site;
     BOOLEAN Used;
     ULONG Count;
     SIZE_T Bytes;
@@ -34,26 +38,27 @@ static ULONG ow_total_count;
 static SIZE_T ow_total_bytes;
 
 /* Under ow_pool_lock; NULL only when all slots hold other tags. */
-static OW_TAG_STATS *ow_tag_slot(ULONG Tag)
+static OW_TAG_STATS *ow_tag_slot(ULONG Tag, const char *Site)
 {
-    ULONG h = (Tag * 2654435761U) % OW_TAG_SLOTS;
+    ULONG h = ((Tag ^ (ULONG)(ULONG_PTR)Site) * 2654435761U) % OW_TAG_SLOTS;
     for (ULONG i = 0; i < OW_TAG_SLOTS; i++) {
         OW_TAG_STATS *s = &ow_tags[(h + i) % OW_TAG_SLOTS];
         if (!s->Used) {
             s->Used = TRUE;
             s->Tag = Tag;
+            s->Site = Site;
             return s;
         }
-        if (s->Tag == Tag)
+        if (s->Tag == Tag && s->Site == Site)
             return s;
     }
     return NULL;
 }
 
-static void ow_account(ULONG Tag, SIZE_T Size, int Sign)
+static void ow_account(ULONG Tag, const char *Site, SIZE_T Size, int Sign)
 {
     pthread_mutex_lock(&ow_pool_lock);
-    OW_TAG_STATS *s = ow_tag_slot(Tag);
+    OW_TAG_STATS *s = ow_tag_slot(Tag, Site);
     if (s != NULL) {
         s->Count += (ULONG)Sign;
         s->Bytes += Sign > 0 ? Size : (SIZE_T)0 - Size;
@@ -63,7 +68,7 @@ static void ow_account(ULONG Tag, SIZE_T Size, int Sign)
     pthread_mutex_unlock(&ow_pool_lock);
 }
 
-static PVOID ow_pool_alloc(SIZE_T Size, ULONG Tag, BOOLEAN Zero)
+static PVOID ow_pool_alloc(SIZE_T Size, ULONG Tag, BOOLEAN Zero, const char *Site)
 {
     if (Size > (SIZE_T)-1 - sizeof(OW_POOL_HEADER))
         return NULL;
@@ -73,14 +78,20 @@ static PVOID ow_pool_alloc(SIZE_T Size, ULONG Tag, BOOLEAN Zero)
     h->Magic = OW_POOL_LIVE;
     h->Tag = Tag;
     h->Size = Size;
-    ow_account(Tag, Size, +1);
+    h->Site = Site;
+    ow_account(Tag, Site, Size, +1);
     return h + 1;
+}
+
+PVOID ow_pool_alloc_for(SIZE_T Size, ULONG Tag, const char *Site)
+{
+    return ow_pool_alloc(Size, Tag, FALSE, Site);
 }
 
 PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
 {
     (void)PoolType;
-    return ow_pool_alloc(NumberOfBytes, Tag, FALSE);
+    return ow_pool_alloc(NumberOfBytes, Tag, FALSE, NULL);
 }
 
 PVOID ExAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes)
@@ -94,10 +105,12 @@ PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag)
     POOL_FLAGS kind = Flags & (POOL_FLAG_NON_PAGED | POOL_FLAG_NON_PAGED_EXECUTE | POOL_FLAG_PAGED);
     if (kind == 0 || (kind & (kind - 1)) != 0 || Tag == 0)
         return NULL;
-    return ow_pool_alloc(NumberOfBytes, Tag, !(Flags & POOL_FLAG_UNINITIALIZED));
+    return ow_pool_alloc(NumberOfBytes, Tag, !(Flags & POOL_FLAG_UNINITIALIZED), NULL);
 }
 
-VOID ExFreePoolWithTag(PVOID P, ULONG Tag)
+/* ExFreePoolWithTag's checks and accounting; returns the block's malloc
+ * pointer, which the caller frees (now, or later: ow_pool_free_kept). */
+static void *pool_release(PVOID P, ULONG Tag, PVOID Caller)
 {
     if (P == NULL)
         ow_violation(BAD_POOL_CALLER, 0x46, 0, 0, 0, "ExFreePool of a NULL pointer");
@@ -112,12 +125,28 @@ VOID ExFreePoolWithTag(PVOID P, ULONG Tag)
                      "ExFreePoolWithTag of %p with tag 0x%08x, allocated with tag 0x%08x", P,
                      (unsigned)Tag, (unsigned)h->Tag);
     if (ow_vf_enabled) {   /* still under a pending WSK request? then poison it */
-        ow_vf_pool_freeing(P, h->Size, __builtin_return_address(0));
+        ow_vf_pool_freeing(P, h->Size, Caller);
         memset(P, 0xFD, h->Size);
     }
     h->Magic = OW_POOL_FREED;
-    ow_account(h->Tag, h->Size, -1);
-    free(h);
+    ow_account(h->Tag, h->Site, h->Size, -1);
+    return h;
+}
+
+VOID ExFreePoolWithTag(PVOID P, ULONG Tag)
+{
+    free(pool_release(P, Tag, __builtin_return_address(0)));
+}
+
+void ow_pool_free_kept(PVOID P, ULONG Tag, const char *What, const char *By)
+{
+    if (!ow_vf_enabled) {
+        ExFreePoolWithTag(P, Tag);
+        return;
+    }
+    SIZE_T size = ((OW_POOL_HEADER *)P - 1)->Size;
+    void *block = pool_release(P, Tag, __builtin_return_address(0));
+    ow_vf_keep_freed(P, size, What, By, NULL, free, block);
 }
 
 VOID ExFreePool(PVOID P)
@@ -143,9 +172,11 @@ SIZE_T OwPoolOutstandingBytes(void)
 
 ULONG OwPoolTagOutstandingCount(ULONG Tag)
 {
+    ULONG n = 0;
     pthread_mutex_lock(&ow_pool_lock);
-    OW_TAG_STATS *s = ow_tag_slot(Tag);
-    ULONG n = s ? s->Count : 0;
+    for (ULONG i = 0; i < OW_TAG_SLOTS; i++)
+        if (ow_tags[i].Used && ow_tags[i].Tag == Tag)
+            n += ow_tags[i].Count;
     pthread_mutex_unlock(&ow_pool_lock);
     return n;
 }
@@ -170,8 +201,10 @@ ULONG OwPoolReportLeaks(void)
             continue;
         char text[5];
         ow_tag_text(s->Tag, text);
-        fprintf(stderr, "pool tag '%s': %lu allocation%s, %zu bytes outstanding\n", text,
-                (unsigned long)s->Count, s->Count == 1 ? "" : "s", (size_t)s->Bytes);
+        /* OpenWSK's own tags mean nothing in the driver's source: name the call. */
+        fprintf(stderr, "pool tag '%s'%s%s: %lu allocation%s, %zu bytes outstanding\n", text,
+                s->Site ? " from " : "", s->Site ? s->Site : "", (unsigned long)s->Count,
+                s->Count == 1 ? "" : "s", (size_t)s->Bytes);
         total += s->Count;
     }
     pthread_mutex_unlock(&ow_pool_lock);
@@ -191,9 +224,9 @@ ULONG ow_pool_leak_text(char *Buf, size_t Size)
         char text[5];
         ow_tag_text(s->Tag, text);
         if (at < Size)
-            at += (size_t)snprintf(Buf + at, Size - at, "%stag '%s' %lu allocation%s %zu bytes",
-                                   total ? ", " : "", text, (unsigned long)s->Count,
-                                   s->Count == 1 ? "" : "s", (size_t)s->Bytes);
+            at += (size_t)snprintf(Buf + at, Size - at, "%stag '%s'%s%s %lu allocation%s %zu bytes",
+                                   total ? ", " : "", text, s->Site ? " from " : "", s->Site ? s->Site : "",
+                                   (unsigned long)s->Count, s->Count == 1 ? "" : "s", (size_t)s->Bytes);
         total += s->Count;
     }
     pthread_mutex_unlock(&ow_pool_lock);

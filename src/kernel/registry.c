@@ -490,7 +490,9 @@ static NTSTATUS ow_direct(PRTL_QUERY_REGISTRY_TABLE q, ULONG Type, const VOID *D
         if (bytes + sizeof(WCHAR) > 0xfffe)
             return STATUS_BUFFER_TOO_SMALL;
         if (us->Buffer == NULL) {
-            us->Buffer = ExAllocatePoolWithTag(PagedPool, bytes + sizeof(WCHAR), 'grtS');
+            us->Buffer = ow_pool_alloc_for(bytes + sizeof(WCHAR), 'grtS',
+                                           "RtlQueryRegistryValues (a REG_SZ into an empty UNICODE_STRING; "
+                                           "free with RtlFreeUnicodeString)");
             if (us->Buffer == NULL)
                 return STATUS_INSUFFICIENT_RESOURCES;
             us->MaximumLength = (USHORT)(bytes + sizeof(WCHAR));

@@ -92,7 +92,8 @@ NTSTATUS RtlUnicodeStringToAnsiString(PANSI_STRING DestinationString, PCUNICODE_
 {
     USHORT n = SourceString->Length / sizeof(WCHAR);
     if (AllocateDestinationString) {
-        DestinationString->Buffer = ExAllocatePoolWithTag(PagedPool, (SIZE_T)n + 1, 'grtS');
+        DestinationString->Buffer = ow_pool_alloc_for((SIZE_T)n + 1, 'grtS',
+                                                      "RtlUnicodeStringToAnsiString (free with RtlFreeAnsiString)");
         if (DestinationString->Buffer == NULL)
             return STATUS_NO_MEMORY;
         DestinationString->MaximumLength = (USHORT)(n + 1);
@@ -116,7 +117,8 @@ NTSTATUS RtlAnsiStringToUnicodeString(PUNICODE_STRING DestinationString, PCANSI_
     if (n * sizeof(WCHAR) > MAXUSHORT - sizeof(WCHAR))
         return STATUS_INVALID_PARAMETER;
     if (AllocateDestinationString) {
-        DestinationString->Buffer = ExAllocatePoolWithTag(PagedPool, (n + 1) * sizeof(WCHAR), 'grtS');
+        DestinationString->Buffer = ow_pool_alloc_for((n + 1) * sizeof(WCHAR), 'grtS',
+                                                      "RtlAnsiStringToUnicodeString (free with RtlFreeUnicodeString)");
         if (DestinationString->Buffer == NULL)
             return STATUS_NO_MEMORY;
         DestinationString->MaximumLength = (USHORT)((n + 1) * sizeof(WCHAR));

@@ -50,6 +50,13 @@ BOOLEAN OwVerifierEnabled(void)
     return ow_vf_enabled != 0;
 }
 
+BOOLEAN OwVerifierSetStrict(BOOLEAN Strict)
+{
+    BOOLEAN was = ow_vf_strict != 0;
+    ow_vf_strict = Strict ? 1 : 0;
+    return was;
+}
+
 BOOLEAN OwVerifierSetEnabled(BOOLEAN Enabled)
 {
     BOOLEAN was = ow_vf_enabled != 0;
@@ -63,7 +70,7 @@ BOOLEAN OwVerifierSetEnabled(BOOLEAN Enabled)
 static _Thread_local struct ow_vf_call *vf_current;   /* innermost WSK call on this thread */
 
 /* "0x55d1c0a01a2b (test_verifier_io+0x1a2b)": module-relative, for addr2line. */
-static void caller_text(PVOID Caller, char *out, size_t size)
+void ow_vf_caller_text(PVOID Caller, char *out, size_t size)
 {
     Dl_info info;
     if (Caller != NULL && dladdr(Caller, &info) != 0 && info.dli_fname != NULL) {
@@ -78,6 +85,13 @@ static void caller_text(PVOID Caller, char *out, size_t size)
         return;
     }
     snprintf(out, size, "%p", Caller);
+}
+
+_Thread_local PVOID ow_vf_free_caller;
+
+PVOID ow_vf_current_caller(void)
+{
+    return vf_current != NULL ? vf_current->caller : ow_vf_free_caller;
 }
 
 void ow_vf_fail(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4, PVOID Caller,
@@ -95,7 +109,7 @@ void ow_vf_fail(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR 
         snprintf(where, sizeof(where), " in %s(socket %p, IRP %p)", c->name, c->sock, (void *)c->irp);
     else if (c != NULL)
         snprintf(where, sizeof(where), " in %s(IRP %p)", c->name, (void *)c->irp);
-    caller_text(Caller, who, sizeof(who));
+    ow_vf_caller_text(Caller, who, sizeof(who));
     ow_violation(Code, P1, P2, P3, P4, "%s%s, called from %s", what, where, who);
 }
 
@@ -246,15 +260,24 @@ void ow_vf_deregistered(void)
     }
     vf_grave_next = 0;
     pthread_mutex_unlock(&vf_grave_lock);
+    ow_vf_release_kept();
 }
 
-void ow_vf_deregister_open(PVOID Registration, unsigned Sockets, unsigned Captures, PVOID Caller)
+void ow_vf_deregister_waiting(PVOID Registration, unsigned Sockets, unsigned Captures, const char *Open,
+                              PVOID Caller)
 {
-    ow_vf_fail(OW_BC_DEREGISTER_WITH_OPEN, (ULONG_PTR)Registration, Sockets, Captures,
-               (ULONG_PTR)Caller, Caller,
-               "WskDeregister(%p) with %u socket(s) still open and %u capture(s) not released "
-               "(no progress for 2 s; Windows would wait forever)",
-               Registration, Sockets, Captures);
+    if (ow_vf_strict)
+        ow_vf_fail(OW_BC_DEREGISTER_WITH_OPEN, (ULONG_PTR)Registration, Sockets, Captures,
+                   (ULONG_PTR)Caller, Caller,
+                   "WskDeregister(%p) with %u socket(s) still open and %u capture(s) not released "
+                   "(no progress for 2 s; OPENWSK_VERIFIER=strict stops here, Windows would wait): open: %s",
+                   Registration, Sockets, Captures, Open);
+    char who[128];
+    ow_vf_caller_text(Caller, who, sizeof(who));
+    fprintf(stderr, "OpenWSK verifier: WskDeregister(%p) is waiting for %u socket(s) still open and "
+                    "%u capture(s) not released, as Windows does (OPENWSK_VERIFIER=strict stops here); "
+                    "open: %s; called from %s\n",
+            Registration, Sockets, Captures, Open, who);
 }
 
 /* ---- WSK calls ----------------------------------------------------------------------- */
@@ -310,6 +333,15 @@ void ow_vf_enter(struct ow_vf_call *c, const char *Name, PVOID Sock, PIRP Irp, P
 
 void ow_vf_note_buf(struct ow_vf_call *c, const WSK_BUF *Buf)
 {
+    /* A WSK_BUF (or its MDL) inside an indication WskRelease already took back. */
+    ow_vf_check_not_freed(Buf, "WSK_BUF");
+    if (Buf != NULL)
+        ow_vf_check_not_freed(Buf->Mdl, "WSK_BUF's MDL");
+    /* Arguments first, as a verifier does: a too-long WSK_BUF stops here even
+     * when the socket's state would have refused the call (on a connected
+     * socket the same call reads or writes past the buffer). */
+    if (ow_vf_enabled)
+        ow_vf_check_buf(Buf);
     struct ow_vf_irp *e = c->entry;
     if (e == NULL || Buf == NULL || !ow_vf_enabled)
         return;
@@ -436,7 +468,7 @@ void ow_vf_completion_irql(PIRP Irp, PVOID Routine, KIRQL Before)
     if (now == Before)
         return;
     char who[128];
-    caller_text(Routine, who, sizeof(who));
+    ow_vf_caller_text(Routine, who, sizeof(who));
     ow_vf_fail(OW_BC_IRQL_UNEXPECTED_VALUE, ((ULONG_PTR)now << 16) | ((ULONG_PTR)Before << 8),
                (ULONG_PTR)Routine, (ULONG_PTR)Irp, 0, Routine,
                "completion routine %s of IRP %p returned at IRQL %u, called at %u "

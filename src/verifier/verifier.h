@@ -20,6 +20,7 @@
 #define OW_BC_BUFFER_FREED_IN_USE   0x0E5C0003u  /* P1: 1 pool block, 2 MDL */
 #define OW_BC_SOCKET_NOT_LIVE       0x0E5C0004u  /* P1: 1 used after close, 2 closed twice, 3 not a socket */
 #define OW_BC_DEREGISTER_WITH_OPEN  0x0E5C0005u  /* P2: sockets open, P3: captures held */
+#define OW_BC_USES_WSK_FREED        0x0E5C0007u  /* P1 the pointer, P2 the block, P3 who freed it */
 #define OW_BC_STATE_VIOLATION       0x0E5C0006u  /* P1: 1 listen-flow call on a connecting stream
                                                     socket, 2 connect-flow call on a listener */
 
@@ -57,6 +58,27 @@ DECLSPEC_NORETURN void ow_vf_fail(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_
                                   ULONG_PTR P4, PVOID Caller, const char *Format, ...)
     __attribute__((format(printf, 7, 8)));
 
+/* "0x… (function+0x…, module)" for a code address. */
+void ow_vf_caller_text(PVOID Caller, char *out, size_t size);
+/* The client's return address in the WSK call in progress on this thread. */
+PVOID ow_vf_current_caller(void);
+/* WskFreeAddressInfo (no IRP, so no ow_vf_call) says who called it. */
+extern _Thread_local PVOID ow_vf_free_caller;
+
+/* ---- memory WSK freed for the client (freed.c) ------------------------------
+ * Keeps [P, P+Size) poisoned and unreused for a while; Release(Block) frees it
+ * for real later. Caller NULL: the current WSK call's caller. */
+void ow_vf_keep_freed(const void *P, SIZE_T Size, const char *What, const char *By, PVOID Caller,
+                      void (*Release)(void *), void *Block);
+/* Stops, naming the free, when P points into kept memory. Arg: "address". */
+void ow_vf_check_not_freed(const void *P, const char *Arg);
+void ow_vf_release_kept(void);   /* the last WskDeregister */
+/* src/kernel/pool.c: ExFreePoolWithTag for memory WSK frees on a client's behalf: with the
+ * verifier on, the block is accounted as freed but kept (poisoned, not
+ * reused) so that a later use of it is named (src/verifier/freed.c). */
+void ow_pool_free_kept(PVOID P, ULONG Tag, const char *What, const char *By);
+
+
 /* IRQL at a WSK / registration entry point: stop when above Max. */
 void ow_vf_check_irql(const char *Call, KIRQL Max, PVOID Caller);
 
@@ -65,8 +87,10 @@ void ow_vf_check_buf(const WSK_BUF *Buf);               /* buf.c, verifier on */
 BOOLEAN ow_vf_bury_socket(PVOID Sock);                  /* socket.c: TRUE = kept in the graveyard */
 void ow_vf_registered(void);                            /* registration.c */
 void ow_vf_deregistered(void);
-DECLSPEC_NORETURN void ow_vf_deregister_open(PVOID Registration, unsigned Sockets,
-                                             unsigned Captures, PVOID Caller);
+/* WskDeregister still waiting: a report (Windows waits too), a stop when
+ * OPENWSK_VERIFIER=strict. Open lists the sockets still open. */
+void ow_vf_deregister_waiting(PVOID Registration, unsigned Sockets, unsigned Captures, const char *Open,
+                              PVOID Caller);
 /* Trace lines for the registration calls (no IRP). */
 void ow_trace_plain(const char *Call, NTSTATUS Status, BOOLEAN HasStatus, const char *Format, ...)
     __attribute__((format(printf, 4, 5)));

@@ -160,6 +160,7 @@ static NTSTATUS WSKAPI vf_close_socket(PWSK_SOCKET Socket, PIRP Irp)
 static NTSTATUS WSKAPI vf_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags, PIRP Irp)
 {
     VF_BEGIN("WskBind", Socket, Irp, OW_VF_SOCK);
+    ow_vf_check_not_freed(LocalAddress, "address");
     char a[80];
     VF_ARGS("%s, flags 0x%lx", ow_vf_addr_text(LocalAddress, a, sizeof(a)), (unsigned long)Flags);
     return ow_vf_leave(&c, ow_bind(Socket, LocalAddress, Flags, Irp));
@@ -209,6 +210,7 @@ static NTSTATUS WSKAPI vf_get_remote_address(PWSK_SOCKET Socket, PSOCKADDR Remot
 static NTSTATUS WSKAPI vf_connect(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, ULONG Flags, PIRP Irp)
 {
     VF_BEGIN("WskConnect", Socket, Irp, OW_VF_SOCK);
+    ow_vf_check_not_freed(RemoteAddress, "address");
     stream_flow(&c, FALSE);
     char a[80];
     VF_ARGS("to %s, flags 0x%lx", ow_vf_addr_text(RemoteAddress, a, sizeof(a)), (unsigned long)Flags);
@@ -219,8 +221,12 @@ static NTSTATUS WSKAPI vf_connect_ex(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress
                                      ULONG Flags, PIRP Irp)
 {
     VF_BEGIN("WskConnectEx", Socket, Irp, OW_VF_SOCK);
+    ow_vf_check_not_freed(RemoteAddress, "address");
     stream_flow(&c, FALSE);
-    ow_vf_note_buf(&c, Buffer);
+    /* The documented argument status comes first: more than 65,535 bytes is
+     * STATUS_BUFFER_OVERFLOW whatever the buffer describes. */
+    if (!(Buffer != NULL && Buffer->Length > OW_CONNECT_EX_MAX_BYTES))
+        ow_vf_note_buf(&c, Buffer);
     char a[80], b[80];
     VF_ARGS("to %s, %s, flags 0x%lx", ow_vf_addr_text(RemoteAddress, a, sizeof(a)),
             ow_vf_buf_text(Buffer, b, sizeof(b)), (unsigned long)Flags);
@@ -257,6 +263,7 @@ static NTSTATUS WSKAPI vf_disconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG 
 static NTSTATUS WSKAPI vf_release(PWSK_SOCKET Socket, PWSK_DATA_INDICATION DataIndication)
 {
     VF_BEGIN("WskRelease", Socket, NULL, OW_VF_SOCK);
+    ow_vf_check_not_freed(DataIndication, "WSK_DATA_INDICATION");   /* released twice */
     VF_ARGS("indication %p", (void *)DataIndication);
     return ow_vf_leave(&c, ow_release_data(Socket, DataIndication));
 }
@@ -337,6 +344,7 @@ static NTSTATUS WSKAPI vf_send_to(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Fla
                                   PCMSGHDR ControlInfo, PIRP Irp)
 {
     VF_BEGIN("WskSendTo", Socket, Irp, OW_VF_SOCK);
+    ow_vf_check_not_freed(RemoteAddress, "address");
     ow_vf_note_buf(&c, Buffer);
     char a[80], b[80];
     VF_ARGS("%s, to %s, flags 0x%lx, control %lu bytes", ow_vf_buf_text(Buffer, b, sizeof(b)),
@@ -372,6 +380,7 @@ static NTSTATUS WSKAPI vf_send_messages(PWSK_SOCKET Socket, PWSK_BUF_LIST Buffer
                                         PCMSGHDR ControlInfo, PIRP Irp)
 {
     VF_BEGIN("WskSendMessages", Socket, Irp, OW_VF_SOCK);
+    ow_vf_check_not_freed(RemoteAddress, "address");
     unsigned n = 0;
     for (PWSK_BUF_LIST l = BufferList; l && n < 100000; l = l->Next)
         n++;
@@ -431,6 +440,8 @@ static NTSTATUS WSKAPI vf_wsk_socket_connect(PWSK_CLIENT Client, USHORT SocketTy
                                              PSECURITY_DESCRIPTOR SecurityDescriptor, PIRP Irp)
 {
     VF_BEGIN("WskSocketConnect", NULL, Irp, OW_VF_NO_SOCK);
+    ow_vf_check_not_freed(LocalAddress, "address");
+    ow_vf_check_not_freed(RemoteAddress, "address");
     char l[80], r[80];
     VF_ARGS("type %u, protocol %lu, from %s to %s", (unsigned)SocketType, (unsigned long)Protocol,
             ow_vf_addr_text(LocalAddress, l, sizeof(l)), ow_vf_addr_text(RemoteAddress, r, sizeof(r)));
@@ -466,9 +477,13 @@ static NTSTATUS WSKAPI vf_get_address_info(PWSK_CLIENT Client, PUNICODE_STRING N
 
 static VOID WSKAPI vf_free_address_info(PWSK_CLIENT Client, PADDRINFOEXW AddrInfo)
 {
-    if (ow_vf_enabled)
+    if (ow_vf_enabled) {
         ow_vf_check_irql("WskFreeAddressInfo", DISPATCH_LEVEL, __builtin_return_address(0));
+        ow_vf_check_not_freed(AddrInfo, "ADDRINFOEXW");   /* freed twice */
+    }
+    ow_vf_free_caller = __builtin_return_address(0);
     ow_provider_dispatch.WskFreeAddressInfo(Client, AddrInfo);
+    ow_vf_free_caller = NULL;
 }
 
 static NTSTATUS WSKAPI vf_get_name_info(PWSK_CLIENT Client, PSOCKADDR SockAddr, ULONG SockAddrLength,
@@ -479,6 +494,7 @@ static NTSTATUS WSKAPI vf_get_name_info(PWSK_CLIENT Client, PSOCKADDR SockAddr, 
     if (ow_vf_enabled)
         ow_vf_check_irql("WskGetNameInfo", PASSIVE_LEVEL, __builtin_return_address(0));
     VF_BEGIN("WskGetNameInfo", NULL, Irp, OW_VF_NO_SOCK);
+    ow_vf_check_not_freed(SockAddr, "address");
     return ow_vf_leave(&c, ow_provider_dispatch.WskGetNameInfo(Client, SockAddr, SockAddrLength,
                                                                NodeName, ServiceName, Flags,
                                                                OwningProcess, OwningThread, Irp));

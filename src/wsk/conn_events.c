@@ -15,6 +15,7 @@
  * inside WskReceiveEvent waits, then takes the bytes the callback refused
  * before any later ones: the stream keeps its order. */
 #include "provider.h"
+#include "verifier/verifier.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ struct ow_indication {
     ULONG magic;
     struct ow_socket *sock;
     PMDL mdl;
+    size_t len;                       /* bytes in data */
     unsigned char data[];
 };
 
@@ -142,6 +144,7 @@ static void indicate(struct ow_socket *sock, const WSK_CLIENT_CONNECTION_DISPATC
     in->magic = OW_IND_MAGIC;
     in->sock = sock;
     in->mdl = mdl;
+    in->len = n;
 
     SIZE_T accepted = n;
     NTSTATUS st = cd->WskReceiveEvent(sock->context, WSK_FLAG_AT_DISPATCH_LEVEL, &in->ind, n, &accepted);
@@ -279,6 +282,11 @@ void ow_conn_drop_held_locked(struct ow_socket *sock)
     sock->rcv_suspended = FALSE;
 }
 
+static void free_mdl(void *mdl)
+{
+    IoFreeMdl(mdl);
+}
+
 NTSTATUS ow_events_release(struct ow_socket *sock, PWSK_DATA_INDICATION list)
 {
     if (list == NULL)
@@ -292,8 +300,14 @@ NTSTATUS ow_events_release(struct ow_socket *sock, PWSK_DATA_INDICATION list)
         PWSK_DATA_INDICATION next = list->Next;
         struct ow_indication *in = (struct ow_indication *)list;
         in->magic = 0;
-        IoFreeMdl(in->mdl);
-        free(in);
+        if (ow_vf_enabled) {   /* kept, so that a use after WskRelease is named */
+            ow_vf_keep_freed(in, sizeof(*in) + in->len, "WSK_DATA_INDICATION", "WskRelease", NULL, free, in);
+            ow_vf_keep_freed(in->mdl, sizeof(MDL), "the MDL of a WSK_DATA_INDICATION", "WskRelease", NULL,
+                             free_mdl, in->mdl);
+        } else {
+            IoFreeMdl(in->mdl);
+            free(in);
+        }
         list = next;
     }
     return STATUS_SUCCESS;

@@ -12,6 +12,7 @@
  * ARMED or RUNNING it holds a reference on the socket, so a close waits for
  * the callbacks to return. */
 #include "provider.h"
+#include "verifier/verifier.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -96,6 +96,7 @@ struct ow_socket {
     WSK_SOCKET pub;                   /* first: clients see only this */
     ULONG vf_magic;                   /* OW_SOCK_LIVE / OW_SOCK_DEAD (src/verifier) */
     struct ow_registration *reg;
+    struct ow_socket *reg_prev, *reg_next;   /* the registration's open sockets (its lock) */
     enum ow_category category;
     ADDRESS_FAMILY family;            /* AF_INET or AF_INET6 (Windows values) */
     USHORT type;                      /* SOCK_STREAM / SOCK_DGRAM */
@@ -198,7 +199,10 @@ struct ow_req {
 };
 
 /* ---- registration.c ---- */
-void ow_reg_socket_added(struct ow_registration *reg);
+void ow_reg_socket_added(struct ow_registration *reg, struct ow_socket *sock);
+/* Unlinked before the socket's memory goes, counted out after (WskDeregister
+ * returns only once the socket is fully gone). */
+void ow_reg_socket_unlink(struct ow_registration *reg, struct ow_socket *sock);
 void ow_reg_socket_removed(struct ow_registration *reg);
 NTSTATUS ow_reg_set_static_events(struct ow_registration *reg, ULONG mask);
 ULONG ow_reg_static_events(struct ow_registration *reg);

@@ -11,6 +11,8 @@
  * strings, families 2/23. Decisions: docs/semantics.md, "Name resolution". */
 #include "provider.h"
 #include "engine/resolve.h"
+#include "kernel/kernel.h"
+#include "verifier/verifier.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -101,7 +103,7 @@ VOID WSKAPI ow_free_address_info(PWSK_CLIENT Client, PADDRINFOEXW AddrInfo)
         }
         AddrInfo = AddrInfo->ai_next;
         n->magic = 0;
-        ExFreePoolWithTag(n, OW_AI_TAG);
+        ow_pool_free_kept(n, OW_AI_TAG, "ADDRINFOEXW", "WskFreeAddressInfo");
     }
 }
 
@@ -110,8 +112,8 @@ static NTSTATUS build_list(const struct ow_rs_addr *list, PADDRINFOEXW *out)
     PADDRINFOEXW head = NULL, *tail = &head;
     for (const struct ow_rs_addr *a = list; a != NULL; a = a->next) {
         size_t wlen = a->canonname ? utf8_to_utf16(a->canonname, NULL, 0) + 1 : 0;
-        struct ai_node *n = ExAllocatePoolWithTag(NonPagedPoolNx,
-                                                  sizeof(*n) + wlen * sizeof(WCHAR), OW_AI_TAG);
+        struct ai_node *n = ow_pool_alloc_for(sizeof(*n) + wlen * sizeof(WCHAR), OW_AI_TAG,
+                                              "WskGetAddressInfo (free with WskFreeAddressInfo)");
         if (n == NULL) {
             ow_free_address_info(NULL, head);
             return STATUS_INSUFFICIENT_RESOURCES;

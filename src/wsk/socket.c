@@ -50,7 +50,7 @@ struct ow_socket *ow_socket_new(struct ow_registration *reg, enum ow_category ca
     sock->ev = OW_EV_IDLE;
     sock->lanes[OW_LANE_ACCEPT].busy = &accept_lane_sentinel;
     pthread_mutex_init(&sock->lock, NULL);
-    ow_reg_socket_added(reg);
+    ow_reg_socket_added(reg, sock);
     atomic_fetch_add(&live_sockets, 1);
     return sock;
 }
@@ -63,6 +63,7 @@ static void socket_destroy(struct ow_socket *sock)
     ow_events_free(sock);
     ow_listen_free(sock);
     pthread_mutex_destroy(&sock->lock);
+    ow_reg_socket_unlink(reg, sock);
     if (!(ow_vf_enabled && ow_vf_bury_socket(sock)))   /* graveyard: docs/verifier.md */
         free(sock);
     ow_reg_socket_removed(reg);

@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 static WT_CLIENT cl;
 static const WSK_PROVIDER_DISPATCH *pd;
 
@@ -138,6 +140,23 @@ static void buf_too_long(void)
     cd->WskSend(cs, &toolong, 0, wt_arm(&c));
 }
 
+/* The same WSK_BUF on a socket that is not connected yet: the argument is
+ * checked before the state (issue 12), so this stops too instead of
+ * returning STATUS_INVALID_DEVICE_STATE. */
+static void buf_too_long_unconnected(void)
+{
+    start();
+    PWSK_SOCKET s = new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET);
+    WT_BUF b;
+    wt_buf_init(&b, 100, 2, 0);
+    WSK_BUF toolong = b.Wsk;
+    toolong.Length = 101;
+    WT_CALL c;
+    wt_init(&c);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = s->Dispatch;
+    cd->WskSend(s, &toolong, 0, wt_arm(&c));
+}
+
 static void buf_offset_outside(void)
 {
     PWSK_SOCKET cs, ss;
@@ -201,9 +220,116 @@ static void closed_twice(void)
 
 static void left_open_at_deregister(void)
 {
+    OwVerifierSetStrict(TRUE);   /* only strict stops a WskDeregister that waits */
     start();
     (void)new_socket(AF_INET6, WSK_FLAG_LISTEN_SOCKET);
     wt_deregister(&cl);
+}
+
+/* Memory WSK itself freed, used again by the client (issue 12): named with
+ * the call that freed it, instead of STATUS_INVALID_ADDRESS for "family
+ * 65021" (the poison) or, once reused, someone else's data. */
+static void connect_after_free_address_info(void)
+{
+    start();
+    UNICODE_STRING node;
+    RtlInitUnicodeString(&node, L"127.0.0.1");
+    PADDRINFOEXW res = NULL;
+    WT_CALL c;
+    wt_init(&c);
+    WT_STATUS(wt_wait(&c, pd->WskGetAddressInfo(cl.Provider.Client, &node, NULL, NS_ALL, NULL, NULL, &res, NULL,
+                                               NULL, wt_arm(&c))), STATUS_SUCCESS);
+    PSOCKADDR target = res->ai_addr;
+    pd->WskFreeAddressInfo(cl.Provider.Client, res);
+    PWSK_SOCKET s = new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = s->Dispatch;
+    SOCKADDR_STORAGE wild = wt_any(AF_INET);
+    WT_STATUS(wt_wait(&c, cd->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    cd->WskConnect(s, target, 0, wt_arm(&c));
+}
+
+static volatile PWSK_DATA_INDICATION kept_indication;
+static NTSTATUS WSKAPI keep_indication(PVOID Context, ULONG Flags, PWSK_DATA_INDICATION Data, SIZE_T Bytes,
+                                       SIZE_T *Accepted)
+{
+    UNREFERENCED_PARAMETER(Context); UNREFERENCED_PARAMETER(Flags);
+    UNREFERENCED_PARAMETER(Bytes); UNREFERENCED_PARAMETER(Accepted);
+    if (Data == NULL)
+        return STATUS_SUCCESS;
+    kept_indication = Data;
+    return STATUS_PENDING;   /* the client owns it until WskRelease */
+}
+static const WSK_CLIENT_CONNECTION_DISPATCH keeping = { keep_indication, NULL, NULL };
+
+static void send_indication_after_release(void)
+{
+    start();
+    WT_CALL c, a;
+    wt_init(&c);
+    wt_init(&a);
+    PWSK_SOCKET ls = new_socket(AF_INET, WSK_FLAG_LISTEN_SOCKET);
+    const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
+    SOCKADDR_STORAGE addr = wt_addr(AF_INET, 0), wild = wt_any(AF_INET);
+    WT_STATUS(wt_wait(&c, ld->WskBind(ls, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_SUCCESS);
+    NTSTATUS ar = ld->WskAccept(ls, 0, NULL, &keeping, NULL, NULL, wt_arm(&a));
+    PWSK_SOCKET cs = new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = cs->Dispatch;
+    WT_STATUS(wt_wait(&c, cd->WskBind(cs, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&c, cd->WskConnect(cs, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    WT_STATUS(wt_wait(&a, ar), STATUS_SUCCESS);
+    PWSK_SOCKET ss = (PWSK_SOCKET)a.Irp->IoStatus.Information;
+    const WSK_PROVIDER_CONNECTION_DISPATCH *sd = ss->Dispatch;
+    WSK_EVENT_CALLBACK_CONTROL ctl = { (PNPIID)&NPI_WSK_INTERFACE_ID, WSK_EVENT_RECEIVE };
+    WT_STATUS(sd->WskControlSocket(ss, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(ctl), &ctl, 0,
+                                   NULL, NULL, NULL), STATUS_SUCCESS);
+    WT_BUF msg;
+    wt_buf_init(&msg, 10, 1, 0);
+    WT_STATUS(wt_wait(&c, cd->WskSend(cs, &msg.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    for (int i = 0; i < 500 && kept_indication == NULL; i++)
+        usleep(10000);
+    PWSK_DATA_INDICATION d = kept_indication;
+    if (d == NULL)
+        _exit(4);
+    WT_STATUS(sd->WskRelease(ss, d), STATUS_SUCCESS);
+    sd->WskSend(ss, &d->Buffer, 0, wt_arm(&c));   /* echo what was just given back */
+}
+
+/* Windows' WskDeregister waits for the sockets to close (echosrv's unload
+ * relies on it); the verifier reports the wait and what is open, and the
+ * call returns once another thread closes the socket. No stop. */
+static PWSK_SOCKET late_socket;
+static void *close_late(void *arg)
+{
+    (void)arg;
+    usleep(2500 * 1000);
+    close_socket(late_socket);
+    return NULL;
+}
+
+static void deregister_waits(void)
+{
+    start();
+    late_socket = new_socket(AF_INET6, WSK_FLAG_LISTEN_SOCKET);
+    pthread_t t;
+    pthread_create(&t, NULL, close_late, NULL);
+    wt_deregister(&cl);
+    pthread_join(t, NULL);
+    fprintf(stderr, "deregister returned\n");
+}
+
+static void deregister_waits_child(void)
+{
+    ow_test_failures = 0;   /* the parent's count came along with fork */
+    char out[4096];
+    ow_test_capture_stderr(deregister_waits, out, sizeof(out));
+    CHECK(strstr(out, "OpenWSK verifier: WskDeregister(0x") != NULL &&
+                 strstr(out, "is waiting for 1 socket(s) still open and 0 capture(s) not released, as Windows does") &&
+                 strstr(out, "open: listen socket 0x") && strstr(out, "(AF_INET6, context (nil))"),
+             "no report of the wait: %s", out);
+    CHECK(strstr(out, "*** STOP") == NULL, "the wait stopped: %s", out);
+    CHECK(strstr(out, "deregister returned\n") != NULL, "WskDeregister did not return: %s", out);
+    _exit(ow_test_failures ? OW_TEST_FAIL : OW_TEST_PASS);
 }
 
 static void stream_listen_after_connect(void)
@@ -293,8 +419,25 @@ int main(int argc, char **argv)
                    "*** STOP: 0x0E5C0004 (0x1,", "OPENWSK_SOCKET_NOT_LIVE");
     CHECK_BUGCHECK(closed_twice, "closed twice (WskCloseSocket already completed) in WskCloseSocket(socket 0x",
                    "*** STOP: 0x0E5C0004 (0x2,");
+    CHECK_BUGCHECK(buf_too_long_unconnected, "OpenWSK verifier: WSK_BUF 0x",
+                   "Length 101 + Offset 0 exceeds its MDL chain (100 bytes in 2 MDLs) in WskSend(socket 0x",
+                   "*** STOP: 0x0E5C0002 (0x1,");
+    CHECK_BUGCHECK(connect_after_free_address_info, "OpenWSK verifier: address 0x",
+                   "points into ADDRINFOEXW 0x", "freed by WskFreeAddressInfo at 0x", "(test_verifier_io+0x",
+                   "in WskConnect(socket 0x", "*** STOP: 0x0E5C0007");
+    CHECK_BUGCHECK(send_indication_after_release, "OpenWSK verifier: WSK_BUF 0x",
+                   "points into WSK_DATA_INDICATION 0x", "freed by WskRelease at 0x", "(test_verifier_io+0x",
+                   "in WskSend(socket 0x", "*** STOP: 0x0E5C0007", "OPENWSK_USES_MEMORY_WSK_FREED");
     CHECK_BUGCHECK(left_open_at_deregister, "OpenWSK verifier: WskDeregister(0x", "with 1 socket(s) still open and 0 capture(s) not released",
+                   "OPENWSK_VERIFIER=strict stops here", "open: listen socket 0x",
                    "*** STOP: 0x0E5C0005", "OPENWSK_DEREGISTER_WITH_OPEN_OBJECTS");
+    fflush(NULL);
+    pid_t waiter = fork();
+    if (waiter == 0)
+        deregister_waits_child();
+    int wstatus = 0;
+    waitpid(waiter, &wstatus, 0);
+    CHECK(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0, "deregister_waits: status 0x%x", wstatus);
 
     /* The stream-socket flow rule: a status by default, a stop when strict. */
     CHECK_BUGCHECK(strict_child, "OpenWSK verifier: WskListen on stream socket 0x",

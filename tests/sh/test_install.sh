@@ -14,6 +14,10 @@ cat > "$tmp/client.c" <<'C'
 #include <ntddk.h>
 #include <wsk.h>
 
+#ifndef _KERNEL_MODE
+#error "pkg-config --cflags openwsk must define _KERNEL_MODE, as the WDK's compiler settings do"
+#endif
+
 static const WSK_CLIENT_DISPATCH Dispatch = { MAKE_WSK_VERSION(1, 0), 0, NULL };
 
 _Use_decl_annotations_
@@ -47,4 +51,10 @@ LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/client" || ow_fatal "the client built ag
 cc -std=c11 -Wall -Wextra -Werror "$tmp/client.c" -o "$tmp/client-static" $(pkg-config --cflags openwsk) "$tmp/prefix/lib/libopenwsk.a" -luring -lpthread
 "$tmp/client-static" || ow_fatal "static client failed"
 test -f "$tmp/prefix/include/openwsk/wsk.h" || ow_fatal "headers not installed"
+# The loaders, plain and sanitized, and the WPP stand-in's generator.
+for tool in openwsk-load openwsk-load-asan openwsk-tmh; do
+    test -x "$tmp/prefix/bin/$tool" || ow_fatal "$tool not installed in bin/"
+done
+"$tmp/prefix/bin/openwsk-load-asan" --help | grep -q "usage: openwsk-load" ||
+    ow_fatal "openwsk-load-asan does not run"
 echo "test_install: ok"

@@ -165,4 +165,69 @@ for backend in uring epoll; do
     grep -q "event_echo_driver unloaded cleanly: no pool, IRP, socket, device or timer outstanding" "$tmp/event_$backend.log" ||
         fail "event driver ($backend): no clean-unload line"
 done
+# 7. A KSOCKET-style driver that defines *and calls* its own socket, bind,
+#    listen, accept, connect, send, recv, getaddrinfo, htons… (issue 12: the
+#    documented build bound those calls to glibc and crashed). Built exactly
+#    as documented, on each backend: its calls reach its own definitions,
+#    which echo through WSK; the loader names what it rebound.
+LOAD_ASAN="$tmp/prefix/bin/openwsk-load-asan"
+build "$tmp/bsd_driver.so" "$S/tests/drivers/bsd_driver.c"
+# run_once LOADER SO LOG: DriverEntry, then SIGTERM at once; RC is the exit code.
+run_once() {
+    local loader=$1 so=$2 log=$3
+    "$loader" "$so" >"$log" 2>&1 &
+    PID=$!
+    pids+=("$PID")
+    for _ in $(seq 200); do
+        grep -q "running until SIGINT or SIGTERM" "$log" && break
+        kill -0 "$PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -0 "$PID" 2>/dev/null && kill -TERM "$PID"
+    wait "$PID"; RC=$?
+}
+for backend in uring epoll; do
+    OPENWSK_BACKEND=$backend run_once "$LOAD" "$tmp/bsd_driver.so" "$tmp/bsd_$backend.log"
+    [ "$RC" = 0 ] || fail "bsd driver ($backend): exit $RC, want 0"
+    grep -q "bsd_driver: every call reached the driver's own definition" "$tmp/bsd_$backend.log" ||
+        fail "bsd driver ($backend): its calls did not reach its own functions"
+    grep -q "bsd_driver.so defines .*connect.* itself: its calls go to its own definitions" "$tmp/bsd_$backend.log" ||
+        fail "bsd driver ($backend): the rebinding was not named"
+done
+# Linked -Bsymbolic, nothing needs rebinding; built -fvisibility=hidden,
+# DriverEntry is still exported (wdm.h declares it so).
+build "$tmp/bsd_symbolic.so" "$S/tests/drivers/bsd_driver.c" -Wl,-Bsymbolic
+run_once "$LOAD" "$tmp/bsd_symbolic.so" "$tmp/bsd_symbolic.log"
+[ "$RC" = 0 ] || fail "bsd driver -Bsymbolic: exit $RC"
+grep -q "defines .* itself" "$tmp/bsd_symbolic.log" && fail "-Bsymbolic driver: rebinding reported"
+build "$tmp/bsd_hidden.so" "$S/tests/drivers/bsd_driver.c" -fvisibility=hidden
+run_once "$LOAD" "$tmp/bsd_hidden.so" "$tmp/bsd_hidden.log"
+[ "$RC" = 0 ] || fail "bsd driver -fvisibility=hidden: exit $RC ($(cat "$tmp/bsd_hidden.log"))"
+# A version script that makes DriverEntry local: the real cause is named.
+printf '{ local: *; };\n' > "$tmp/local.map"
+build "$tmp/bsd_local.so" "$S/tests/drivers/bsd_driver.c" -Wl,--version-script="$tmp/local.map"
+"$LOAD" "$tmp/bsd_local.so" >"$tmp/bsd_local.log" 2>&1; RC=$?
+[ "$RC" = 1 ] || fail "local DriverEntry: exit $RC, want 1"
+grep -q "exports no DriverEntry: DriverEntry is defined but local (static, or made local by a version script)" \
+    "$tmp/bsd_local.log" || fail "local DriverEntry: cause not named ($(cat "$tmp/bsd_local.log"))"
+
+# 8. openwsk-load-asan (installed by make install): the same driver built
+#    with -fsanitize=address,undefined runs on each backend, and a heap
+#    overflow in a driver is reported by AddressSanitizer.
+[ -x "$LOAD_ASAN" ] || fail "openwsk-load-asan not installed in bin/"
+SAN="-g -fsanitize=address,undefined -fno-omit-frame-pointer"
+build "$tmp/bsd_asan.so" "$S/tests/drivers/bsd_driver.c" $SAN
+for backend in uring epoll; do
+    OPENWSK_BACKEND=$backend run_once "$LOAD_ASAN" "$tmp/bsd_asan.so" "$tmp/bsd_asan_$backend.log"
+    [ "$RC" = 0 ] || fail "bsd driver under ASan ($backend): exit $RC"
+    grep -q "bsd_driver: every call reached the driver's own definition" "$tmp/bsd_asan_$backend.log" ||
+        fail "bsd driver under ASan ($backend): calls did not reach its own functions"
+    grep -q "openwsk-load-asan: bsd_asan.so\|openwsk-load-asan: .*bsd_asan.so defines" "$tmp/bsd_asan_$backend.log" ||
+        fail "bsd driver under ASan ($backend): not run by openwsk-load-asan"
+done
+build "$tmp/bsd_overflow.so" "$S/tests/drivers/bsd_driver.c" $SAN -DBSD_OVERFLOW
+run_once "$LOAD_ASAN" "$tmp/bsd_overflow.so" "$tmp/bsd_overflow.log"
+[ "$RC" != 0 ] || fail "heap overflow under openwsk-load-asan: exit 0"
+grep -q "AddressSanitizer: heap-buffer-overflow" "$tmp/bsd_overflow.log" || fail "heap overflow not reported by ASan"
+grep -q "in DriverEntry .*bsd_driver.c:[0-9]" "$tmp/bsd_overflow.log" || fail "the ASan report does not point into the driver"
 echo "test_load: ok"

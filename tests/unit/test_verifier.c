@@ -79,6 +79,7 @@ static void capture_not_released(void)
     WSK_CLIENT_NPI npi = { NULL, &dispatch };
     WSK_REGISTRATION reg;
     WSK_PROVIDER_NPI prov;
+    OwVerifierSetStrict(TRUE);   /* only strict stops a WskDeregister that waits */
     if (!NT_SUCCESS(WskRegister(&npi, &reg)) ||
         !NT_SUCCESS(WskCaptureProviderNPI(&reg, WSK_NO_WAIT, &prov)))
         _exit(3);
