@@ -405,6 +405,7 @@ int ow_mb_init(struct ow_mailbox *mb)
 {
     memset(mb, 0, sizeof(*mb));
     atomic_init(&mb->forgets, 0);
+    atomic_init(&mb->ncancels, 0);
     mb->evfd = ow_sys_eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (mb->evfd < 0)
         return -errno;
@@ -478,6 +479,7 @@ void ow_mb_cancel(struct ow_mailbox *mb, struct ow_op *op)
         op->eng_state |= MB_CANCEL_QUEUED;
         ow_priv(op)->cancel_next = mb->cancels;
         mb->cancels = op;
+        atomic_fetch_add(&mb->ncancels, 1);
         wake = mb_need_wake(mb);
     }
     pthread_mutex_unlock(&mb->lock);
@@ -525,10 +527,13 @@ int ow_mb_take(struct ow_mailbox *mb, struct ow_opq *in)
 
 struct ow_op *ow_mb_next_cancel(struct ow_mailbox *mb, int *unsubmitted)
 {
+    *unsubmitted = 0;
+    if (atomic_load(&mb->ncancels) == 0)
+        return NULL;                   /* the usual case: no lock taken */
     pthread_mutex_lock(&mb->lock);
     struct ow_op *op = mb->cancels;
-    *unsubmitted = 0;
     if (op != NULL) {
+        atomic_fetch_sub(&mb->ncancels, 1);
         mb->cancels = ow_priv(op)->cancel_next;
         op->eng_state &= ~MB_CANCEL_QUEUED;
         if (op->eng_state & MB_INCOMING) {
@@ -553,8 +558,10 @@ static void mb_unlink_cancel(struct ow_mailbox *mb, struct ow_op *op)
 void ow_mb_finish(struct ow_mailbox *mb, struct ow_op *op, ssize_t res)
 {
     pthread_mutex_lock(&mb->lock);
-    if (op->eng_state & MB_CANCEL_QUEUED)
+    if (op->eng_state & MB_CANCEL_QUEUED) {
         mb_unlink_cancel(mb, op);
+        atomic_fetch_sub(&mb->ncancels, 1);
+    }
     op->eng_state = 0;
     pthread_mutex_unlock(&mb->lock);
     ow_eng_complete(op, res);

@@ -62,6 +62,7 @@ struct ow_mailbox {
     atomic_int forgets;         /* OW_OP_FORGET records posted, not yet run */
     struct ow_opq incoming;
     struct ow_op *cancels;      /* linked by ow_priv()->cancel_next */
+    atomic_int ncancels;        /* entries in cancels: the drain skips the lock when 0 */
     int wake_pending;           /* an eventfd write is on its way */
     pthread_t owner;            /* the shard thread that drains it (owner_set) */
     int owner_set;

@@ -3,6 +3,8 @@
  * WSK_REGISTRATION block holds a pointer to our state; PWSK_CLIENT is that
  * state. The engine runs from the first WskRegister to the last WskDeregister. */
 #include "provider.h"
+
+#include <stdatomic.h>
 #include "verifier/verifier.h"
 
 #include <errno.h>
@@ -27,7 +29,7 @@ struct ow_registration {
     struct ow_socket *open_sockets;       /* linked through reg_prev/reg_next */
     BOOLEAN deregistering;
     BOOLEAN had_socket;                   /* static callbacks come before any socket */
-    ULONG static_events;                  /* WSK_SET_STATIC_EVENT_CALLBACKS */
+    _Atomic ULONG static_events;          /* WSK_SET_STATIC_EVENT_CALLBACKS: written before any socket */
     struct ow_pending_set pending;        /* lookups, transport list changes */
 };
 
@@ -217,17 +219,15 @@ NTSTATUS ow_reg_set_static_events(struct ow_registration *reg, ULONG mask)
     if (reg->had_socket)
         st = STATUS_INVALID_DEVICE_STATE;   /* documented: before any socket is created */
     else
-        reg->static_events |= mask;
+        atomic_fetch_or(&reg->static_events, mask);
     pthread_mutex_unlock(&reg->lock);
     return st;
 }
 
 ULONG ow_reg_static_events(struct ow_registration *reg)
 {
-    pthread_mutex_lock(&reg->lock);
-    ULONG mask = reg->static_events;
-    pthread_mutex_unlock(&reg->lock);
-    return mask;
+    /* Set only before the first socket, read on every socket's way: no lock. */
+    return atomic_load_explicit(&reg->static_events, memory_order_acquire);
 }
 
 void ow_reg_socket_added(struct ow_registration *reg, struct ow_socket *sock)
