@@ -256,6 +256,14 @@ static void deliver(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *remote
         add_ready(ls, fd, remote, id);
 }
 
+/* Takes READY connection h off the listener: its fd, id and peer. Under ls->lock. */
+static int take_ready_locked(struct ow_socket *ls, struct ow_held *h, WSK_INSPECT_ID *id, SOCKADDR_STORAGE *peer)
+{
+    *id = h->id;
+    *peer = h->remote;
+    return detach_locked(ls, h, TRUE);
+}
+
 /* Gives READY connections to waiting WskAccept IRPs, oldest first. */
 static void serve_ready(struct ow_socket *ls)
 {
@@ -265,12 +273,7 @@ static void serve_ready(struct ow_socket *ls)
         struct ow_req *req = h ? ow_lane_pop_locked(ls, OW_LANE_ACCEPT) : NULL;
         WSK_INSPECT_ID id = { 0, 0 };
         SOCKADDR_STORAGE peer;
-        int fd = -1;
-        if (req) {
-            id = h->id;
-            peer = h->remote;
-            fd = detach_locked(ls, h, TRUE);
-        }
+        int fd = req ? take_ready_locked(ls, h, &id, &peer) : -1;
         pthread_mutex_unlock(&ls->lock);
         if (req == NULL)
             return;
@@ -568,12 +571,7 @@ NTSTATUS WSKAPI ow_accept(PWSK_SOCKET ListenSocket, ULONG Flags, PVOID AcceptSoc
     struct ow_held *h = NT_SUCCESS(st) && first ? first_ready_locked(ls) : NULL;
     WSK_INSPECT_ID id = { 0, 0 };
     SOCKADDR_STORAGE peer;
-    int fd = -1;
-    if (h) {
-        id = h->id;
-        peer = h->remote;
-        fd = detach_locked(ls, h, TRUE);
-    }
+    int fd = h ? take_ready_locked(ls, h, &id, &peer) : -1;
     BOOLEAN try_now = NT_SUCCESS(st) && first && h == NULL && !ls->conditional;
     pthread_mutex_unlock(&ls->lock);
     if (!NT_SUCCESS(st))
