@@ -153,14 +153,8 @@ int main(int argc, char **argv)
     /* A receive re-posted during the close is a client mistake that the
      * verifier stops on (test_verifier_io covers that); this test checks
      * what the library does without it, where the mistake used to corrupt
-     * memory. The verifier reads its switch at load: run again without. */
-    const char *vf = getenv("OPENWSK_VERIFIER");
-    if (vf != NULL && strcmp(vf, "0") != 0) {
-        setenv("OPENWSK_VERIFIER", "0", 1);
-        execv("/proc/self/exe", argv);
-        perror("execv");
-        return OW_TEST_FAIL;
-    }
+     * memory. */
+    ow_test_without_verifier(argv);
     const char *env = getenv("OPENWSK_RACE_ROUNDS");
     long rounds = env ? atol(env) : 1500;
     wt_register(&cl);

@@ -77,6 +77,12 @@ void ow_test_expect_bugcheck(const char *what, void (*fn)(void), const char *con
         ow_test_expect_bugcheck(#fn, fn, ow_want_##fn);                           \
     } while (0)
 
+/* For tests of the provider's own answers on bad input, which the verifier
+ * would stop on: when OPENWSK_VERIFIER is on, runs the program again (argv)
+ * with it off, since the verifier reads the switch before main. Returns
+ * only when the verifier is off (or the re-run failed: then it says so). */
+void ow_test_without_verifier(char **argv);
+
 /* Runs fn with its stderr (fd 2) captured into buf (NUL-terminated). */
 void ow_test_capture_stderr(void (*fn)(void), char *buf, unsigned long size);
 
