@@ -52,7 +52,10 @@ int main(void)
         ST_PARAMS p = {
             .Clients = clients, .BytesMin = 1, .BytesMax = bytes_max, .IoMax = 1 << 20,
             .Family = (combo & 1) ? AF_INET6 : AF_INET, .LinuxPeer = (combo >> 1) & 1,
-            .Listener = (int)((rounds / 8) % ST_L_KINDS), .Mix = mix, .EmfileWindow = mix && !((combo >> 1) & 1),
+            /* The two WSK rounds of each block of 4 take two listener kinds,
+             * conditional first: a 2-minute run sees all four. */
+            .Listener = (int)(((rounds / 8) * 2 + (unsigned long long)(combo & 1) + 2) % ST_L_KINDS),
+            .Mix = mix, .EmfileWindow = mix && !((combo >> 1) & 1),
             .Seed = (unsigned)(rounds * 7919u + 17u), .TimeoutMs = 300000,
         };
         static const char *const listeners[ST_L_KINDS] = { "WSK listener", "WSK accept-event listener",
