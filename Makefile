@@ -50,7 +50,8 @@ clean:
 # ---- reliability (docs/reliability.md) -----------------------------------
 # `make stress`: the soak on both backends (STRESS_SECONDS each, default 600;
 # STRESS_CLIENTS, default 1000), then the close/cancel races under ASan.
-# `make tsan`: the races and the short stress under ThreadSanitizer.
+# `make tsan`: the races (close/cancel, and WskCloseSocket against re-posted
+# receives and re-armed events) and the short stress under ThreadSanitizer.
 # `make fuzz`: the libFuzzer harness (clang) for FUZZ_SECONDS (default 300).
 STRESS_SECONDS      ?= 600
 STRESS_RACE_SECONDS ?= 60
@@ -68,7 +69,7 @@ $(BUILD_TSAN)/CMakeCache.txt: | deps
 	  -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread
 
 tsan: deps $(BUILD_TSAN)/CMakeCache.txt
-	cmake --build $(BUILD_TSAN) -j $(JOBS) --target wsk_races test_stress_short test_stress_short_races
+	cmake --build $(BUILD_TSAN) -j $(JOBS) --target wsk_races test_stress_short test_stress_short_races test_wsk_close_races
 	@sh scripts/stress.sh tsan $(BUILD_TSAN) $(STRESS_RACE_SECONDS)
 
 fuzz: deps

@@ -5,7 +5,9 @@
 #       each, with RACE_SECONDS of close/cancel races at the end of each;
 #       then the races again under ASan+UBSan, RACE_SECONDS per backend.
 #   stress.sh tsan BUILD_TSAN RACE_SECONDS
-#       the races and the short stress under ThreadSanitizer.
+#       the races, WskCloseSocket against re-posted receives and re-armed
+#       events (test_wsk_close_races, OPENWSK_RACE_ROUNDS rounds, default
+#       6000 here) and the short stress under ThreadSanitizer.
 set -eu
 mode=$1; shift
 run() { echo "+ $*"; "$@"; }
@@ -32,6 +34,8 @@ tsan)
             $wrap "$build/wsk_races"
         run env OPENWSK_BACKEND=$be TSAN_OPTIONS=halt_on_error=1 $wrap "$build/test_stress_short"
         run env OPENWSK_BACKEND=$be TSAN_OPTIONS=halt_on_error=1 $wrap "$build/test_stress_short_races"
+        run env OPENWSK_BACKEND=$be TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+            OPENWSK_RACE_ROUNDS=${OPENWSK_RACE_ROUNDS:-6000} $wrap "$build/test_wsk_close_races"
     done
     ;;
 *)

@@ -163,13 +163,18 @@ static void req_cancel(struct ow_req *req)
 static VOID ow_cancel_routine(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     UNREFERENCED_PARAMETER(DeviceObject);
-    /* Called with the cancel spin lock held: take our reference before
-     * letting go of it, so ow_req_finish cannot free the req under us. */
+    /* Called with the cancel spin lock held: take our references before
+     * letting go of it, so ow_req_finish (which waits for that lock) cannot
+     * free the req, nor drop the socket's last reference while req_cancel
+     * still locks it (TSan: socket_destroy against req_cancel, epoll). */
     struct ow_req *req = Irp->Tail.Overlay.DriverContext[0];
+    struct ow_socket *sock = req->sock;
     req_get(req);
+    ow_sock_ref(sock);                 /* the request's is held until ow_req_finish */
     IoReleaseCancelSpinLock(Irp->CancelIrql);
     req_cancel(req);
     req_put(req);
+    ow_sock_unref(sock);               /* may be the last: then this finishes a close */
 }
 
 NTSTATUS ow_req_start(struct ow_req *req)

@@ -216,9 +216,11 @@ static void receive_step(struct ow_req *req, ssize_t res)
     }
     if (res == 0 || (n < req->total && (req->flags & WSK_FLAG_WAITALL))) {
         /* End-of-stream: the peer shut down, or the connection failed
-         * before (then it is no graceful close). */
+         * before (then it is no graceful close, bytes or not: the reset may
+         * have been read off the socket by the disconnect event's poll,
+         * which leaves the receive only the end-of-stream). */
         NTSTATUS st = rx_end_of_stream(req->sock);
-        ow_req_finish(req, n > 0 && st != STATUS_CONNECTION_ABORTED ? STATUS_SUCCESS : st, n);
+        ow_req_finish(req, st, n);
         return;
     }
     ow_req_finish(req, STATUS_SUCCESS, (ULONG_PTR)n);

@@ -276,10 +276,16 @@ void ow_events_arm(struct ow_socket *sock)
         sock->ev = OW_EV_IDLE;         /* ->done never runs: drop the op's reference */
         sock->refs--;
     } else {
-        /* A close that came between our unlock and the submission found
-         * nothing in the engine to cancel: cancel for it (harmless when the
-         * op already completed). */
-        cancel = sock->life != OW_LIFE_OPEN;
+        /* A close, or a change of what is wanted (receive events resumed by
+         * a WskReceive on another thread, say), that came between our unlock
+         * and the submission found nothing in the engine to cancel: cancel
+         * for it (harmless when the op already completed; its completion
+         * arms the right op). Without this an armed disconnect-only poll
+         * kept waiting for the FIN while resumed data sat unindicated. */
+        struct ow_op now;
+        memset(&now, 0, sizeof(now));
+        cancel = sock->life != OW_LIFE_OPEN ||
+                 (sock->ev == OW_EV_ARMED && armed_op_stale_locked(sock, ev_prepare_locked(sock, &now), &now));
     }
     pthread_mutex_unlock(&sock->lock);
     if (cancel)

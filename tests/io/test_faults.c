@@ -5,6 +5,7 @@
  * silently. Also: a peer that accepts and never reads. Both backends.
  * Skips in a build without OPENWSK_FAULT_INJECTION. */
 #include "stress/stress_core.h"
+#include "support/peer.h"
 #include "engine/fault.h"
 
 static WT_CLIENT cl;

@@ -47,6 +47,53 @@ static void waitall_then_reset(ADDRESS_FAMILY af)
     wt_close(ss);
 }
 
+static volatile LONG disconnects, abortive_disconnects;
+static NTSTATUS count_disconnect(PVOID ctx, ULONG flags)
+{
+    UNREFERENCED_PARAMETER(ctx);
+    if (flags & WSK_FLAG_ABORTIVE)
+        InterlockedIncrement(&abortive_disconnects);
+    InterlockedIncrement(&disconnects);
+    return STATUS_SUCCESS;
+}
+static const WSK_CLIENT_CONNECTION_DISPATCH disconnect_only = { NULL, count_disconnect, NULL };
+
+/* The same with WSK_EVENT_DISCONNECT on: the event's poll may read the
+ * reset off the socket first, leaving the receive only the end-of-stream;
+ * it is still the reset. 40 rounds, as the order varies. */
+static void waitall_then_reset_with_disconnect_event(void)
+{
+    puts("-- WAITALL receive, 2 bytes, then a reset, with the disconnect event on (40 rounds)");
+    for (int i = 0; i < 40; i++) {
+        PWSK_SOCKET cs, ss;
+        wt_pair(&cl, AF_INET, NULL, &disconnect_only, &cs, &ss);
+        WT_STATUS(wt_events(cs, WSK_EVENT_DISCONNECT, NULL), STATUS_SUCCESS);
+        LONG before = disconnects, abortive_before = abortive_disconnects;
+        WT_CALL c;
+        WT_BUF b;
+        wt_init(&c);
+        wt_buf_init(&b, 100, 1, 0);
+        const WSK_PROVIDER_CONNECTION_DISPATCH *d = cs->Dispatch;
+        NTSTATUS r = d->WskReceive(cs, &b.Wsk, WSK_FLAG_WAITALL, wt_arm(&c));
+        WT_STATUS(r, STATUS_PENDING);
+        WT_STATUS(wt_send(ss, "a", 1), STATUS_SUCCESS);
+        if (i & 1)
+            wt_sleep_ms(2);
+        WT_STATUS(wt_send(ss, "b", 1), STATUS_SUCCESS);
+        WT_STATUS(wt_abort(ss), STATUS_SUCCESS);
+        WT_STATUS(wt_wait(&c, r), STATUS_CONNECTION_RESET);
+        WT_CHECK(c.Irp->IoStatus.Information == 2 && memcmp(b.Data, "ab", 2) == 0, "round %d: Information %lu", i,
+                 (unsigned long)c.Irp->IoStatus.Information);
+        WT_STATUS(receive(cs, &c, &b, 0), STATUS_CONNECTION_RESET);
+        WT_CHECK(wt_wait_count(&disconnects, before + 1, 5000), "round %d: no WskDisconnectEvent", i);
+        WT_CHECK(abortive_disconnects == abortive_before + 1, "round %d: the reset told without WSK_FLAG_ABORTIVE", i);
+        wt_buf_free(&b);
+        wt_free(&c);
+        wt_close(cs);
+        wt_close(ss);
+    }
+}
+
 /* A plain receive pending when the peer resets. */
 static void pending_then_reset(void)
 {
@@ -213,6 +260,7 @@ int main(void)
     wt_register(&cl);
     waitall_then_reset(AF_INET);
     waitall_then_reset(AF_INET6);
+    waitall_then_reset_with_disconnect_event();
     pending_then_reset();
     data_reset_then_waitall();
     cancelled_partial();

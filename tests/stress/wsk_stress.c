@@ -1,15 +1,21 @@
 /* `make stress`: the soak. Rounds of STRESS_CLIENTS (default 1,000)
  * concurrent WSK clients — WskConnectEx with data, then random-size
  * WskSend/WskReceive (1 B .. 1 MiB) — cycling through IPv4/IPv6 x in-process
- * WSK listener/Linux echo peer, for STRESS_SECONDS (default 600); then close
- * and cancel races for STRESS_RACE_SECONDS (default 60). Every byte, every
- * IRP, pool allocations and descriptors are checked after each round
- * (tests/stress/stress_core.h, races_core.h). The backend is OPENWSK_BACKEND's.
+ * WSK listener/Linux echo peer, for STRESS_SECONDS (default 600); every other
+ * round mixes in every client kind the server allows (disconnect-only and
+ * receive-event clients with refusals and zero-length resumes, resets
+ * mid-WAITALL, conditional reject/pend/abort), its WSK listener taking turns
+ * as WskAccept IRPs, WskAcceptEvent and conditional, and running out of
+ * descriptors at the start of the round. Then close and cancel races for
+ * STRESS_RACE_SECONDS (default 60). Every byte, every IRP, every unhappy
+ * path's status, pool allocations and descriptors are checked after each
+ * round (tests/stress/stress_core.h, races_core.h). The backend is OPENWSK_BACKEND's.
  * Prints the figures docs/reliability.md reports. */
 #include "stress/stress_core.h"
 #include "stress/races_core.h"
 
 #include <sys/resource.h>
+#include <time.h>
 
 static long env_long(const char *name, long dflt)
 {
@@ -42,18 +48,26 @@ int main(void)
         long el = now.tv_sec - t0.tv_sec;
         if (el >= seconds && rounds > 0)
             break;
-        int combo = (int)(rounds % 4);
+        int combo = (int)(rounds % 4), mix = (int)((rounds / 4) & 1);
         ST_PARAMS p = {
             .Clients = clients, .BytesMin = 1, .BytesMax = bytes_max, .IoMax = 1 << 20,
             .Family = (combo & 1) ? AF_INET6 : AF_INET, .LinuxPeer = (combo >> 1) & 1,
-            .Seed = (uint32_t)(rounds * 7919u + 17u), .TimeoutMs = 300000,
+            /* The two WSK rounds of each block of 4 take two listener kinds,
+             * conditional first: a 2-minute run sees all four. */
+            .Listener = (int)(((rounds / 8) * 2 + (unsigned long long)(combo & 1) + 2) % ST_L_KINDS),
+            .Mix = mix, .EmfileWindow = mix && !((combo >> 1) & 1),
+            .Seed = (unsigned)(rounds * 7919u + 17u), .TimeoutMs = 300000,
         };
+        static const char *const listeners[ST_L_KINDS] = { "WSK listener", "WSK accept-event listener",
+                                                           "conditional WSK listener",
+                                                           "conditional WSK accept-event listener" };
         unsigned long long out0 = tot.BytesOut;
         unsigned long long f = st_round(&cl, &p, &tot);
         rounds++;
         failed_rounds += f != 0;
-        printf("  round %llu (%s, %s): %d clients, %llu MB each way%s [%ld s]\n", rounds,
-               (combo & 1) ? "IPv6" : "IPv4", (combo >> 1) ? "Linux echo peer" : "WSK listener", clients,
+        printf("  round %llu (%s, %s%s): %d clients, %llu MB each way%s [%ld s]\n", rounds,
+               (combo & 1) ? "IPv6" : "IPv4", (combo >> 1) ? "Linux echo peer" : listeners[p.Listener],
+               mix ? ", every kind" : "", clients,
                (tot.BytesOut - out0) >> 20, f ? ", FAILED" : "", el);
         fflush(stdout);
         if (f)
@@ -61,9 +75,9 @@ int main(void)
     }
     clock_gettime(CLOCK_MONOTONIC, &now);
     double el = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
-    printf("stress %s: %.0f s, %llu rounds, %llu connections, %llu bytes sent, %llu bytes echoed and verified, "
-           "%llu IRPs completed once each, %llu failures\n",
-           be, el, rounds, tot.Connections, tot.BytesOut, tot.BytesIn, tot.Irps, tot.Failures);
+    char name[64];
+    snprintf(name, sizeof(name), "stress %s: %.0f s, %llu rounds", be, el, rounds);
+    st_print_totals(stdout, name, &tot);
     RC_STATS rs;
     memset(&rs, 0, sizeof(rs));
     if (race_seconds > 0 && tot.Failures == 0) {
