@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # OpenWSK: the two set-up commands are `make demo` and `make check`.
 # CMake does the building; this file installs what is missing, then drives it.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Command-line options shared by bench_raw and bench_wsk (no socket types):
  *   PROGRAM MODE [n=COUNT] [c=IN_FLIGHT] [size=BYTES] [addr=A.B.C.D] [port=P] [tfo=0|1] [threads=T]
  * The bench server is started by the program itself unless port= is given. */

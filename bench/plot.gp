@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # results.png: every WSK / baseline ratio (median, whiskers min-max) on a log
 # scale; 1 = parity. Called by report.sh with datafile and outfile set.
 set terminal pngcairo size 1400,900 font ",10" noenhanced

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # threads.png (figure 7): connections per second against client threads T,
 # raw liburing (T rings) and WSK (T calling threads; io_uring and epoll
 # engines), each with and without TCP Fast Open. Called by report.sh with

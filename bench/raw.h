@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The plain-C baselines of bench_raw (Linux world). Each returns the number of
  * errors and writes "key=value ..." figures into res. */
 #ifndef OPENWSK_BENCH_RAW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connection rate baselines: socket + SO_LINGER 0 + bind, connect, send the
  * first buffer, close; c connections in flight.
  *  - io_uring: linked CONNECT -> SEND(MSG_WAITALL) -> CLOSE, the first two

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_raw: the baselines, written directly against liburing and epoll.
  *   bench_raw conn-uring|conn-epoll|rr|stream|scale|conn-threads [n=] [c=] [size=] [tfo=] [threads=] */
 #include "raw.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Request/response baseline: one connection, size-byte io_uring SEND then
  * RECV(MSG_WAITALL), one submit each, n round trips. */
 #include "raw.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Scale baseline (epoll): n connections established (c connecting at once)
  * and held open; then every connection sends one size-byte message and reads
  * its echo, all at once. Reports RSS growth per connection and the cycle time. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Throughput baseline: c connections, each with one size-byte io_uring
  * SEND(MSG_WAITALL) in flight, n sends in all; GB/s = n * size / time. */
 #include "raw.h"

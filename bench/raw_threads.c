@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Figure 7, raw side: T threads, each pinned to CPU t (0 .. T-1) and running
  * the figure-1 io_uring loop (raw_conn.c) on a ring of its own with c
  * connections in flight; n connections in all. The rate is n over the wall

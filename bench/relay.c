@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_relay: a delay line between two TUN devices, for the Fast Open
  * figure (netem is not available). Creates TUN devices A and B (IP packets,
  * no header), prints "READY", then forwards every packet read on one to the

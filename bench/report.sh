@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Turns results/raw.csv (one row per trial and figure) into results.csv, the
 # printed table and results.png, plus figure 7's threads.csv and threads.png
 # (rate against T). Pairs of sides compared: bench/pairs.txt, and the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # make bench: builds are done by the Makefile; this runs every figure in a
 # private network namespace (or on the host loopback, with a note), then
 # writes bench/results/results.csv and results.png and prints the table.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_server: the Linux peer of every bench, epoll loops pinned to CPUs.
  *   bench_server sink        read until EOF (or RST), then close
  *   bench_server echo        write back everything read

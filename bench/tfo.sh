@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Fast Open across a real round-trip time: two network namespaces joined by
 # two TUN devices and bench_relay, which holds each packet RTT/2. Client
 # (bench_wsk tfo) in one, server (bench_server tfo) in the other.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Bench helpers: clocks, CPU pinning, limits, RSS, quantiles, and starting
  * the bench_server process. */
 #include "util.h"

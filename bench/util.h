@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Bench helpers (Linux side). No socket types here: WDK-world bench files
  * include it, as tests/support/peer.h is included by WSK tests. */
 #ifndef OPENWSK_BENCH_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The WSK side of the benches (WDK world: no Linux socket header here). */
 #ifndef OPENWSK_BENCH_WSK_H
 #define OPENWSK_BENCH_WSK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Figures 1 and 7, WSK side: c slots, each cycling WskSocket [->
  * WskControlSocket(TCP_FASTOPEN) with tfo=1] -> WskBind -> WskConnectEx
  * (size-byte buffer) -> WskCloseSocket, every step issued from the previous

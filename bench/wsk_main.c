@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_wsk: the WSK side of every figure, written as a driver writes it.
  *   bench_wsk conn|rr|stream|scale|tfo|conn-threads [n=] [c=] [size=] [addr=] [port=] [tfo=] [threads=]
  * OPENWSK_BACKEND=uring|epoll picks the engine. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Figure 2, WSK side: one connection, WskSend(size bytes) then
  * WskReceive(WSK_FLAG_WAITALL), the next call issued from each completion
  * routine; n round trips, each timed. */

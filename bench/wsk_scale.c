@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Figure 4, WSK side: n connections established (c connecting at once, each
  * WskSocket -> WskBind -> WskConnect chained in completion routines) and held
  * open; then all n at once WskSend one size-byte message and WskReceive its

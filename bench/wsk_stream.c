@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Figure 3, WSK side: c connections, each with one WskSend of size bytes in
  * flight (the next issued from the completion routine), n sends in all. */
 #include "wsk_bench.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Synchronous WSK calls over one IRP, buffers as MDLs, addresses. */
 #include "wsk_bench.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Figure 6, WSK side: time from the call to WskConnectEx to the server's
  * first read of the data, with or without TCP_FASTOPEN (tfo=1|0). The server
  * (bench_server tfo, another namespace) replies with the CLOCK_MONOTONIC time

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* in6addr.h: the IPv6 address as Windows lays it out (16 bytes, viewable as
  * bytes or 16-bit words). */
 #ifndef OPENWSK_IN6ADDR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ip2string.h: IPv4/IPv6 address <-> string conversions (Rtl*), as the WDK
  * declares them. Parsers stop at the first character that cannot continue
  * the address and report it through Terminator; the Ex forms take the whole

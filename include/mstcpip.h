@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mstcpip.h: Microsoft-specific TCP/IP extensions (vendor ioctls and their
  * structures). The IPPROTO_TCP option numbers (TCP_FASTOPEN 15, TCP_KEEPCNT
  * 16...) come with it through ws2ipdef.h, which is where Windows has them. */

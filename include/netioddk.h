@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* netioddk.h: the Network Programming Interface identifiers a WSK client
  * needs (NPI_WSK_INTERFACE_ID is an NPIID; SO_WSK_EVENT_CALLBACK and
  * extension control carry a PNPIID). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ntddk.h: wdm.h plus the few non-WDM declarations WSK clients use. */
 #ifndef OPENWSK_NTDDK_H
 #define OPENWSK_NTDDK_H

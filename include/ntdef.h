@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ntdef.h: the basic NT types, as the WDK names them, with Windows' sizes on
  * LP64 Linux (ULONG and LONG are 32 bits, WCHAR is 16 bits). Self-contained:
  * includes nothing from libc beyond <stddef.h> and <stdint.h>. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* openwsk.h: OpenWSK's own extras, not part of the WDK. Names start with Ow. */
 #ifndef OPENWSK_OPENWSK_H
 #define OPENWSK_OPENWSK_H

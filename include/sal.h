@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sal.h: the SAL annotation names of the WDK's sal.h, concurrencysal.h,
  * driverspecs.h and specstrings.h. They only inform static analysis (PREfast),
  * so each expands to nothing; a function-like one takes any arguments.

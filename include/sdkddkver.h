@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sdkddkver.h: the NTDDI_* version constants drivers compare against.
  * OpenWSK implements the Windows 10 1803 (RS4) surface, so that is the
  * default target; each name is guarded so a definition made earlier (by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* wdm.h: the kernel services a WSK client calls besides WSK (IRQL, IRPs,
  * MDLs, events and waits, spin locks, pool, Rtl helpers, threads, debug
  * output), with the WDK's names and values. Implemented in user mode by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ws2def.h: Winsock definitions shared by user and kernel mode, with
  * Windows' names, values and layouts (AF_INET6 is 23, SOL_SOCKET is 0xffff,
  * SOCKADDR_STORAGE is 128 bytes). It must never be mixed with the Linux

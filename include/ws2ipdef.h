@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ws2ipdef.h: IPv4/IPv6 definitions with Windows' names, values and layouts
  * (sockaddr_in6 is 28 bytes with a SCOPE_ID union; IPPROTO_IP/IPV6/TCP/UDP
  * option numbers are Windows', not Linux's). */

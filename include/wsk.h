@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* wsk.h: the Winsock Kernel client interface, complete as of Windows 10 1803
  * (stream sockets, WskConnectEx, WskSendEx/WskReceiveEx). Names, values and
  * member order follow the WDK; no member is gated on NTDDI_VERSION because

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # make demo: runs tools/wskdemo in a private network namespace with TCP Fast
 # Open on (net.ipv4.tcp_fastopen=3, loopback only), or on the host's loopback
 # with a one-line note where namespaces are refused.

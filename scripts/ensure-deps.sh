@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Installs what the build needs when it is missing: on Debian/Ubuntu as root
 # with apt-get; elsewhere prints the exact command and stops.
 set -e

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # `make fuzz`: builds tests/fuzz/fuzz_wsk.c with clang (libFuzzer + ASan +
 # UBSan) in BUILD_DIR and runs it for SECONDS, from a working copy of the
 # seed corpus (tests/fuzz/corpus). A crash input lands in BUILD_DIR/crashes:

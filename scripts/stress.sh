@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Reliability runs (docs/reliability.md).
 #   stress.sh soak BUILD BUILD_ASAN SECONDS RACE_SECONDS
 #       the soak (tests/stress/wsk_stress) on io_uring then epoll, SECONDS

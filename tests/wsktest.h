@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers for tests written as WSK clients (WDK world): a synchronous-call
  * wrapper over IRPs that checks the IRP rules on every call, buffers as MDLs,
  * and a registration. Header-only; each test is one program that exits

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* openwsk-load: run a whole WSK driver, built as a shared object from
  * unmodified sources, as a Linux process.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* wskcat: netcat over WSK.
  *
  *   wskcat [-6] [--fastopen] [--data TEXT|-] HOST PORT

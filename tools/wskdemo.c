@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* wskdemo: the story of OpenWSK in one run, for `make demo`. A WSK echo
  * listener and a WSK client in one process, written as a driver would write
  * them: WskConnectEx sends its first buffer in the SYN when TCP Fast Open is

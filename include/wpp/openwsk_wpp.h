@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* WPP stand-in: lets driver sources that trace with WPP build without the
  * WDK's trace preprocessor (tracewpp). `openwsk-tmh` writes one <file>.tmh
  * per source file that includes this header and defines the project's own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Abortive disconnect without closing the descriptor: connect() with
  * AF_UNSPEC makes Linux drop a TCP connection with a RST (tcp_disconnect),
  * which is what WskDisconnect(WSK_FLAG_ABORTIVE) asks for. */

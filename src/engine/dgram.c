@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Datagram ops of the engine (OW_OP_SENDMSG / OW_OP_RECVMSG): the parts both
  * backends share. Addresses cross the boundary in Windows layout; received
  * control data is rewritten in Windows CMSGHDR layout (SIZE_T cmsg_len, INT

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Engine core: backend choice, the start/stop refcount, the engine thread,
  * and helpers both backends share (address layout, iovec windows, per-fd
  * FIFO queues). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Engine: the asynchronous socket I/O underneath the WSK provider.
  *
  * One small interface, two backends (io_uring in uring.c, epoll in epoll.c),

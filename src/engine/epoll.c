@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* epoll backend.
  *
  * Ops reach the engine thread through the mailbox (internal.h); everything

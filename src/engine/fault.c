@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fault injection switch (see fault.h). Test builds only. */
 #include "fault.h"
 

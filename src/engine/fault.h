@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fault injection for tests: makes the engine fail chosen operations at the
  * points where the real failure surfaces, so the provider's real error paths
  * run. Compiled only with -DOPENWSK_FAULT_INJECTION (CMake option

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The host's local addresses of one family, for SIO_ADDRESS_LIST_QUERY. */
 #include "net.h"
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Private to src/engine: what engine.c shares with the two backends. */
 #ifndef OPENWSK_ENGINE_INTERNAL_H
 #define OPENWSK_ENGINE_INTERNAL_H

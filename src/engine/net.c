@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Synchronous socket calls of net.h: Windows-layout addresses and the
  * neutral option enum in, Linux calls out. */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Synchronous socket calls for the WSK provider: the other half of the
  * boundary between the WDK world and Linux (see engine.h for the rules).
  * Addresses are in Windows layout (family 2 or 23); options are named by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A non-blocking receive for the event path, which reads what a readiness
  * poll reported on the engine thread itself (no op round trip). */
 #include "net.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Linux half of name resolution: getaddrinfo/getnameinfo with Windows values
  * translated at this boundary (see resolve.h). */
 #include "fault.h"

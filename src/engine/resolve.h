@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Name resolution for the WSK provider (WskGetAddressInfo, WskGetNameInfo):
  * getaddrinfo/getnameinfo behind a neutral interface. A boundary header like
  * net.h: no socket header; numbers crossing it are Windows values (family 2

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The engine's kernel calls, bound to the kernel itself.
  *
  * A WSK client linked into one program with the library may define BSD-style

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* io_uring backend.
  *
  * Only the engine thread touches the ring: the kernel ties a request to the

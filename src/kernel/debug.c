@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* DbgPrint and friends (formats interpreted by format.c), bug checks and
  * assertions. Each message goes to stderr in one write. */
 #include "kernel.h"

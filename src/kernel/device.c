@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Device objects, symbolic links and IoCallDriver. A device object is one
  * pool block (tag 'Devi') holding the DEVICE_OBJECT, its extension and a
  * copy of its name; names and symbolic links are recorded in process-wide

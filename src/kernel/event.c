@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Events, thread objects as waitables, waits and time. One dispatcher lock
  * guards every SignalState (as Windows' dispatcher lock does) and one
  * condition variable wakes all waiters on any signal: waiters are few, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The one Windows printf interpreter: DbgPrint (debug.c) and WPP (wpp.c)
  * both format through ow_format. Windows conversions are translated to
  * glibc's: %l is 32 bits (LLP64), %I64/%I32/%I are sized, %ws/%S/%ls/%wc/%C

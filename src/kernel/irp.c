@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* IRPs: allocation, reuse, completion up the stack locations, cancellation.
  * IRP->OwState remembers "completed and not yet reused" so a second
  * IoCompleteRequest is diagnosed instead of running completion routines on

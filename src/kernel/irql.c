@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* IRQL: a per-thread number, checked the way Windows checks it. */
 #include "kernel.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared internals of the emulated kernel services (src/kernel/). */
 #ifndef OPENWSK_KERNEL_KERNEL_H
 #define OPENWSK_KERNEL_KERNEL_H

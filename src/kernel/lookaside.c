@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lookaside lists. Entries are never cached: each allocation is a pool
  * block of the list's tag (or comes from the list's own Allocate routine),
  * so leaks are reported by tag and ASan sees every use after free. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* MDLs over user-mode memory: the virtual address is the system address, so
  * mapping is bookkeeping; the flags follow Windows so client checks hold. */
 #include "kernel.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pool: malloc with a 32-byte header (keeps malloc's 16-byte alignment)
  * holding the tag, the size and, for OpenWSK's own allocations, the routine
  * that made them; accounting per tag and routine for leak reports. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* An in-memory registry: keys by full path (case-insensitive), values by
  * name. Enough for drivers that read their parameters: ZwOpenKey/ZwCreateKey
  * + ZwQueryValueKey, RtlQueryRegistryValues (DIRECT and query routines),

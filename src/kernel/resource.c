@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* KMUTEX (a dispatcher object: KeWaitForSingleObject acquires it, see
  * event.c), ERESOURCE, FAST_MUTEX / guarded mutex, critical regions.
  * ERESOURCEs and fast mutexes share one lock and condition variable:

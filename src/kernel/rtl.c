@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Rtl strings, memory compare, byte order, random numbers. ANSI <-> Unicode
  * conversions cover ASCII; other characters become '?'. */
 #include "kernel.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* IPv4/IPv6 text conversions, by hand: the WDK world must not see the Linux
  * socket headers. The W forms convert to ASCII and map Terminator back. */
 #include "kernel.h"

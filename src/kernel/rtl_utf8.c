@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* RtlUnicodeToUTF8N and RtlUTF8ToUnicodeN: the one UTF-16 <-> UTF-8
  * converter. DbgPrint and WPP (format.c), the resolver (src/wsk/resolve.c)
  * and everything else that crosses between WCHAR and UTF-8 go through these.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Interlocked singly linked lists. The header keeps the first entry in
  * Alignment and the depth (low 16 bits) plus a sequence number in Region;
  * updates take one of a few striped locks chosen by the header's address

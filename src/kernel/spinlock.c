@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Spin locks: a KSPIN_LOCK holds 0 or its owner's tag (the address of a
  * thread-local), so recursion and foreign releases are diagnosed. Waiters
  * yield rather than burn a CPU: user-mode threads can be preempted. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* NTSTATUS names: every code in data/ntstatus.tsv (MS-ERREF's list), from the
  * generated table status_names.h, sorted by value; where names share a value
  * the first listed wins (STATUS_SUCCESS, not STATUS_WAIT_0).

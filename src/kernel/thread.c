@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* System threads: each a detached pthread with a waitable, reference-counted
  * thread object. A handle is the object's address, valid while listed in
  * the handle table (so ZwClose can reject stale or foreign handles). */

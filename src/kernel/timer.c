@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* DPCs and timers. DPCs run in FIFO order at DISPATCH_LEVEL on one DPC
  * thread; one timer thread expires KTIMERs: it signals the timer (a
  * dispatcher object, waitable with KeWaitForSingleObject), queues its DPC

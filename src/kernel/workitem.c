@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Work items: ExQueueWorkItem and the IoXxxWorkItem family run their
  * routines on a small pool of worker threads at PASSIVE_LEVEL, in FIFO
  * order. The pool starts on first use. An IO_WORKITEM is a pool block of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* OwWppTrace: the runtime of the WPP stand-in (include/wpp/openwsk_wpp.h).
  * The message is formatted by DbgPrint's own interpreter (format.c); this
  * file adds only WPP's %!TYPE! extensions, then prints the line with

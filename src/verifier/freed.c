@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Memory that WSK itself freed on the client's behalf (the ADDRINFOEXW list
  * of WskFreeAddressInfo, a WSK_DATA_INDICATION and its MDL at WskRelease).
  * With the verifier on it is poisoned and kept, not returned to malloc, for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The trace: one line per WSK call and per IRP completion.
  * OPENWSK_TRACE=1 writes to stderr, OPENWSK_TRACE=<path> to that file.
  * Line: "[ow +S.uuuuuus tTID IRQL] text"; the text is written by verifier.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The verifier: checks, in the spirit of Driver Verifier, for the WSK and
  * kernel-service misuse that would bug-check (or hang) Windows, each with a
  * one-line diagnosis and a bug check. OPENWSK_VERIFIER=1 turns it on;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Verifier and trace (src/verifier): the internal interface that src/wsk and
  * src/kernel call. Everything here is off unless OPENWSK_VERIFIER or
  * OPENWSK_TRACE is set; each call site is guarded by one test of a global

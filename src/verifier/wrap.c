@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Checked and traced dispatch tables. When the verifier or the trace is on
  * (ow_vf_hooked), WskCaptureProviderNPI hands out ow_vf_provider_dispatch and
  * every new socket gets the matching table below: each entry checks the

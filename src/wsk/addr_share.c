@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Address sharing on WskBind: SO_REUSEADDR, SO_EXCLUSIVEADDRUSE, wildcard
  * and specific addresses, as the WSK page "Sharing Transport Addresses"
  * (windows-driver-docs-pr/network/sharing-transport-addresses.md) lays

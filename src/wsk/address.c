@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A socket's addresses, shared by every kind that has one (listen,
  * connection, stream, datagram): WskBind, WskGetLocalAddress,
  * WskGetRemoteAddress, and the address checks the other calls use. Who may

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* WSK_BUF -> iovecs. The WSK_BUF rules (WSK_BUF reference page): Mdl may be a
  * chain, Offset lies inside the first MDL, Length may not exceed what the
  * chain describes from Offset, Mdl may be NULL only when Length is 0. */

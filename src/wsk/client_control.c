@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* WskControlClient: client-level controls.
  *
  *  WSK_TRANSPORT_LIST_QUERY  (IRP NULL)  TCP and UDP over IPv4 and IPv6, version 1.0,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The IRP rules of WSK in one place: every call that takes an IRP completes
  * it exactly once; STATUS_PENDING is returned only after IoMarkIrpPending;
  * IoCancelIrp and WskCloseSocket make pending requests finish with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connection events: WskReceiveEvent and WskDisconnectEvent on connection
  * and stream sockets, and WskRelease of retained data indications.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* WskConnectEx: connect, then hand the optional first buffer (<= 65,535
  * bytes) to the transport; with TCP_FASTOPEN set through WskControlSocket the
  * buffer rides in the SYN when the host and the peer allow it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connection-oriented calls shared by the connection and stream dispatch
  * tables: WskConnect, WskSend, WskReceive, WskDisconnect, WskRelease,
  * WskSendEx, WskReceiveEx (WskConnectEx is connect_ex.c's, WskBind and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* WskControlSocket: socket options and ioctls. Windows (level, name) pairs
  * are translated here to the engine's neutral option names; net.c maps those
  * to Linux. Unknown options fail with STATUS_NOT_SUPPORTED. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Datagram sockets (WSK_FLAG_DATAGRAM_SOCKET, UDP over IPv4 and IPv6):
  * WskSendTo, WskReceiveFrom, WskSendMessages, WskRelease, and the two
  * datagram ioctls of WskControlSocket. WskBind, WskGetLocalAddress,

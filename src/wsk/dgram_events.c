@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Datagram events: WskReceiveFromEvent on datagram sockets, WskRelease of
  * the chains it keeps, and WskReceiveFrom served from datagrams it refused.
  * The event op is a poll for input while the event is on, the socket bound,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The socket dispatch tables, one per category, in WDK member order. */
 #include "provider.h"
 #include "verifier/verifier.h"

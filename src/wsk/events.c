@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Event callbacks: enabling and disabling them (SO_WSK_EVENT_CALLBACK and
  * WSK_SET_STATIC_EVENT_CALLBACKS), and the one event op each socket keeps
  * in the engine while an event is on (enum ow_ev in provider.h):

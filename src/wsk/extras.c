@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* OpenWSK extras (openwsk.h): facts about a WSK socket that only the Linux
  * side can see, for tests, tools and curious drivers. */
 #include "provider.h"

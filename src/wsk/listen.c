@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The listener: listen sockets, and stream sockets after WskListen.
  * WskAccept, WskAcceptEvent, WskListen, and conditional accept
  * (SO_CONDITIONAL_ACCEPT: WskInspectEvent, WskAbortEvent, WskInspectComplete).

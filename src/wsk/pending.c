@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pending IRPs of socketless calls (see pending.h): the cancel rules in one
  * place. Whoever claims the IRP first completes it; the cancel routine takes
  * a reference before it lets go of the cancel spin lock, so the state it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pending IRPs of the calls that have no socket: WskGetAddressInfo,
  * WskGetNameInfo (resolve.c) and WSK_TRANSPORT_LIST_CHANGE
  * (client_control.c). One protocol for all of them: the IRP is marked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Provider-level dispatch (WSK_PROVIDER_DISPATCH): WskSocket,
  * WskSocketConnect, WskControlClient and the name-resolution calls. */
 #include "provider.h"

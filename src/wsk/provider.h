@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal interface of the WSK provider (src/wsk). WDK world: includes the
  * WDK headers and the engine's boundary headers, never a Linux socket header. */
 #ifndef OPENWSK_PROVIDER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Registration: WskRegister, WskCaptureProviderNPI, WskReleaseProviderNPI,
  * WskQueryProviderCharacteristics, WskDeregister. The client's
  * WSK_REGISTRATION block holds a pointer to our state; PWSK_CLIENT is that

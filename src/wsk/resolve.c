@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* WskGetAddressInfo, WskFreeAddressInfo, WskGetNameInfo.
  *
  * Both lookups return STATUS_PENDING and complete their IRP from a worker

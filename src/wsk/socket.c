@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Socket objects: creation, references, WskCloseSocket, destruction.
  *
  * A socket's life is OPEN until WskCloseSocket, then CLOSING until the last

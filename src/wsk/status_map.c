@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Linux errno -> NTSTATUS: the one table. docs/semantics.md lists it with the
  * reasons; Windows' own NTSTATUS<->Winsock pairing and the WSK reference pages
  * decide each row. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A KSOCKET-style driver: it defines BSD socket functions of its own, with
  * libc's names (socket, bind, listen, accept, connect, send, recv,
  * getsockname, closesocket, getaddrinfo, freeaddrinfo, htons), each built on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A WSK echo server driver, event-free: DriverEntry reads Port from
  * <RegistryPath>\Parameters, creates a device and a symbolic link,
  * registers with WSK, listens on 127.0.0.1:Port and accepts with an IRP

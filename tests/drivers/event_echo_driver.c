@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* An event-driven WSK echo server driver, written as for Windows.
  *
  * DriverEntry reads Port from <RegistryPath>\Parameters, registers with WSK

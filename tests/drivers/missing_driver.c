@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A driver that imports a kernel routine OpenWSK does not provide:
  * openwsk-load must name it instead of crashing. */
 #include <ntddk.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* WPP configuration of the sample echo driver, as the WDK templates write it. */
 #define WPP_CONTROL_GUIDS                                                        \
     WPP_DEFINE_CONTROL_GUID(EchoDriverTraceGuid,                                 \

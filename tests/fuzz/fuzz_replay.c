@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Runs tests/fuzz/fuzz_wsk.c's LLVMFuzzerTestOneInput over every file in the
  * directories (or files) given: the seed corpus and the kept crash inputs
  * (tests/fuzz/regressions), without libFuzzer, so the plain and ASan builds

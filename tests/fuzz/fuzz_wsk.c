@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer harness: each input decodes into at most FZ_BUDGET WSK calls
  * (WskSocket, WskBind, WskConnect, WskConnectEx, WskSend, WskReceive,
  * WskDisconnect, WskAccept, WskListen, WskControlSocket, addresses,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Bad input, table-driven: every WSK entry point with bad arguments (NULL and
  * wrong-family addresses, addresses that are not local, non-zero reserved
  * flags, WskConnectEx buffers over 65,535 bytes, WSK_BUF offsets and lengths

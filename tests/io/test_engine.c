@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The engine (src/engine) against real loopback sockets, on the backend
  * OPENWSK_BACKEND names. Exit codes: support/check.h; the first failure ends the run. */
 #include "engine/engine.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Engine shards (src/engine/engine.c): OPENWSK_ENGINE_THREADS of them, each
  * a thread with its own backend instance. An op completes on the shard it
  * names; completions of different shards run at the same time (two

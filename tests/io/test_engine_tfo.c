@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TCP Fast Open through the engine, as the provider drives it:
  * set TCP_FASTOPEN_CONNECT, CONNECT, SEND (WAITALL), POLL(OUT).
  * Runs in a private network namespace with net.ipv4.tcp_fastopen=3 so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fault injection (src/engine/fault.h): the engine fails chosen operations at
  * the point where the real failure would surface, and each fault must map to
  * its documented NTSTATUS, complete the IRP exactly once, leave the socket

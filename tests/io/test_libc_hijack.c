@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A client that defines BSD socket functions of its own (as KSOCKET's BSD
  * layer does: connect, send, recv, socket, getaddrinfo…) and is linked into
  * one program with the library must not capture the library's own libc

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The short stress in `make check` (the long one is `make stress`):
  * rounds of concurrent WSK clients (tests/stress/stress_core.h), on the
  * backend OPENWSK_BACKEND picks:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Close and cancel races, short version for `make check` (the long one is
  * tests/stress/wsk_races.c): WskCloseSocket and IoCancelIrp at random
  * moments against in-flight connect, send, receive, accept and disconnect,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* OPENWSK_TRACE=<file>: one line per WSK call (arguments, returned status)
  * and per completion (final status, Information, latency), with time,
  * thread and IRQL. Set before WskRegister, which reads it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The verifier's WSK checks (docs/verifier.md): each misuse runs in a child
  * process, which must die by SIGABRT after printing the diagnosis line and
  * the bug check. The children register, make sockets and misbehave; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Address sharing on WskBind: every cell of the matrix on the WSK page
  * "Sharing Transport Addresses" (windows-driver-docs-pr/network/
  * sharing-transport-addresses.md; options on so-reuseaddr.md and

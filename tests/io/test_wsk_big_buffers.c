@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sizes the API allows: WSK_BUF.Length is a SIZE_T and an MDL chain has no
  * length limit (WSK_BUF reference page), so
  *  - chains longer than Linux's IOV_MAX (1,024 iovecs per system call) work

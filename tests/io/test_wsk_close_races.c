@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* WskCloseSocket racing the socket's own work, round after round
  * (src/wsk/socket.c: a socket's life is decided by its last reference).
  *

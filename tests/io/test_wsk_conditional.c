@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SO_CONDITIONAL_ACCEPT: WskInspectEvent accepts, rejects or pends each
  * connection; WskInspectComplete decides a pended one; WskAbortEvent tells
  * when a pended peer gives up; SIO_WSK_QUERY_INSPECT_ID finds the id again

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connection events on the unhappy paths (src/wsk/conn_events.c).
  *
  * Pages:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* WskConnectEx (every statement of its reference page), WskSocketConnect and
  * stream sockets, on plain loopback. Fast Open is proven in
  * test_wsk_fastopen.c, inside its own network namespace. */

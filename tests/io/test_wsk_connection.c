@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connection-oriented sockets end to end: a WSK listener and WSK clients in
  * one process, IPv4 and IPv6, on the backend OPENWSK_BACKEND selects. Checks
  * the IRP rules on every call (wsktest.h), data both ways with checksums,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* WskControlClient: the transport list (size query, overflow, content),
  * cached security descriptors, TDI behaviour, a pending
  * WSK_TRANSPORT_LIST_CHANGE that only a cancel (or WskDeregister) ends, and

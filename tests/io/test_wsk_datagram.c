@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Datagram sockets end to end, IPv4 and IPv6, on the backend OPENWSK_BACKEND
  * selects: two WSK datagram sockets and a plain Linux UDP peer; the fixed
  * remote and sendto addresses, truncation, WskSendMessages, packet info,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Entry-point rules that hold across the whole WSK surface.
  *
  * 1. The IRP is checked first. Every call that takes an IRP returns

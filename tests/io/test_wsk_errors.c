@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connection failures reach the client as the NTSTATUS of the one errno
  * table (docs/semantics.md): refused, network unreachable, host
  * unreachable, timed out. Runs in a private network namespace it makes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Event callbacks: an event-driven echo server written as a driver writes
  * one (WskAcceptEvent returns the connection's context and table;
  * WskReceiveEvent keeps the indication with STATUS_PENDING, echoes it with

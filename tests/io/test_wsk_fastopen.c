@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TCP Fast Open through WskConnectEx, proven in a private network namespace:
  * after a first connection fetches the cookie, the second connection's
  * buffer rides in the SYN (TCPI_OPT_SYN_DATA on the client, data readable on

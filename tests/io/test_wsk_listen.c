@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The listener on its unhappy paths (src/wsk/listen.c).
  *
  * Pages:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A WSK client against a plain Linux peer (tests/support/peer.c): WskConnectEx
  * with a first buffer, then many WskSends of random sizes, every byte verified
  * by the peer's count and hash; an echo peer verifies both directions.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The pending IRPs of socketless calls (src/wsk/pending.c) at WskDeregister.
  *
  * "If there are pending IRPs that were passed to the functions in

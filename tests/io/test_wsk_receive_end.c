@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* How a receive ends (src/wsk/connection.c, the receive side's states):
  * a reset is never a graceful close, a cancel is never a full result, and
  * WSK_FLAG_DRAIN discards until the peer's disconnect.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Registration rules: version negotiation, several registrations sharing
  * the engine, and WskDeregister blocking until sockets are closed and
  * captures released (as documented; echosrv's unload relies on it). */

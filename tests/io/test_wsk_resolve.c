@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* WskGetAddressInfo, WskFreeAddressInfo, WskGetNameInfo: loopback names and
  * addresses only. Every call returns STATUS_PENDING and completes later. An
  * unknown name ("no-such-host.invalid") must fail with STATUS_NOT_FOUND; if

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The IRP and state rules a WSK client relies on, one check each:
  * cancellation of pending calls, abortive disconnect and peer reset,
  * completion routines that issue the next call, caller-allocated and

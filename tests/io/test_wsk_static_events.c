@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* WSK_SET_STATIC_EVENT_CALLBACKS (WskControlClient, before any socket) and
  * WskReceiveFromEvent on datagram sockets: static events are on for every
  * eligible socket and cannot be disabled; a per-socket receive-from event

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The shell tests' share of the test vocabulary (tests/support/check.h):
 # the same exit codes, "FAIL: ..." lines, and "skip: <reason>".
 # Sourced by tests/sh/test_*.sh:  . "$(dirname "$0")/check.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # docs/coverage.md's "Where" column tells the truth: every function a row
 # names is defined in one of the files the row gives. A socket call counts as
 # defined where the ow_* function its dispatch table points to is (the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # libopenwsk.so exports the API only (src/openwsk.map): no internal ow_*
 # symbol, every export one of the WDK/WSK names or an Ow* extra, and the
 # names a driver needs are there. Usage: test_exports.sh SOURCE_DIR BUILD_DIR

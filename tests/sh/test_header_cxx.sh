@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_header_cxx: the WDK-facing headers compile warning-free for both kinds
 # of client: C++ (which must write ->Basic.WskCloseSocket, as the WDK's C++
 # branch names the member) and C written for the WDK (anonymous basic

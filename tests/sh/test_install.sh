@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # make install into a temporary prefix, then build a user's WSK client with
 # nothing but `pkg-config --cflags --libs openwsk`, and run it.
 # Args: $1 source dir, $2 build dir.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # openwsk-load end to end, the way a user does it: install, generate the WPP
 # stand-ins with openwsk-tmh, build the sample driver (tests/drivers/) with
 # the documented line `cc -shared -fPIC $(pkg-config --cflags openwsk)`, run

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # make install puts the man pages where man(1) finds them, and each renders
 # without a groff warning. Args: $1 source dir, $2 build dir.
 set -eu

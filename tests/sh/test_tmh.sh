@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # openwsk-tmh finds the WPP configuration where the compiler finds the
 # header that holds it (issue 12: win-net-test keeps trace.h one folder up
 # from its sources): through #include "..." beside the source, through -I

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # wskcat as a user runs it: an echo listener and a client that sends with
 # WskConnectEx; refused connections exit 2 naming the NTSTATUS.
 # Args: $1 source dir, $2 build dir.

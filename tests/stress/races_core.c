@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The close and cancel race rounds (races_core.h says what they check). */
 #include "stress/races_core.h"
 

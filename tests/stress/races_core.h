@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Close and cancel races, shared by tests/io/test_stress_short_races.c (a few
  * hundred rounds in `make check`) and tests/stress/wsk_races.c (thousands,
  * `make stress` and `make tsan`); the rounds are in races_core.c.

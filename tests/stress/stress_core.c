@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The stress rounds (stress_core.h says what a round is and what it
  * checks). Everything after the connect runs in completion routines, event
  * callbacks and work items; the thread that called st_round only sets up,

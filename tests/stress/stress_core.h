@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Stress core shared by tests/io/test_stress_short.c (in `make check`),
  * tests/io/test_faults.c and tests/stress/wsk_stress.c (`make stress`); the
  * rounds are in stress_core.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `make tsan` / `make stress`: close and cancel races for RACE_SECONDS
  * (default 60) or RACE_ROUNDS rounds (tests/stress/races_core.h). */
 #include "stress/races_core.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `make stress`: the soak. Rounds of STRESS_CLIENTS (default 1,000)
  * concurrent WSK clients — WskConnectEx with data, then random-size
  * WskSend/WskReceive (1 B .. 1 MiB) — cycling through IPv4/IPv6 x in-process

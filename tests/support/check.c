@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The test vocabulary's functions (check.h): failure reports and counting,
  * skips, verdicts, and the child-process helpers for bug-check tests. */
 #include "check.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The one test vocabulary, shared by every test program (unit, io, the
  * engine's Linux-side tests) and built on by wsktest.h:
  *   - exit codes OW_TEST_PASS / OW_TEST_FAIL / OW_TEST_SKIP (ctest's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Private network namespaces for tests (Linux side; no socket types here, so
  * WDK-world tests can include it). */
 #ifndef OPENWSK_TEST_NETNS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "nouring.h"
 
 #include <errno.h>

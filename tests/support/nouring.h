@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Refuses io_uring to the calling process, as container seccomp profiles
  * do: io_uring_setup(2) then fails with EPERM. Linux side; no socket types. */
 #ifndef OPENWSK_TEST_NOURING_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The test peer of peer.h: blocking plain sockets, one thread per
  * connection, all joined by ow_peer_stop(). */
 #include "peer.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A plain-sockets TCP server on its own thread, for tests that need a Linux
  * peer to talk to. No socket types in this header: WDK-world tests can
  * include it.

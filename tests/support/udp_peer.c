@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Linux side of udp_peer.h. */
 #include "udp_peer.h"
 

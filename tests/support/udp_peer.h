@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A plain-sockets UDP echo peer on its own thread, for tests that need a
  * Linux datagram peer. No socket types in this header: WDK-world tests can
  * include it.

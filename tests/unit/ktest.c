@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers shared by the kernel-services unit tests (ktest.h), built in the
  * WDK world as the library ow_ktestsupport. */
 #include "ktest.h"

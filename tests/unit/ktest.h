@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What every kernel-services unit test includes: the WDK world, the shared
  * test vocabulary (support/check.h: CHECK, CHECK_STATUS, CHECK_BUGCHECK,
  * ow_test_capture_stderr, ow_test_result) and the helpers of ktest.c. */

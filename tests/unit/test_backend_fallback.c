@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Where io_uring_setup is refused (container seccomp profiles,
  * kernel.io_uring_disabled), the engine falls back to epoll on its own and
  * WSK works; forcing OPENWSK_BACKEND=uring there fails WskRegister with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* DbgPrint with the Windows conversions, and KeBugCheckEx's output. */
 #include "ktest.h"
 

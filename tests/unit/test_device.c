@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Device objects, symbolic links, IoCallDriver. (The registry routines
  * are test_registry's.) */
 #include "ktest.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Written the way WDK drivers are: only <ntddk.h>, SAL, MSVC pragmas and
  * SEH, role typedefs, multi-char pool tags. It must build unchanged and the
  * services must behave at run time. */

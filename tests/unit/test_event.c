@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Events and waits: NT timeouts, notification vs synchronization events,
  * multiple objects, and the IRQL rule for waits. */
 #include "ktest.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One table of Windows formats printed through both outputs that share
  * src/kernel/format.c: DbgPrint and the WPP runtime (OwWppTrace). Every row
  * must print the same bytes through both, and the bytes the row expects:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_headers: the WDK-facing headers have Windows' values and x64 layouts
  * (wsk-facts.md §2), stand alone without Linux socket headers, and expose the
  * basic dispatch both as `d->WskCloseSocket` and `d->Basic.WskCloseSocket`.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* IRPs: completion routines, pending propagation, cancellation, reuse,
  * caller-allocated IRPs and the double-completion check. */
 #include "ktest.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* IRQL raise/lower pairs, and the diagnosis for lowering to a higher level. */
 #include "ktest.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lookaside lists (src/kernel/lookaside.c): NPAGED_LOOKASIDE_LIST with the
  * pool's or custom allocate/free routines, and LOOKASIDE_LIST_EX. */
 #include "ktest.h"

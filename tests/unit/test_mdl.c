@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* MDLs: layout, chaining on an IRP, nonpaged pool, lock/unlock, partial MDLs. */
 #include "ktest.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pool: tags, zeroing, accounting, leak report, tag mismatch. */
 #include "ktest.h"
 

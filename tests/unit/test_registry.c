@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The registry routines drivers read their parameters with
  * (src/kernel/registry.c): ZwOpenKey, ZwQueryValueKey and
  * RtlQueryRegistryValues, whose table walk follows its page

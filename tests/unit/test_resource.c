@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ERESOURCE, fast mutexes and KMUTEX (src/kernel/resource.c): exclusion
  * between readers and writers under contention, owner re-acquisition, fast
  * mutexes at APC_LEVEL, recursive KMUTEX ownership, and the bug checks on a

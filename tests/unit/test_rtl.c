@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Rtl strings, byte order and memory compare (src/kernel/rtl.c). The IP
  * text conversions are test_rtl_ip's, UTF-8 test_rtl_utf8's. */
 #include "ktest.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* IPv4/IPv6 text conversions (ip2string.h, src/kernel/rtl_ip.c): strict and
  * loose IPv4 forms, IPv6 compression, scopes and ports, A and W forms. */
 #include "ktest.h"

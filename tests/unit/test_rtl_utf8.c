@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* RtlUnicodeToUTF8N and RtlUTF8ToUnicodeN (src/kernel/rtl_utf8.c), the one
  * UTF-16 <-> UTF-8 converter, against their documented rules
  * (learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-rtlunicodetoutf8n,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Interlocked singly linked lists (src/kernel/slist.c): pushes and pops from
  * four threads, depth, flush. */
 #include "ktest.h"

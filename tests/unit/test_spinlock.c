@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Spin locks exclude across threads and raise to DISPATCH_LEVEL. */
 #include "ktest.h"
 

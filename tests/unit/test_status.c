@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every STATUS_* define in include/ntstatus.h has a name in OwStatusName's
  * table: the header is read at run time, so a new define without a table
  * entry fails here. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* System threads: start, wait on the thread object, close and dereference. */
 #include "ktest.h"
 

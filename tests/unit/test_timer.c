@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Timers and DPCs (src/kernel/timer.c): relative/absolute/periodic timers
  * waited on with KeWaitForSingleObject, DPCs at DISPATCH_LEVEL, cancel,
  * flush. (KMUTEX is test_resource's.) */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The verifier's kernel-service and registration checks (docs/verifier.md):
  * each misuse runs in a child that must die by SIGABRT after the diagnosis
  * line and the "*** STOP" line with the documented bug-check code. */

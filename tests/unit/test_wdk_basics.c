@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The ntdef.h/ws2def.h basics that real WSK clients (echosrv, win-net-test's
  * wskclient, KSOCKET) needed beyond the WSK calls themselves: each one once
  * stopped a build of an unmodified driver (issue 12). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Work items: IoAllocateWorkItem/IoQueueWorkItem (at PASSIVE_LEVEL on a
  * worker thread, from the 'IoWk' pool) and ExQueueWorkItem
  * (src/kernel/workitem.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The WPP stand-in (include/wpp/openwsk_wpp.h, src/kernel/wpp.c):
  * DoTraceMessage and TraceEvents with the %!TYPE! extensions, through the
  * format engine. */

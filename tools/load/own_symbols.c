@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A driver that defines functions with libc's names (KSOCKET's connect,
  * send, getaddrinfo…) and calls them expects its calls to reach its own
  * definitions, as they do in a Windows driver image. Built as a plain

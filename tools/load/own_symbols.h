@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Giving a driver its own definitions of names that are also defined
  * earlier in the process (libc's connect, send, getaddrinfo, htons…, or a
  * sanitizer's interceptors of them). See docs/openwsk-load.md. */
