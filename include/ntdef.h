@@ -254,6 +254,9 @@ typedef struct _SINGLE_LIST_ENTRY {
     ((((ULONG_PTR)(Pointer)) & (((ULONG_PTR)(Alignment)) - 1)) == 0)
 #define RTL_NUMBER_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define ARRAYSIZE(a) RTL_NUMBER_OF(a)
+#ifndef _countof                      /* the CRT's name for the same (stdlib.h on Windows) */
+#define _countof(a) RTL_NUMBER_OF(a)
+#endif
 #define CONTAINING_RECORD(address, type, field) \
     ((type *)((PCHAR)(address) - (ULONG_PTR)offsetof(type, field)))
 #define ALIGN_DOWN_BY(length, alignment) ((ULONG_PTR)(length) & ~((ULONG_PTR)(alignment) - 1))

@@ -395,6 +395,13 @@ typedef enum _DPFLTR_TYPE {
 #define DPFLTR_ERROR_LEVEL   0
 #define DPFLTR_WARNING_LEVEL 1
 #define DPFLTR_TRACE_LEVEL   2
+/* A breakpoint for the kernel debugger: under a Linux debugger (ptrace) it
+ * stops there (SIGTRAP); without one it ends the process with a bug check,
+ * as an unhandled breakpoint does on Windows without a kernel debugger
+ * (KMODE_EXCEPTION_NOT_HANDLED, STATUS_BREAKPOINT). src/kernel/debug.c. */
+NTSYSAPI VOID DbgBreakPoint(VOID);
+#define KdBreakPoint() DbgBreakPoint()
+
 #define DPFLTR_INFO_LEVEL    3
 #define DPFLTR_MASK          0x80000000
 

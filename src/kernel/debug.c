@@ -3,6 +3,7 @@
  * assertions. Each message goes to stderr in one write. */
 #include "kernel.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,31 @@ VOID KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, 
             ow_bugcheck_name(BugCheckCode));
     fflush(stderr);
     abort();
+}
+
+/* Some debugger traces this process (TracerPid in /proc/self/status). */
+static int debugger_attached(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    int pid = 0;
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+        if (sscanf(line, "TracerPid: %d", &pid) == 1)
+            break;
+    if (f != NULL)
+        fclose(f);
+    return pid > 0;
+}
+
+VOID DbgBreakPoint(VOID)
+{
+    if (debugger_attached()) {
+        raise(SIGTRAP);
+        return;
+    }
+    /* No debugger: an unhandled breakpoint exception, as on Windows. */
+    KeBugCheckEx(KMODE_EXCEPTION_NOT_HANDLED, (ULONG_PTR)(ULONG)STATUS_BREAKPOINT,
+                 (ULONG_PTR)__builtin_return_address(0), 0, 0);
 }
 
 VOID KeBugCheck(ULONG BugCheckCode)

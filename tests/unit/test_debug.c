@@ -37,5 +37,10 @@ int main(void)
     CHECK(strcmp(out, want) == 0, "DbgPrint output:\n%s\nwant:\n%s", out, want);
     static const char *const bc[] = { "*** STOP: 0x000000E2 (0x1, 0x2, 0x3, 0xffff) MANUALLY_INITIATED_CRASH", NULL };
     ow_test_expect_bugcheck("KeBugCheckEx", stop, bc);
+    /* DbgBreakPoint with no debugger: the unhandled breakpoint's bug check. */
+    static const char *const brk[] = { "*** STOP: 0x0000001E (0x80000003,", NULL };
+    ow_test_expect_bugcheck("DbgBreakPoint", DbgBreakPoint, brk);
+    int numbers[7];
+    CHECK(_countof(numbers) == 7 && ARRAYSIZE(numbers) == 7);
     return ow_test_result("test_debug");
 }
