@@ -365,27 +365,20 @@ static inline NTSTATUS wt_send(PWSK_SOCKET s, const void *data, SIZE_T n)
     return st;
 }
 
-/* Resets the connection from s's side (WskDisconnect with WSK_FLAG_ABORTIVE). */
-static inline NTSTATUS wt_abort(PWSK_SOCKET s)
+/* WskDisconnect without a final buffer, waited for. */
+static inline NTSTATUS wt_disconnect(PWSK_SOCKET s, ULONG flags)
 {
     WT_CALL c;
     wt_init(&c);
     const WSK_PROVIDER_CONNECTION_DISPATCH *d = s->Dispatch;
-    NTSTATUS st = wt_wait(&c, d->WskDisconnect(s, NULL, WSK_FLAG_ABORTIVE, wt_arm(&c)));
+    NTSTATUS st = wt_wait(&c, d->WskDisconnect(s, NULL, flags, wt_arm(&c)));
     wt_free(&c);
     return st;
 }
 
-/* Shuts s's sending side down gracefully (our FIN). */
-static inline NTSTATUS wt_shutdown(PWSK_SOCKET s)
-{
-    WT_CALL c;
-    wt_init(&c);
-    const WSK_PROVIDER_CONNECTION_DISPATCH *d = s->Dispatch;
-    NTSTATUS st = wt_wait(&c, d->WskDisconnect(s, NULL, 0, wt_arm(&c)));
-    wt_free(&c);
-    return st;
-}
+/* Resets the connection from s's side; shuts s's sending side down (our FIN). */
+static inline NTSTATUS wt_abort(PWSK_SOCKET s) { return wt_disconnect(s, WSK_FLAG_ABORTIVE); }
+static inline NTSTATUS wt_shutdown(PWSK_SOCKET s) { return wt_disconnect(s, 0); }
 
 /* The verdict, after the pool's leak report (a leak is a failure). */
 static inline int wt_result(const char *name)
