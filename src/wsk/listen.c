@@ -15,6 +15,8 @@
  *
  * A held connection's life:
  *
+ *   INSPECTING --WskInspectEvent returns Pend--> PENDED (or decided at once
+ *                by a WskInspectComplete that came before the return)
  *   PENDED --WskInspectComplete(Accept)--> delivered as above
  *   PENDED --WskInspectComplete(Reject), close--> reset
  *   PENDED --peer gave up--> WskAbortEvent, reset
@@ -38,13 +40,15 @@
 #define OW_ACCEPT_BACKOFF_MS 50
 #define OW_HELD_MAX 1024              /* inspected connections nobody took yet */
 
-enum held_state { HELD_PENDED, HELD_READY, HELD_GONE };
+enum held_state { HELD_INSPECTING, HELD_PENDED, HELD_READY, HELD_GONE };
 
 struct ow_held {
     struct ow_held *next;
     struct ow_socket *ls;
     int fd;
     enum held_state state;
+    WSK_INSPECT_ACTION decided;       /* INSPECTING: what a WskInspectComplete that came first said
+                                         (WskInspectMax: nothing yet) */
     BOOLEAN watching;                 /* watch op in the engine (holds a listener reference) */
     BOOLEAN close_fd;                 /* gone while watched: watch_done closes fd */
     WSK_INSPECT_ID id;
@@ -327,51 +331,58 @@ static BOOLEAN inspect(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *rem
     h->remote = *remote;
     h->id.Key = (ULONG_PTR)h;
     h->id.SerialNumber = (ULONG)atomic_fetch_add(&serial, 1) + 1;
+    h->state = HELD_INSPECTING;
+    h->decided = WskInspectMax;
     SOCKADDR_STORAGE local;
     size_t len = sizeof(local);
     memset(&local, 0, sizeof(local));
     (void)ow_net_local_addr(fd, &local, &len);
+    /* In the books before the callback: a driver may hand the id to
+     * another thread that calls WskInspectComplete as soon as (or before)
+     * the callback has returned WskInspectPend. */
+    pthread_mutex_lock(&ls->lock);
+    h->next = ls->held;
+    ls->held = h;
+    pthread_mutex_unlock(&ls->lock);
 
     WSK_INSPECT_ACTION action = ow_listen_dispatch(ls)->WskInspectEvent(ls->context, (PSOCKADDR)&local,
                                                                       (PSOCKADDR)&h->remote, &h->id);
-    if (action == WskInspectAccept) {
-        *id = h->id;
-        free(h);
-        return TRUE;
-    }
-    if (action != WskInspectPend) {      /* WskInspectReject (or nonsense): reset it */
-        ow_net_close_abortive(fd);
-        free(h);
-        return FALSE;
-    }
-    /* Pended: keep it, and watch for the peer giving up. */
-    h->state = HELD_PENDED;
-    h->watch.kind = OW_OP_POLL;
-    h->watch.fd = fd;
-    h->watch.shard = ls->shard;          /* the connection's socket will live there too */
-    h->watch.ctx = h;
-    h->watch.done = watch_done;
-    h->watch.u.poll.events = OW_POLL_ERR | OW_POLL_HUP;
     pthread_mutex_lock(&ls->lock);
     BOOLEAN open = ls->life == OW_LIFE_OPEN;
-    if (open) {
-        h->next = ls->held;
-        ls->held = h;
+    WSK_INSPECT_ACTION decided = h->decided;
+    BOOLEAN pend = open && action == WskInspectPend && decided == WskInspectMax;
+    if (pend) {
+        /* Pended: keep it, and watch for the peer giving up. */
+        h->state = HELD_PENDED;
+        h->watch.kind = OW_OP_POLL;
+        h->watch.fd = fd;
+        h->watch.shard = ls->shard;      /* the connection's socket will live there too */
+        h->watch.ctx = h;
+        h->watch.done = watch_done;
+        h->watch.u.poll.events = OW_POLL_ERR | OW_POLL_HUP;
         h->watching = TRUE;
-        ls->refs++;                    /* the watch's */
+        ls->refs++;                      /* the watch's */
+    } else {
+        unlink_held(ls, h);
     }
     pthread_mutex_unlock(&ls->lock);
-    if (!open) {
-        ow_net_close_abortive(fd);     /* the listener closed meanwhile */
-        free(h);
+    if (pend) {
+        if (ow_engine_submit(&h->watch) < 0) {
+            pthread_mutex_lock(&ls->lock);
+            h->watching = FALSE;
+            pthread_mutex_unlock(&ls->lock);
+            ow_sock_unref(ls);
+        }
         return FALSE;
     }
-    if (ow_engine_submit(&h->watch) < 0) {
-        pthread_mutex_lock(&ls->lock);
-        h->watching = FALSE;
-        pthread_mutex_unlock(&ls->lock);
-        ow_sock_unref(ls);
-    }
+    /* Pended but already decided by WskInspectComplete, or accepted now. */
+    if (action == WskInspectPend && decided != WskInspectMax)
+        action = decided;
+    *id = h->id;
+    free(h);
+    if (open && action == WskInspectAccept)
+        return TRUE;
+    ow_net_close_abortive(fd);           /* rejected (or nonsense), or the listener closed meanwhile */
     return FALSE;
 }
 
@@ -515,7 +526,9 @@ void ow_listen_close(struct ow_socket *ls)
     for (;;) {
         pthread_mutex_lock(&ls->lock);
         struct ow_held *h = ls->held;
-        while (h && h->state == HELD_GONE)
+        /* Gone ones are on their way out; one being inspected is reset by
+         * inspect() once its callback returned (it sees the close). */
+        while (h && (h->state == HELD_GONE || h->state == HELD_INSPECTING))
             h = h->next;
         int fd = h ? detach_locked(ls, h, FALSE) : -1;
         pthread_mutex_unlock(&ls->lock);
@@ -648,6 +661,13 @@ static NTSTATUS inspect_complete(struct ow_socket *ls, PWSK_INSPECT_ID id, WSK_I
     pthread_mutex_lock(&ls->lock);
     BOOLEAN conditional = ls->conditional;
     struct ow_held *h = conditional && ls->life == OW_LIFE_OPEN ? find_locked(ls, id) : NULL;
+    if (h != NULL && h->state == HELD_INSPECTING && h->decided == WskInspectMax) {
+        /* Its WskInspectEvent has not returned yet (another thread was
+         * quicker): the decision applies when it returns WskInspectPend. */
+        h->decided = action;
+        pthread_mutex_unlock(&ls->lock);
+        return STATUS_SUCCESS;
+    }
     if (h == NULL || h->state != HELD_PENDED) {
         pthread_mutex_unlock(&ls->lock);
         /* Unknown, already decided, or aborted by the peer (WskAbortEvent said so). */
