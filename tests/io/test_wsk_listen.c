@@ -89,6 +89,23 @@ static WSK_INSPECT_ACTION on_inspect(PVOID ctx, PSOCKADDR local, PSOCKADDR remot
     return l->Verdict;
 }
 
+/* Decides inside the callback, before returning WskInspectPend: what a
+ * driver whose other thread is quicker than the callback's return does. */
+static volatile LONG early_status = -1;
+static WSK_INSPECT_ACTION on_inspect_decide_first(PVOID ctx, PSOCKADDR local, PSOCKADDR remote, PWSK_INSPECT_ID id)
+{
+    UNREFERENCED_PARAMETER(local);
+    UNREFERENCED_PARAMETER(remote);
+    LISTENER *l = ctx;
+    InterlockedIncrement(&l->Inspects);
+    WT_CALL c;
+    wt_init(&c);
+    const WSK_PROVIDER_LISTEN_DISPATCH *d = l->Socket->Dispatch;
+    early_status = wt_wait(&c, d->WskInspectComplete(l->Socket, id, WskInspectAccept, wt_arm(&c)));
+    wt_free(&c);
+    return WskInspectPend;
+}
+
 static NTSTATUS on_abort(PVOID ctx, PWSK_INSPECT_ID id)
 {
     UNREFERENCED_PARAMETER(id);
@@ -99,6 +116,7 @@ static NTSTATUS on_abort(PVOID ctx, PWSK_INSPECT_ID id)
 static const WSK_CLIENT_LISTEN_DISPATCH accepting = { on_accept, NULL, NULL };
 static const WSK_CLIENT_LISTEN_DISPATCH inspecting_only = { NULL, on_inspect, on_abort };
 static const WSK_CLIENT_LISTEN_DISPATCH inspecting = { on_accept, on_inspect, on_abort };
+static const WSK_CLIENT_LISTEN_DISPATCH deciding_first = { NULL, on_inspect_decide_first, on_abort };
 
 static NTSTATUS set_conditional(PWSK_SOCKET ls)
 {
@@ -248,6 +266,32 @@ static void inspect_from_bind(void)
     wt_close(l.Socket);
 }
 
+/* WskInspectComplete that comes before WskInspectEvent returned Pend
+ * (WskInspectComplete page: it completes an inspection the callback pended;
+ * the id is valid from the callback on). */
+static void decide_before_return(void)
+{
+    puts("-- conditional accept: WskInspectComplete before WskInspectEvent returned");
+    LISTENER l = { 0 };
+    l.Socket = wt_socket(&cl, AF_INET, WSK_FLAG_LISTEN_SOCKET, &l, &deciding_first);
+    WT_STATUS(set_conditional(l.Socket), STATUS_SUCCESS);
+    SOCKADDR_STORAGE addr;
+    bind_listener(l.Socket, AF_INET, &addr);
+    PWSK_SOCKET c = connect_to(&addr);
+    WT_CHECK(wt_wait_count(&l.Inspects, 1, 5000), "no WskInspectEvent");
+    WT_STATUS(early_status, STATUS_SUCCESS);
+    /* Accepted: a WskAccept gets it. */
+    WT_CALL a;
+    wt_init(&a);
+    const WSK_PROVIDER_LISTEN_DISPATCH *d = l.Socket->Dispatch;
+    WT_STATUS(wt_wait_ms(&a, d->WskAccept(l.Socket, 0, NULL, NULL, NULL, NULL, wt_arm(&a)), 5000), STATUS_SUCCESS);
+    if (a.Irp->IoStatus.Status == STATUS_SUCCESS)
+        wt_close((PWSK_SOCKET)a.Irp->IoStatus.Information);
+    wt_free(&a);
+    wt_close(c);
+    wt_close(l.Socket);
+}
+
 /* Connection events enabled on a listener cannot be disabled there. */
 static void listener_connection_events(void)
 {
@@ -294,6 +338,7 @@ int main(void)
     accept_precedence();
     accept_at_once();
     inspect_from_bind();
+    decide_before_return();
     listener_connection_events();
     close_in_accept_event();
     wt_deregister(&cl);
