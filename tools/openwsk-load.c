@@ -43,30 +43,19 @@ static void Usage(FILE *out)
             "exit: 0 clean unload, 1 load/DriverEntry failure, 2 leaks after unload\n");
 }
 
-/* UTF-8 to a NUL-terminated UTF-16 string (malloc'ed); NULL on bad input. */
+/* UTF-8 to a NUL-terminated UTF-16 string (malloc'ed), through the one
+ * converter (RtlUTF8ToUnicodeN: an invalid sequence becomes U+FFFD); NULL
+ * when out of memory. */
 static WCHAR *Widen(const char *s)
 {
-    size_t n = strlen(s);
-    WCHAR *w = calloc(2 * n + 1, sizeof(WCHAR));
-    if (w == NULL)
+    ULONG in = (ULONG)strlen(s), need = 0;
+    if (!NT_SUCCESS(RtlUTF8ToUnicodeN(NULL, 0, &need, s, in)))
         return NULL;
-    size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        unsigned long c = *p++;
-        int more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
-        if (more)
-            c &= 0x3F >> more;
-        for (; more > 0 && (*p & 0xC0) == 0x80; more--)
-            c = (c << 6) | (*p++ & 0x3F);
-        if (c >= 0x10000) {
-            c -= 0x10000;
-            w[o++] = (WCHAR)(0xD800 + (c >> 10));
-            w[o++] = (WCHAR)(0xDC00 + (c & 0x3FF));
-        } else {
-            w[o++] = (WCHAR)c;
-        }
+    WCHAR *w = calloc(need / sizeof(WCHAR) + 1, sizeof(WCHAR));
+    if (w != NULL && !NT_SUCCESS(RtlUTF8ToUnicodeN(w, need, &need, s, in))) {
+        free(w);
+        w = NULL;
     }
-    w[o] = 0;
     return w;
 }
 
