@@ -306,6 +306,15 @@ unsigned ow_engine_next_shard(void)
     return atomic_fetch_add_explicit(&g_next_shard, 1, memory_order_relaxed) % ow_engine_shards();
 }
 
+unsigned ow_engine_shard_for_cpu(int cpu)
+{
+    unsigned n = atomic_load(&g_nshards);
+    for (unsigned i = 0; cpu >= 0 && i < n; i++)
+        if (g_shards[i].cpu == cpu)
+            return i;                  /* the shard pinned where the kernel delivered it */
+    return ow_engine_next_shard();
+}
+
 unsigned ow_engine_pick_shard(void)
 {
     return t_shard >= 0 ? (unsigned)t_shard : ow_engine_next_shard();

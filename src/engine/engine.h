@@ -115,6 +115,9 @@ unsigned ow_engine_shards(void);          /* how many (1 when not started) */
  * chaining the next call keeps its work there), else the next in turn. */
 unsigned ow_engine_pick_shard(void);
 unsigned ow_engine_next_shard(void);      /* round robin */
+/* An accepted connection's shard: the one pinned to the CPU the kernel
+ * delivered it on (SO_INCOMING_CPU, cpu >= 0), else the next in turn. */
+unsigned ow_engine_shard_for_cpu(int cpu);
 int  ow_engine_current_shard(void);       /* the shard this thread runs, or -1 */
 
 int  ow_engine_submit(struct ow_op *op);  /* 0, or -errno: not queued, ->done never runs */

@@ -285,3 +285,12 @@ int ow_net_accept_now(int fd, void *win_addr, size_t *len)
         ow_sa_to_win(&ss, sslen, win_addr, len);
     return nfd;
 }
+
+int ow_net_incoming_cpu(int fd)
+{
+    int cpu = -1;
+    socklen_t len = sizeof(cpu);
+    if (ow_sys_getsockopt(fd, SOL_SOCKET, SO_INCOMING_CPU, &cpu, &len) < 0)
+        return -1;
+    return cpu;
+}

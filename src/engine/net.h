@@ -53,6 +53,8 @@ int ow_net_bytes_unread(int fd);               /* FIONREAD */
 /* Non-blocking accept4 (NONBLOCK|CLOEXEC): the new fd, -EAGAIN when none
  * waits, or -errno; the peer in Windows layout (len in: size, out: used). */
 int ow_net_accept_now(int fd, void *win_addr, size_t *len);
+/* The CPU whose receive path handled fd's packets (SO_INCOMING_CPU), or -1. */
+int ow_net_incoming_cpu(int fd);
 long ow_net_recv_now(int fd, void *buf, size_t len);   /* non-blocking recv: bytes, 0 at EOF, -errno (-EAGAIN) */
 /* Non-blocking receive of one datagram: its source in Windows layout
  * (*addrlen in: buffer size, out: bytes), *truncated when it did not fit. */

@@ -155,9 +155,10 @@ static struct ow_socket *accepted_socket(struct ow_socket *ls, int fd, PVOID ctx
     }
     sock->state = OW_CONN_CONNECTED;
     sock->role = OW_ROLE_CONNECTION;
-    /* Accepted connections spread over the shards, in turn; one that was
-     * watched while pended stays where its watch ran (one shard per fd). */
-    sock->shard = ls->conditional ? ls->shard : ow_engine_next_shard();
+    /* Accepted connections go to the shard pinned to the CPU the kernel
+     * delivered them on, else in turn; one that was watched while pended
+     * stays where its watch ran (one shard per fd). */
+    sock->shard = ls->conditional ? ls->shard : ow_engine_shard_for_cpu(ow_net_incoming_cpu(fd));
     if (id && (id->Key || id->SerialNumber)) {
         sock->has_inspect_id = TRUE;
         sock->inspect_id = *id;
