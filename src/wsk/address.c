@@ -91,7 +91,8 @@ NTSTATUS WSKAPI ow_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags,
     pthread_mutex_unlock(&sock->lock);
     if (rc == 0) {
         ow_events_static(sock);   /* listeners and datagram sockets: now eligible */
-        ow_events_arm(sock);      /* a conditional listener inspects from here on */
+        if (sock->category == OW_CAT_LISTEN)
+            ow_events_arm(sock);  /* a conditional listener inspects from here on */
     }
     if (NT_SUCCESS(st) && rc < 0)
         st = ow_status_from_errno(-rc);   /* listen() failed */
