@@ -122,8 +122,11 @@ while [ $r -le $ROUNDS ]; do
             for s in $(sides $r "raw-uring wsk-uring wsk-epoll"); do
                 case $s in
                 raw-uring) trial threads "$cas" $s $r -- "$BIN/bench_raw" conn-threads n=$n c=64 threads=$t tfo=$f ;;
-                wsk-uring) trial threads "$cas" $s $r -- $wsk_u conn-threads n=$n c=64 threads=$t tfo=$f ;;
-                wsk-epoll) trial threads "$cas" $s $r -- $wsk_e conn-threads n=$n c=64 threads=$t tfo=$f ;;
+                # T engine shards pinned to the clients' CPUs 0..T-1, as the raw
+                # side has T rings there (the default, one shard per CPU, would
+                # put one on the server's half).
+                wsk-uring) trial threads "$cas" $s $r -- env OPENWSK_ENGINE_THREADS=$t OPENWSK_ENGINE_PIN=1 $wsk_u conn-threads n=$n c=64 threads=$t tfo=$f ;;
+                wsk-epoll) trial threads "$cas" $s $r -- env OPENWSK_ENGINE_THREADS=$t OPENWSK_ENGINE_PIN=1 $wsk_e conn-threads n=$n c=64 threads=$t tfo=$f ;;
                 esac
             done
         done
