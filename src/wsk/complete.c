@@ -215,6 +215,11 @@ NTSTATUS ow_req_start(struct ow_req *req)
     }
 
     pthread_mutex_lock(&sock->lock);
+    /* A WskCloseSocket that came since the check above has already asked
+     * the pending requests to stop, and this one was not among them yet:
+     * it stops by itself (STATUS_CANCELLED), or the close waits for ever. */
+    if (sock->life != OW_LIFE_OPEN)
+        atomic_store(&req->cancel_requested, true);
     req->prev = NULL;
     req->next = sock->pending;
     if (sock->pending)
