@@ -192,19 +192,22 @@ static void indicate_input(struct ow_socket *sock, const WSK_CLIENT_CONNECTION_D
 }
 
 /* The poll saw the peer end the connection (no receive events reading):
- * a pending error means a reset, otherwise the FIN. */
+ * a pending error means a reset, and so does a connection shut down both
+ * ways (POLLHUP) while our side never sent its FIN: a WskReceive in flight
+ * may have taken the reset's error off the socket before this runs (its
+ * completion is still on its way). Otherwise it is the peer's FIN. */
 static void learn_end(struct ow_socket *sock, unsigned revents)
 {
     int err = 0;
     if ((revents & (OW_POLL_ERR | OW_POLL_HUP | OW_POLL_RDHUP)) == 0)
         return;
     (void)ow_net_get_opt(sock->fd, OW_OPT_ERROR, &err);
-    if (err > 0) {
-        ow_rx_fail(sock, ow_status_from_errno(err));
-        return;
-    }
     pthread_mutex_lock(&sock->lock);
-    if (sock->rx == OW_RX_OPEN)
+    if (err > 0)
+        ow_rx_fail_locked(sock, ow_status_from_errno(err));
+    else if ((revents & OW_POLL_HUP) && sock->tx == OW_TX_OPEN)
+        ow_rx_fail_locked(sock, STATUS_CONNECTION_RESET);
+    else if (sock->rx == OW_RX_OPEN)
         sock->rx = OW_RX_FIN;
     pthread_mutex_unlock(&sock->lock);
 }
