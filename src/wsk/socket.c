@@ -114,15 +114,23 @@ void ow_sock_unref(struct ow_socket *sock)
         finish_close(sock);
 }
 
+/* CLOSING: asks everything in flight to stop, then drops the reference the
+ * close took over from the client; the last reference finishes the close. */
+static void stop_and_release(struct ow_socket *sock)
+{
+    ow_sock_cancel_all(sock);
+    ow_events_cancel(sock);
+    ow_listen_close(sock);
+    ow_sock_unref(sock);
+}
+
 void ow_sock_discard(struct ow_socket *sock)
 {
     pthread_mutex_lock(&sock->lock);
     sock->life = OW_LIFE_CLOSING;
     sock->close_irp = NULL;
     pthread_mutex_unlock(&sock->lock);
-    ow_sock_cancel_all(sock);
-    ow_events_cancel(sock);
-    ow_sock_unref(sock);
+    stop_and_release(sock);
 }
 
 NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp)
@@ -141,8 +149,7 @@ NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp)
         /* Only the client's reference: nothing in flight, close inline. */
         sock->refs = 0;
         pthread_mutex_unlock(&sock->lock);
-        close_fd(sock);
-        socket_destroy(sock);
+        finish_close(sock);            /* no close IRP recorded: completed here, inline */
         return ow_complete_now(Irp, STATUS_SUCCESS, 0);
     }
     /* Pending IRPs complete (cancelled) first, and running callbacks
@@ -152,9 +159,6 @@ NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp)
     IoMarkIrpPending(Irp);
     sock->close_irp = Irp;
     pthread_mutex_unlock(&sock->lock);
-    ow_sock_cancel_all(sock);
-    ow_events_cancel(sock);
-    ow_listen_close(sock);
-    ow_sock_unref(sock);
+    stop_and_release(sock);
     return STATUS_PENDING;
 }
