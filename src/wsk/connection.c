@@ -280,13 +280,9 @@ static NTSTATUS start_drain(struct ow_socket *sock, PIRP Irp)
     req->copy = scratch;
     req->iov_small[0].iov_base = scratch;
     req->iov_small[0].iov_len = OW_DRAIN_CHUNK;
+    req->iovcnt = 1;
     req->begin = drain_begin;
-    req->lane = OW_LANE_RECV;
-    req->op.kind = OW_OP_RECV;
-    req->op.u.io.iov = req->iov_small;
-    req->op.u.io.iovcnt = 1;
-    req->op.u.io.flags = 0;
-    return ow_req_start(req);
+    return start_io(req, OW_LANE_RECV, OW_OP_RECV, 0);
 }
 
 NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp)
