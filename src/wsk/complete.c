@@ -164,18 +164,16 @@ static void req_cancel(struct ow_req *req)
 static VOID ow_cancel_routine(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     UNREFERENCED_PARAMETER(DeviceObject);
-    /* Called with the cancel spin lock held: take our references before
+    /* Called with the cancel spin lock held: take our reference before
      * letting go of it, so ow_req_finish (which waits for that lock) cannot
-     * free the req, nor drop the socket's last reference while req_cancel
-     * still locks it (TSan: socket_destroy against req_cancel, epoll). */
+     * free the req. The req holds its socket until its last reference
+     * (req_put), so req_cancel may lock the socket (TSan once saw
+     * socket_destroy against req_cancel when the socket went with the IRP). */
     struct ow_req *req = Irp->Tail.Overlay.DriverContext[0];
-    struct ow_socket *sock = req->sock;
     req_get(req);
-    ow_sock_ref(sock);                 /* the request's is held until ow_req_finish */
     IoReleaseCancelSpinLock(Irp->CancelIrql);
     req_cancel(req);
-    req_put(req);
-    ow_sock_unref(sock);               /* may be the last: then this finishes a close */
+    req_put(req);                      /* may drop the socket's last reference: finishes a close */
 }
 
 NTSTATUS ow_req_start(struct ow_req *req)
