@@ -126,22 +126,30 @@ struct ow_req *ow_lane_pop_locked(struct ow_socket *sock, int lane_index)
     return req;
 }
 
-/* Called when the running req of a lane finishes: returns the next one. */
-static struct ow_req *lane_leave(struct ow_socket *sock, struct ow_req *req)
+/* Called when the running req of a lane finishes: hands the lane to the
+ * next queued req, and returns it. With none queued, the lane stays held
+ * (*held) until the finishing IRP's completion routine has run: nothing of
+ * that lane, a receive event or a later WskReceive completing at once, may
+ * reach the client before the completion it is about to see. */
+static struct ow_req *lane_leave(struct ow_socket *sock, struct ow_req *req, BOOLEAN *held)
 {
+    *held = FALSE;
     if (req->lane == OW_LANE_NONE)
         return NULL;
     struct ow_lane *lane = &sock->lanes[req->lane];
     if (lane->busy != req)
         return NULL;
     struct ow_req *next = lane->head;
-    if (next) {
-        lane->head = next->lane_next;
-        if (lane->head == NULL)
-            lane->tail = NULL;
-        next->queued = FALSE;
-        req_get(next);
+    if (next == NULL) {
+        lane->busy = NULL;
+        *held = ow_lane_borrow_locked(sock, req->lane);
+        return NULL;
     }
+    lane->head = next->lane_next;
+    if (lane->head == NULL)
+        lane->tail = NULL;
+    next->queued = FALSE;
+    req_get(next);
     lane->busy = next;
     return next;
 }
@@ -275,9 +283,11 @@ void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
     if (req->next)
         req->next->prev = req->prev;
     sock->npending--;
-    struct ow_req *next = lane_leave(sock, req);
-    /* A receive event waits while a WskReceive runs: resume it after. */
-    BOOLEAN rearm = req->lane == OW_LANE_RECV && next == NULL && sock->ev_mask != 0;
+    BOOLEAN held;
+    struct ow_req *next = lane_leave(sock, req, &held);
+    /* A receive event waits while a WskReceive runs: resume it after (the
+     * lane's give-back does, when the lane was held). */
+    BOOLEAN rearm = req->lane == OW_LANE_RECV && next == NULL && !held && sock->ev_mask != 0;
     pthread_mutex_unlock(&sock->lock);
 
     irp->IoStatus.Status = status;
@@ -288,6 +298,8 @@ void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
         req_begin(next);
         req_put(next);
     }
+    if (held)
+        ow_lane_give_back(sock, req->lane);   /* starts a req queued meanwhile, or resumes events */
     if (rearm)
         ow_events_arm(sock);
     req_put(req);                      /* may drop the socket's last reference, finishing a close */
@@ -311,11 +323,15 @@ void ow_lane_give_back(struct ow_socket *sock, int lane)
         req_get(next);
     }
     sock->lanes[lane].busy = next;
+    /* Receive events wait while the lane is held: they may go on now. */
+    BOOLEAN rearm = next == NULL && lane == OW_LANE_RECV && sock->ev_mask != 0;
     pthread_mutex_unlock(&sock->lock);
     if (next) {
         req_begin(next);
         req_put(next);
     }
+    if (rearm)
+        ow_events_arm(sock);
 }
 
 NTSTATUS ow_req_error(struct ow_req *req, ssize_t res)

@@ -67,10 +67,20 @@ static BOOLEAN disconnect_wanted_locked(const struct ow_socket *sock)
  * reset ("no longer functional"). Under lock. */
 enum end_news { END_NONE, END_DISCONNECT, END_DEAD };
 
+/* Receive events still owe the client bytes that came before the end (held
+ * back by a refusal, or unread while the events are stopped or a WskReceive
+ * holds the lane): the end is told after them, in the stream's order. */
+static BOOLEAN bytes_before_end_locked(struct ow_socket *sock)
+{
+    if (!(sock->ev_mask & WSK_EVENT_RECEIVE) || sock->rx == OW_RX_ABORTED)
+        return FALSE;
+    return sock->ev_held_len > 0 || ow_net_bytes_unread(sock->fd) > 0;
+}
+
 static enum end_news end_to_tell_locked(struct ow_socket *sock, BOOLEAN receive)
 {
     BOOLEAN ended = sock->rx == OW_RX_FIN || sock->rx == OW_RX_RESET;
-    if (receive || !ended || sock->end_told)
+    if (receive || !ended || sock->end_told || bytes_before_end_locked(sock))
         return END_NONE;
     if (sock->ev_mask & WSK_EVENT_DISCONNECT)
         return END_DISCONNECT;

@@ -312,17 +312,25 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
      * receive, which only lifts the suspension of receive events) completes
      * the call at once. Otherwise the receive waits its turn behind earlier
      * receives, or behind an indication in progress, and takes the held
-     * data first then (receive_begin): the stream's order is kept. */
+     * data first then (receive_begin): the stream's order is kept. The
+     * lane is held until the completion routine has run, so a receive
+     * event resumed by this call cannot overtake the completion. */
     pthread_mutex_lock(&sock->lock);
-    BOOLEAN inline_done = sock->lanes[OW_LANE_RECV].busy == NULL && sock->life == OW_LIFE_OPEN &&
+    BOOLEAN inline_done = sock->life == OW_LIFE_OPEN &&
                           (req->total == 0 ||
-                           (sock->ev_held_len > 0 && (!(Flags & WSK_FLAG_WAITALL) || sock->ev_held_len >= req->total)));
-    size_t held = inline_done ? ow_conn_take_held_locked(sock, req) : 0;
+                           (sock->ev_held_len > 0 && (!(Flags & WSK_FLAG_WAITALL) || sock->ev_held_len >= req->total))) &&
+                          ow_lane_borrow_locked(sock, OW_LANE_RECV);
+    size_t held = 0;
+    if (inline_done) {
+        held = ow_conn_take_held_locked(sock, req);
+        sock->refs++;                  /* the completion routine may close the socket */
+    }
     pthread_mutex_unlock(&sock->lock);
     if (inline_done) {
         ow_req_free_unstarted(req);
         ow_complete_now(Irp, STATUS_SUCCESS, held);
-        ow_events_arm(sock);
+        ow_lane_give_back(sock, OW_LANE_RECV);   /* and resumes receive events */
+        ow_sock_unref(sock);
         return STATUS_SUCCESS;
     }
     req->begin = receive_begin;

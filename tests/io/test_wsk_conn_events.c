@@ -36,6 +36,7 @@ typedef struct CONN {
     WT_BUF RecvBuf;
     KEVENT Release;                   /* RX_BLOCK: the callback waits for it */
     volatile LONG InCallback;
+    volatile LONG SeenAtDisconnect;   /* SeenLen when WskDisconnectEvent came */
 } CONN;
 
 static NTSTATUS got_data(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
@@ -120,6 +121,7 @@ static NTSTATUS on_disconnect(PVOID ctx, ULONG flags)
     CONN *c = ctx;
     if (flags & WSK_FLAG_ABORTIVE)
         InterlockedIncrement(&c->Abortive);
+    InterlockedExchange(&c->SeenAtDisconnect, c->SeenLen);
     InterlockedIncrement(&c->Disconnects);
     return STATUS_SUCCESS;
 }
@@ -181,6 +183,67 @@ static void zero_length_resume(void)
     wt_free(&z);
     wt_close(c->Socket);
     wt_close(ss);
+    conn_free(c);
+}
+
+/* The zero-length WskReceive that resumes the events completes before the
+ * first resumed WskReceiveEvent: a client reusing that IRP for its next
+ * resume (as an event-driven client does) must find it completed. Here the
+ * completion routine makes the peer close meanwhile, which wakes the engine
+ * at once; before the fix, the held bytes were indicated from the engine
+ * thread while the routine still ran (the stress test's "IRP armed while a
+ * call on it is pending"). And the FIN behind the held bytes is told after
+ * them. */
+typedef struct RESUME {
+    CONN *Conn;
+    PWSK_SOCKET Peer;
+    volatile LONG InCompletion, IndicatedInside, Done;
+} RESUME;
+
+static NTSTATUS resume_done(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
+{
+    UNREFERENCED_PARAMETER(Dev);
+    UNREFERENCED_PARAMETER(Irp);
+    RESUME *r = Context;
+    LONG before = r->Conn->Indications;
+    InterlockedExchange(&r->InCompletion, 1);
+    (void)wt_shutdown(r->Peer);        /* the peer's FIN: the engine wakes now */
+    wt_sleep_ms(100);
+    InterlockedExchange(&r->InCompletion, 0);
+    InterlockedExchange(&r->IndicatedInside, r->Conn->Indications - before);
+    InterlockedIncrement(&r->Done);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+static void resume_completes_first(void)
+{
+    puts("-- the resuming zero-length WskReceive completes before the next WskReceiveEvent");
+    CONN *c = conn_new();
+    RESUME r = { c, NULL, 0, 0, 0 };
+    wt_pair(&cl, AF_INET, c, &conn_dispatch, &c->Socket, &r.Peer);
+    c->Mode = RX_REFUSE;
+    CHECK_STATUS(wt_events(c->Socket, WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT, NULL), STATUS_SUCCESS);
+    CHECK_STATUS(wt_send(r.Peer, "held", 4), STATUS_SUCCESS);
+    CHECK(wt_wait_count(&c->Indications, 1, 5000), "no receive event");
+    c->Mode = RX_TAKE;
+    WT_BUF empty;
+    wt_buf_init(&empty, 0, 1, 0);
+    PIRP irp = IoAllocateIrp(1, FALSE);
+    IoSetCompletionRoutine(irp, resume_done, &r, TRUE, TRUE, TRUE);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *d = c->Socket->Dispatch;
+    d->WskReceive(c->Socket, &empty.Wsk, 0, irp);
+    CHECK(wt_wait_count(&r.Done, 1, 5000), "the zero-length WskReceive never completed");
+    CHECK(r.IndicatedInside == 0, "%ld WskReceiveEvent(s) ran before the resuming WskReceive had completed",
+          (long)r.IndicatedInside);
+    CHECK(wt_wait_count(&c->SeenLen, 4, 5000) && memcmp(c->Seen, "held", 4) == 0,
+          "held bytes not indicated after the resume");
+    CHECK(wt_wait_count(&c->Disconnects, 1, 5000), "the peer's FIN was never told");
+    CHECK(c->SeenAtDisconnect == 4, "WskDisconnectEvent came after %ld of the 4 bytes before it",
+          (long)c->SeenAtDisconnect);
+    IoFreeIrp(irp);
+    wt_buf_free(&empty);
+    wt_close(c->Socket);
+    wt_close(r.Peer);
     conn_free(c);
 }
 
@@ -359,6 +422,7 @@ int main(void)
 {
     wt_register(&cl);
     zero_length_resume();
+    resume_completes_first();
     receive_from_callback(RX_REFUSE_AND_RECEIVE);
     receive_from_callback(RX_TAKE_3_AND_RECEIVE);
     disconnect_only();
