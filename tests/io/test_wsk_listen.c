@@ -33,6 +33,7 @@ static PWSK_SOCKET connect_to(const SOCKADDR_STORAGE *addr)
 typedef struct LISTENER {
     PWSK_SOCKET Socket;
     volatile LONG Accepts, NullAccepts, Inspects, NullInspects, Aborts;
+    volatile LONG Decided;            /* on_inspect_decide_first: early_status is set */
     volatile LONG CloseInCallback;    /* 1: WskCloseSocket inside WskAcceptEvent */
     PWSK_SOCKET Last;
     WSK_INSPECT_ACTION Verdict;
@@ -103,6 +104,7 @@ static WSK_INSPECT_ACTION on_inspect_decide_first(PVOID ctx, PSOCKADDR local, PS
     const WSK_PROVIDER_LISTEN_DISPATCH *d = l->Socket->Dispatch;
     early_status = wt_wait(&c, d->WskInspectComplete(l->Socket, id, WskInspectAccept, wt_arm(&c)));
     wt_free(&c);
+    InterlockedIncrement(&l->Decided);
     return WskInspectPend;
 }
 
@@ -279,6 +281,7 @@ static void decide_before_return(void)
     bind_listener(l.Socket, AF_INET, &addr);
     PWSK_SOCKET c = connect_to(&addr);
     WT_CHECK(wt_wait_count(&l.Inspects, 1, 5000), "no WskInspectEvent");
+    WT_CHECK(wt_wait_count(&l.Decided, 1, 5000), "WskInspectComplete inside WskInspectEvent never returned");
     WT_STATUS(early_status, STATUS_SUCCESS);
     /* Accepted: a WskAccept gets it. */
     WT_CALL a;
