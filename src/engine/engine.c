@@ -419,7 +419,7 @@ int ow_mb_init(struct ow_mailbox *mb)
     mb->evfd = ow_sys_eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (mb->evfd < 0)
         return -errno;
-    pthread_mutex_init(&mb->lock, NULL);
+    ow_lock_init(&mb->lock);
     return 0;
 }
 
@@ -433,7 +433,6 @@ void ow_mb_fini(struct ow_mailbox *mb)
             free(rec);
     ow_sys_close(mb->evfd);
     mb->evfd = -1;
-    pthread_mutex_destroy(&mb->lock);
 }
 
 /* Under lock: returns 1 when the caller must write the eventfd (after
@@ -462,20 +461,20 @@ void ow_mb_post(struct ow_mailbox *mb, struct ow_op *op)
 {
     if (op->kind == OW_OP_FORGET)
         atomic_fetch_add(&mb->forgets, 1);
-    pthread_mutex_lock(&mb->lock);
+    ow_lock(&mb->lock);
     op->eng_state = MB_PENDING | MB_INCOMING;
     ow_opq_push(&mb->incoming, op);
     int wake = mb_need_wake(mb);
-    pthread_mutex_unlock(&mb->lock);
+    ow_unlock(&mb->lock);
     if (wake)
         mb_wake(mb);
 }
 
 void ow_mb_mark_direct(struct ow_mailbox *mb, struct ow_op *op)
 {
-    pthread_mutex_lock(&mb->lock);
+    ow_lock(&mb->lock);
     op->eng_state = MB_PENDING;        /* cancellable, but in no mailbox queue */
-    pthread_mutex_unlock(&mb->lock);
+    ow_unlock(&mb->lock);
 }
 
 /* Only a pending op is queued for cancelling: the caller may keep an op's
@@ -484,7 +483,7 @@ void ow_mb_mark_direct(struct ow_mailbox *mb, struct ow_op *op)
 void ow_mb_cancel(struct ow_mailbox *mb, struct ow_op *op)
 {
     int wake = 0;
-    pthread_mutex_lock(&mb->lock);
+    ow_lock(&mb->lock);
     if ((op->eng_state & (MB_PENDING | MB_CANCEL_QUEUED)) == MB_PENDING) {
         op->eng_state |= MB_CANCEL_QUEUED;
         ow_priv(op)->cancel_next = mb->cancels;
@@ -492,27 +491,27 @@ void ow_mb_cancel(struct ow_mailbox *mb, struct ow_op *op)
         atomic_fetch_add(&mb->ncancels, 1);
         wake = mb_need_wake(mb);
     }
-    pthread_mutex_unlock(&mb->lock);
+    ow_unlock(&mb->lock);
     if (wake)
         mb_wake(mb);
 }
 
 void ow_mb_stop(struct ow_mailbox *mb)
 {
-    pthread_mutex_lock(&mb->lock);
+    ow_lock(&mb->lock);
     mb->stop = 1;
     int wake = mb_need_wake(mb);
-    pthread_mutex_unlock(&mb->lock);
+    ow_unlock(&mb->lock);
     if (wake)
         mb_wake(mb);
 }
 
 void ow_mb_set_owner(struct ow_mailbox *mb)
 {
-    pthread_mutex_lock(&mb->lock);
+    ow_lock(&mb->lock);
     mb->owner = pthread_self();
     mb->owner_set = 1;
-    pthread_mutex_unlock(&mb->lock);
+    ow_unlock(&mb->lock);
 }
 
 void ow_mb_ack(struct ow_mailbox *mb)
@@ -524,14 +523,14 @@ void ow_mb_ack(struct ow_mailbox *mb)
 
 int ow_mb_take(struct ow_mailbox *mb, struct ow_opq *in)
 {
-    pthread_mutex_lock(&mb->lock);
+    ow_lock(&mb->lock);
     *in = mb->incoming;
     mb->incoming.head = mb->incoming.tail = NULL;
     for (struct ow_op *op = in->head; op != NULL; op = op->eng_next)
         op->eng_state &= ~MB_INCOMING;
     mb->wake_pending = 0;
     int stop = mb->stop;
-    pthread_mutex_unlock(&mb->lock);
+    ow_unlock(&mb->lock);
     return stop;
 }
 
@@ -540,7 +539,7 @@ struct ow_op *ow_mb_next_cancel(struct ow_mailbox *mb, int *unsubmitted)
     *unsubmitted = 0;
     if (atomic_load(&mb->ncancels) == 0)
         return NULL;                   /* the usual case: no lock taken */
-    pthread_mutex_lock(&mb->lock);
+    ow_lock(&mb->lock);
     struct ow_op *op = mb->cancels;
     if (op != NULL) {
         atomic_fetch_sub(&mb->ncancels, 1);
@@ -552,7 +551,7 @@ struct ow_op *ow_mb_next_cancel(struct ow_mailbox *mb, int *unsubmitted)
             *unsubmitted = 1;
         }
     }
-    pthread_mutex_unlock(&mb->lock);
+    ow_unlock(&mb->lock);
     return op;
 }
 
@@ -567,13 +566,13 @@ static void mb_unlink_cancel(struct ow_mailbox *mb, struct ow_op *op)
 
 void ow_mb_finish(struct ow_mailbox *mb, struct ow_op *op, ssize_t res)
 {
-    pthread_mutex_lock(&mb->lock);
+    ow_lock(&mb->lock);
     if (op->eng_state & MB_CANCEL_QUEUED) {
         mb_unlink_cancel(mb, op);
         atomic_fetch_sub(&mb->ncancels, 1);
     }
     op->eng_state = 0;
-    pthread_mutex_unlock(&mb->lock);
+    ow_unlock(&mb->lock);
     ow_eng_complete(op, res);
 }
 

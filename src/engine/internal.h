@@ -4,6 +4,7 @@
 #define OPENWSK_ENGINE_INTERNAL_H
 
 #include "engine.h"
+#include "lock.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -59,7 +60,7 @@ static inline struct ow_priv *ow_priv(struct ow_op *op)
  * and cancel requests from any thread are posted here, and an eventfd wakes
  * the engine thread, which drains the mailbox before each wait. */
 struct ow_mailbox {
-    pthread_mutex_t lock;
+    ow_lock_t lock;
     atomic_int forgets;         /* OW_OP_FORGET records posted, not yet run */
     struct ow_opq incoming;
     struct ow_op *cancels;      /* linked by ow_priv()->cancel_next */

@@ -214,9 +214,9 @@ static void vf_check_socket(struct ow_vf_call *c, int Check)
     if (magic != OW_SOCK_LIVE)
         ow_vf_fail(OW_BC_SOCKET_NOT_LIVE, 3, (ULONG_PTR)s, (ULONG_PTR)c->irp, (ULONG_PTR)c->caller,
                    NULL, "%p is not a WSK socket (no live socket signature)", (void *)s);
-    pthread_mutex_lock(&s->lock);
+    ow_lock(&s->lock);
     BOOLEAN closing = s->life != OW_LIFE_OPEN;
-    pthread_mutex_unlock(&s->lock);
+    ow_unlock(&s->lock);
     if (closing)
         ow_vf_fail(OW_BC_SOCKET_NOT_LIVE, close ? 2 : 1, (ULONG_PTR)s, (ULONG_PTR)c->irp,
                    (ULONG_PTR)c->caller, NULL,

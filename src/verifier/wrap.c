@@ -109,9 +109,9 @@ static void stream_flow(struct ow_vf_call *c, BOOLEAN listening_call)
     struct ow_socket *s = c->sock;
     if (s->category != OW_CAT_STREAM)
         return;
-    pthread_mutex_lock(&s->lock);
+    ow_lock(&s->lock);
     enum ow_stream_role role = s->role;
-    pthread_mutex_unlock(&s->lock);
+    ow_unlock(&s->lock);
     if (listening_call && role == OW_ROLE_CONNECTION)
         ow_vf_fail(OW_BC_STATE_VIOLATION, 1, (ULONG_PTR)s, (ULONG_PTR)c->irp, (ULONG_PTR)c->caller,
                    NULL, "%s on stream socket %p, which is committed to a connection "
@@ -149,9 +149,9 @@ static NTSTATUS WSKAPI vf_close_socket(PWSK_SOCKET Socket, PIRP Irp)
     VF_BEGIN("WskCloseSocket", Socket, Irp, OW_VF_CLOSE);
     if (ow_trace_enabled && Socket != NULL) {
         struct ow_socket *s = ow_sock(Socket);
-        pthread_mutex_lock(&s->lock);
+        ow_lock(&s->lock);
         unsigned n = s->npending;
-        pthread_mutex_unlock(&s->lock);
+        ow_unlock(&s->lock);
         if (n)
             VF_ARGS("%u IRP%s pending, cancelled first", n, n == 1 ? "" : "s");
     }

@@ -61,10 +61,10 @@ NTSTATUS WSKAPI ow_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags,
     if (sock->category == OW_CAT_LISTEN && sock->type == SOCK_DGRAM)
         return ow_complete_now(Irp, STATUS_NOT_IMPLEMENTED, 0);
 
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     if (sock->life != OW_LIFE_OPEN || sock->state != OW_CONN_IDLE) {
         NTSTATUS why = sock->life != OW_LIFE_OPEN ? STATUS_FILE_FORCED_CLOSED : STATUS_ADDRESS_ALREADY_ASSOCIATED;
-        pthread_mutex_unlock(&sock->lock);
+        ow_unlock(&sock->lock);
         return ow_complete_now(Irp, why, 0);
     }
     if (is_any_port0(LocalAddress) &&
@@ -88,7 +88,7 @@ NTSTATUS WSKAPI ow_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags,
     }
     if (rc == 0)
         sock->state = sock->category == OW_CAT_LISTEN ? OW_CONN_LISTENING : OW_CONN_BOUND;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (rc == 0) {
         ow_events_static(sock);   /* listeners and datagram sockets: now eligible */
         if (sock->category == OW_CAT_LISTEN)
@@ -106,11 +106,11 @@ static NTSTATUS get_address(PWSK_SOCKET Socket, PSOCKADDR Address, PIRP Irp, BOO
     struct ow_socket *sock = ow_sock(Socket);
     if (Address == NULL)
         return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     enum ow_conn_state state = sock->state;
     /* A deferred wildcard bind gets its port now that it is looked at. */
     NTSTATUS st = !remote && state == OW_CONN_BOUND ? ow_bind_deferred_locked(sock) : STATUS_SUCCESS;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (!NT_SUCCESS(st))
         return ow_complete_now(Irp, st, 0);
     if (remote ? state != OW_CONN_CONNECTED : state == OW_CONN_IDLE)

@@ -158,11 +158,11 @@ static void req_cancel(struct ow_req *req)
 {
     struct ow_socket *sock = req->sock;
     atomic_store(&req->cancel_requested, true);
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     BOOLEAN was_queued = req->queued;
     if (was_queued)
         lane_unqueue(sock, req);
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (was_queued)
         ow_req_finish(req, STATUS_CANCELLED, 0);
     else if (atomic_load(&req->in_engine))
@@ -192,11 +192,11 @@ NTSTATUS ow_req_start(struct ow_req *req)
     IoSetNextIrpStackLocation(irp);
     IoMarkIrpPending(irp);
 
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     if (sock->life != OW_LIFE_OPEN) {
         /* A call racing WskCloseSocket (a completion routine re-posting,
          * say): refused, never linked to a socket about to be freed. */
-        pthread_mutex_unlock(&sock->lock);
+        ow_unlock(&sock->lock);
         irp->IoStatus.Status = STATUS_FILE_FORCED_CLOSED;
         irp->IoStatus.Information = 0;
         IoCompleteRequest(irp, IO_NO_INCREMENT);
@@ -205,7 +205,7 @@ NTSTATUS ow_req_start(struct ow_req *req)
     }
     sock->refs++;                      /* the request's, until its last reference (req_put) */
     req->holds_sock = TRUE;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
 
     irp->Tail.Overlay.DriverContext[0] = req;
     req_get(req);
@@ -220,7 +220,7 @@ NTSTATUS ow_req_start(struct ow_req *req)
         atomic_store(&req->cancel_requested, true);
     }
 
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     /* A WskCloseSocket that came since the check above has already asked
      * the pending requests to stop, and this one was not among them yet:
      * it stops by itself (STATUS_CANCELLED), or the close waits for ever. */
@@ -233,7 +233,7 @@ NTSTATUS ow_req_start(struct ow_req *req)
     sock->pending = req;
     sock->npending++;
     BOOLEAN run_now = lane_enter(sock, req);
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
 
     if (run_now)
         req_begin(req);                    /* finishes at once if cancelled */
@@ -275,7 +275,7 @@ void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
     }
     irp->Tail.Overlay.DriverContext[0] = NULL;
 
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     if (req->prev)
         req->prev->next = req->next;
     else
@@ -288,7 +288,7 @@ void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
     /* A receive event waits while a WskReceive runs: resume it after (the
      * lane's give-back does, when the lane was held). */
     BOOLEAN rearm = req->lane == OW_LANE_RECV && next == NULL && !held && sock->ev_mask != 0;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
 
     irp->IoStatus.Status = status;
     irp->IoStatus.Information = info;
@@ -316,7 +316,7 @@ BOOLEAN ow_lane_borrow_locked(struct ow_socket *sock, int lane)
 
 void ow_lane_give_back(struct ow_socket *sock, int lane)
 {
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     struct ow_req *next = sock->lanes[lane].head;
     if (next) {
         lane_unqueue(sock, next);
@@ -325,7 +325,7 @@ void ow_lane_give_back(struct ow_socket *sock, int lane)
     sock->lanes[lane].busy = next;
     /* Receive events wait while the lane is held: they may go on now. */
     BOOLEAN rearm = next == NULL && lane == OW_LANE_RECV && sock->ev_mask != 0;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (next) {
         req_begin(next);
         req_put(next);
@@ -371,14 +371,14 @@ static void req_op_done(struct ow_op *op, ssize_t res)
 
 unsigned ow_sock_cancel_all(struct ow_socket *sock)
 {
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     unsigned n = sock->npending, i = 0;
     struct ow_req **list = n ? calloc(n, sizeof(*list)) : NULL;
     for (struct ow_req *r = sock->pending; r && list; r = r->next) {
         req_get(r);
         list[i++] = r;
     }
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     for (unsigned k = 0; k < i; k++) {
         req_cancel(list[k]);
         req_put(list[k]);

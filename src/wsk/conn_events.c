@@ -119,7 +119,7 @@ BOOLEAN ow_conn_ev_prepare_locked(struct ow_socket *sock, struct ow_op *want)
 static void hold(struct ow_socket *sock, const unsigned char *data, size_t len)
 {
     unsigned char *copy = malloc(len);
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     sock->rcv_suspended = TRUE;
     if (copy) {
         memcpy(copy, data, len);
@@ -128,7 +128,7 @@ static void hold(struct ow_socket *sock, const unsigned char *data, size_t len)
         sock->ev_held_len = len;
         sock->ev_held_off = 0;
     }
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (copy == NULL) {
         /* Nowhere to keep the client's data: never drop it silently. */
         ow_rx_fail(sock, STATUS_INSUFFICIENT_RESOURCES);
@@ -173,12 +173,12 @@ static void indicate(struct ow_socket *sock, const WSK_CLIENT_CONNECTION_DISPATC
 /* Indicates the bytes held back from an earlier indication. */
 static void indicate_held(struct ow_socket *sock, const WSK_CLIENT_CONNECTION_DISPATCH *cd)
 {
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     unsigned char *buf = sock->ev_held;
     size_t off = sock->ev_held_off, len = sock->ev_held_len;
     sock->ev_held = NULL;
     sock->ev_held_len = sock->ev_held_off = 0;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (len > 0)
         indicate(sock, cd, buf + off, len);
     free(buf);
@@ -192,10 +192,10 @@ static void indicate_input(struct ow_socket *sock, const WSK_CLIENT_CONNECTION_D
     if (n > 0) {
         indicate(sock, cd, chunk, (size_t)n);
     } else if (n == 0) {
-        pthread_mutex_lock(&sock->lock);
+        ow_lock(&sock->lock);
         if (sock->rx == OW_RX_OPEN)
             sock->rx = OW_RX_FIN;
-        pthread_mutex_unlock(&sock->lock);
+        ow_unlock(&sock->lock);
     } else if (n != -EAGAIN && n != -EWOULDBLOCK && n != -EINTR) {
         ow_rx_fail(sock, ow_status_from_errno((int)-n));
     }
@@ -212,14 +212,14 @@ static void learn_end(struct ow_socket *sock, unsigned revents)
     if ((revents & (OW_POLL_ERR | OW_POLL_HUP | OW_POLL_RDHUP)) == 0)
         return;
     (void)ow_net_get_opt(sock->fd, OW_OPT_ERROR, &err);
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     if (err > 0)
         ow_rx_fail_locked(sock, ow_status_from_errno(err));
     else if ((revents & OW_POLL_HUP) && sock->tx == OW_TX_OPEN)
         ow_rx_fail_locked(sock, STATUS_CONNECTION_RESET);
     else if (sock->rx == OW_RX_OPEN)
         sock->rx = OW_RX_FIN;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
 }
 
 void ow_conn_ev_ready(struct ow_socket *sock, ssize_t res)
@@ -228,10 +228,10 @@ void ow_conn_ev_ready(struct ow_socket *sock, ssize_t res)
     if (res < 0 || cd == NULL)
         return;                        /* cancelled, or the fd went away: arm decides again */
 
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     BOOLEAN receive = receive_wanted_locked(sock) && ow_lane_borrow_locked(sock, OW_LANE_RECV);
     BOOLEAN held = receive && sock->ev_held_len > 0;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
 
     if (receive) {
         if (held)
@@ -243,12 +243,12 @@ void ow_conn_ev_ready(struct ow_socket *sock, ssize_t res)
         learn_end(sock, (unsigned)res);
     }
 
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     enum end_news news = end_to_tell_locked(sock, receive_wanted_locked(sock));
     BOOLEAN abortive = sock->rx == OW_RX_RESET;
     if (news != END_NONE)
         sock->end_told = TRUE;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (news == END_DISCONNECT)
         cd->WskDisconnectEvent(sock->context, abortive ? WSK_FLAG_ABORTIVE : 0);
     else if (news == END_DEAD)

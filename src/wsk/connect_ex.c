@@ -92,9 +92,9 @@ NTSTATUS WSKAPI ow_connect_ex(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, PWSK_
         return ow_complete_now(Irp, st, 0);
     }
 
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     BOOLEAN fastopen = sock->fastopen;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     /* Fast Open is optional by the WSK page: where Linux refuses the option,
      * the buffer simply follows the handshake. */
     if (fastopen && req->total && ow_net_set_opt(sock->fd, OW_OPT_TCP_FASTOPEN_CONNECT, 1) == 0)

@@ -47,21 +47,21 @@ void ow_rx_fail_locked(struct ow_socket *sock, NTSTATUS status)
 
 void ow_rx_fail(struct ow_socket *sock, NTSTATUS status)
 {
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     ow_rx_fail_locked(sock, status);
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
 }
 
 /* End-of-stream read by a receive: a graceful close, unless the connection
  * failed before (Linux reports a reset once, then end-of-stream). */
 static NTSTATUS rx_end_of_stream(struct ow_socket *sock)
 {
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     if (sock->rx == OW_RX_OPEN)
         sock->rx = OW_RX_FIN;
     NTSTATUS st = sock->rx == OW_RX_RESET ? sock->rx_status
                 : sock->rx == OW_RX_ABORTED ? STATUS_CONNECTION_ABORTED : STATUS_SUCCESS;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     return st;
 }
 
@@ -72,7 +72,7 @@ NTSTATUS ow_begin_connect(struct ow_socket *sock, const SOCKADDR *remote)
     NTSTATUS st = ow_check_addr(sock, remote);
     if (!NT_SUCCESS(st))
         return st;
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     switch (sock->life != OW_LIFE_OPEN ? OW_CONN_FAILED : sock->state) {
     case OW_CONN_BOUND:
         st = sock->role == OW_ROLE_LISTENER ? STATUS_INVALID_DEVICE_STATE : STATUS_SUCCESS;
@@ -86,15 +86,15 @@ NTSTATUS ow_begin_connect(struct ow_socket *sock, const SOCKADDR *remote)
         sock->state = OW_CONN_CONNECTING;
         sock->role = OW_ROLE_CONNECTION;
     }
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     return st;
 }
 
 void ow_end_connect(struct ow_socket *sock, BOOLEAN connected)
 {
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     sock->state = connected ? OW_CONN_CONNECTED : OW_CONN_FAILED;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (connected)
         ow_events_static(sock);
 }
@@ -188,11 +188,11 @@ NTSTATUS WSKAPI ow_send(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP I
         return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
     if (Flags & ~(ULONG)WSK_FLAG_NODELAY)
         return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);   /* e.g. WSK_FLAG_OOB */
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     NTSTATUS st = need_connected(sock);
     if (NT_SUCCESS(st) && sock->tx == OW_TX_SHUT)
         st = STATUS_INVALID_DEVICE_STATE;          /* after our graceful WskDisconnect */
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (!NT_SUCCESS(st))
         return ow_complete_now(Irp, st, 0);
 
@@ -231,9 +231,9 @@ static void receive_step(struct ow_req *req, ssize_t res)
 static void receive_begin(struct ow_req *req)
 {
     struct ow_socket *sock = req->sock;
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     req->done = ow_conn_take_held_locked(sock, req);
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (req->total == 0 || (req->done > 0 && (req->iovcnt == 0 || !(req->flags & WSK_FLAG_WAITALL)))) {
         ow_req_finish(req, STATUS_SUCCESS, req->done);   /* re-arms the events */
         return;
@@ -260,9 +260,9 @@ static void drain_step(struct ow_req *req, ssize_t res)
 static void drain_begin(struct ow_req *req)
 {
     struct ow_socket *sock = req->sock;
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     ow_conn_drop_held_locked(sock);
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     ow_req_continue(req);
 }
 
@@ -296,9 +296,9 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
     /* DRAIN takes a zero-length buffer and excludes WAITALL (WskReceive page). */
     if (drain ? (Flags & WSK_FLAG_WAITALL) || (Buffer != NULL && Buffer->Length != 0) : Buffer == NULL)
         return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     NTSTATUS st = need_receivable(sock);
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (!NT_SUCCESS(st))
         return ow_complete_now(Irp, st, 0);
     if (drain)
@@ -315,7 +315,7 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
      * data first then (receive_begin): the stream's order is kept. The
      * lane is held until the completion routine has run, so a receive
      * event resumed by this call cannot overtake the completion. */
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     BOOLEAN inline_done = sock->life == OW_LIFE_OPEN &&
                           (req->total == 0 ||
                            (sock->ev_held_len > 0 && (!(Flags & WSK_FLAG_WAITALL) || sock->ev_held_len >= req->total))) &&
@@ -325,7 +325,7 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
         held = ow_conn_take_held_locked(sock, req);
         sock->refs++;                  /* the completion routine may close the socket */
     }
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (inline_done) {
         ow_req_free_unstarted(req);
         ow_complete_now(Irp, STATUS_SUCCESS, held);
@@ -354,9 +354,9 @@ static void disconnect_step(struct ow_req *req, ssize_t res)
     }
     int rc = ow_net_shutdown_send(sock->fd);
     if (rc == 0) {
-        pthread_mutex_lock(&sock->lock);
+        ow_lock(&sock->lock);
         sock->tx = OW_TX_SHUT;
-        pthread_mutex_unlock(&sock->lock);
+        ow_unlock(&sock->lock);
     }
     ow_req_finish(req, rc == 0 ? STATUS_SUCCESS : ow_status_from_errno(-rc),
                   req->op.kind == OW_OP_SEND ? (ULONG_PTR)res : 0);
@@ -371,17 +371,17 @@ NTSTATUS WSKAPI ow_disconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, 
         return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
     if ((Flags & WSK_FLAG_ABORTIVE) && Buffer != NULL)
         return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     NTSTATUS st = need_connected(sock);
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (!NT_SUCCESS(st))
         return ow_complete_now(Irp, st, 0);
 
     if (Flags & WSK_FLAG_ABORTIVE) {
         /* Reset now; sends and receives in flight fail, later ones too. */
-        pthread_mutex_lock(&sock->lock);
+        ow_lock(&sock->lock);
         sock->rx = OW_RX_ABORTED;
-        pthread_mutex_unlock(&sock->lock);
+        ow_unlock(&sock->lock);
         /* Mark the pending requests cancelled before the RST makes them fail. */
         ow_sock_cancel_all(sock);
         int rc = ow_net_abort(sock->fd);

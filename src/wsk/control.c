@@ -54,7 +54,7 @@ static BOOLEAN own_option(struct ow_socket *sock, BOOLEAN set, ULONG level, ULON
     if (flag == NULL)
         return FALSE;
     *st = STATUS_SUCCESS;
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     if (set) {
         *flag = *value != 0;
         if (flag == &sock->fastopen && *flag && sock->state == OW_CONN_LISTENING) {
@@ -65,7 +65,7 @@ static BOOLEAN own_option(struct ow_socket *sock, BOOLEAN set, ULONG level, ULON
     } else {
         *value = *flag;
     }
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     return TRUE;
 }
 
@@ -81,9 +81,9 @@ static NTSTATUS do_option(struct ow_socket *sock, BOOLEAN set, ULONG level, ULON
     if (level == SOL_SOCKET && name == SO_CONDITIONAL_ACCEPT) {
         if (set)
             return ow_cond_set(sock, *(const ULONG *)in != 0);
-        pthread_mutex_lock(&sock->lock);
+        ow_lock(&sock->lock);
         ULONG on = sock->conditional;
-        pthread_mutex_unlock(&sock->lock);
+        ow_unlock(&sock->lock);
         memcpy(out, &on, sizeof(on));
         *out_bytes = sizeof(on);
         return STATUS_SUCCESS;
@@ -121,9 +121,9 @@ static NTSTATUS do_option(struct ow_socket *sock, BOOLEAN set, ULONG level, ULON
         if (set) {
             rc = ow_net_set_opt(sock->fd, opt, v);
             if (rc == 0 && opt == OW_OPT_TCP_NODELAY) {
-                pthread_mutex_lock(&sock->lock);
+                ow_lock(&sock->lock);
                 sock->nodelay = v != 0;
-                pthread_mutex_unlock(&sock->lock);
+                ow_unlock(&sock->lock);
             }
         } else {
             rc = ow_net_get_opt(sock->fd, opt, &v);

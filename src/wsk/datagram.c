@@ -17,9 +17,9 @@
 
 static NTSTATUS need_bound(struct ow_socket *sock)
 {
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     NTSTATUS st = sock->state == OW_CONN_IDLE ? STATUS_INVALID_DEVICE_STATE : STATUS_SUCCESS;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     return st;
 }
 
@@ -36,14 +36,14 @@ static NTSTATUS pick_destination(struct ow_socket *sock, const SOCKADDR *remote,
         return st;
     }
     NTSTATUS st = STATUS_SUCCESS;
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     if (sock->dg_has_sendto)
         memcpy(out, &sock->dg_sendto, ow_addr_len(sock->family));
     else if (sock->dg_has_remote)
         *use_connected = TRUE;
     else
         st = STATUS_INVALID_PARAMETER;   /* nowhere to send to */
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     return st;
 }
 
@@ -285,7 +285,7 @@ BOOLEAN ow_dgram_ioctl(struct ow_socket *sock, ULONG ControlCode, SIZE_T InputSi
     const SOCKADDR *addr = InputBuffer;
     /* No input: the fixed remote / sendto address is removed. */
     if (InputBuffer == NULL || InputSize == 0) {
-        pthread_mutex_lock(&sock->lock);
+        ow_lock(&sock->lock);
         *st = STATUS_SUCCESS;
         if (ControlCode == SIO_WSK_SET_SENDTO_ADDRESS) {
             sock->dg_has_sendto = FALSE;
@@ -296,7 +296,7 @@ BOOLEAN ow_dgram_ioctl(struct ow_socket *sock, ULONG ControlCode, SIZE_T InputSi
             else
                 sock->dg_has_remote = FALSE;
         }
-        pthread_mutex_unlock(&sock->lock);
+        ow_unlock(&sock->lock);
         return TRUE;
     }
     if (InputSize < len) {
@@ -306,7 +306,7 @@ BOOLEAN ow_dgram_ioctl(struct ow_socket *sock, ULONG ControlCode, SIZE_T InputSi
     *st = ow_check_addr(sock, addr);
     if (!NT_SUCCESS(*st))
         return TRUE;
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     if (ControlCode == SIO_WSK_SET_SENDTO_ADDRESS) {
         memset(&sock->dg_sendto, 0, sizeof(sock->dg_sendto));
         memcpy(&sock->dg_sendto, addr, len);
@@ -322,6 +322,6 @@ BOOLEAN ow_dgram_ioctl(struct ow_socket *sock, ULONG ControlCode, SIZE_T InputSi
         else
             sock->dg_has_remote = TRUE;
     }
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     return TRUE;
 }

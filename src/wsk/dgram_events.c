@@ -81,10 +81,10 @@ static struct ow_dgram_ind *read_datagram(struct ow_socket *sock, long *res)
 
 void ow_dgram_ev_ready(struct ow_socket *sock, ssize_t res)
 {
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     BOOLEAN irp_first = sock->lanes[OW_LANE_RECV].busy != NULL;   /* IRPs take precedence */
     BOOLEAN on = (sock->ev_mask & WSK_EVENT_RECEIVE_FROM) != 0;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     /* UDP errors (an ICMP port unreachable, say) are per datagram: the
      * event op is armed again either way. */
     if (res < 0 || irp_first || !on)
@@ -108,7 +108,7 @@ void ow_dgram_ev_ready(struct ow_socket *sock, ssize_t res)
         if (st == STATUS_DATA_NOT_ACCEPTED) {
             /* Keep them for WskReceiveFrom; a per-socket event is disabled
              * until re-enabled, a static one is not. */
-            pthread_mutex_lock(&sock->lock);
+            ow_lock(&sock->lock);
             struct ow_dgram_ind **pp = &sock->ev_dgrams;
             int held = 0;
             while (*pp) {
@@ -121,7 +121,7 @@ void ow_dgram_ev_ready(struct ow_socket *sock, ssize_t res)
             }
             if (!(sock->ev_static & WSK_EVENT_RECEIVE_FROM))
                 sock->ev_mask &= ~(ULONG)WSK_EVENT_RECEIVE_FROM;
-            pthread_mutex_unlock(&sock->lock);
+            ow_unlock(&sock->lock);
             free_dgram_chain(head);   /* beyond the bound: UDP may drop, as the kernel would */
         } else if (st != STATUS_PENDING) {
             free_dgram_chain(head);
@@ -145,11 +145,11 @@ NTSTATUS ow_events_release_datagrams(struct ow_socket *sock, PWSK_DATAGRAM_INDIC
 BOOLEAN ow_events_take_datagram(struct ow_socket *sock, PWSK_BUF buf, PSOCKADDR remote,
                                 PULONG control_length, PULONG control_flags, PIRP irp, NTSTATUS *st)
 {
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     struct ow_dgram_ind *d = sock->ev_dgrams;
     if (d)
         sock->ev_dgrams = (struct ow_dgram_ind *)d->ind.Next;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (d == NULL)
         return FALSE;
     d->ind.Next = NULL;

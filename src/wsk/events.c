@@ -124,7 +124,7 @@ NTSTATUS ow_events_control(struct ow_socket *sock, SIZE_T in_size, PVOID in, PIR
     BOOLEAN disable = (ctl.EventMask & WSK_EVENT_DISABLE) != 0;
     ULONG mask = ctl.EventMask & ~(ULONG)WSK_EVENT_DISABLE;
 
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     BOOLEAN listener = ow_is_listener(sock);
     BOOLEAN dgram = sock->category == OW_CAT_DATAGRAM;
     ULONG allowed = listener ? (WSK_EVENT_ACCEPT | OW_EV_CONNECTION)
@@ -170,7 +170,7 @@ NTSTATUS ow_events_control(struct ow_socket *sock, SIZE_T in_size, PVOID in, PIR
         }
     }
     BOOLEAN backlog = !disable && NT_SUCCESS(st) && !listener && (mask & WSK_EVENT_SEND_BACKLOG);
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
 
     if (backlog)
         ow_events_send_backlog(sock);   /* the ideal backlog, once, when enabled */
@@ -186,7 +186,7 @@ void ow_events_static(struct ow_socket *sock)
     ULONG mask = ow_reg_static_events(sock->reg);
     if (mask == 0)
         return;
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     ULONG want = ow_is_listener(sock) ? (sock->state == OW_CONN_LISTENING ? WSK_EVENT_ACCEPT : 0)
                : sock->category == OW_CAT_DATAGRAM ? (sock->state != OW_CONN_IDLE ? WSK_EVENT_RECEIVE_FROM : 0)
                : sock->state == OW_CONN_CONNECTED ? OW_EV_CONNECTION : 0;
@@ -198,7 +198,7 @@ void ow_events_static(struct ow_socket *sock)
             on |= bit;
     sock->ev_mask |= on;
     sock->ev_static |= on;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (on & WSK_EVENT_SEND_BACKLOG)
         ow_events_send_backlog(sock);
     if (on)
@@ -235,23 +235,23 @@ void ow_events_arm(struct ow_socket *sock)
 {
     struct ow_op want;
     memset(&want, 0, sizeof(want));
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     if (sock->life != OW_LIFE_OPEN || (sock->ev != OW_EV_IDLE && sock->ev != OW_EV_ARMED)) {
-        pthread_mutex_unlock(&sock->lock);
+        ow_unlock(&sock->lock);
         return;
     }
     BOOLEAN wanted = ev_prepare_locked(sock, &want);
     if (sock->ev == OW_EV_ARMED) {
         /* Completes early (-ECANCELED); its completion arms the right one. */
         BOOLEAN stale = armed_op_stale_locked(sock, wanted, &want);
-        pthread_mutex_unlock(&sock->lock);
+        ow_unlock(&sock->lock);
         if (stale)
             ow_engine_cancel(&sock->ev_op->op);
         return;
     }
     /* The op is made when first wanted: most sockets never need one. */
     if (!wanted || (sock->ev_op == NULL && (sock->ev_op = calloc(1, sizeof(*sock->ev_op))) == NULL)) {
-        pthread_mutex_unlock(&sock->lock);   /* out of memory: the next arm tries again */
+        ow_unlock(&sock->lock);   /* out of memory: the next arm tries again */
         return;
     }
     if (want.kind == OW_OP_ACCEPT) {
@@ -267,11 +267,11 @@ void ow_events_arm(struct ow_socket *sock)
     op->ctx = sock;
     op->done = ev_done;
     sock->refs += 2;                   /* the op's, and ours until the submission is checked */
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
 
     int rc = ow_engine_submit(op);
 
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     BOOLEAN cancel = FALSE;
     if (rc < 0) {
         sock->ev = OW_EV_IDLE;         /* ->done never runs: drop the op's reference */
@@ -288,7 +288,7 @@ void ow_events_arm(struct ow_socket *sock)
         cancel = sock->life != OW_LIFE_OPEN ||
                  (sock->ev == OW_EV_ARMED && armed_op_stale_locked(sock, ev_prepare_locked(sock, &now), &now));
     }
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (cancel)
         ow_engine_cancel(op);
     ow_sock_unref(sock);
@@ -296,9 +296,9 @@ void ow_events_arm(struct ow_socket *sock)
 
 void ow_events_cancel(struct ow_socket *sock)
 {
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     BOOLEAN armed = sock->ev == OW_EV_ARMED;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (armed)
         ow_engine_cancel(&sock->ev_op->op);
 }
@@ -308,11 +308,11 @@ static void ev_done(struct ow_op *op, ssize_t res)
     struct ow_socket *sock = op->ctx;
     KIRQL old;
     KeRaiseIrql(DISPATCH_LEVEL, &old);
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     sock->ev = OW_EV_RUNNING;
     sock->ev_thread = pthread_self();
     BOOLEAN open = sock->life == OW_LIFE_OPEN;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
 
     BOOLEAN backoff = FALSE;
     if (!open) {
@@ -326,7 +326,7 @@ static void ev_done(struct ow_op *op, ssize_t res)
         ow_conn_ev_ready(sock, res);
     }
 
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     PIRP waiting = sock->ev_disable_irps;
     sock->ev_disable_irps = NULL;
     if (backoff && sock->life == OW_LIFE_OPEN) {
@@ -336,7 +336,7 @@ static void ev_done(struct ow_op *op, ssize_t res)
         backoff = FALSE;
         sock->ev = OW_EV_IDLE;
     }
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     complete_disable_irps(waiting);
     if (backoff)
         ow_listen_backoff_start(sock);

@@ -124,7 +124,7 @@ static void add_ready(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *remo
     if (id)
         h->id = *id;
     h->state = HELD_READY;
-    pthread_mutex_lock(&ls->lock);
+    ow_lock(&ls->lock);
     BOOLEAN open = ls->life == OW_LIFE_OPEN;
     if (open) {
         struct ow_held **pp = &ls->held;
@@ -132,7 +132,7 @@ static void add_ready(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *remo
             pp = &(*pp)->next;
         *pp = h;
     }
-    pthread_mutex_unlock(&ls->lock);
+    ow_unlock(&ls->lock);
     if (!open) {
         /* The listener closed while this one was on its way: reset it, as
          * the close did the others. */
@@ -200,9 +200,9 @@ static void finish_accept(struct ow_req *req, int fd, const SOCKADDR_STORAGE *re
 static void offer(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *remote, const WSK_INSPECT_ID *id)
 {
     const WSK_CLIENT_LISTEN_DISPATCH *ld = ow_listen_dispatch(ls);
-    pthread_mutex_lock(&ls->lock);
+    ow_lock(&ls->lock);
     ULONG inherit = ls->ev_inherit;
-    pthread_mutex_unlock(&ls->lock);
+    ow_unlock(&ls->lock);
     struct ow_socket *sock = accepted_socket(ls, fd, NULL, NULL, id);
     if (sock == NULL)
         return;                        /* fd closed by accepted_socket */
@@ -219,13 +219,13 @@ static void offer(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *remote, 
     NTSTATUS st = ld->WskAcceptEvent(ls->context, WSK_FLAG_AT_DISPATCH_LEVEL, (PSOCKADDR)&local,
                                      (PSOCKADDR)&peer, &sock->pub, &ctx, &dispatch);
     KeLowerIrql(old);
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     BOOLEAN open = sock->life == OW_LIFE_OPEN;
     if (open && st == STATUS_SUCCESS) {
         sock->context = ctx;
         sock->client_dispatch = dispatch;
     }
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (open && st != STATUS_SUCCESS) {
         /* STATUS_REQUEST_NOT_ACCEPTED (or anything else): the provider resets it. */
         ow_sock_discard(sock);
@@ -234,9 +234,9 @@ static void offer(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *remote, 
          * sockets it accepts through WskAcceptEvent (Enabling and Disabling
          * Event Callback Functions), those the returned table has. */
         ULONG on = ow_events_supported(sock, inherit);
-        pthread_mutex_lock(&sock->lock);
+        ow_lock(&sock->lock);
         sock->ev_mask |= on;
-        pthread_mutex_unlock(&sock->lock);
+        ow_unlock(&sock->lock);
         if (on & WSK_EVENT_SEND_BACKLOG)
             ow_events_send_backlog(sock);
         ow_events_static(sock);
@@ -250,10 +250,10 @@ static void offer(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *remote, 
 static void deliver(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *remote, const WSK_INSPECT_ID *id)
 {
     const WSK_CLIENT_LISTEN_DISPATCH *ld = ow_listen_dispatch(ls);
-    pthread_mutex_lock(&ls->lock);
+    ow_lock(&ls->lock);
     struct ow_req *req = ow_lane_pop_locked(ls, OW_LANE_ACCEPT);
     BOOLEAN event = req == NULL && (ls->ev_mask & WSK_EVENT_ACCEPT) && ld && ld->WskAcceptEvent;
-    pthread_mutex_unlock(&ls->lock);
+    ow_unlock(&ls->lock);
     if (req)
         finish_accept(req, fd, remote, id);
     else if (event)
@@ -274,13 +274,13 @@ static int take_ready_locked(struct ow_socket *ls, struct ow_held *h, WSK_INSPEC
 static void serve_ready(struct ow_socket *ls)
 {
     for (;;) {
-        pthread_mutex_lock(&ls->lock);
+        ow_lock(&ls->lock);
         struct ow_held *h = first_ready_locked(ls);
         struct ow_req *req = h ? ow_lane_pop_locked(ls, OW_LANE_ACCEPT) : NULL;
         WSK_INSPECT_ID id = { 0, 0 };
         SOCKADDR_STORAGE peer;
         int fd = req ? take_ready_locked(ls, h, &id, &peer) : -1;
-        pthread_mutex_unlock(&ls->lock);
+        ow_unlock(&ls->lock);
         if (req == NULL)
             return;
         finish_accept(req, fd, &peer, &id);
@@ -295,14 +295,14 @@ static void watch_done(struct ow_op *op, ssize_t res)
     struct ow_socket *ls = h->ls;
     KIRQL old;
     KeRaiseIrql(DISPATCH_LEVEL, &old);
-    pthread_mutex_lock(&ls->lock);
+    ow_lock(&ls->lock);
     h->watching = FALSE;
     BOOLEAN aborted = h->state == HELD_PENDED && res >= 0 && (res & (OW_POLL_ERR | OW_POLL_HUP));
     BOOLEAN open = ls->life == OW_LIFE_OPEN;
     BOOLEAN gone = h->state == HELD_GONE;
     if (aborted || gone)
         unlink_held(ls, h);
-    pthread_mutex_unlock(&ls->lock);
+    ow_unlock(&ls->lock);
 
     if (aborted) {
         if (open)
@@ -341,14 +341,14 @@ static BOOLEAN inspect(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *rem
     /* In the books before the callback: a driver may hand the id to
      * another thread that calls WskInspectComplete as soon as (or before)
      * the callback has returned WskInspectPend. */
-    pthread_mutex_lock(&ls->lock);
+    ow_lock(&ls->lock);
     h->next = ls->held;
     ls->held = h;
-    pthread_mutex_unlock(&ls->lock);
+    ow_unlock(&ls->lock);
 
     WSK_INSPECT_ACTION action = ow_listen_dispatch(ls)->WskInspectEvent(ls->context, (PSOCKADDR)&local,
                                                                       (PSOCKADDR)&h->remote, &h->id);
-    pthread_mutex_lock(&ls->lock);
+    ow_lock(&ls->lock);
     BOOLEAN open = ls->life == OW_LIFE_OPEN;
     WSK_INSPECT_ACTION decided = h->decided;
     BOOLEAN pend = open && action == WskInspectPend && decided == WskInspectMax;
@@ -366,12 +366,12 @@ static BOOLEAN inspect(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *rem
     } else {
         unlink_held(ls, h);
     }
-    pthread_mutex_unlock(&ls->lock);
+    ow_unlock(&ls->lock);
     if (pend) {
         if (ow_engine_submit(&h->watch) < 0) {
-            pthread_mutex_lock(&ls->lock);
+            ow_lock(&ls->lock);
             h->watching = FALSE;
-            pthread_mutex_unlock(&ls->lock);
+            ow_unlock(&ls->lock);
             ow_sock_unref(ls);
         }
         return FALSE;
@@ -402,13 +402,13 @@ NTSTATUS ow_cond_set(struct ow_socket *ls, BOOLEAN on)
         return STATUS_INVALID_PARAMETER;
     if (on && (ld == NULL || ld->WskInspectEvent == NULL || ld->WskAbortEvent == NULL))
         return STATUS_INVALID_PARAMETER;   /* inspection needs both callbacks */
-    pthread_mutex_lock(&ls->lock);
+    ow_lock(&ls->lock);
     NTSTATUS st = STATUS_SUCCESS;
     if (ls->state != OW_CONN_IDLE)
         st = STATUS_INVALID_DEVICE_STATE;  /* before WskBind, as documented */
     else
         ls->conditional = on;
-    pthread_mutex_unlock(&ls->lock);
+    ow_unlock(&ls->lock);
     return st;
 }
 
@@ -437,15 +437,15 @@ static BOOLEAN out_of_descriptors(int err)
 static void listener_failed(struct ow_socket *ls, NTSTATUS st)
 {
     const WSK_CLIENT_LISTEN_DISPATCH *ld = ow_listen_dispatch(ls);
-    pthread_mutex_lock(&ls->lock);
+    ow_lock(&ls->lock);
     ls->state = OW_CONN_FAILED;
     BOOLEAN event = (ls->ev_mask & WSK_EVENT_ACCEPT) && ld && ld->WskAcceptEvent;
     BOOLEAN inspect_cb = ls->conditional && ld && ld->WskInspectEvent;
-    pthread_mutex_unlock(&ls->lock);
+    ow_unlock(&ls->lock);
     for (;;) {
-        pthread_mutex_lock(&ls->lock);
+        ow_lock(&ls->lock);
         struct ow_req *req = ow_lane_pop_locked(ls, OW_LANE_ACCEPT);
-        pthread_mutex_unlock(&ls->lock);
+        ow_unlock(&ls->lock);
         if (req == NULL)
             break;
         ow_req_finish(req, st, 0);
@@ -465,9 +465,9 @@ BOOLEAN ow_listen_ev_ready(struct ow_socket *ls, ssize_t res)
 {
     if (res >= 0) {
         WSK_INSPECT_ID id = { 0, 0 };
-        pthread_mutex_lock(&ls->lock);
+        ow_lock(&ls->lock);
         BOOLEAN conditional = ls->conditional;
-        pthread_mutex_unlock(&ls->lock);
+        ow_unlock(&ls->lock);
         if (!conditional || inspect(ls, res, &ls->ev_op->addr, &id))
             deliver(ls, res, &ls->ev_op->addr, conditional ? &id : NULL);
         return FALSE;
@@ -477,9 +477,9 @@ BOOLEAN ow_listen_ev_ready(struct ow_socket *ls, ssize_t res)
         err == EPERM)
         return FALSE;                  /* nothing, or one connection the kernel lost: go on */
     if (out_of_descriptors(err)) {
-        pthread_mutex_lock(&ls->lock);
+        ow_lock(&ls->lock);
         struct ow_req *req = ow_lane_pop_locked(ls, OW_LANE_ACCEPT);
-        pthread_mutex_unlock(&ls->lock);
+        ow_unlock(&ls->lock);
         if (req)
             ow_req_finish(req, STATUS_INSUFFICIENT_RESOURCES, 0);
         return TRUE;
@@ -494,10 +494,10 @@ static VOID backoff_over(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
     UNREFERENCED_PARAMETER(Arg1);
     UNREFERENCED_PARAMETER(Arg2);
     struct ow_socket *ls = Context;
-    pthread_mutex_lock(&ls->lock);
+    ow_lock(&ls->lock);
     if (ls->ev == OW_EV_BACKOFF)
         ls->ev = OW_EV_IDLE;
-    pthread_mutex_unlock(&ls->lock);
+    ow_unlock(&ls->lock);
     ow_events_arm(ls);
     ow_sock_unref(ls);                 /* the timer's */
 }
@@ -525,27 +525,27 @@ void ow_listen_close(struct ow_socket *ls)
     if (ls->category == OW_CAT_CONNECTION || ls->category == OW_CAT_DATAGRAM)
         return;                        /* never a listener: nothing held, no timer */
     for (;;) {
-        pthread_mutex_lock(&ls->lock);
+        ow_lock(&ls->lock);
         struct ow_held *h = ls->held;
         /* Gone ones are on their way out; one being inspected is reset by
          * inspect() once its callback returned (it sees the close). */
         while (h && (h->state == HELD_GONE || h->state == HELD_INSPECTING))
             h = h->next;
         int fd = h ? detach_locked(ls, h, FALSE) : -1;
-        pthread_mutex_unlock(&ls->lock);
+        ow_unlock(&ls->lock);
         if (h == NULL)
             break;
         if (fd >= 0)
             ow_net_close_abortive(fd);
     }
-    pthread_mutex_lock(&ls->lock);
+    ow_lock(&ls->lock);
     BOOLEAN waiting = ls->ev == OW_EV_BACKOFF && ls->backoff != NULL;
-    pthread_mutex_unlock(&ls->lock);
+    ow_unlock(&ls->lock);
     if (waiting && KeCancelTimer(&ls->backoff->timer)) {
         /* Taken off the queue: its DPC never runs, so its reference is ours. */
-        pthread_mutex_lock(&ls->lock);
+        ow_lock(&ls->lock);
         ls->ev = OW_EV_IDLE;
-        pthread_mutex_unlock(&ls->lock);
+        ow_unlock(&ls->lock);
         ow_sock_unref(ls);
     }
 }
@@ -576,7 +576,7 @@ NTSTATUS WSKAPI ow_accept(PWSK_SOCKET ListenSocket, ULONG Flags, PVOID AcceptSoc
     struct ow_socket *ls = ow_sock(ListenSocket);
     if (Flags != 0)
         return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
-    pthread_mutex_lock(&ls->lock);
+    ow_lock(&ls->lock);
     NTSTATUS st = ls->life != OW_LIFE_OPEN ? STATUS_FILE_FORCED_CLOSED
                 : ls->state == OW_CONN_LISTENING ? STATUS_SUCCESS
                 : ls->state == OW_CONN_FAILED ? STATUS_FILE_FORCED_CLOSED : STATUS_INVALID_DEVICE_STATE;
@@ -588,7 +588,7 @@ NTSTATUS WSKAPI ow_accept(PWSK_SOCKET ListenSocket, ULONG Flags, PVOID AcceptSoc
     SOCKADDR_STORAGE peer;
     int fd = h ? take_ready_locked(ls, h, &id, &peer) : -1;
     BOOLEAN try_now = NT_SUCCESS(st) && first && h == NULL && !ls->conditional;
-    pthread_mutex_unlock(&ls->lock);
+    ow_unlock(&ls->lock);
     if (!NT_SUCCESS(st))
         return ow_complete_now(Irp, st, 0);
     if (try_now) {
@@ -625,7 +625,7 @@ NTSTATUS WSKAPI ow_listen(PWSK_SOCKET Socket, PIRP Irp)
     if (Irp == NULL)
         return STATUS_INVALID_PARAMETER;
     struct ow_socket *sock = ow_sock(Socket);
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     NTSTATUS st;
     if (sock->life != OW_LIFE_OPEN)
         st = STATUS_FILE_FORCED_CLOSED;
@@ -647,7 +647,7 @@ NTSTATUS WSKAPI ow_listen(PWSK_SOCKET Socket, PIRP Irp)
             sock->role = OW_ROLE_LISTENER;
         }
     }
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (NT_SUCCESS(st)) {
         ow_events_static(sock);
         ow_events_arm(sock);   /* a conditional listener inspects from here on */
@@ -659,25 +659,25 @@ static NTSTATUS inspect_complete(struct ow_socket *ls, PWSK_INSPECT_ID id, WSK_I
 {
     if (id == NULL || (action != WskInspectAccept && action != WskInspectReject))
         return STATUS_INVALID_PARAMETER;
-    pthread_mutex_lock(&ls->lock);
+    ow_lock(&ls->lock);
     BOOLEAN conditional = ls->conditional;
     struct ow_held *h = conditional && ls->life == OW_LIFE_OPEN ? find_locked(ls, id) : NULL;
     if (h != NULL && h->state == HELD_INSPECTING && h->decided == WskInspectMax) {
         /* Its WskInspectEvent has not returned yet (another thread was
          * quicker): the decision applies when it returns WskInspectPend. */
         h->decided = action;
-        pthread_mutex_unlock(&ls->lock);
+        ow_unlock(&ls->lock);
         return STATUS_SUCCESS;
     }
     if (h == NULL || h->state != HELD_PENDED) {
-        pthread_mutex_unlock(&ls->lock);
+        ow_unlock(&ls->lock);
         /* Unknown, already decided, or aborted by the peer (WskAbortEvent said so). */
         return conditional ? STATUS_INVALID_PARAMETER : STATUS_INVALID_DEVICE_STATE;
     }
     WSK_INSPECT_ID the_id = h->id;
     SOCKADDR_STORAGE remote = h->remote;
     int fd = detach_locked(ls, h, action == WskInspectAccept);
-    pthread_mutex_unlock(&ls->lock);
+    ow_unlock(&ls->lock);
     if (action == WskInspectReject) {
         if (fd >= 0)
             ow_net_close_abortive(fd);

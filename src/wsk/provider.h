@@ -12,6 +12,7 @@
 
 #include "engine/engine.h"
 #include "engine/net.h"
+#include "engine/lock.h"
 #include "pending.h"
 
 /* Version we fully implement, reported in WSK_PROVIDER_CHARACTERISTICS. */
@@ -107,7 +108,7 @@ struct ow_socket {
     PVOID context;                    /* client's SocketContext */
     const VOID *client_dispatch;      /* client's event table, per category */
 
-    pthread_mutex_t lock;             /* guards what follows */
+    ow_lock_t lock;                   /* guards what follows (engine/lock.h) */
     enum ow_life life;
     unsigned refs;                    /* see enum ow_life */
     PIRP close_irp;                   /* completes when the last reference goes */

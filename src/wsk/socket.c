@@ -50,7 +50,7 @@ struct ow_socket *ow_socket_new(struct ow_registration *reg, enum ow_category ca
     sock->tx = OW_TX_OPEN;
     sock->ev = OW_EV_IDLE;
     sock->lanes[OW_LANE_ACCEPT].busy = &accept_lane_sentinel;
-    pthread_mutex_init(&sock->lock, NULL);
+    ow_lock_init(&sock->lock);
     ow_reg_socket_added(reg, sock);
     atomic_fetch_add(&live_sockets, 1);
     return sock;
@@ -63,7 +63,6 @@ static void socket_destroy(struct ow_socket *sock)
     ow_share_release(sock);   /* its address is free for WskBind again */
     ow_events_free(sock);
     ow_listen_free(sock);
-    pthread_mutex_destroy(&sock->lock);
     ow_reg_socket_unlink(reg, sock);
     if (!(ow_vf_enabled && ow_vf_bury_socket(sock)))   /* graveyard: docs/verifier.md */
         free(sock);
@@ -100,16 +99,16 @@ static void finish_close(struct ow_socket *sock)
 
 void ow_sock_ref(struct ow_socket *sock)
 {
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     sock->refs++;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
 }
 
 void ow_sock_unref(struct ow_socket *sock)
 {
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     BOOLEAN last = --sock->refs == 0;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     if (last)
         finish_close(sock);
 }
@@ -126,10 +125,10 @@ static void stop_and_release(struct ow_socket *sock)
 
 void ow_sock_discard(struct ow_socket *sock)
 {
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     sock->life = OW_LIFE_CLOSING;
     sock->close_irp = NULL;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     stop_and_release(sock);
 }
 
@@ -139,16 +138,16 @@ NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp)
         return STATUS_INVALID_PARAMETER;
     struct ow_socket *sock = ow_sock(Socket);
 
-    pthread_mutex_lock(&sock->lock);
+    ow_lock(&sock->lock);
     if (sock->life != OW_LIFE_OPEN) {
-        pthread_mutex_unlock(&sock->lock);
+        ow_unlock(&sock->lock);
         return ow_complete_now(Irp, STATUS_INVALID_DEVICE_STATE, 0);
     }
     sock->life = OW_LIFE_CLOSING;      /* from here on nothing new starts */
     if (sock->refs == 1) {
         /* Only the client's reference: nothing in flight, close inline. */
         sock->refs = 0;
-        pthread_mutex_unlock(&sock->lock);
+        ow_unlock(&sock->lock);
         finish_close(sock);            /* no close IRP recorded: completed here, inline */
         return ow_complete_now(Irp, STATUS_SUCCESS, 0);
     }
@@ -158,7 +157,7 @@ NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp)
     IoSetNextIrpStackLocation(Irp);
     IoMarkIrpPending(Irp);
     sock->close_irp = Irp;
-    pthread_mutex_unlock(&sock->lock);
+    ow_unlock(&sock->lock);
     stop_and_release(sock);
     return STATUS_PENDING;
 }
