@@ -381,7 +381,7 @@ void ow_engine_forget_fd(int fd)
         return;                        /* no op ever ran on it: nothing to forget */
     /* The record outlives this call (the engine runs it later) and is not
      * an in-flight op: stop does not wait for it, ow_mb_fini frees it. */
-    struct ow_op *rec = calloc(1, sizeof(*rec));
+    struct ow_op *rec = ow_cache_alloc(OW_CACHE_FORGET, sizeof(*rec));
     if (rec == NULL)
         return;   /* out of memory: the backend keeps its state, as before */
     rec->kind = OW_OP_FORGET;
@@ -579,7 +579,7 @@ void ow_mb_finish(struct ow_mailbox *mb, struct ow_op *op, ssize_t res)
 void ow_mb_run_forget(struct ow_mailbox *mb, struct ow_op *rec, void (*forget)(int fd))
 {
     forget(rec->fd);
-    free(rec);
+    ow_cache_free(OW_CACHE_FORGET, rec, sizeof(*rec));
     atomic_fetch_sub(&mb->forgets, 1);
 }
 

@@ -5,6 +5,7 @@
 
 #include "engine.h"
 #include "lock.h"
+#include "cache.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

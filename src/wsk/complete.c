@@ -35,7 +35,7 @@ static void req_put(struct ow_req *req)
     if (req->iov != req->iov_small)
         free(req->iov);
     free(req->copy);
-    free(req);
+    ow_cache_free(OW_CACHE_REQ, req, sizeof(*req));
     if (sock)
         ow_sock_unref(sock);
 }
@@ -45,7 +45,7 @@ static void req_begin(struct ow_req *req);
 
 struct ow_req *ow_req_new(struct ow_socket *sock, PIRP irp, const char *what, ow_req_step_fn step)
 {
-    struct ow_req *req = calloc(1, sizeof(*req));
+    struct ow_req *req = ow_cache_alloc(OW_CACHE_REQ, sizeof(*req));
     if (req == NULL)
         return NULL;
     atomic_init(&req->refs, 1);

@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 #include "engine/net.h"
 #include "engine/lock.h"
+#include "engine/cache.h"
 #include "pending.h"
 
 /* Version we fully implement, reported in WSK_PROVIDER_CHARACTERISTICS. */

@@ -29,7 +29,7 @@ struct ow_socket *ow_socket_new(struct ow_registration *reg, enum ow_category ca
                                 ADDRESS_FAMILY family, USHORT type, ULONG protocol,
                                 int fd, PVOID context, const VOID *client_dispatch)
 {
-    struct ow_socket *sock = calloc(1, sizeof(*sock));
+    struct ow_socket *sock = ow_cache_alloc(OW_CACHE_SOCKET, sizeof(*sock));
     if (sock == NULL)
         return NULL;
     sock->pub.Dispatch = ow_dispatch_for(cat);
@@ -65,7 +65,7 @@ static void socket_destroy(struct ow_socket *sock)
     ow_listen_free(sock);
     ow_reg_socket_unlink(reg, sock);
     if (!(ow_vf_enabled && ow_vf_bury_socket(sock)))   /* graveyard: docs/verifier.md */
-        free(sock);
+        ow_cache_free(OW_CACHE_SOCKET, sock, sizeof(*sock));
     ow_reg_socket_removed(reg);
 }
 
