@@ -331,7 +331,7 @@ int ow_engine_submit(struct ow_op *op)
     const struct ow_backend *be = atomic_load(&g_backend);
     if (be == NULL)
         return -ENXIO;
-    if (op == NULL || op->done == NULL || (unsigned)op->kind > OW_OP_RECVMSG)
+    if (op == NULL || op->done == NULL || (unsigned)op->kind > OW_OP_CONNECT_SEND)
         return -EINVAL;
     /* eng_state is left to the mailbox: a cancel racing with this submit
      * reads it under the mailbox lock. */
@@ -339,9 +339,10 @@ int ow_engine_submit(struct ow_op *op)
     op->eng_done = 0;
     op->io_err = 0;
     memset(&op->eng_priv, 0, sizeof(op->eng_priv));
-    if (op->kind == OW_OP_CONNECT) {
-        int rc = ow_sa_from_win(op->u.connect.win_addr, op->u.connect.addrlen,
-                                op->eng_sa.b, &op->eng_salen);
+    if (op->kind == OW_OP_CONNECT || op->kind == OW_OP_CONNECT_SEND) {
+        int rc = op->kind == OW_OP_CONNECT
+                     ? ow_sa_from_win(op->u.connect.win_addr, op->u.connect.addrlen, op->eng_sa.b, &op->eng_salen)
+                     : ow_sa_from_win(op->u.io.win_addr, op->u.io.addrlen, op->eng_sa.b, &op->eng_salen);
         if (rc < 0)
             return rc;
     }
@@ -745,7 +746,7 @@ int ow_op_queue(const struct ow_op *op)
 {
     switch (op->kind) {
     case OW_OP_RECV: case OW_OP_ACCEPT: case OW_OP_RECVMSG: return OW_Q_READ;
-    case OW_OP_SEND: case OW_OP_CONNECT: case OW_OP_SENDMSG: return OW_Q_WRITE;
+    case OW_OP_SEND: case OW_OP_CONNECT: case OW_OP_CONNECT_SEND: case OW_OP_SENDMSG: return OW_Q_WRITE;
     case OW_OP_POLL: return OW_Q_POLL;
     default: return -1;
     }

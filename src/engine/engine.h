@@ -47,6 +47,12 @@ enum ow_op_kind {
                       out = bytes), control data in Windows CMSGHDR layout in
                       u.io.win_ctl (ctllen in/out), u.io.msg_flags OW_MSG_*;
                       res = bytes copied (datagram may be longer: OW_MSG_TRUNC) */
+    OW_OP_CONNECT_SEND, /* connect() to u.io.win_addr/addrlen, then a SEND of
+                      u.io.iov (give OW_IO_WAITALL); io_uring links the two in
+                      one submission. res = bytes sent, or -errno: of the
+                      connect (nothing sent) or of the send (after connecting,
+                      io_err as for SEND). The op's kind reads OW_OP_SEND once
+                      connected. */
 };
 
 /* u.io.msg_flags of OW_OP_RECVMSG */

@@ -155,10 +155,22 @@ static int try_poll(struct ow_op *op, ssize_t *res)
     return 1;
 }
 
+/* Connect, then (connected) the op is a plain WAITALL send. */
+static int try_connect_send(struct ow_op *op, ssize_t *res)
+{
+    if (!try_connect(op, res))
+        return 0;
+    if (*res < 0)
+        return 1;
+    op->kind = OW_OP_SEND;
+    return try_io(op, res);
+}
+
 static int try_op(struct ow_op *op, ssize_t *res)
 {
     switch (op->kind) {
     case OW_OP_CONNECT: return try_connect(op, res);
+    case OW_OP_CONNECT_SEND: return try_connect_send(op, res);
     case OW_OP_ACCEPT:  return try_accept(op, res);
     case OW_OP_SEND:
     case OW_OP_RECV:    return try_io(op, res);

@@ -42,6 +42,10 @@ struct ow_priv {
     struct ow_op *cancel_next;  /* link in the mailbox's cancel list       */
     unsigned char step;         /* backend state machine (engine thread)   */
     unsigned char cancelled;    /* engine thread has seen a cancel request */
+    unsigned char link_cqes;    /* io_uring CONNECT_SEND: CQEs of the linked
+                                   connect + send seen so far (0..2)        */
+    int link_connect_res;       /* ... the connect's result                */
+    int link_send_res;          /* ... the send's result                   */
 };
 _Static_assert(sizeof(struct sockaddr_in6) <= sizeof(((struct ow_op *)0)->eng_sa),
                "eng_sa must hold the largest address an op carries (IPv6)");

@@ -42,7 +42,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { TAG_OP = 0, TAG_IGNORE = 1, TAG_WAKE = 2, TAG_MASK = 3 };
+/* TAG_LINK: the connect heading an OW_OP_CONNECT_SEND's linked pair. */
+enum { TAG_OP = 0, TAG_IGNORE = 1, TAG_WAKE = 2, TAG_LINK = 3, TAG_MASK = 3 };
 
 /* ow_priv()->step: an op's request in the kernel right now. */
 enum { STEP_MAIN, STEP_WAIT, STEP_CONNWAIT };
@@ -114,7 +115,32 @@ static void prep_main(struct io_uring_sqe *sqe, struct ow_op *op)
         ow_dgram_msg(op);
         io_uring_prep_recvmsg(sqe, op->fd, &p->msg, (unsigned)ow_dgram_flags(op));
         break;
+    case OW_OP_CONNECT_SEND:   /* issue_linked */
+        break;
     }
+}
+
+/* OW_OP_CONNECT_SEND: the connect and the send as one linked pair, so the
+ * send starts in the kernel the moment the connect succeeds (a failed
+ * connect cancels it). Both SQEs go into the same submission: a link split
+ * across two would break. */
+static int issue_linked(struct ow_op *op)
+{
+    if (io_uring_sq_space_left(&u->ring) < 2 || ow_fault_hit(OW_FAULT_SQ_FULL))
+        io_uring_submit(&u->ring);     /* as sqe_get does: hand the SQ over first */
+    if (io_uring_sq_space_left(&u->ring) < 2)
+        return -EBUSY;
+    struct ow_priv *p = ow_priv(op);
+    struct io_uring_sqe *conn = io_uring_get_sqe(&u->ring);
+    struct io_uring_sqe *send = io_uring_get_sqe(&u->ring);
+    io_uring_prep_connect(conn, op->fd, (struct sockaddr *)op->eng_sa.b, op->eng_salen);
+    conn->flags |= IOSQE_IO_LINK;
+    io_uring_sqe_set_data64(conn, (uintptr_t)op | TAG_LINK);
+    ow_io_window(op);
+    io_uring_prep_sendmsg(send, op->fd, &p->msg, MSG_NOSIGNAL | MSG_WAITALL);
+    io_uring_sqe_set_data64(send, (uintptr_t)op | TAG_OP);
+    p->link_cqes = 0;
+    return 0;
 }
 
 /* Puts op's current step in the SQ (submitted before the engine waits). */
@@ -125,6 +151,8 @@ static int issue(struct ow_op *op)
         return frc;
     if (frc == 1)
         ow_priv(op)->step = STEP_WAIT;
+    if (op->kind == OW_OP_CONNECT_SEND && ow_priv(op)->step == STEP_MAIN)
+        return issue_linked(op);
     struct io_uring_sqe *sqe = sqe_get();
     if (sqe == NULL)
         return -EBUSY;
@@ -222,14 +250,59 @@ static void advance_io(struct ow_op *op, ssize_t res)
     finish(op, res < 0 ? ow_partial(op, res) : (ssize_t)op->eng_done);
 }
 
+/* Both CQEs of a linked connect + send are in. */
+static void advance_linked(struct ow_op *op)
+{
+    struct ow_priv *p = ow_priv(op);
+    int conn = p->link_connect_res;
+    p->link_cqes = 0;
+    if (p->cancelled && conn == -EINTR)
+        conn = -ECANCELED;
+    if (conn == -EINPROGRESS || conn == -EALREADY || conn == -EAGAIN) {
+        reissue(op, STEP_CONNWAIT);    /* still on its way: wait, then send */
+        return;
+    }
+    if (conn < 0) {
+        finish(op, conn);              /* the send was cancelled with it */
+        return;
+    }
+    op->kind = OW_OP_SEND;             /* connected: the rest is a WAITALL send */
+    advance_io(op, p->link_send_res);
+}
+
+/* A CQE of a linked pair: the connect's (TAG_LINK) or the send's. */
+static void linked_cqe(struct ow_op *op, int is_connect, int res)
+{
+    struct ow_priv *p = ow_priv(op);
+    if (p->cancelled && res == -EINTR)
+        res = -ECANCELED;
+    if (is_connect)
+        p->link_connect_res = res;
+    else
+        p->link_send_res = res;
+    if (++p->link_cqes == 2)
+        advance_linked(op);
+}
+
 /* One CQE of op: complete it or issue its next step. */
 static void advance(struct ow_op *op, ssize_t res)
 {
     struct ow_priv *p = ow_priv(op);
+    if (op->kind == OW_OP_CONNECT_SEND && p->step == STEP_MAIN) {
+        linked_cqe(op, 0, (int)res);
+        return;
+    }
     if (p->cancelled && res == -EINTR)   /* cancelled while in io-wq */
         res = -ECANCELED;
     if (p->step == STEP_CONNWAIT) {
-        finish(op, res < 0 ? res : ow_connect_result(op->fd, (unsigned)res));
+        if (res >= 0)
+            res = ow_connect_result(op->fd, (unsigned)res);
+        if (res == 0 && op->kind == OW_OP_CONNECT_SEND) {
+            op->kind = OW_OP_SEND;     /* connected: now the send */
+            reissue(op, STEP_MAIN);
+            return;
+        }
+        finish(op, res);
         return;
     }
     if (p->step == STEP_WAIT) {
@@ -275,6 +348,9 @@ static void advance(struct ow_op *op, ssize_t res)
             ow_dgram_received(op);
         finish(op, res);
         break;
+    case OW_OP_CONNECT_SEND:   /* its CQEs go to linked_cqe() */
+        finish(op, res);
+        break;
     }
 }
 
@@ -283,6 +359,9 @@ static void on_cqe(uint64_t ud, int res)
     switch (ud & TAG_MASK) {
     case TAG_OP:
         advance((struct ow_op *)(uintptr_t)ud, res);
+        break;
+    case TAG_LINK:
+        linked_cqe((struct ow_op *)(uintptr_t)(ud & ~(uint64_t)TAG_MASK), 1, res);
         break;
     case TAG_WAKE:
         ow_mb_ack(&u->mb);
@@ -348,6 +427,11 @@ static void cancel_in_kernel(struct ow_op *op)
     struct io_uring_sqe *sqe = sqe_get();
     if (sqe != NULL) {
         io_uring_prep_cancel64(sqe, (uintptr_t)op | TAG_OP, 0);
+        io_uring_sqe_set_data64(sqe, TAG_IGNORE);
+    }
+    /* A linked pair: the connect heads it (cancelling it ends the send too). */
+    if (op->kind == OW_OP_CONNECT_SEND && ow_priv(op)->step == STEP_MAIN && (sqe = sqe_get()) != NULL) {
+        io_uring_prep_cancel64(sqe, (uintptr_t)op | TAG_LINK, 0);
         io_uring_sqe_set_data64(sqe, TAG_IGNORE);
     }
 }

@@ -3,10 +3,12 @@
  * bytes) to the transport; with TCP_FASTOPEN set through WskControlSocket the
  * buffer rides in the SYN when the host and the peer allow it.
  *
- * Linux path (docs/semantics.md): TCP_FASTOPEN_CONNECT, then CONNECT, then a
- * SEND with WAITALL (a Fast Open send is short: the rest must follow), then,
- * for Fast Open only, a POLL for POLLOUT, because with a cookie the CONNECT
- * completes before any packet left and the SEND before the handshake ended.
+ * Linux path (docs/semantics.md): TCP_FASTOPEN_CONNECT, then one engine op
+ * that connects and sends with WAITALL (a Fast Open send is short: the rest
+ * must follow; io_uring links the connect and the send in one submission),
+ * then, for Fast Open only, a POLL for POLLOUT, because with a cookie the
+ * connect completes before any packet left and the send before the
+ * handshake ended.
  * Without a cookie the same sequence is a plain connect followed by a send.
  * The IRP completes once connected with every byte handed to the kernel;
  * Information = bytes sent. The client's MDL is not read after that. */
@@ -35,19 +37,10 @@ static void connect_ex_step(struct ow_req *req, ssize_t res)
         return;
     }
     switch (req->stage) {
-    case CX_CONNECT:
-        if (req->total == 0) {
-            succeed(req);
-            return;
-        }
-        req->stage = CX_SEND;
-        req->op.kind = OW_OP_SEND;
-        req->op.u.io.iov = req->iov;
-        req->op.u.io.iovcnt = req->iovcnt;
-        req->op.u.io.flags = OW_IO_WAITALL;
-        ow_req_continue(req);
+    case CX_CONNECT:                   /* no buffer: connected */
+        succeed(req);
         return;
-    case CX_SEND:
+    case CX_SEND:                      /* connected, and res bytes sent */
         if ((size_t)res < req->total) {
             fail(req, ow_req_short_status(req), (ULONG_PTR)res);
             return;
@@ -101,9 +94,19 @@ NTSTATUS WSKAPI ow_connect_ex(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, PWSK_
         req->flags = 1;
 
     memcpy(&req->addr, RemoteAddress, ow_addr_len(sock->family));
-    req->stage = CX_CONNECT;
-    req->op.kind = OW_OP_CONNECT;
-    req->op.u.connect.win_addr = &req->addr;
-    req->op.u.connect.addrlen = ow_addr_len(sock->family);
+    if (req->total == 0) {
+        req->stage = CX_CONNECT;
+        req->op.kind = OW_OP_CONNECT;
+        req->op.u.connect.win_addr = &req->addr;
+        req->op.u.connect.addrlen = ow_addr_len(sock->family);
+    } else {
+        req->stage = CX_SEND;
+        req->op.kind = OW_OP_CONNECT_SEND;
+        req->op.u.io.iov = req->iov;
+        req->op.u.io.iovcnt = req->iovcnt;
+        req->op.u.io.flags = OW_IO_WAITALL;
+        req->op.u.io.win_addr = &req->addr;
+        req->op.u.io.addrlen = ow_addr_len(sock->family);
+    }
     return ow_req_start(req);
 }

@@ -3,6 +3,7 @@
  * stream sockets, on plain loopback. Fast Open is proven in
  * test_wsk_fastopen.c, inside its own network namespace. */
 #include "wsktest.h"
+#include "support/netns.h"
 
 static WT_CLIENT cl;
 
@@ -239,6 +240,56 @@ static void stream_sockets(ADDRESS_FAMILY af)
     wt_free(&acc);
 }
 
+/* The handshake never ends (the listener's accept queue is full, so its
+ * SYNs are dropped): a WskConnectEx with a buffer, which io_uring runs as a
+ * linked connect + send, is cancelled by IoCancelIrp at once, and a second
+ * one is ended by WskCloseSocket. A cancelled IRP is never a full one:
+ * STATUS_CANCELLED, Information 0 (IoCancelIrp page; WskCloseSocket page:
+ * pending IRPs complete before the close does). */
+static void connect_ex_cancelled(void)
+{
+    puts("-- WskConnectEx with a buffer, cancelled and closed while the handshake waits");
+    USHORT full = ow_test_full_listener();
+    CHECK(full != 0, "could not build a listener with a full accept queue");
+    if (full == 0)
+        return;
+    SOCKADDR_STORAGE remote = wt_addr(AF_INET, full), wild = wt_any(AF_INET);
+    WT_BUF b;
+    wt_buf_init(&b, 1000, 2, 3);
+    for (int round = 0; round < 2; round++) {
+        PWSK_SOCKET cs = new_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET);
+        const WSK_PROVIDER_CONNECTION_DISPATCH *cd = cs->Dispatch;
+        CHECK_STATUS(bind_to(cs, cd->WskBind, &wild), STATUS_SUCCESS);
+        WT_CALL c;
+        wt_init(&c);
+        NTSTATUS r = cd->WskConnectEx(cs, (PSOCKADDR)&remote, &b.Wsk, 0, wt_arm(&c));
+        CHECK_STATUS(r, STATUS_PENDING);
+        wt_sleep_ms(50);
+        CHECK(KeReadStateEvent(&c.Done) == 0, "the connect completed although no SYN is answered: %s",
+              OwStatusName(c.Irp->IoStatus.Status));
+        if (round == 0) {
+            CHECK(IoCancelIrp(c.Irp), "IoCancelIrp returned FALSE");
+            CHECK_STATUS(wt_wait_ms(&c, r, 2000), STATUS_CANCELLED);
+            CHECK(c.Irp->IoStatus.Information == 0, "cancelled WskConnectEx: Information %lu",
+                  (unsigned long)c.Irp->IoStatus.Information);
+            wt_close(cs);
+        } else {
+            WT_CALL cl2;
+            wt_init(&cl2);
+            NTSTATUS cr = cd->Basic.WskCloseSocket(cs, wt_arm(&cl2));
+            NTSTATUS st = wt_wait_ms(&c, r, 2000);
+            CHECK(st == STATUS_CANCELLED || st == STATUS_FILE_FORCED_CLOSED,
+                  "WskConnectEx ended by WskCloseSocket: %s", OwStatusName(st));
+            CHECK(c.Irp->IoStatus.Information == 0, "Information %lu", (unsigned long)c.Irp->IoStatus.Information);
+            CHECK_STATUS(wt_wait_ms(&cl2, cr, 2000), STATUS_SUCCESS);
+            wt_free(&cl2);
+        }
+        wt_free(&c);
+    }
+    wt_buf_free(&b);
+    ow_test_full_listener_close();
+}
+
 int main(void)
 {
     wt_register(&cl);
@@ -248,6 +299,7 @@ int main(void)
     socket_connect(AF_INET6);
     stream_sockets(AF_INET);
     stream_sockets(AF_INET6);
+    connect_ex_cancelled();
     wt_deregister(&cl);
     return wt_result("test_wsk_connect_ex");
 }
