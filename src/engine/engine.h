@@ -58,6 +58,10 @@ enum ow_op_kind {
 /* u.io.msg_flags of OW_OP_RECVMSG */
 #define OW_MSG_TRUNC   0x1   /* datagram longer than the buffer */
 #define OW_MSG_CTRUNC  0x2   /* control data did not fit */
+/* u.io.msg_flags of OW_OP_CONNECT_SEND with OW_IO_ESTABLISHED: a POLLOUT
+ * linked behind the send saw the connection established (no error, no
+ * hang-up). Unset: the caller polls for it itself. */
+#define OW_MSG_ESTABLISHED 0x4
 
 /* io flags (OW_OP_SEND / OW_OP_RECV). Any iovcnt is taken: the engine hands
  * the kernel windows of at most OW_IOV_WINDOW iovecs (Linux refuses more than
@@ -67,6 +71,9 @@ enum ow_op_kind {
                                Partial progress before an error: res = bytes done,
                                op->io_err = the error. */
 #define OW_IO_PEEK     0x2  /* recv only */
+#define OW_IO_ESTABLISHED 0x4  /* CONNECT_SEND: also wait for POLLOUT where it can be
+                                  linked (Fast Open: the send may leave before the
+                                  handshake ends); see OW_MSG_ESTABLISHED */
 
 /* poll events (OW_OP_POLL) */
 #define OW_POLL_IN   0x1

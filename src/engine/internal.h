@@ -43,9 +43,11 @@ struct ow_priv {
     unsigned char step;         /* backend state machine (engine thread)   */
     unsigned char cancelled;    /* engine thread has seen a cancel request */
     unsigned char link_cqes;    /* io_uring CONNECT_SEND: CQEs of the linked
-                                   connect + send seen so far (0..2)        */
+                                   connect, send (and poll) seen so far     */
+    unsigned char link_want;    /* ... how many it submitted (2 or 3)      */
     int link_connect_res;       /* ... the connect's result                */
     int link_send_res;          /* ... the send's result                   */
+    int link_poll_res;          /* ... the poll's (OW_IO_ESTABLISHED)      */
 };
 _Static_assert(sizeof(struct sockaddr_in6) <= sizeof(((struct ow_op *)0)->eng_sa),
                "eng_sa must hold the largest address an op carries (IPv6)");

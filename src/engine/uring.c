@@ -42,8 +42,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* TAG_LINK: the connect heading an OW_OP_CONNECT_SEND's linked pair. */
-enum { TAG_OP = 0, TAG_IGNORE = 1, TAG_WAKE = 2, TAG_LINK = 3, TAG_MASK = 3 };
+/* An OW_OP_CONNECT_SEND's linked chain: TAG_LINK the connect heading it,
+ * TAG_OP the send, TAG_LINK_POLL the POLLOUT behind it. Ops are 8-aligned. */
+enum { TAG_OP = 0, TAG_IGNORE = 1, TAG_WAKE = 2, TAG_LINK = 3, TAG_LINK_POLL = 4, TAG_MASK = 7 };
 
 /* ow_priv()->step: an op's request in the kernel right now. */
 enum { STEP_MAIN, STEP_WAIT, STEP_CONNWAIT };
@@ -120,15 +121,16 @@ static void prep_main(struct io_uring_sqe *sqe, struct ow_op *op)
     }
 }
 
-/* OW_OP_CONNECT_SEND: the connect and the send as one linked pair, so the
- * send starts in the kernel the moment the connect succeeds (a failed
- * connect cancels it). Both SQEs go into the same submission: a link split
- * across two would break. */
+/* OW_OP_CONNECT_SEND: the connect and the send (and, for OW_IO_ESTABLISHED,
+ * a POLLOUT) as one linked chain, so each starts in the kernel the moment
+ * the one before succeeds; a failure cancels the rest. All SQEs go into the
+ * same submission: a chain split across two would break. */
 static int issue_linked(struct ow_op *op)
 {
-    if (io_uring_sq_space_left(&u->ring) < 2 || ow_fault_hit(OW_FAULT_SQ_FULL))
+    unsigned want = (op->u.io.flags & OW_IO_ESTABLISHED) ? 3 : 2;
+    if (io_uring_sq_space_left(&u->ring) < want || ow_fault_hit(OW_FAULT_SQ_FULL))
         io_uring_submit(&u->ring);     /* as sqe_get does: hand the SQ over first */
-    if (io_uring_sq_space_left(&u->ring) < 2)
+    if (io_uring_sq_space_left(&u->ring) < want)
         return -EBUSY;
     struct ow_priv *p = ow_priv(op);
     struct io_uring_sqe *conn = io_uring_get_sqe(&u->ring);
@@ -139,7 +141,14 @@ static int issue_linked(struct ow_op *op)
     ow_io_window(op);
     io_uring_prep_sendmsg(send, op->fd, &p->msg, MSG_NOSIGNAL | MSG_WAITALL);
     io_uring_sqe_set_data64(send, (uintptr_t)op | TAG_OP);
+    if (want == 3) {
+        send->flags |= IOSQE_IO_LINK;
+        struct io_uring_sqe *poll = io_uring_get_sqe(&u->ring);
+        io_uring_prep_poll_add(poll, op->fd, POLLOUT);
+        io_uring_sqe_set_data64(poll, (uintptr_t)op | TAG_LINK_POLL);
+    }
     p->link_cqes = 0;
+    p->link_want = (unsigned char)want;
     return 0;
 }
 
@@ -266,21 +275,29 @@ static void advance_linked(struct ow_op *op)
         finish(op, conn);              /* the send was cancelled with it */
         return;
     }
+    /* POLLOUT behind a full send: established, unless it failed meanwhile
+     * (then the caller's own poll sees the error, level-triggered). */
+    int poll = p->link_poll_res;
+    if (p->link_want == 3 && poll > 0 && !(poll & (POLLERR | POLLHUP)))
+        op->u.io.msg_flags |= OW_MSG_ESTABLISHED;
     op->kind = OW_OP_SEND;             /* connected: the rest is a WAITALL send */
     advance_io(op, p->link_send_res);
 }
 
-/* A CQE of a linked pair: the connect's (TAG_LINK) or the send's. */
-static void linked_cqe(struct ow_op *op, int is_connect, int res)
+/* A CQE of a linked chain: the connect's, the send's or the poll's. */
+enum link_part { LINK_CONNECT, LINK_SEND, LINK_POLL };
+
+static void linked_cqe(struct ow_op *op, enum link_part part, int res)
 {
     struct ow_priv *p = ow_priv(op);
     if (p->cancelled && res == -EINTR)
         res = -ECANCELED;
-    if (is_connect)
-        p->link_connect_res = res;
-    else
-        p->link_send_res = res;
-    if (++p->link_cqes == 2)
+    switch (part) {
+    case LINK_CONNECT: p->link_connect_res = res; break;
+    case LINK_SEND:    p->link_send_res = res; break;
+    case LINK_POLL:    p->link_poll_res = res; break;
+    }
+    if (++p->link_cqes == p->link_want)
         advance_linked(op);
 }
 
@@ -289,7 +306,7 @@ static void advance(struct ow_op *op, ssize_t res)
 {
     struct ow_priv *p = ow_priv(op);
     if (op->kind == OW_OP_CONNECT_SEND && p->step == STEP_MAIN) {
-        linked_cqe(op, 0, (int)res);
+        linked_cqe(op, LINK_SEND, (int)res);
         return;
     }
     if (p->cancelled && res == -EINTR)   /* cancelled while in io-wq */
@@ -361,7 +378,10 @@ static void on_cqe(uint64_t ud, int res)
         advance((struct ow_op *)(uintptr_t)ud, res);
         break;
     case TAG_LINK:
-        linked_cqe((struct ow_op *)(uintptr_t)(ud & ~(uint64_t)TAG_MASK), 1, res);
+        linked_cqe((struct ow_op *)(uintptr_t)(ud & ~(uint64_t)TAG_MASK), LINK_CONNECT, res);
+        break;
+    case TAG_LINK_POLL:
+        linked_cqe((struct ow_op *)(uintptr_t)(ud & ~(uint64_t)TAG_MASK), LINK_POLL, res);
         break;
     case TAG_WAKE:
         ow_mb_ack(&u->mb);
@@ -429,10 +449,17 @@ static void cancel_in_kernel(struct ow_op *op)
         io_uring_prep_cancel64(sqe, (uintptr_t)op | TAG_OP, 0);
         io_uring_sqe_set_data64(sqe, TAG_IGNORE);
     }
-    /* A linked pair: the connect heads it (cancelling it ends the send too). */
-    if (op->kind == OW_OP_CONNECT_SEND && ow_priv(op)->step == STEP_MAIN && (sqe = sqe_get()) != NULL) {
-        io_uring_prep_cancel64(sqe, (uintptr_t)op | TAG_LINK, 0);
-        io_uring_sqe_set_data64(sqe, TAG_IGNORE);
+    /* A linked chain: the connect heads it (cancelling it ends the rest),
+     * and the poll may be the part still waiting. */
+    if (op->kind == OW_OP_CONNECT_SEND && ow_priv(op)->step == STEP_MAIN) {
+        if ((sqe = sqe_get()) != NULL) {
+            io_uring_prep_cancel64(sqe, (uintptr_t)op | TAG_LINK, 0);
+            io_uring_sqe_set_data64(sqe, TAG_IGNORE);
+        }
+        if (ow_priv(op)->link_want == 3 && (sqe = sqe_get()) != NULL) {
+            io_uring_prep_cancel64(sqe, (uintptr_t)op | TAG_LINK_POLL, 0);
+            io_uring_sqe_set_data64(sqe, TAG_IGNORE);
+        }
     }
 }
 

@@ -5,10 +5,10 @@
  *
  * Linux path (docs/semantics.md): TCP_FASTOPEN_CONNECT, then one engine op
  * that connects and sends with WAITALL (a Fast Open send is short: the rest
- * must follow; io_uring links the connect and the send in one submission),
- * then, for Fast Open only, a POLL for POLLOUT, because with a cookie the
- * connect completes before any packet left and the send before the
- * handshake ended.
+ * must follow), then, for Fast Open only, a POLL for POLLOUT, because with a
+ * cookie the connect completes before any packet left and the send before
+ * the handshake ended. io_uring links connect, send and that POLLOUT in one
+ * submission; the separate POLL runs only where the chain could not tell.
  * Without a cookie the same sequence is a plain connect followed by a send.
  * The IRP completes once connected with every byte handed to the kernel;
  * Information = bytes sent. The client's MDL is not read after that. */
@@ -45,7 +45,10 @@ static void connect_ex_step(struct ow_req *req, ssize_t res)
             fail(req, ow_req_short_status(req), (ULONG_PTR)res);
             return;
         }
-        if (!req->flags) {          /* no Fast Open: the connect already completed */
+        /* No Fast Open: the connect already completed. With it, the engine
+         * may have seen the handshake end through a POLLOUT linked behind
+         * the send; otherwise wait for it here. */
+        if (!req->flags || (req->op.u.io.msg_flags & OW_MSG_ESTABLISHED)) {
             succeed(req);
             return;
         }
@@ -104,7 +107,8 @@ NTSTATUS WSKAPI ow_connect_ex(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, PWSK_
         req->op.kind = OW_OP_CONNECT_SEND;
         req->op.u.io.iov = req->iov;
         req->op.u.io.iovcnt = req->iovcnt;
-        req->op.u.io.flags = OW_IO_WAITALL;
+        req->op.u.io.flags = OW_IO_WAITALL | (req->flags ? OW_IO_ESTABLISHED : 0);
+        req->op.u.io.msg_flags = 0;
         req->op.u.io.win_addr = &req->addr;
         req->op.u.io.addrlen = ow_addr_len(sock->family);
     }
