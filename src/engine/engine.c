@@ -380,6 +380,12 @@ void ow_engine_forget_fd(int fd)
     int shard = fdmap_get(fd);
     if (shard < 0)
         return;                        /* no op ever ran on it: nothing to forget */
+    /* Closed on its own shard's thread (a completion routine closing its
+     * socket: every op of it has ended) with nothing left in the backend's
+     * books: nothing to forget, and no record that would send the next
+     * socket's ops through the mailbox. */
+    if (t_shard == shard && be->fd_idle_here(g_shards[shard].state, fd))
+        return;
     /* The record outlives this call (the engine runs it later) and is not
      * an in-flight op: stop does not wait for it, ow_mb_fini frees it. */
     struct ow_op *rec = ow_cache_alloc(OW_CACHE_FORGET, sizeof(*rec));

@@ -427,6 +427,15 @@ static int ep_submit(void *st, struct ow_op *op)
 
 static void ep_cancel(void *st, struct ow_op *op) { ow_mb_cancel(&((struct ep_state *)st)->mb, op); }
 
+/* The last op of an fd takes it out of the epoll set before it completes. */
+static int ep_fd_idle_here(void *st, int fd)
+{
+    if (st != ep)
+        return 0;
+    const struct ow_fdent *e = ow_fdtab_find(&ep->fds, fd);
+    return e == NULL || (ow_fdent_idle(e) && !e->registered);
+}
+
 const struct ow_backend ow_epoll_backend = {
     .name = "epoll",
     .state_size = sizeof(struct ep_state),
@@ -436,4 +445,5 @@ const struct ow_backend ow_epoll_backend = {
     .fini = ep_fini,
     .submit = ep_submit,
     .cancel = ep_cancel,
+    .fd_idle_here = ep_fd_idle_here,
 };

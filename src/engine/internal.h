@@ -25,6 +25,9 @@ struct ow_backend {
     void (*fini)(void *state);
     int  (*submit)(void *state, struct ow_op *op);
     void (*cancel)(void *state, struct ow_op *op);
+    /* On the shard's own thread: 1 when fd has nothing in flight and nothing
+     * in the backend's books, so closing it needs no forget record. */
+    int  (*fd_idle_here)(void *state, int fd);
 };
 
 extern const struct ow_backend ow_uring_backend;

@@ -637,6 +637,14 @@ static int ur_submit(void *st, struct ow_op *op)
 
 static void ur_cancel(void *st, struct ow_op *op) { ow_mb_cancel(&((struct ur_state *)st)->mb, op); }
 
+static int ur_fd_idle_here(void *st, int fd)
+{
+    if (st != u)
+        return 0;
+    const struct ow_fdent *e = ow_fdtab_find(&u->fds, fd);
+    return e == NULL || ow_fdent_idle(e);
+}
+
 const struct ow_backend ow_uring_backend = {
     .name = "uring",
     .state_size = sizeof(struct ur_state),
@@ -646,4 +654,5 @@ const struct ow_backend ow_uring_backend = {
     .fini = ur_fini,
     .submit = ur_submit,
     .cancel = ur_cancel,
+    .fd_idle_here = ur_fd_idle_here,
 };
