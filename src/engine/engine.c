@@ -710,11 +710,6 @@ unsigned ow_poll_from_linux(unsigned rev)
 
 /* ---- per-fd queues ------------------------------------------------------------ */
 
-struct ow_fdent *ow_fdtab_find(struct ow_fdtab *t, int fd)
-{
-    return fd >= 0 && (size_t)fd < t->n ? &t->v[fd] : NULL;
-}
-
 struct ow_fdent *ow_fdtab_get(struct ow_fdtab *t, int fd)
 {
     if (fd < 0)
@@ -738,46 +733,6 @@ void ow_fdtab_free(struct ow_fdtab *t)
     free(t->v);
     t->v = NULL;
     t->n = 0;
-}
-
-int ow_fdent_idle(const struct ow_fdent *e)
-{
-    for (int i = 0; i < OW_Q_COUNT; i++)
-        if (e->q[i].head != NULL)
-            return 0;
-    return 1;
-}
-
-int ow_op_queue(const struct ow_op *op)
-{
-    switch (op->kind) {
-    case OW_OP_RECV: case OW_OP_ACCEPT: case OW_OP_RECVMSG: return OW_Q_READ;
-    case OW_OP_SEND: case OW_OP_CONNECT: case OW_OP_CONNECT_SEND: case OW_OP_SENDMSG: return OW_Q_WRITE;
-    case OW_OP_POLL: return OW_Q_POLL;
-    default: return -1;
-    }
-}
-
-void ow_opq_push(struct ow_opq *q, struct ow_op *op)
-{
-    op->eng_next = NULL;
-    if (q->tail)
-        q->tail->eng_next = op;
-    else
-        q->head = op;
-    q->tail = op;
-}
-
-struct ow_op *ow_opq_pop(struct ow_opq *q)
-{
-    struct ow_op *op = q->head;
-    if (op != NULL) {
-        q->head = op->eng_next;
-        if (q->head == NULL)
-            q->tail = NULL;
-        op->eng_next = NULL;
-    }
-    return op;
 }
 
 int ow_opq_remove(struct ow_opq *q, struct ow_op *op)
