@@ -197,13 +197,29 @@ NTKERNELAPI NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Al
                                             PLARGE_INTEGER Interval);
 NTHALAPI VOID KeStallExecutionProcessor(ULONG MicroSeconds);
 
-/* ---- time (src/kernel/event.c) ------------------------------------------ */
+/* ---- time (src/kernel/event.c; calendar fields: rtl_time.c) ------------- */
 NTKERNELAPI VOID KeQuerySystemTime(PLARGE_INTEGER CurrentTime);          /* 100 ns since 1601 */
 NTKERNELAPI VOID KeQuerySystemTimePrecise(PLARGE_INTEGER CurrentTime);
 NTKERNELAPI LARGE_INTEGER KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequency);
 NTKERNELAPI ULONGLONG KeQueryInterruptTime(void);                        /* 100 ns since boot */
 NTKERNELAPI ULONG KeQueryTimeIncrement(void);
 NTKERNELAPI VOID KeQueryTickCount(PLARGE_INTEGER CurrentCount);
+/* Calendar fields of a system time, and back (src/kernel/rtl_time.c);
+ * "local" is the host's time zone. */
+typedef struct _TIME_FIELDS {
+    CSHORT Year;            /* 1601 ... */
+    CSHORT Month;           /* 1 ... 12 */
+    CSHORT Day;             /* 1 ... 31 */
+    CSHORT Hour;
+    CSHORT Minute;
+    CSHORT Second;
+    CSHORT Milliseconds;
+    CSHORT Weekday;         /* 0 = Sunday */
+} TIME_FIELDS, *PTIME_FIELDS;
+NTSYSAPI VOID RtlTimeToTimeFields(PLARGE_INTEGER Time, PTIME_FIELDS TimeFields);
+NTSYSAPI BOOLEAN RtlTimeFieldsToTime(PTIME_FIELDS TimeFields, PLARGE_INTEGER Time);
+NTKERNELAPI VOID ExSystemTimeToLocalTime(PLARGE_INTEGER SystemTime, PLARGE_INTEGER LocalTime);
+NTKERNELAPI VOID ExLocalTimeToSystemTime(PLARGE_INTEGER LocalTime, PLARGE_INTEGER SystemTime);
 
 /* ---- spin locks (src/kernel/spinlock.c) --------------------------------- */
 typedef struct _KSPIN_LOCK_QUEUE {
@@ -960,6 +976,35 @@ NTKERNELAPI LONG_PTR ObfDereferenceObject(PVOID Object);
 #define ObReferenceObject(Object)   ObfReferenceObject(Object)
 #define ObDereferenceObject(Object) ObfDereferenceObject(Object)
 NTSYSAPI NTSTATUS ZwClose(HANDLE Handle);
+
+/* Processors (src/kernel/thread.c): the host's CPUs as this process sees
+ * them, in groups of 64 as Windows numbers them (CPU n: group n / 64,
+ * number n % 64, index n). */
+typedef struct _PROCESSOR_NUMBER {
+    USHORT Group;
+    UCHAR Number;
+    UCHAR Reserved;
+} PROCESSOR_NUMBER, *PPROCESSOR_NUMBER;
+#define ALL_PROCESSOR_GROUPS 0xffff
+NTKERNELAPI ULONG KeGetCurrentProcessorNumberEx(PPROCESSOR_NUMBER ProcNumber);
+NTKERNELAPI ULONG KeQueryActiveProcessorCountEx(USHORT GroupNumber);
+NTKERNELAPI ULONG KeQueryMaximumProcessorCountEx(USHORT GroupNumber);
+NTKERNELAPI USHORT KeQueryActiveGroupCount(void);
+
+/* ---- rundown protection (src/kernel/rundown.c) --------------------------- */
+/* Acquire fails once ExWaitForRundownProtectionRelease began; the wait
+ * returns when every acquired reference was released (it sleeps). */
+typedef struct _EX_RUNDOWN_REF {
+    ULONG_PTR Count;
+} EX_RUNDOWN_REF, *PEX_RUNDOWN_REF;
+NTKERNELAPI VOID ExInitializeRundownProtection(PEX_RUNDOWN_REF RunRef);
+NTKERNELAPI VOID ExReInitializeRundownProtection(PEX_RUNDOWN_REF RunRef);
+NTKERNELAPI BOOLEAN ExAcquireRundownProtection(PEX_RUNDOWN_REF RunRef);
+NTKERNELAPI BOOLEAN ExAcquireRundownProtectionEx(PEX_RUNDOWN_REF RunRef, ULONG Count);
+NTKERNELAPI VOID ExReleaseRundownProtection(PEX_RUNDOWN_REF RunRef);
+NTKERNELAPI VOID ExReleaseRundownProtectionEx(PEX_RUNDOWN_REF RunRef, ULONG Count);
+NTKERNELAPI VOID ExWaitForRundownProtectionRelease(PEX_RUNDOWN_REF RunRef);
+NTKERNELAPI VOID ExRundownCompleted(PEX_RUNDOWN_REF RunRef);
 
 /* ---- devices, symbolic links, IRP dispatch (src/kernel/device.c) ------- */
 typedef ULONG DEVICE_TYPE;

@@ -252,3 +252,45 @@ ULONG KeGetCurrentProcessorNumber(void)
     int cpu = sched_getcpu();
     return cpu < 0 ? 0 : (ULONG)cpu;
 }
+
+/* Windows numbers processors in groups of 64. */
+#define OW_GROUP_SIZE 64
+
+ULONG KeGetCurrentProcessorNumberEx(PPROCESSOR_NUMBER ProcNumber)
+{
+    ULONG cpu = KeGetCurrentProcessorNumber();
+    if (ProcNumber != NULL) {
+        ProcNumber->Group = (USHORT)(cpu / OW_GROUP_SIZE);
+        ProcNumber->Number = (UCHAR)(cpu % OW_GROUP_SIZE);
+        ProcNumber->Reserved = 0;
+    }
+    return cpu;
+}
+
+/* The processors of GroupNumber among `total` numbered 0 .. total - 1. */
+static ULONG in_group(ULONG total, USHORT GroupNumber)
+{
+    if (GroupNumber == ALL_PROCESSOR_GROUPS)
+        return total;
+    ULONG first = (ULONG)GroupNumber * OW_GROUP_SIZE;
+    if (first >= total)
+        return 0;
+    return total - first < OW_GROUP_SIZE ? total - first : OW_GROUP_SIZE;
+}
+
+ULONG KeQueryActiveProcessorCountEx(USHORT GroupNumber)
+{
+    return in_group(KeQueryActiveProcessorCount(NULL), GroupNumber);
+}
+
+ULONG KeQueryMaximumProcessorCountEx(USHORT GroupNumber)
+{
+    long n = sysconf(_SC_NPROCESSORS_CONF);
+    return in_group(n < 1 ? 1 : (ULONG)n, GroupNumber);
+}
+
+USHORT KeQueryActiveGroupCount(void)
+{
+    ULONG n = KeQueryActiveProcessorCount(NULL);
+    return (USHORT)((n + OW_GROUP_SIZE - 1) / OW_GROUP_SIZE);
+}

@@ -36,8 +36,29 @@ static void run(PVOID Context, LONG want)
     ObDereferenceObject(obj);
 }
 
+/* Processor numbers in Windows' groups of 64 (KeGetCurrentProcessorNumberEx,
+ * KeQueryActiveProcessorCountEx pages): the index is Group * 64 + Number. */
+static void processors(void)
+{
+    ULONG all = KeQueryActiveProcessorCountEx(ALL_PROCESSOR_GROUPS);
+    CHECK(all >= 1 && all == KeQueryActiveProcessorCount(NULL), "active processors: %lu", (unsigned long)all);
+    ULONG sum = 0;
+    for (USHORT g = 0; g < KeQueryActiveGroupCount(); g++)
+        sum += KeQueryActiveProcessorCountEx(g);
+    CHECK(sum == all, "groups add up to %lu of %lu", (unsigned long)sum, (unsigned long)all);
+    CHECK(KeQueryActiveProcessorCountEx(KeQueryActiveGroupCount()) == 0, "a group past the last is empty");
+    CHECK(KeQueryMaximumProcessorCountEx(ALL_PROCESSOR_GROUPS) >= all, "maximum below active");
+    PROCESSOR_NUMBER pn;
+    ULONG index = KeGetCurrentProcessorNumberEx(&pn);
+    CHECK(index == (ULONG)pn.Group * 64 + pn.Number && pn.Reserved == 0, "index %lu, group %u number %u",
+          (unsigned long)index, pn.Group, pn.Number);
+    CHECK(KeGetCurrentProcessorNumberEx(NULL) < KeQueryMaximumProcessorCountEx(ALL_PROCESSOR_GROUPS) + 64,
+          "NULL ProcNumber is allowed");
+}
+
 int main(void)
 {
+    processors();
     run(NULL, 2);
     run((PVOID)1, 1);
     /* Fire and forget: the handle closed at once, the thread frees itself. */
