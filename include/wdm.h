@@ -184,6 +184,16 @@ NTKERNELAPI LONG KeResetEvent(PRKEVENT Event);
 NTKERNELAPI VOID KeClearEvent(PRKEVENT Event);
 NTKERNELAPI LONG KeReadStateEvent(PRKEVENT Event);
 
+/* Semaphores: waitable while the count is above 0; each satisfied wait
+ * takes one. Releasing past Limit is a driver bug (a verifier stop). */
+typedef struct _KSEMAPHORE {
+    DISPATCHER_HEADER Header;
+    LONG Limit;
+} KSEMAPHORE, *PKSEMAPHORE, *PRKSEMAPHORE;
+NTKERNELAPI VOID KeInitializeSemaphore(PRKSEMAPHORE Semaphore, LONG Count, LONG Limit);
+NTKERNELAPI LONG KeReleaseSemaphore(PRKSEMAPHORE Semaphore, KPRIORITY Increment, LONG Adjustment, BOOLEAN Wait);
+NTKERNELAPI LONG KeReadStateSemaphore(PRKSEMAPHORE Semaphore);
+
 /* Timeouts: NULL = forever, negative = relative (100 ns units), positive =
  * absolute system time, zero = poll. */
 NTKERNELAPI NTSTATUS KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason,
@@ -1005,6 +1015,33 @@ NTKERNELAPI VOID ExReleaseRundownProtection(PEX_RUNDOWN_REF RunRef);
 NTKERNELAPI VOID ExReleaseRundownProtectionEx(PEX_RUNDOWN_REF RunRef, ULONG Count);
 NTKERNELAPI VOID ExWaitForRundownProtectionRelease(PEX_RUNDOWN_REF RunRef);
 NTKERNELAPI VOID ExRundownCompleted(PEX_RUNDOWN_REF RunRef);
+
+/* ---- system version and routines (src/kernel/system.c) ------------------- */
+typedef struct _OSVERSIONINFOW {
+    ULONG dwOSVersionInfoSize;
+    ULONG dwMajorVersion;
+    ULONG dwMinorVersion;
+    ULONG dwBuildNumber;
+    ULONG dwPlatformId;
+    WCHAR szCSDVersion[128];
+} OSVERSIONINFOW, *POSVERSIONINFOW, RTL_OSVERSIONINFOW, *PRTL_OSVERSIONINFOW;
+typedef struct _OSVERSIONINFOEXW {
+    ULONG dwOSVersionInfoSize;
+    ULONG dwMajorVersion;
+    ULONG dwMinorVersion;
+    ULONG dwBuildNumber;
+    ULONG dwPlatformId;
+    WCHAR szCSDVersion[128];
+    USHORT wServicePackMajor;
+    USHORT wServicePackMinor;
+    USHORT wSuiteMask;
+    UCHAR wProductType;
+    UCHAR wReserved;
+} OSVERSIONINFOEXW, *POSVERSIONINFOEXW, RTL_OSVERSIONINFOEXW, *PRTL_OSVERSIONINFOEXW;
+/* Windows 10 22H2 (10.0.19045): the version whose WSK OpenWSK follows. */
+NTSYSAPI NTSTATUS RtlGetVersion(PRTL_OSVERSIONINFOW lpVersionInformation);
+/* An exported OpenWSK routine by name, or NULL (a routine OpenWSK lacks). */
+NTKERNELAPI PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName);
 
 /* ---- devices, symbolic links, IRP dispatch (src/kernel/device.c) ------- */
 typedef ULONG DEVICE_TYPE;

@@ -148,16 +148,54 @@ LONG KeReadStateEvent(PRKEVENT Event)
     return __atomic_load_n(&Event->Header.SignalState, __ATOMIC_ACQUIRE);
 }
 
+/* ---- semaphores ------------------------------------------------------------ */
+/* SignalState is the count; each satisfied wait takes one (ow_consume). */
+VOID KeInitializeSemaphore(PRKSEMAPHORE Semaphore, LONG Count, LONG Limit)
+{
+    Semaphore->Header.Type = OW_OBJ_SEMAPHORE;
+    Semaphore->Header.Size = (UCHAR)(sizeof(*Semaphore) / sizeof(LONG));
+    Semaphore->Limit = Limit;
+    __atomic_store_n(&Semaphore->Header.SignalState, Count, __ATOMIC_RELEASE);
+}
+
+LONG KeReleaseSemaphore(PRKSEMAPHORE Semaphore, KPRIORITY Increment, LONG Adjustment, BOOLEAN Wait)
+{
+    (void)Increment;
+    (void)Wait;
+    if (Semaphore->Header.Type != OW_OBJ_SEMAPHORE)
+        ow_violation(DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1201, (ULONG_PTR)Semaphore, 0, 0,
+                     "KeReleaseSemaphore of %p, which KeInitializeSemaphore did not set up", (void *)Semaphore);
+    ow_dispatcher_acquire();
+    LONG previous = Semaphore->Header.SignalState;
+    if (Adjustment <= 0 || previous > Semaphore->Limit - Adjustment) {
+        /* Windows raises STATUS_SEMAPHORE_LIMIT_EXCEEDED: a driver bug. */
+        ow_dispatcher_release(FALSE);
+        ow_violation(DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1202, (ULONG_PTR)Semaphore, (ULONG_PTR)previous,
+                     (ULONG_PTR)Adjustment, "KeReleaseSemaphore of %p: count %ld + %ld exceeds its limit %ld "
+                     "(STATUS_SEMAPHORE_LIMIT_EXCEEDED)", (void *)Semaphore, (long)previous, (long)Adjustment,
+                     (long)Semaphore->Limit);
+        return previous;
+    }
+    __atomic_store_n(&Semaphore->Header.SignalState, previous + Adjustment, __ATOMIC_RELAXED);
+    ow_dispatcher_release(TRUE);
+    return previous;
+}
+
+LONG KeReadStateSemaphore(PRKSEMAPHORE Semaphore)
+{
+    return __atomic_load_n(&Semaphore->Header.SignalState, __ATOMIC_ACQUIRE);
+}
+
 /* ---- waits --------------------------------------------------------------- */
 static void ow_check_object(PVOID Object)
 {
     DISPATCHER_HEADER *h = Object;
     if (h == NULL || (h->Type != OW_OBJ_NOTIFICATION_EVENT &&
                       h->Type != OW_OBJ_SYNCHRONIZATION_EVENT && h->Type != OW_OBJ_THREAD &&
-                      h->Type != OW_OBJ_MUTANT && h->Type != OW_OBJ_TIMER_NOTIFICATION &&
-                      h->Type != OW_OBJ_TIMER_SYNCHRONIZATION))
+                      h->Type != OW_OBJ_MUTANT && h->Type != OW_OBJ_SEMAPHORE &&
+                      h->Type != OW_OBJ_TIMER_NOTIFICATION && h->Type != OW_OBJ_TIMER_SYNCHRONIZATION))
         ow_violation(DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1200, (ULONG_PTR)Object, 0, 0,
-                     "wait on %p, which is not an initialised KEVENT, KMUTEX, KTIMER or thread object",
+                     "wait on %p, which is not an initialised KEVENT, KMUTEX, KSEMAPHORE, KTIMER or thread object",
                      Object);
 }
 
@@ -174,6 +212,8 @@ static void ow_consume(DISPATCHER_HEADER *h)
 {
     if (h->Type == OW_OBJ_SYNCHRONIZATION_EVENT || h->Type == OW_OBJ_TIMER_SYNCHRONIZATION)
         __atomic_store_n(&h->SignalState, 0, __ATOMIC_RELAXED);
+    if (h->Type == OW_OBJ_SEMAPHORE)   /* one unit of its count per satisfied wait */
+        __atomic_sub_fetch(&h->SignalState, 1, __ATOMIC_RELAXED);
     if (h->Type == OW_OBJ_MUTANT) {
         __atomic_sub_fetch(&h->SignalState, 1, __ATOMIC_RELAXED);
         ((KMUTANT *)h)->OwnerThread = PsGetCurrentThread();

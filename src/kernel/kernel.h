@@ -12,6 +12,7 @@
 #define OW_OBJ_NOTIFICATION_EVENT     0
 #define OW_OBJ_SYNCHRONIZATION_EVENT  1
 #define OW_OBJ_MUTANT                 2
+#define OW_OBJ_SEMAPHORE              5
 #define OW_OBJ_THREAD                 6
 #define OW_OBJ_TIMER_NOTIFICATION     8
 #define OW_OBJ_TIMER_SYNCHRONIZATION  9

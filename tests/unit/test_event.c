@@ -22,8 +22,62 @@ static void wait_at_dispatch(void)
     KeWaitForSingleObject(&e, Executive, KernelMode, FALSE, &t);
 }
 
+/* KSEMAPHORE (KeInitializeSemaphore, KeReleaseSemaphore pages): a wait is
+ * satisfied while the count is above 0 and takes one; a release adds
+ * Adjustment, wakes waiters and returns the previous count; releasing past
+ * the limit is STATUS_SEMAPHORE_LIMIT_EXCEEDED (a stop here). */
+static KSEMAPHORE Sem;
+static volatile LONG SemWoke;
+
+static VOID SemWaiter(PVOID Context)
+{
+    UNREFERENCED_PARAMETER(Context);
+    KeWaitForSingleObject(&Sem, Executive, KernelMode, FALSE, NULL);
+    InterlockedIncrement(&SemWoke);
+    PsTerminateSystemThread(STATUS_SUCCESS);
+}
+
+static void over_limit(void)
+{
+    KSEMAPHORE s;
+    KeInitializeSemaphore(&s, 2, 2);
+    KeReleaseSemaphore(&s, IO_NO_INCREMENT, 1, FALSE);
+}
+
+static void semaphores(void)
+{
+    LARGE_INTEGER zero = { .QuadPart = 0 };
+    KeInitializeSemaphore(&Sem, 2, 3);
+    CHECK(KeReadStateSemaphore(&Sem) == 2, "initial count");
+    CHECK_STATUS(KeWaitForSingleObject(&Sem, Executive, KernelMode, FALSE, &zero), STATUS_SUCCESS);
+    CHECK_STATUS(KeWaitForSingleObject(&Sem, Executive, KernelMode, FALSE, &zero), STATUS_SUCCESS);
+    CHECK_STATUS(KeWaitForSingleObject(&Sem, Executive, KernelMode, FALSE, &zero), STATUS_TIMEOUT);
+    CHECK(KeReadStateSemaphore(&Sem) == 0, "count after two waits: %ld", (long)KeReadStateSemaphore(&Sem));
+    HANDLE h[2];
+    for (int i = 0; i < 2; i++)
+        CHECK_STATUS(PsCreateSystemThread(&h[i], THREAD_ALL_ACCESS, NULL, NULL, NULL, SemWaiter, NULL), STATUS_SUCCESS);
+    LARGE_INTEGER d = { .QuadPart = -30 * 10000LL };
+    KeDelayExecutionThread(KernelMode, FALSE, &d);
+    CHECK(SemWoke == 0, "a waiter passed a semaphore at 0");
+    CHECK(KeReleaseSemaphore(&Sem, IO_NO_INCREMENT, 1, FALSE) == 0, "previous count");
+    KeDelayExecutionThread(KernelMode, FALSE, &d);
+    CHECK(SemWoke == 1, "one release let %ld waiters through", (long)SemWoke);
+    KeReleaseSemaphore(&Sem, IO_NO_INCREMENT, 2, FALSE);
+    for (int i = 0; i < 2; i++) {
+        PVOID t;
+        CHECK_STATUS(ObReferenceObjectByHandle(h[i], SYNCHRONIZE, NULL, KernelMode, &t, NULL), STATUS_SUCCESS);
+        CHECK_STATUS(KeWaitForSingleObject(t, Executive, KernelMode, FALSE, NULL), STATUS_SUCCESS);
+        ObDereferenceObject(t);
+        ZwClose(h[i]);
+    }
+    CHECK(SemWoke == 2 && KeReadStateSemaphore(&Sem) == 1, "woke %ld, count %ld", (long)SemWoke,
+          (long)KeReadStateSemaphore(&Sem));
+    CHECK_BUGCHECK(over_limit, "exceeds its limit", "STATUS_SEMAPHORE_LIMIT_EXCEEDED");
+}
+
 int main(void)
 {
+    semaphores();
     KEVENT n, s;
     KeInitializeEvent(&n, NotificationEvent, FALSE);
     KeInitializeEvent(&s, SynchronizationEvent, FALSE);
