@@ -199,6 +199,7 @@ NTKERNELAPI LONG KeReadStateSemaphore(PRKSEMAPHORE Semaphore);
 NTKERNELAPI NTSTATUS KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason,
                                            KPROCESSOR_MODE WaitMode, BOOLEAN Alertable,
                                            PLARGE_INTEGER Timeout);
+#define KeWaitForMutexObject KeWaitForSingleObject
 NTKERNELAPI NTSTATUS KeWaitForMultipleObjects(ULONG Count, PVOID Object[], WAIT_TYPE WaitType,
                                               KWAIT_REASON WaitReason, KPROCESSOR_MODE WaitMode,
                                               BOOLEAN Alertable, PLARGE_INTEGER Timeout,
@@ -212,6 +213,7 @@ NTKERNELAPI VOID KeQuerySystemTime(PLARGE_INTEGER CurrentTime);          /* 100 
 NTKERNELAPI VOID KeQuerySystemTimePrecise(PLARGE_INTEGER CurrentTime);
 NTKERNELAPI LARGE_INTEGER KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequency);
 NTKERNELAPI ULONGLONG KeQueryInterruptTime(void);                        /* 100 ns since boot */
+NTKERNELAPI ULONGLONG KeQueryUnbiasedInterruptTime(void);                /* ... not counting sleep */
 NTKERNELAPI ULONG KeQueryTimeIncrement(void);
 NTKERNELAPI VOID KeQueryTickCount(PLARGE_INTEGER CurrentCount);
 /* Calendar fields of a system time, and back (src/kernel/rtl_time.c);
@@ -254,6 +256,17 @@ NTKERNELAPI VOID KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock,
                                                           PKLOCK_QUEUE_HANDLE LockHandle);
 NTKERNELAPI VOID KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle);
 #define KeAcquireSpinLock(SpinLock, OldIrql) (*(OldIrql) = KeAcquireSpinLockRaiseToDpc(SpinLock))
+/* From a DPC or below: raises to DISPATCH_LEVEL if needed. */
+NTKERNELAPI KIRQL KeAcquireSpinLockForDpc(PKSPIN_LOCK SpinLock);
+NTKERNELAPI VOID KeReleaseSpinLockForDpc(PKSPIN_LOCK SpinLock, KIRQL OldIrql);
+/* Lists guarded by a spin lock; the Insert forms return the list's first
+ * (Head) or last (Tail) entry before the insert, NULL if it was empty. */
+NTKERNELAPI PLIST_ENTRY ExInterlockedInsertHeadList(PLIST_ENTRY ListHead, PLIST_ENTRY ListEntry, PKSPIN_LOCK Lock);
+NTKERNELAPI PLIST_ENTRY ExInterlockedInsertTailList(PLIST_ENTRY ListHead, PLIST_ENTRY ListEntry, PKSPIN_LOCK Lock);
+NTKERNELAPI PLIST_ENTRY ExInterlockedRemoveHeadList(PLIST_ENTRY ListHead, PKSPIN_LOCK Lock);
+NTKERNELAPI PSINGLE_LIST_ENTRY ExInterlockedPushEntryList(PSINGLE_LIST_ENTRY ListHead, PSINGLE_LIST_ENTRY ListEntry,
+                                                          PKSPIN_LOCK Lock);
+NTKERNELAPI PSINGLE_LIST_ENTRY ExInterlockedPopEntryList(PSINGLE_LIST_ENTRY ListHead, PKSPIN_LOCK Lock);
 
 /* ---- interlocked operations, full barriers like Windows (header only) --- */
 #define OW_ATOMIC __ATOMIC_SEQ_CST
@@ -371,7 +384,7 @@ static __inline PSINGLE_LIST_ENTRY PopEntryList(PSINGLE_LIST_ENTRY ListHead)
 #define RtlEqualMemory(a, b, Length)               (__builtin_memcmp((a), (b), (Length)) == 0)
 NTSYSAPI SIZE_T RtlCompareMemory(const VOID *Source1, const VOID *Source2, SIZE_T Length);
 
-/* ---- Rtl strings and byte order (src/kernel/rtl.c, rtl_utf8.c) ---------- */
+/* ---- Rtl strings and byte order (src/kernel/rtl.c, rtl_utf8.c, rtl_unicode.c) */
 /* Conversions between ANSI and Unicode cover the ASCII range; other
  * characters become '?'. */
 NTSYSAPI VOID RtlInitUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString);
@@ -398,6 +411,24 @@ NTSYSAPI NTSTATUS RtlUTF8ToUnicodeN(PWSTR UnicodeStringDestination, ULONG Unicod
                                     ULONG UTF8StringByteCount);
 NTSYSAPI VOID RtlFreeUnicodeString(PUNICODE_STRING UnicodeString);
 NTSYSAPI VOID RtlFreeAnsiString(PANSI_STRING AnsiString);
+/* src/kernel/rtl_unicode.c: case covers ASCII and Latin-1; integers take
+ * Base 0 (a 0x/0o/0b prefix picks it), 2, 8, 10 or 16; GUIDs read and
+ * write "{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}". */
+NTSYSAPI NTSTATUS RtlAppendUnicodeStringToString(PUNICODE_STRING Destination, PCUNICODE_STRING Source);
+NTSYSAPI NTSTATUS RtlAppendUnicodeToString(PUNICODE_STRING Destination, PCWSTR Source);
+NTSYSAPI WCHAR RtlUpcaseUnicodeChar(WCHAR SourceCharacter);
+NTSYSAPI WCHAR RtlDowncaseUnicodeChar(WCHAR SourceCharacter);
+NTSYSAPI NTSTATUS RtlUpcaseUnicodeString(PUNICODE_STRING DestinationString, PCUNICODE_STRING SourceString,
+                                         BOOLEAN AllocateDestinationString);
+NTSYSAPI NTSTATUS RtlDowncaseUnicodeString(PUNICODE_STRING DestinationString, PCUNICODE_STRING SourceString,
+                                           BOOLEAN AllocateDestinationString);
+NTSYSAPI BOOLEAN RtlPrefixUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2,
+                                        BOOLEAN CaseInSensitive);
+NTSYSAPI NTSTATUS RtlCharToInteger(PCSZ String, ULONG Base, PULONG Value);
+NTSYSAPI NTSTATUS RtlUnicodeStringToInteger(PCUNICODE_STRING String, ULONG Base, PULONG Value);
+NTSYSAPI NTSTATUS RtlIntegerToUnicodeString(ULONG Value, ULONG Base, PUNICODE_STRING String);
+NTSYSAPI NTSTATUS RtlStringFromGUID(REFGUID Guid, PUNICODE_STRING GuidString);
+NTSYSAPI NTSTATUS RtlGUIDFromString(PCUNICODE_STRING GuidString, GUID *Guid);
 
 NTSYSAPI USHORT RtlUshortByteSwap(USHORT Source);
 NTSYSAPI ULONG RtlUlongByteSwap(ULONG Source);

@@ -95,3 +95,59 @@ VOID IoReleaseCancelSpinLock(KIRQL Irql)
 {
     KeReleaseSpinLock(&ow_cancel_lock, Irql);
 }
+
+/* ---- KeAcquireSpinLockForDpc and the spin-lock-guarded lists ------------------- */
+
+KIRQL KeAcquireSpinLockForDpc(PKSPIN_LOCK SpinLock)
+{
+    return KeAcquireSpinLockRaiseToDpc(SpinLock);   /* already at DISPATCH_LEVEL: no change */
+}
+
+VOID KeReleaseSpinLockForDpc(PKSPIN_LOCK SpinLock, KIRQL OldIrql)
+{
+    KeReleaseSpinLock(SpinLock, OldIrql);
+}
+
+PLIST_ENTRY ExInterlockedInsertHeadList(PLIST_ENTRY ListHead, PLIST_ENTRY ListEntry, PKSPIN_LOCK Lock)
+{
+    KIRQL old = KeAcquireSpinLockRaiseToDpc(Lock);
+    PLIST_ENTRY first = IsListEmpty(ListHead) ? NULL : ListHead->Flink;
+    InsertHeadList(ListHead, ListEntry);
+    KeReleaseSpinLock(Lock, old);
+    return first;
+}
+
+PLIST_ENTRY ExInterlockedInsertTailList(PLIST_ENTRY ListHead, PLIST_ENTRY ListEntry, PKSPIN_LOCK Lock)
+{
+    KIRQL old = KeAcquireSpinLockRaiseToDpc(Lock);
+    PLIST_ENTRY last = IsListEmpty(ListHead) ? NULL : ListHead->Blink;
+    InsertTailList(ListHead, ListEntry);
+    KeReleaseSpinLock(Lock, old);
+    return last;
+}
+
+PLIST_ENTRY ExInterlockedRemoveHeadList(PLIST_ENTRY ListHead, PKSPIN_LOCK Lock)
+{
+    KIRQL old = KeAcquireSpinLockRaiseToDpc(Lock);
+    PLIST_ENTRY first = IsListEmpty(ListHead) ? NULL : RemoveHeadList(ListHead);
+    KeReleaseSpinLock(Lock, old);
+    return first;
+}
+
+PSINGLE_LIST_ENTRY ExInterlockedPushEntryList(PSINGLE_LIST_ENTRY ListHead, PSINGLE_LIST_ENTRY ListEntry,
+                                              PKSPIN_LOCK Lock)
+{
+    KIRQL old = KeAcquireSpinLockRaiseToDpc(Lock);
+    PSINGLE_LIST_ENTRY first = ListHead->Next;
+    PushEntryList(ListHead, ListEntry);
+    KeReleaseSpinLock(Lock, old);
+    return first;
+}
+
+PSINGLE_LIST_ENTRY ExInterlockedPopEntryList(PSINGLE_LIST_ENTRY ListHead, PKSPIN_LOCK Lock)
+{
+    KIRQL old = KeAcquireSpinLockRaiseToDpc(Lock);
+    PSINGLE_LIST_ENTRY first = PopEntryList(ListHead);
+    KeReleaseSpinLock(Lock, old);
+    return first;
+}

@@ -78,6 +78,9 @@ static void semaphores(void)
 int main(void)
 {
     semaphores();
+    ULONGLONG i0 = KeQueryUnbiasedInterruptTime(), i1 = KeQueryInterruptTime();
+    CHECK(i0 > 0 && i1 >= i0 && i1 - i0 < 10000000ULL, "unbiased %llu vs interrupt time %llu",
+          (unsigned long long)i0, (unsigned long long)i1);
     KEVENT n, s;
     KeInitializeEvent(&n, NotificationEvent, FALSE);
     KeInitializeEvent(&s, SynchronizationEvent, FALSE);
