@@ -24,12 +24,16 @@ struct ow_registration {
     PWSK_REGISTRATION block;
     WSK_CLIENT_NPI client;                /* copied: clients pass stack objects */
     WSK_CLIENT_DISPATCH client_dispatch;
-    pthread_mutex_t lock;
+    pthread_mutex_t lock;                 /* captures, and WskDeregister's wait (cond) */
     pthread_cond_t cond;
-    unsigned captures, sockets;
+    unsigned captures;
+    /* Every WskSocket and every close pass here: a lock of their own, cheap
+     * (engine/lock.h). Lock order: lock, then sockets_lock. */
+    ow_lock_t sockets_lock;
+    unsigned sockets;
     struct ow_socket *open_sockets;       /* linked through reg_prev/reg_next */
-    BOOLEAN deregistering;
     BOOLEAN had_socket;                   /* static callbacks come before any socket */
+    BOOLEAN deregistering;                /* written under both locks */
     _Atomic ULONG static_events;          /* WSK_SET_STATIC_EVENT_CALLBACKS: written before any socket */
     struct ow_pending_set pending;        /* lookups, transport list changes */
 };
@@ -64,6 +68,7 @@ NTSTATUS WskRegister(PWSK_CLIENT_NPI WskClientNpi, PWSK_REGISTRATION WskRegistra
     reg->client.Dispatch = &reg->client_dispatch;
     pthread_mutex_init(&reg->lock, NULL);
     pthread_cond_init(&reg->cond, NULL);
+    ow_lock_init(&reg->sockets_lock);
     ow_pending_set_init(&reg->pending);
     WskRegistration->ReservedRegistrationContext = reg;
     WskRegistration->ReservedRegistrationState = OW_REG_LIVE;
@@ -137,7 +142,7 @@ NTSTATUS WskQueryProviderCharacteristics(PWSK_REGISTRATION WskRegistration,
 }
 
 /* "listen socket 0x… (AF_INET6, context 0x…); connection socket …", or
- * "none" (the wait is for captures); under reg->lock. */
+ * "none" (the wait is for captures); under reg->sockets_lock. */
 static void ow_reg_open_sockets_text(struct ow_registration *reg, char *out, size_t size)
 {
     size_t used = 0;
@@ -158,6 +163,14 @@ static void ow_reg_open_sockets_text(struct ow_registration *reg, char *out, siz
         snprintf(out, size, "none");
 }
 
+static unsigned sockets_open(struct ow_registration *reg)
+{
+    ow_lock(&reg->sockets_lock);
+    unsigned n = reg->sockets;
+    ow_unlock(&reg->sockets_lock);
+    return n;
+}
+
 VOID WskDeregister(PWSK_REGISTRATION WskRegistration)
 {
     if (ow_vf_enabled)
@@ -168,7 +181,9 @@ VOID WskDeregister(PWSK_REGISTRATION WskRegistration)
     if (reg == NULL)
         return;
     pthread_mutex_lock(&reg->lock);
+    ow_lock(&reg->sockets_lock);
     reg->deregistering = TRUE;
+    ow_unlock(&reg->sockets_lock);
     pthread_mutex_unlock(&reg->lock);
     /* A pending WSK_TRANSPORT_LIST_CHANGE is cancelled; pending lookups are
      * waited for: "If there are pending IRPs that were passed to the functions
@@ -183,21 +198,24 @@ VOID WskDeregister(PWSK_REGISTRATION WskRegistration)
      * wait and what is open after 2 s (then every 10 s) and stops only
      * when OPENWSK_VERIFIER=strict asks for it. */
     int waits = 0;
-    while (reg->captures || reg->sockets) {
+    while (reg->captures || sockets_open(reg)) {
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += waits == 0 ? (ow_vf_enabled ? 2 : 5) : 10;
         int rc = pthread_cond_timedwait(&reg->cond, &reg->lock, &until);
-        if (rc != ETIMEDOUT || !(reg->captures || reg->sockets))
+        unsigned sockets = sockets_open(reg);
+        if (rc != ETIMEDOUT || !(reg->captures || sockets))
             continue;
         waits++;
         if (ow_vf_enabled) {
             char open[1024];
+            ow_lock(&reg->sockets_lock);
             ow_reg_open_sockets_text(reg, open, sizeof(open));
-            ow_vf_deregister_waiting(reg, reg->sockets, reg->captures, open, __builtin_return_address(0));
+            ow_unlock(&reg->sockets_lock);
+            ow_vf_deregister_waiting(reg, sockets, reg->captures, open, __builtin_return_address(0));
         } else {
             fprintf(stderr, "OpenWSK: WskDeregister is waiting for %u socket(s) to be closed "
-                            "and %u capture(s) to be released\n", reg->sockets, reg->captures);
+                            "and %u capture(s) to be released\n", sockets, reg->captures);
         }
     }
     pthread_mutex_unlock(&reg->lock);
@@ -215,13 +233,13 @@ VOID WskDeregister(PWSK_REGISTRATION WskRegistration)
 
 NTSTATUS ow_reg_set_static_events(struct ow_registration *reg, ULONG mask)
 {
-    pthread_mutex_lock(&reg->lock);
+    ow_lock(&reg->sockets_lock);
     NTSTATUS st = STATUS_SUCCESS;
     if (reg->had_socket)
         st = STATUS_INVALID_DEVICE_STATE;   /* documented: before any socket is created */
     else
         atomic_fetch_or(&reg->static_events, mask);
-    pthread_mutex_unlock(&reg->lock);
+    ow_unlock(&reg->sockets_lock);
     return st;
 }
 
@@ -233,7 +251,7 @@ ULONG ow_reg_static_events(struct ow_registration *reg)
 
 void ow_reg_socket_added(struct ow_registration *reg, struct ow_socket *sock)
 {
-    pthread_mutex_lock(&reg->lock);
+    ow_lock(&reg->sockets_lock);
     reg->sockets++;
     reg->had_socket = TRUE;
     sock->reg_prev = NULL;
@@ -241,12 +259,12 @@ void ow_reg_socket_added(struct ow_registration *reg, struct ow_socket *sock)
     if (reg->open_sockets != NULL)
         reg->open_sockets->reg_prev = sock;
     reg->open_sockets = sock;
-    pthread_mutex_unlock(&reg->lock);
+    ow_unlock(&reg->sockets_lock);
 }
 
 void ow_reg_socket_unlink(struct ow_registration *reg, struct ow_socket *sock)
 {
-    pthread_mutex_lock(&reg->lock);
+    ow_lock(&reg->sockets_lock);
     if (sock->reg_prev != NULL)
         sock->reg_prev->reg_next = sock->reg_next;
     else if (reg->open_sockets == sock)
@@ -254,13 +272,26 @@ void ow_reg_socket_unlink(struct ow_registration *reg, struct ow_socket *sock)
     if (sock->reg_next != NULL)
         sock->reg_next->reg_prev = sock->reg_prev;
     sock->reg_prev = sock->reg_next = NULL;
-    pthread_mutex_unlock(&reg->lock);
+    ow_unlock(&reg->sockets_lock);
 }
 
+/* The last socket of a deregistering client wakes WskDeregister, and does
+ * so under reg->lock: WskDeregister frees the registration as soon as it
+ * sees no socket, so nothing may touch it after the count reaches 0 unless
+ * WskDeregister is held off meanwhile. */
 void ow_reg_socket_removed(struct ow_registration *reg)
 {
+    ow_lock(&reg->sockets_lock);
+    if (!(reg->deregistering && reg->sockets == 1)) {
+        reg->sockets--;
+        ow_unlock(&reg->sockets_lock);
+        return;
+    }
+    ow_unlock(&reg->sockets_lock);
     pthread_mutex_lock(&reg->lock);
+    ow_lock(&reg->sockets_lock);
     reg->sockets--;
+    ow_unlock(&reg->sockets_lock);
     pthread_cond_broadcast(&reg->cond);
     pthread_mutex_unlock(&reg->lock);
 }

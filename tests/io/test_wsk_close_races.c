@@ -19,8 +19,10 @@
  * OPENWSK_RACE_ROUNDS sets the number of rounds (default 1500). */
 #include "wsktest.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <time.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -148,6 +150,56 @@ static int round_once(uint64_t *rng, int with_irp, long *refused)
     return bad;
 }
 
+/* WskDeregister racing the last closes, made on several threads at once
+ * ("Unregistering a Winsock Kernel Application": it returns only after
+ * every socket is closed). A second registration is used, so that its
+ * teardown happens while closes are still finishing; ASan would see the
+ * registration used after WskDeregister freed it. */
+#define DEREG_SOCKETS 64
+#define DEREG_THREADS 4
+static WT_CLIENT dereg_cl;
+static PWSK_SOCKET dereg_socks[DEREG_SOCKETS];
+static atomic_int dereg_closed;
+
+static void *dereg_closer(void *arg)
+{
+    long t = (long)arg;
+    for (int i = (int)t; i < DEREG_SOCKETS; i += DEREG_THREADS) {
+        usleep((useconds_t)(500 + (i * 37) % 1500));
+        wt_close(dereg_socks[i]);
+        atomic_fetch_add(&dereg_closed, 1);
+    }
+    return NULL;
+}
+
+static void deregister_racing_closes(void)
+{
+    for (int round = 0; round < 5; round++) {
+        wt_register(&dereg_cl);
+        atomic_store(&dereg_closed, 0);
+        for (int i = 0; i < DEREG_SOCKETS; i++)
+            dereg_socks[i] = wt_socket(&dereg_cl, i & 1 ? AF_INET6 : AF_INET, WSK_FLAG_CONNECTION_SOCKET, NULL, NULL);
+        pthread_t t[DEREG_THREADS];
+        for (long k = 0; k < DEREG_THREADS; k++)
+            pthread_create(&t[k], NULL, dereg_closer, (void *)k);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        wt_deregister(&dereg_cl);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        int closed = atomic_load(&dereg_closed);
+        long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+        /* The closes take about 30 ms; a lost wake-up would show as the
+         * wait's first timeout (2 s with the verifier, 5 s without). */
+        CHECK(ms < 1500, "WskDeregister returned %ld ms after it began: the last close did not wake it", ms);
+        /* Each closer counts after its WskCloseSocket returned; the last
+         * few may not have counted yet, but every close has completed. */
+        for (long k = 0; k < DEREG_THREADS; k++)
+            pthread_join(t[k], NULL);
+        CHECK(closed >= DEREG_SOCKETS - DEREG_THREADS, "WskDeregister returned after only %d of %d closes", closed,
+              DEREG_SOCKETS);
+    }
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -177,5 +229,6 @@ int main(int argc, char **argv)
         _exit(OW_TEST_FAIL);
     }
     wt_deregister(&cl);
+    deregister_racing_closes();
     return wt_result("test_wsk_close_races");
 }
