@@ -43,14 +43,6 @@ static void ow_put_wide_padded(FILE *out, const WCHAR *s, size_t Units, BOOLEAN 
         free(buf);
 }
 
-static size_t ow_wcsnlen(const WCHAR *s, long Max)
-{
-    size_t n = 0;
-    while ((Max < 0 || n < (size_t)Max) && s[n] != 0)
-        n++;
-    return n;
-}
-
 /* The parsed "%[flags][width][.prec][length]" of one conversion. */
 struct ow_spec {
     char text[48];      /* flags, width and precision, for glibc */
@@ -157,7 +149,8 @@ static void ow_format_string(FILE *out, struct ow_spec *sp, char conv, va_list *
         }
     } else if (wide) {
         const WCHAR *w = va_arg(*ap, const WCHAR *);
-        ow_put_wide_padded(out, w, w ? ow_wcsnlen(w, sp->prec) : 0, sp->left, sp->width);
+        size_t units = w ? ow_wcsnlen(w, sp->prec < 0 ? SIZE_MAX : (size_t)sp->prec) : 0;
+        ow_put_wide_padded(out, w, units, sp->left, sp->width);
     } else {
         const char *s = va_arg(*ap, const char *);
         OW_PRINT(sp, "s", s ? s : "(null)");

@@ -6,6 +6,7 @@
 #include <ntddk.h>
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* DISPATCHER_HEADER.Type values, as on Windows. */
@@ -48,6 +49,22 @@ NTSTATUS ow_registry_close(HANDLE Handle);
 typedef void (*ow_format_ext_fn)(FILE *out, const char *Type, size_t Len, va_list *ap,
                                  void *ExtContext);
 void ow_format(FILE *out, const char *Format, va_list *ap, ow_format_ext_fn Ext, void *ExtContext);
+
+/* The buffer of an Rtl string result of `bytes` bytes: with Allocate, pool
+ * made for it and its terminator (`term` bytes; Site names the call in leak
+ * reports), setting *MaximumLength; otherwise the caller's, which must hold
+ * `bytes` (STATUS_BUFFER_OVERFLOW). rtl.c. */
+NTSTATUS ow_string_dest(PVOID *Buffer, USHORT *MaximumLength, SIZE_T bytes, SIZE_T term, BOOLEAN Allocate,
+                        const char *Site);
+
+/* WCHARs before the terminator, at most max (SIZE_MAX: no bound). */
+static inline size_t ow_wcsnlen(const WCHAR *s, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s[n] != 0)
+        n++;
+    return n;
+}
 
 /* Monotonic clock in 100 ns units. */
 LONGLONG ow_monotonic_100ns(void);

@@ -56,14 +56,6 @@ static char *ow_key_text(const WCHAR *s, size_t units)
     return out;
 }
 
-static size_t ow_wlen(PCWSTR s)
-{
-    size_t n = 0;
-    while (s[n] != 0)
-        n++;
-    return n;
-}
-
 static BOOLEAN ow_name_eq(const WCHAR *a, size_t alen, const WCHAR *b, size_t blen)
 {
     if (alen != blen)
@@ -178,12 +170,12 @@ NTSTATUS OwRegistrySetValue(PCWSTR KeyPath, PCWSTR ValueName, ULONG Type, const 
 {
     if (KeyPath == NULL)
         return STATUS_INVALID_PARAMETER;
-    char *key = ow_key_text(KeyPath, ow_wlen(KeyPath));
+    char *key = ow_key_text(KeyPath, ow_wcsnlen(KeyPath, SIZE_MAX));
     if (key == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
     PCWSTR name = ValueName != NULL ? ValueName : L"";
     pthread_mutex_lock(&ow_reg_lock);
-    NTSTATUS st = ow_value_set(key, name, ow_wlen(name), Type, Data, DataLength);
+    NTSTATUS st = ow_value_set(key, name, ow_wcsnlen(name, SIZE_MAX), Type, Data, DataLength);
     pthread_mutex_unlock(&ow_reg_lock);
     free(key);
     return st;
@@ -462,7 +454,7 @@ static char *ow_rtl_path(ULONG RelativeTo, PCWSTR Path)
     ULONG rel = RelativeTo & ~RTL_REGISTRY_OPTIONAL;
     if (rel >= RTL_REGISTRY_MAXIMUM)
         return NULL;
-    char *tail = ow_key_text(Path ? Path : L"", Path ? ow_wlen(Path) : 0);
+    char *tail = ow_key_text(Path ? Path : L"", Path ? ow_wcsnlen(Path, SIZE_MAX) : 0);
     if (tail == NULL)
         return NULL;
     const char *root = ow_rtl_roots[rel];
@@ -631,7 +623,7 @@ static NTSTATUS ow_query_named(PRTL_QUERY_REGISTRY_TABLE q, const char *key, PVO
     OW_VALUE_COPY c;
     BOOLEAN found = FALSE, copied = FALSE;
     pthread_mutex_lock(&ow_reg_lock);
-    OW_VALUE *v = ow_value_find(key, q->Name, ow_wlen(q->Name));
+    OW_VALUE *v = ow_value_find(key, q->Name, ow_wcsnlen(q->Name, SIZE_MAX));
     if (v != NULL) {
         found = TRUE;
         copied = ow_value_copy(v, &c);
@@ -650,7 +642,7 @@ static NTSTATUS ow_query_named(PRTL_QUERY_REGISTRY_TABLE q, const char *key, PVO
     } else if ((q->DefaultType & 0xffffff) != REG_NONE && q->DefaultData != NULL) {
         ULONG dtype = q->DefaultType & 0xffffff, dlen = q->DefaultLength;
         if (dlen == 0 && (dtype == REG_SZ || dtype == REG_EXPAND_SZ))
-            dlen = (ULONG)((ow_wlen(q->DefaultData) + 1) * sizeof(WCHAR));
+            dlen = (ULONG)((ow_wcsnlen(q->DefaultData, SIZE_MAX) + 1) * sizeof(WCHAR));
         st = ow_query_one(q, q->Name, dtype, q->DefaultData, dlen, Context);
     }
     if (copied) {
@@ -665,7 +657,7 @@ static char *ow_focus_key(const char *base, PRTL_QUERY_REGISTRY_TABLE q)
 {
     if (!(q->Flags & RTL_QUERY_REGISTRY_SUBKEY) || q->Name == NULL)
         return strdup(base);
-    char *sub = ow_key_text(q->Name, ow_wlen(q->Name));
+    char *sub = ow_key_text(q->Name, ow_wcsnlen(q->Name, SIZE_MAX));
     if (sub == NULL)
         return NULL;
     size_t n = strlen(base) + 1 + strlen(sub) + 1;
@@ -755,7 +747,7 @@ NTSTATUS RtlWriteRegistryValue(ULONG RelativeTo, PCWSTR Path, PCWSTR ValueName, 
         return STATUS_INVALID_PARAMETER;
     PCWSTR name = ValueName ? ValueName : L"";
     pthread_mutex_lock(&ow_reg_lock);
-    NTSTATUS st = ow_value_set(key, name, ow_wlen(name), ValueType, ValueData, ValueLength);
+    NTSTATUS st = ow_value_set(key, name, ow_wcsnlen(name, SIZE_MAX), ValueType, ValueData, ValueLength);
     pthread_mutex_unlock(&ow_reg_lock);
     free(key);
     return st;

@@ -16,10 +16,7 @@ SIZE_T RtlCompareMemory(const VOID *Source1, const VOID *Source2, SIZE_T Length)
 
 VOID RtlInitUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString)
 {
-    SIZE_T n = 0;
-    if (SourceString != NULL)
-        while (SourceString[n] != 0)
-            n++;
+    SIZE_T n = SourceString != NULL ? ow_wcsnlen(SourceString, SIZE_MAX) : 0;
     if (n * sizeof(WCHAR) > MAXUSHORT - sizeof(WCHAR))
         n = (MAXUSHORT - sizeof(WCHAR)) / sizeof(WCHAR);
     DestinationString->Length = (USHORT)(n * sizeof(WCHAR));
@@ -88,19 +85,27 @@ BOOLEAN RtlEqualUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2
            RtlCompareUnicodeString(String1, String2, CaseInSensitive) == 0;
 }
 
+NTSTATUS ow_string_dest(PVOID *Buffer, USHORT *MaximumLength, SIZE_T bytes, SIZE_T term, BOOLEAN Allocate,
+                        const char *Site)
+{
+    if (!Allocate)
+        return bytes > *MaximumLength ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS;
+    *Buffer = ow_pool_alloc_for(bytes + term, 'grtS', Site);
+    if (*Buffer == NULL)
+        return STATUS_NO_MEMORY;
+    *MaximumLength = (USHORT)(bytes + term);
+    return STATUS_SUCCESS;
+}
+
 NTSTATUS RtlUnicodeStringToAnsiString(PANSI_STRING DestinationString, PCUNICODE_STRING SourceString,
                                       BOOLEAN AllocateDestinationString)
 {
     USHORT n = SourceString->Length / sizeof(WCHAR);
-    if (AllocateDestinationString) {
-        DestinationString->Buffer = ow_pool_alloc_for((SIZE_T)n + 1, 'grtS',
-                                                      "RtlUnicodeStringToAnsiString (free with RtlFreeAnsiString)");
-        if (DestinationString->Buffer == NULL)
-            return STATUS_NO_MEMORY;
-        DestinationString->MaximumLength = (USHORT)(n + 1);
-    } else if (n > DestinationString->MaximumLength) {
-        return STATUS_BUFFER_OVERFLOW;
-    }
+    NTSTATUS st = ow_string_dest((PVOID *)&DestinationString->Buffer, &DestinationString->MaximumLength, n, 1,
+                                 AllocateDestinationString,
+                                 "RtlUnicodeStringToAnsiString (free with RtlFreeAnsiString)");
+    if (!NT_SUCCESS(st))
+        return st;
     for (USHORT i = 0; i < n; i++) {
         WCHAR c = SourceString->Buffer[i];
         DestinationString->Buffer[i] = (USHORT)c < 0x80 ? (CHAR)c : '?';
@@ -117,15 +122,11 @@ NTSTATUS RtlAnsiStringToUnicodeString(PUNICODE_STRING DestinationString, PCANSI_
     SIZE_T n = SourceString->Length;
     if (n * sizeof(WCHAR) > MAXUSHORT - sizeof(WCHAR))
         return STATUS_INVALID_PARAMETER;
-    if (AllocateDestinationString) {
-        DestinationString->Buffer = ow_pool_alloc_for((n + 1) * sizeof(WCHAR), 'grtS',
-                                                      "RtlAnsiStringToUnicodeString (free with RtlFreeUnicodeString)");
-        if (DestinationString->Buffer == NULL)
-            return STATUS_NO_MEMORY;
-        DestinationString->MaximumLength = (USHORT)((n + 1) * sizeof(WCHAR));
-    } else if (n * sizeof(WCHAR) > DestinationString->MaximumLength) {
-        return STATUS_BUFFER_OVERFLOW;
-    }
+    NTSTATUS st = ow_string_dest((PVOID *)&DestinationString->Buffer, &DestinationString->MaximumLength,
+                                 n * sizeof(WCHAR), sizeof(WCHAR), AllocateDestinationString,
+                                 "RtlAnsiStringToUnicodeString (free with RtlFreeUnicodeString)");
+    if (!NT_SUCCESS(st))
+        return st;
     for (SIZE_T i = 0; i < n; i++) {
         UCHAR c = (UCHAR)SourceString->Buffer[i];
         DestinationString->Buffer[i] = c < 0x80 ? (WCHAR)c : (WCHAR)'?';

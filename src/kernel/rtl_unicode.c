@@ -31,10 +31,7 @@ NTSTATUS RtlAppendUnicodeToString(PUNICODE_STRING Destination, PCWSTR Source)
 {
     if (Source == NULL)
         return STATUS_SUCCESS;
-    SIZE_T n = 0;
-    while (Source[n] != 0)
-        n++;
-    return append(Destination, Source, n * sizeof(WCHAR));
+    return append(Destination, Source, ow_wcsnlen(Source, SIZE_MAX) * sizeof(WCHAR));
 }
 
 /* ---- case ------------------------------------------------------------------- */
@@ -58,16 +55,11 @@ WCHAR RtlDowncaseUnicodeChar(WCHAR SourceCharacter)
 static NTSTATUS recase(PUNICODE_STRING Destination, PCUNICODE_STRING Source, BOOLEAN Allocate, BOOLEAN up)
 {
     USHORT n = Source->Length;
-    if (Allocate) {
-        Destination->Buffer = ow_pool_alloc_for((SIZE_T)n + sizeof(WCHAR), 'grtS',
-                                                up ? "RtlUpcaseUnicodeString (free with RtlFreeUnicodeString)"
-                                                   : "RtlDowncaseUnicodeString (free with RtlFreeUnicodeString)");
-        if (Destination->Buffer == NULL)
-            return STATUS_NO_MEMORY;
-        Destination->MaximumLength = (USHORT)(n + sizeof(WCHAR));
-    } else if (n > Destination->MaximumLength) {
-        return STATUS_BUFFER_OVERFLOW;
-    }
+    NTSTATUS st = ow_string_dest((PVOID *)&Destination->Buffer, &Destination->MaximumLength, n, sizeof(WCHAR), Allocate,
+                                 up ? "RtlUpcaseUnicodeString (free with RtlFreeUnicodeString)"
+                                    : "RtlDowncaseUnicodeString (free with RtlFreeUnicodeString)");
+    if (!NT_SUCCESS(st))
+        return st;
     for (USHORT i = 0; i < n / sizeof(WCHAR); i++) {
         WCHAR c = Source->Buffer[i];
         Destination->Buffer[i] = up ? RtlUpcaseUnicodeChar(c) : RtlDowncaseUnicodeChar(c);

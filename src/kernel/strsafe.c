@@ -18,11 +18,6 @@
 #define UNIT_A sizeof(char)
 #define UNIT_W sizeof(WCHAR)
 
-static unsigned get_char(const void *s, size_t i, size_t unit)
-{
-    return unit == UNIT_A ? (unsigned char)((const char *)s)[i] : ((const WCHAR *)s)[i];
-}
-
 static void put_nul(void *s, size_t i, size_t unit)
 {
     if (unit == UNIT_A)
@@ -34,10 +29,7 @@ static void put_nul(void *s, size_t i, size_t unit)
 /* Characters before the terminator, or max when there is none in max. */
 static size_t length_in(const void *s, size_t max, size_t unit)
 {
-    size_t n = 0;
-    while (n < max && get_char(s, n, unit) != 0)
-        n++;
-    return n;
+    return unit == UNIT_A ? strnlen(s, max) : ow_wcsnlen(s, max);
 }
 
 static BOOLEAN bad_size(size_t cch) { return cch == 0 || cch > NTSTRSAFE_MAX_CCH; }
