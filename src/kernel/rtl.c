@@ -57,11 +57,6 @@ VOID RtlCopyUnicodeString(PUNICODE_STRING DestinationString, PCUNICODE_STRING So
         DestinationString->Buffer[n / sizeof(WCHAR)] = 0;
 }
 
-static WCHAR ow_upcase(WCHAR c)
-{
-    return (c >= 'a' && c <= 'z') ? (WCHAR)(c - 'a' + 'A') : c;
-}
-
 LONG RtlCompareUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2,
                              BOOLEAN CaseInSensitive)
 {
@@ -69,8 +64,8 @@ LONG RtlCompareUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2,
     for (USHORT i = 0; i < n1 && i < n2; i++) {
         WCHAR a = String1->Buffer[i], b = String2->Buffer[i];
         if (CaseInSensitive) {
-            a = ow_upcase(a);
-            b = ow_upcase(b);
+            a = RtlUpcaseUnicodeChar(a);   /* rtl_unicode.c: the one case rule */
+            b = RtlUpcaseUnicodeChar(b);
         }
         if (a != b)
             return (LONG)(USHORT)a - (LONG)(USHORT)b;

@@ -47,6 +47,14 @@ static void casing(void)
     RtlInitUnicodeString(&pre, L"mixed");
     CHECK(RtlPrefixUnicodeString(&pre, &s, TRUE) && !RtlPrefixUnicodeString(&pre, &s, FALSE), "prefix");
     CHECK(!RtlPrefixUnicodeString(&s, &pre, TRUE), "a longer string is no prefix");
+    /* The comparisons ignore case by the same rule as RtlUpcaseUnicodeChar. */
+    static const WCHAR lower[] = { 0xE9, 't', 0xE9, 0 }, upper[] = { 0xC9, 'T', 0xC9, 0 };
+    UNICODE_STRING l, u;
+    RtlInitUnicodeString(&l, lower);
+    RtlInitUnicodeString(&u, upper);
+    CHECK(RtlEqualUnicodeString(&l, &u, TRUE) && !RtlEqualUnicodeString(&l, &u, FALSE) &&
+              RtlPrefixUnicodeString(&u, &l, TRUE),
+          "case-insensitive compare and prefix disagree with RtlUpcaseUnicodeChar");
 }
 
 static void integers(void)
