@@ -340,9 +340,9 @@ int ow_engine_submit(struct ow_op *op)
     op->io_err = 0;
     memset(&op->eng_priv, 0, sizeof(op->eng_priv));
     if (op->kind == OW_OP_CONNECT || op->kind == OW_OP_CONNECT_SEND) {
-        int rc = op->kind == OW_OP_CONNECT
-                     ? ow_sa_from_win(op->u.connect.win_addr, op->u.connect.addrlen, op->eng_sa.b, &op->eng_salen)
-                     : ow_sa_from_win(op->u.io.win_addr, op->u.io.addrlen, op->eng_sa.b, &op->eng_salen);
+        int alone = op->kind == OW_OP_CONNECT;   /* CONNECT_SEND keeps its address in u.io */
+        int rc = ow_sa_from_win(alone ? op->u.connect.win_addr : op->u.io.win_addr,
+                                alone ? op->u.connect.addrlen : op->u.io.addrlen, op->eng_sa.b, &op->eng_salen);
         if (rc < 0)
             return rc;
     }

@@ -259,14 +259,12 @@ static void advance_io(struct ow_op *op, ssize_t res)
     finish(op, res < 0 ? ow_partial(op, res) : (ssize_t)op->eng_done);
 }
 
-/* Both CQEs of a linked connect + send are in. */
+/* Every CQE of a linked chain is in (linked_cqe mapped a cancel's EINTR). */
 static void advance_linked(struct ow_op *op)
 {
     struct ow_priv *p = ow_priv(op);
     int conn = p->link_connect_res;
     p->link_cqes = 0;
-    if (p->cancelled && conn == -EINTR)
-        conn = -ECANCELED;
     if (conn == -EINPROGRESS || conn == -EALREADY || conn == -EAGAIN) {
         reissue(op, STEP_CONNWAIT);    /* still on its way: wait, then send */
         return;
