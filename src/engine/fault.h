@@ -51,15 +51,29 @@ struct ow_op;
  * reset, send_short, recv_short. */
 #define OW_FAULT_AT_URING 1
 #define OW_FAULT_AT_MAIN  2
-int ow_fault_issue(struct ow_op *op, int flags);
-void ow_fault_io(struct ow_op *op);
+/* Nonzero while any fault is configured: the hooks below sit on every
+ * operation's path, so with none configured each is one load, inline. */
+extern int ow_fault_armed;
+int ow_fault_issue_armed(struct ow_op *op, int flags);
+void ow_fault_io_armed(struct ow_op *op);
+int ow_fault_hit_armed(enum ow_fault f);
+static inline int ow_fault_on(void) { return __atomic_load_n(&ow_fault_armed, __ATOMIC_RELAXED); }
+static inline int ow_fault_issue(struct ow_op *op, int flags)
+{
+    return ow_fault_on() ? ow_fault_issue_armed(op, flags) : 0;
+}
+static inline void ow_fault_io(struct ow_op *op)
+{
+    if (ow_fault_on())
+        ow_fault_io_armed(op);
+}
 /* Parses spec ("name:num/den,..."; NULL or "" = no faults) and resets the
  * counters. Returns 0, or -1 for a malformed spec (then nothing changes). */
 int ow_fault_set(const char *spec, unsigned seed);
 /* Engine start: applies OPENWSK_FAULTS / OPENWSK_FAULT_SEED if set. */
 void ow_fault_from_env(void);
-/* Consults fault f: 1 = inject now. Cheap when no fault is configured. */
-int ow_fault_hit(enum ow_fault f);
+/* Consults fault f: 1 = inject now. */
+static inline int ow_fault_hit(enum ow_fault f) { return ow_fault_on() ? ow_fault_hit_armed(f) : 0; }
 /* How many times f fired since the last ow_fault_set. */
 unsigned long ow_fault_fired(enum ow_fault f);
 const char *ow_fault_name(enum ow_fault f);
