@@ -19,17 +19,8 @@ NTSTATUS ow_buf_to_iov(struct ow_req *req, const WSK_BUF *buf)
     if (buf->Mdl == NULL || buf->Offset >= MmGetMdlByteCount(buf->Mdl))
         return STATUS_INVALID_PARAMETER;
 
-    int count = 0;
-    for (PMDL m = buf->Mdl; m; m = m->Next)
-        count++;
-    if (count > (int)(sizeof(req->iov_small) / sizeof(req->iov_small[0]))) {
-        req->iov = calloc((size_t)count, sizeof(struct iovec));
-        if (req->iov == NULL) {
-            req->iov = req->iov_small;
-            return STATUS_INSUFFICIENT_RESOURCES;
-        }
-    }
-
+    /* One pass; a chain longer than iov_small is counted first, once. */
+    int cap = (int)(sizeof(req->iov_small) / sizeof(req->iov_small[0]));
     SIZE_T left = buf->Length;
     ULONG offset = buf->Offset;
     for (PMDL m = buf->Mdl; m && left; m = m->Next) {
@@ -41,6 +32,16 @@ NTSTATUS ow_buf_to_iov(struct ow_req *req, const WSK_BUF *buf)
         if (take > left)
             take = left;
         if (take) {
+            if (req->iovcnt == cap && req->iov == req->iov_small) {
+                int count = req->iovcnt;
+                for (PMDL r = m; r; r = r->Next)
+                    count++;
+                struct iovec *big = calloc((size_t)count, sizeof(struct iovec));
+                if (big == NULL)
+                    return STATUS_INSUFFICIENT_RESOURCES;
+                memcpy(big, req->iov_small, sizeof(req->iov_small));
+                req->iov = big;
+            }
             req->iov[req->iovcnt].iov_base = va + offset;
             req->iov[req->iovcnt].iov_len = take;
             req->iovcnt++;
