@@ -393,14 +393,26 @@ static void on_cqe(uint64_t ud, int res)
     }
 }
 
+/* Takes the CQEs in batches: copied out, then handed back with one store to
+ * the CQ head, then handled (a handler may submit, never reap). */
 static void reap(void)
 {
-    struct io_uring_cqe *cqe;
-    while (io_uring_peek_cqe(&u->ring, &cqe) == 0) {
-        uint64_t ud = cqe->user_data;
-        int res = cqe->res;
-        io_uring_cqe_seen(&u->ring, cqe);
-        on_cqe(ud, res);
+    enum { BATCH = 32 };
+    struct { uint64_t ud; int res; } got[BATCH];
+    for (;;) {
+        unsigned head, n = 0;
+        struct io_uring_cqe *cqe;
+        io_uring_for_each_cqe(&u->ring, head, cqe) {
+            got[n].ud = cqe->user_data;
+            got[n].res = cqe->res;
+            if (++n == BATCH)
+                break;
+        }
+        if (n == 0)
+            return;
+        io_uring_cq_advance(&u->ring, n);
+        for (unsigned i = 0; i < n; i++)
+            on_cqe(got[i].ud, got[i].res);
     }
 }
 
