@@ -423,6 +423,7 @@ int ow_mb_init(struct ow_mailbox *mb)
     memset(mb, 0, sizeof(*mb));
     atomic_init(&mb->forgets, 0);
     atomic_init(&mb->ncancels, 0);
+    atomic_init(&mb->work, 0);
     mb->evfd = ow_sys_eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (mb->evfd < 0)
         return -errno;
@@ -447,6 +448,7 @@ void ow_mb_fini(struct ow_mailbox *mb)
  * before waiting. Another shard's thread does. */
 static int mb_need_wake(struct ow_mailbox *mb)
 {
+    atomic_store_explicit(&mb->work, 1, memory_order_release);
     if (mb->owner_set && pthread_equal(mb->owner, pthread_self()))
         return 0;
     if (mb->wake_pending)
@@ -530,7 +532,16 @@ void ow_mb_ack(struct ow_mailbox *mb)
 
 int ow_mb_take(struct ow_mailbox *mb, struct ow_opq *in)
 {
+    /* Nothing posted, cancelled or stopped since the last take (on a shard
+     * whose calls go straight to the ring, the usual case): no lock. A
+     * post racing this check wakes the engine as usual. */
+    if (atomic_load_explicit(&mb->work, memory_order_acquire) == 0) {
+        in->head = in->tail = NULL;
+        return 0;
+    }
     ow_lock(&mb->lock);
+    /* Once stop was asked, every take answers it: the drain may call again. */
+    atomic_store_explicit(&mb->work, mb->stop, memory_order_relaxed);
     *in = mb->incoming;
     mb->incoming.head = mb->incoming.tail = NULL;
     for (struct ow_op *op = in->head; op != NULL; op = op->eng_next)

@@ -76,6 +76,8 @@ struct ow_mailbox {
     struct ow_op *cancels;      /* linked by ow_priv()->cancel_next */
     atomic_int ncancels;        /* entries in cancels: the drain skips the lock when 0 */
     int wake_pending;           /* an eventfd write is on its way */
+    atomic_int work;            /* set under lock by every post, cancel and stop; cleared by
+                                   ow_mb_take: a drain finding it 0 skips the lock */
     pthread_t owner;            /* the shard thread that drains it (owner_set) */
     int owner_set;
     int stop;
