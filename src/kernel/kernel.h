@@ -23,6 +23,12 @@ DECLSPEC_NORETURN void ow_violation(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULON
                                     ULONG_PTR P4, const char *Format, ...)
     __attribute__((format(printf, 6, 7)));
 
+/* The IRQL a page requires of its caller: a bug check (IRQL_NOT_LESS_OR_EQUAL,
+ * IRQL_NOT_GREATER_OR_EQUAL) naming Who when the current IRQL is above Max
+ * or below Min. irql.c. */
+void ow_irql_at_most(const char *Who, KIRQL Max);
+void ow_irql_at_least(const char *Who, KIRQL Min);
+
 /* The dispatcher lock guards every SignalState; ow_dispatcher_signal
  * sets a header signalled and wakes waiters (thread.c uses it at exit). */
 void ow_dispatcher_signal(DISPATCHER_HEADER *Header);
