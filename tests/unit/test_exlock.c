@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Reader/writer spin locks (EX_SPIN_LOCK) and push locks (EX_PUSH_LOCK),
- * src/kernel/exlock.c, held to the rules of their Microsoft pages (cited at
- * each check). Races run on real threads; the machine may have only two CPUs, so each check
+/* Reader/writer spin locks (EX_SPIN_LOCK), push locks (EX_PUSH_LOCK) and
+ * one-time initialisation (RTL_RUN_ONCE), src/kernel/exlock.c and runonce.c,
+ * held to the rules of their Microsoft pages (cited at each check). Races
+ * run on real threads; the machine may have only two CPUs, so each check
  * waits with a deadline instead of assuming speed. */
 #include "ktest.h"
 
@@ -422,10 +423,186 @@ static void test_push_lock(void)
     ow_test_case = NULL;
 }
 
+/* ==== RTL_RUN_ONCE ========================================================== */
+
+static RTL_RUN_ONCE Once = RTL_RUN_ONCE_INIT;
+static volatile LONG OnceCalls, OnceApcsEnabled, OnceBadArgs, OnceStart;
+static __attribute__((aligned(8))) long long OnceData, OnceData2;
+static LONG FailFirst;   /* the callback fails its first call when set */
+static PVOID OnceResult[KT_MAX_THREADS];
+static NTSTATUS OnceStatus[KT_MAX_THREADS];
+
+/* Declared with the callback type, as the RTL_RUN_ONCE_INIT_FN page shows. */
+static RTL_RUN_ONCE_INIT_FN OnceInit;
+static ULONG NTAPI OnceInit(PRTL_RUN_ONCE RunOnce, PVOID Parameter, PVOID *Context)
+{
+    LONG call = InterlockedIncrement(&OnceCalls);
+    if (RunOnce != &Once || Parameter != (PVOID)&OnceCalls || Context == NULL)
+        InterlockedIncrement(&OnceBadArgs);
+    /* https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-rtlrunonceexecuteonce:
+     * "runs with normal kernel APCs disabled". */
+    if (!KeAreApcsDisabled())
+        InterlockedIncrement(&OnceApcsEnabled);
+    sleep_ms(50);   /* long enough for the other callers to arrive and wait */
+    if (FailFirst && call == 1)
+        return FALSE;
+    *Context = &OnceData;
+    return TRUE;
+}
+
+static VOID OnceThread(PVOID Context)
+{
+    ULONG_PTR i = (ULONG_PTR)Context;
+    InterlockedIncrement(&OnceStart);
+    wait_for(&OnceStart, 8);   /* everyone calls at about the same time */
+    OnceResult[i] = NULL;
+    OnceStatus[i] = RtlRunOnceExecuteOnce(&Once, OnceInit, (PVOID)&OnceCalls, &OnceResult[i]);
+    PsTerminateSystemThread(STATUS_SUCCESS);
+}
+
+static void run_once_round(BOOLEAN fail_first)
+{
+    RtlRunOnceInitialize(&Once);
+    OnceCalls = OnceStart = 0;
+    FailFirst = fail_first;
+    kt_run_threads(8, OnceThread);
+    int ok = 0, failed = 0;
+    for (int i = 0; i < 8; i++) {
+        if (NT_SUCCESS(OnceStatus[i])) {
+            ok++;
+            CHECK(OnceResult[i] == &OnceData, "thread %d got Context %p, want %p", i, OnceResult[i],
+                  (void *)&OnceData);
+        } else {
+            failed++;
+            CHECK(OnceResult[i] == NULL, "a failed call wrote Context");
+        }
+    }
+    if (!fail_first) {
+        /* https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-rtlrunonceexecuteonce:
+         * "The RunOnceInitialization routine will not be called twice"; every call "supplies the same
+         * initialized data". */
+        CHECK(OnceCalls == 1, "the callback ran %ld times for 8 concurrent callers", (long)OnceCalls);
+        CHECK(ok == 8, "%d of 8 callers failed", failed);
+    } else {
+        /* A failed callback leaves it uninitialised (RTL_RUN_ONCE_INIT_FN
+         * page: zero is failure): one waiting caller runs it again. */
+        CHECK(OnceCalls == 2, "after one failure the callback ran %ld times, want 2", (long)OnceCalls);
+        CHECK(failed == 1 && ok == 7, "%d failed, %d succeeded; want 1 and 7", failed, ok);
+    }
+}
+
+static volatile LONG BeginWaiterDone;
+static NTSTATUS BeginWaiterStatus;
+static long long BeginWaitWall, BeginWaitCpu;
+static VOID BeginWaiter(PVOID Context)
+{
+    UNREFERENCED_PARAMETER(Context);
+    PVOID data = NULL;
+    long long w0 = now_ns(CLOCK_MONOTONIC), c0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+    BeginWaiterStatus = RtlRunOnceBeginInitialize(&Once, 0, &data);
+    BeginWaitCpu = now_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+    BeginWaitWall = now_ns(CLOCK_MONOTONIC) - w0;
+    if (BeginWaiterStatus == STATUS_PENDING)   /* its turn: it initialises */
+        BeginWaiterStatus = RtlRunOnceComplete(&Once, 0, &OnceData2);
+    InterlockedExchange(&BeginWaiterDone, 1);
+    PsTerminateSystemThread(STATUS_SUCCESS);
+}
+
+static void test_run_once(void)
+{
+    ow_test_case = "RTL_RUN_ONCE";
+    CHECK(sizeof(RTL_RUN_ONCE) == sizeof(PVOID), "sizeof(RTL_RUN_ONCE) %zu", sizeof(RTL_RUN_ONCE));
+
+    /* 8 concurrent callers: one callback, its data to all.
+     * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-rtlrunonceexecuteonce */
+    run_once_round(FALSE);
+    CHECK(OnceBadArgs == 0, "the callback got the wrong RunOnce, Parameter or Context");
+    CHECK(OnceApcsEnabled == 0, "the callback ran with normal kernel APCs enabled");
+    PVOID again = NULL;
+    CHECK_STATUS(RtlRunOnceExecuteOnce(&Once, OnceInit, (PVOID)&OnceCalls, &again), STATUS_SUCCESS);
+    CHECK(again == &OnceData && OnceCalls == 1, "a later call ran the callback again or lost the data");
+
+    /* A failing callback (it "returns zero to indicate failure"): the call
+     * fails and the structure is left as a failed attempt leaves it
+     * (RTL_RUN_ONCE_INIT_FAILED), so a later (here: waiting) call retries.
+     * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nc-ntddk-rtl_run_once_init_fn
+     * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-rtlrunoncecomplete */
+    run_once_round(TRUE);
+    /* And sequentially: fail, then succeed on the next call. */
+    RtlRunOnceInitialize(&Once);
+    OnceCalls = 0;
+    FailFirst = TRUE;
+    PVOID data = (PVOID)0x1234;
+    NTSTATUS st = RtlRunOnceExecuteOnce(&Once, OnceInit, (PVOID)&OnceCalls, &data);
+    CHECK(!NT_SUCCESS(st) && data == (PVOID)0x1234, "a failing callback gave %s and Context %p", OwStatusName(st),
+          data);
+    CHECK_STATUS(RtlRunOnceExecuteOnce(&Once, OnceInit, (PVOID)&OnceCalls, &data), STATUS_SUCCESS);
+    CHECK(data == &OnceData && OnceCalls == 2, "the retry: Context %p, %ld calls", data, (long)OnceCalls);
+    FailFirst = FALSE;
+
+    /* https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-rtlrunoncebegininitialize:
+     * STATUS_PENDING to the one that initialises; RTL_RUN_ONCE_CHECK_ONLY does not begin it;
+     * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-rtlrunoncecomplete:
+     * after STATUS_SUCCESS, Begin "supplies Context as the initialized data". */
+    RtlRunOnceInitialize(&Once);
+    CHECK_STATUS(RtlRunOnceBeginInitialize(&Once, RTL_RUN_ONCE_CHECK_ONLY, &data), STATUS_UNSUCCESSFUL);
+    CHECK_STATUS(RtlRunOnceBeginInitialize(&Once, 0, &data), STATUS_PENDING);
+    CHECK_STATUS(RtlRunOnceBeginInitialize(&Once, RTL_RUN_ONCE_CHECK_ONLY, &data), STATUS_UNSUCCESSFUL);
+    CHECK_STATUS(RtlRunOnceBeginInitialize(&Once, RTL_RUN_ONCE_ASYNC, &data), STATUS_INVALID_PARAMETER);
+    /* A second synchronous caller waits, asleep, for the first (only one
+     * gets STATUS_PENDING); when the first fails (RTL_RUN_ONCE_INIT_FAILED)
+     * the waiter gets its turn. Same pages. */
+    BeginWaiterDone = 0;
+    PVOID t = start(BeginWaiter, NULL);
+    sleep_ms(200);
+    CHECK(BeginWaiterDone == 0, "a second RtlRunOnceBeginInitialize did not wait for the first");
+    CHECK_STATUS(RtlRunOnceComplete(&Once, RTL_RUN_ONCE_INIT_FAILED, NULL), STATUS_SUCCESS);
+    CHECK(wait_for(&BeginWaiterDone, 1), "the waiter never woke after the failed initialisation");
+    join(t);
+    CHECK_STATUS(BeginWaiterStatus, STATUS_SUCCESS);
+    CHECK(BeginWaitCpu * 10 < BeginWaitWall, "the waiter burned %lld ms of CPU in %lld ms",
+          BeginWaitCpu / 1000000, BeginWaitWall / 1000000);
+    data = NULL;
+    CHECK_STATUS(RtlRunOnceBeginInitialize(&Once, RTL_RUN_ONCE_CHECK_ONLY, &data), STATUS_SUCCESS);
+    CHECK(data == &OnceData2, "CHECK_ONLY gave %p, want the waiter's data %p", data, (void *)&OnceData2);
+    CHECK_STATUS(RtlRunOnceBeginInitialize(&Once, 0, &data), STATUS_SUCCESS);
+    CHECK_STATUS(RtlRunOnceComplete(&Once, 0, &OnceData), STATUS_UNSUCCESSFUL);   /* already done */
+
+    /* RTL_RUN_ONCE_ASYNC: attempts run in parallel, the first Complete wins,
+     * the others get STATUS_UNSUCCESSFUL ("can indicate that another thread
+     * completed the initialization"); without the flag, calls fail while
+     * async attempts are under way ("subsequent calls ... will fail unless
+     * this flag is also specified"); ASYNC may not be combined with
+     * INIT_FAILED (the flag values' Win32 twin, InitOnceComplete):
+     * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-rtlrunoncebegininitialize
+     * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-rtlrunoncecomplete
+     * https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-initoncecomplete */
+    RtlRunOnceInitialize(&Once);
+    CHECK_STATUS(RtlRunOnceBeginInitialize(&Once, RTL_RUN_ONCE_ASYNC, &data), STATUS_PENDING);
+    CHECK_STATUS(RtlRunOnceBeginInitialize(&Once, RTL_RUN_ONCE_ASYNC, &data), STATUS_PENDING);
+    CHECK_STATUS(RtlRunOnceBeginInitialize(&Once, 0, &data), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(RtlRunOnceComplete(&Once, RTL_RUN_ONCE_ASYNC | RTL_RUN_ONCE_INIT_FAILED, NULL),
+                 STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(RtlRunOnceComplete(&Once, RTL_RUN_ONCE_ASYNC, &OnceData2), STATUS_SUCCESS);
+    CHECK_STATUS(RtlRunOnceComplete(&Once, RTL_RUN_ONCE_ASYNC, &OnceData), STATUS_UNSUCCESSFUL);
+    data = NULL;
+    CHECK_STATUS(RtlRunOnceBeginInitialize(&Once, RTL_RUN_ONCE_ASYNC, &data), STATUS_SUCCESS);
+    CHECK(data == &OnceData2, "async: the winner's data %p, got %p", (void *)&OnceData2, data);
+
+    /* https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nc-ntddk-rtl_run_once_init_fn:
+     * the low RTL_RUN_ONCE_CTX_RESERVED_BITS bits of the data must be zero. */
+    RtlRunOnceInitialize(&Once);
+    CHECK_STATUS(RtlRunOnceBeginInitialize(&Once, 0, &data), STATUS_PENDING);
+    CHECK_STATUS(RtlRunOnceComplete(&Once, 0, (PVOID)((ULONG_PTR)&OnceData | 1)), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(RtlRunOnceComplete(&Once, 0, &OnceData), STATUS_SUCCESS);
+    ow_test_case = NULL;
+}
+
 int main(void)
 {
     test_spin_lock();
     test_push_lock();
+    test_run_once();
     CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL && !KeAreApcsDisabled(), "the test left the IRQL or a region behind");
     return ow_test_result("test_exlock");
 }
