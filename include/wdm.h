@@ -1047,6 +1047,52 @@ NTKERNELAPI VOID ExReleaseRundownProtectionEx(PEX_RUNDOWN_REF RunRef, ULONG Coun
 NTKERNELAPI VOID ExWaitForRundownProtectionRelease(PEX_RUNDOWN_REF RunRef);
 NTKERNELAPI VOID ExRundownCompleted(PEX_RUNDOWN_REF RunRef);
 
+/* ---- reader/writer spin locks, push locks (src/kernel/exlock.c) --------- */
+/* EX_SPIN_LOCK: 32 bits the driver zeroes (there is no initialise routine).
+ * Shared holders are admitted together, an exclusive holder alone; waiters
+ * spin. ExAcquireSpinLockShared/Exclusive raise to DISPATCH_LEVEL and return
+ * the IRQL that the matching release restores; the AtDpcLevel/FromDpcLevel
+ * forms need IRQL >= DISPATCH_LEVEL and leave it alone. Not recursive. */
+typedef volatile LONG EX_SPIN_LOCK, *PEX_SPIN_LOCK;
+NTKERNELAPI KIRQL ExAcquireSpinLockShared(PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI VOID ExReleaseSpinLockShared(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql);
+NTKERNELAPI KIRQL ExAcquireSpinLockExclusive(PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI VOID ExReleaseSpinLockExclusive(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql);
+NTKERNELAPI VOID ExAcquireSpinLockSharedAtDpcLevel(PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI VOID ExReleaseSpinLockSharedFromDpcLevel(PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI VOID ExAcquireSpinLockExclusiveAtDpcLevel(PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI VOID ExReleaseSpinLockExclusiveFromDpcLevel(PEX_SPIN_LOCK SpinLock);
+/* TRUE when the caller, holding the lock shared, was its only holder and now
+ * holds it exclusive; release it with the exclusive form. */
+NTKERNELAPI BOOLEAN ExTryConvertSharedSpinLockExclusive(PEX_SPIN_LOCK SpinLock);
+/* No page in the DDI reference; the signatures of Microsoft's Windows
+ * metadata (non-zero: acquired). */
+NTKERNELAPI LOGICAL ExTryAcquireSpinLockSharedAtDpcLevel(PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI LOGICAL ExTryAcquireSpinLockExclusiveAtDpcLevel(PEX_SPIN_LOCK SpinLock);
+
+/* EX_PUSH_LOCK: pointer-sized, opaque, zero when free. Shared or exclusive,
+ * at IRQL <= APC_LEVEL inside KeEnterCriticalRegion; waiters sleep, new
+ * shared acquisitions wait behind a waiting exclusive one; not recursive,
+ * not fair. Flags tune scheduling on Windows and are ignored here. The
+ * acquire and release routines are macros over the ...Ex functions. */
+typedef ULONG_PTR EX_PUSH_LOCK, *PEX_PUSH_LOCK;
+#define EX_DEFAULT_PUSH_LOCK_FLAGS 0
+NTKERNELAPI VOID ExInitializePushLock(PEX_PUSH_LOCK PushLock);
+NTKERNELAPI VOID ExAcquirePushLockExclusiveEx(PEX_PUSH_LOCK PushLock, ULONG Flags);
+NTKERNELAPI VOID ExAcquirePushLockSharedEx(PEX_PUSH_LOCK PushLock, ULONG Flags);
+NTKERNELAPI VOID ExReleasePushLockExclusiveEx(PEX_PUSH_LOCK PushLock, ULONG Flags);
+NTKERNELAPI VOID ExReleasePushLockSharedEx(PEX_PUSH_LOCK PushLock, ULONG Flags);
+/* "Reserved for internal system use" on their pages; behind the
+ * ExTryAcquirePushLock* macros, which drivers use. */
+NTKERNELAPI BOOLEAN ExTryAcquirePushLockExclusiveEx(PEX_PUSH_LOCK PushLock, ULONG Flags);
+NTKERNELAPI BOOLEAN ExTryAcquirePushLockSharedEx(PEX_PUSH_LOCK PushLock, ULONG Flags);
+#define ExAcquirePushLockExclusive(Lock) ExAcquirePushLockExclusiveEx((Lock), EX_DEFAULT_PUSH_LOCK_FLAGS)
+#define ExAcquirePushLockShared(Lock)    ExAcquirePushLockSharedEx((Lock), EX_DEFAULT_PUSH_LOCK_FLAGS)
+#define ExReleasePushLockExclusive(Lock) ExReleasePushLockExclusiveEx((Lock), EX_DEFAULT_PUSH_LOCK_FLAGS)
+#define ExReleasePushLockShared(Lock)    ExReleasePushLockSharedEx((Lock), EX_DEFAULT_PUSH_LOCK_FLAGS)
+#define ExTryAcquirePushLockExclusive(Lock) ExTryAcquirePushLockExclusiveEx((Lock), EX_DEFAULT_PUSH_LOCK_FLAGS)
+#define ExTryAcquirePushLockShared(Lock)    ExTryAcquirePushLockSharedEx((Lock), EX_DEFAULT_PUSH_LOCK_FLAGS)
+
 /* ---- system version and routines (src/kernel/system.c) ------------------- */
 typedef struct _OSVERSIONINFOW {
     ULONG dwOSVersionInfoSize;

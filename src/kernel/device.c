@@ -54,10 +54,7 @@ NTSTATUS IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize,
     if (DeviceObject == NULL || DriverObject == NULL)
         return STATUS_INVALID_PARAMETER;
     *DeviceObject = NULL;
-    KIRQL irql = KeGetCurrentIrql();
-    if (irql > PASSIVE_LEVEL)
-        ow_violation(IRQL_NOT_LESS_OR_EQUAL, 0, irql, 0, 0,
-                     "IoCreateDevice at IRQL %u (PASSIVE_LEVEL required)", irql);
+    ow_irql_at_most("IoCreateDevice", PASSIVE_LEVEL);
     USHORT name_len = DeviceName != NULL && DeviceName->Buffer != NULL ? DeviceName->Length : 0;
     size_t ext_off = (sizeof(OW_DEVICE) + 15) & ~(size_t)15;
     size_t name_off = (ext_off + DeviceExtensionSize + 15) & ~(size_t)15;

@@ -313,10 +313,7 @@ NTSTATUS KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason, KPROCESSOR
 NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertable, PLARGE_INTEGER Interval)
 {
     (void)WaitMode, (void)Alertable;
-    KIRQL irql = KeGetCurrentIrql();
-    if (irql > APC_LEVEL)
-        ow_violation(IRQL_NOT_LESS_OR_EQUAL, 0, irql, 0, 0,
-                     "KeDelayExecutionThread at IRQL %u (above APC_LEVEL)", irql);
+    ow_irql_at_most("KeDelayExecutionThread", APC_LEVEL);
     struct timespec deadline;
     if (!ow_deadline(Interval, &deadline))
         return STATUS_SUCCESS;

@@ -23,6 +23,18 @@ DECLSPEC_NORETURN void ow_violation(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULON
                                     ULONG_PTR P4, const char *Format, ...)
     __attribute__((format(printf, 6, 7)));
 
+/* The IRQL a page requires of its caller: a bug check (IRQL_NOT_LESS_OR_EQUAL,
+ * IRQL_NOT_GREATER_OR_EQUAL) naming Who when the current IRQL is above Max
+ * or below Min. irql.c. */
+void ow_irql_at_most(const char *Who, KIRQL Max);
+void ow_irql_at_least(const char *Who, KIRQL Min);
+
+/* Sleeping on a 32-bit word (a futex): ow_word_wait returns when *Word may
+ * no longer be Expected (or spuriously: callers look again);
+ * ow_word_wake_all wakes every sleeper. exlock.c (push locks), runonce.c. */
+void ow_word_wait(volatile uint32_t *Word, uint32_t Expected);
+void ow_word_wake_all(volatile uint32_t *Word);
+
 /* The dispatcher lock guards every SignalState; ow_dispatcher_signal
  * sets a header signalled and wakes waiters (thread.c uses it at exit). */
 void ow_dispatcher_signal(DISPATCHER_HEADER *Header);

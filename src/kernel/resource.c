@@ -100,18 +100,10 @@ NTSTATUS ExDeleteResourceLite(PERESOURCE Resource)
     return STATUS_SUCCESS;
 }
 
-static void ow_check_apc_irql(const char *who)
-{
-    KIRQL irql = KeGetCurrentIrql();
-    if (irql > APC_LEVEL)
-        ow_violation(IRQL_NOT_LESS_OR_EQUAL, 0, irql, 0, 0,
-                     "%s at IRQL %u (above APC_LEVEL)", who, irql);
-}
-
 BOOLEAN ExAcquireResourceExclusiveLite(PERESOURCE Resource, BOOLEAN Wait)
 {
     ow_resource(Resource, "ExAcquireResourceExclusiveLite");
-    ow_check_apc_irql("ExAcquireResourceExclusiveLite");
+    ow_irql_at_most("ExAcquireResourceExclusiveLite", APC_LEVEL);
     PKTHREAD self = PsGetCurrentThread();
     pthread_mutex_lock(&ow_res_lock);
     if (Resource->ExclusiveCount > 0 && Resource->ExclusiveOwner == self) {
@@ -136,7 +128,7 @@ BOOLEAN ExAcquireResourceExclusiveLite(PERESOURCE Resource, BOOLEAN Wait)
 BOOLEAN ExAcquireResourceSharedLite(PERESOURCE Resource, BOOLEAN Wait)
 {
     ow_resource(Resource, "ExAcquireResourceSharedLite");
-    ow_check_apc_irql("ExAcquireResourceSharedLite");
+    ow_irql_at_most("ExAcquireResourceSharedLite", APC_LEVEL);
     PKTHREAD self = PsGetCurrentThread();
     pthread_mutex_lock(&ow_res_lock);
     if (Resource->ExclusiveCount > 0 && Resource->ExclusiveOwner == self) {
@@ -314,14 +306,14 @@ static void ow_fast_release(PFAST_MUTEX FastMutex, const char *who)
 
 VOID ExAcquireFastMutex(PFAST_MUTEX FastMutex)
 {
-    ow_check_apc_irql("ExAcquireFastMutex");
+    ow_irql_at_most("ExAcquireFastMutex", APC_LEVEL);
     ow_fast_acquire(FastMutex, TRUE, "ExAcquireFastMutex");
     FastMutex->OldIrql = KfRaiseIrql(APC_LEVEL);
 }
 
 BOOLEAN ExTryToAcquireFastMutex(PFAST_MUTEX FastMutex)
 {
-    ow_check_apc_irql("ExTryToAcquireFastMutex");
+    ow_irql_at_most("ExTryToAcquireFastMutex", APC_LEVEL);
     if (!ow_fast_acquire(FastMutex, FALSE, "ExTryToAcquireFastMutex"))
         return FALSE;
     FastMutex->OldIrql = KfRaiseIrql(APC_LEVEL);
@@ -337,7 +329,7 @@ VOID ExReleaseFastMutex(PFAST_MUTEX FastMutex)
 
 VOID ExAcquireFastMutexUnsafe(PFAST_MUTEX FastMutex)
 {
-    ow_check_apc_irql("ExAcquireFastMutexUnsafe");
+    ow_irql_at_most("ExAcquireFastMutexUnsafe", APC_LEVEL);
     ow_fast_acquire(FastMutex, TRUE, "ExAcquireFastMutexUnsafe");
 }
 

@@ -47,14 +47,14 @@ KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock)
     KIRQL old = KfRaiseIrql(DISPATCH_LEVEL);
     KeAcquireSpinLockAtDpcLevel(SpinLock);
     if (ow_vf_enabled)
-        ow_vf_spin_acquired(SpinLock, old);
+        ow_vf_spin_acquired(SpinLock, old, "KeAcquireSpinLock");
     return old;
 }
 
 VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
 {
     if (ow_vf_enabled)   /* the pair must restore the IRQL the acquire saved */
-        ow_vf_spin_releasing(SpinLock, NewIrql, __builtin_return_address(0));
+        ow_vf_spin_releasing(SpinLock, NewIrql, "KeReleaseSpinLock", __builtin_return_address(0));
     KeReleaseSpinLockFromDpcLevel(SpinLock);
     KeLowerIrql(NewIrql);
 }

@@ -130,10 +130,7 @@ BOOLEAN KeRemoveQueueDpc(PRKDPC Dpc)
 
 VOID KeFlushQueuedDpcs(void)
 {
-    KIRQL irql = KeGetCurrentIrql();
-    if (irql > PASSIVE_LEVEL)
-        ow_violation(IRQL_NOT_LESS_OR_EQUAL, 0, irql, 0, 0,
-                     "KeFlushQueuedDpcs at IRQL %u (PASSIVE_LEVEL required)", irql);
+    ow_irql_at_most("KeFlushQueuedDpcs", PASSIVE_LEVEL);
     pthread_mutex_lock(&ow_dpc_lock);
     while (ow_dpc_running != 0 || !IsListEmpty(&ow_dpcq))
         pthread_cond_wait(&ow_dpc_idle, &ow_dpc_lock);

@@ -83,10 +83,7 @@ VOID ExQueueWorkItem(PWORK_QUEUE_ITEM WorkItem, WORK_QUEUE_TYPE QueueType)
         ow_violation(DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1501, (ULONG_PTR)WorkItem, 0, 0,
                      "ExQueueWorkItem of %p without a routine (ExInitializeWorkItem first)",
                      (void *)WorkItem);
-    KIRQL irql = KeGetCurrentIrql();
-    if (irql > DISPATCH_LEVEL)
-        ow_violation(IRQL_NOT_LESS_OR_EQUAL, 0, irql, 0, 0,
-                     "ExQueueWorkItem at IRQL %u (above DISPATCH_LEVEL)", irql);
+    ow_irql_at_most("ExQueueWorkItem", DISPATCH_LEVEL);
     pthread_mutex_lock(&ow_wq_lock);
     if (WorkItem->List.Flink != NULL) {
         pthread_mutex_unlock(&ow_wq_lock);

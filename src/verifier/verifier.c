@@ -477,31 +477,34 @@ void ow_vf_completion_irql(PIRP Irp, PVOID Routine, KIRQL Before)
 }
 
 #define VF_SPIN_DEPTH 32
-static _Thread_local struct { PKSPIN_LOCK lock; KIRQL old; } vf_spins[VF_SPIN_DEPTH];
+static _Thread_local struct { const volatile void *lock; KIRQL old; const char *acquire; } vf_spins[VF_SPIN_DEPTH];
 static _Thread_local int vf_nspins;
 
-void ow_vf_spin_acquired(PKSPIN_LOCK Lock, KIRQL OldIrql)
+void ow_vf_spin_acquired(const volatile void *Lock, KIRQL OldIrql, const char *Acquire)
 {
     if (vf_nspins < VF_SPIN_DEPTH) {
         vf_spins[vf_nspins].lock = Lock;
         vf_spins[vf_nspins].old = OldIrql;
+        vf_spins[vf_nspins].acquire = Acquire;
         vf_nspins++;
     }
 }
 
-void ow_vf_spin_releasing(PKSPIN_LOCK Lock, KIRQL NewIrql, PVOID Caller)
+void ow_vf_spin_releasing(const volatile void *Lock, KIRQL NewIrql, const char *Release, PVOID Caller)
 {
     for (int i = vf_nspins - 1; i >= 0; i--) {
         if (vf_spins[i].lock != Lock)
             continue;
         KIRQL old = vf_spins[i].old;
+        const char *acquire = vf_spins[i].acquire;
         memmove(&vf_spins[i], &vf_spins[i + 1], (size_t)(vf_nspins - i - 1) * sizeof(vf_spins[0]));
         vf_nspins--;
         if (NewIrql != old)
             ow_vf_fail(OW_BC_IRQL_UNEXPECTED_VALUE, ((ULONG_PTR)NewIrql << 16) | ((ULONG_PTR)old << 8),
                        (ULONG_PTR)Lock, (ULONG_PTR)Caller, 0, Caller,
-                       "KeReleaseSpinLock(%p) restores IRQL %u, but KeAcquireSpinLock saved %u "
-                       "(IRQL not restored by the spin-lock pair)", (void *)Lock, NewIrql, old);
+                       "%s(%p) restores IRQL %u, but %s saved %u "
+                       "(IRQL not restored by the spin-lock pair)", Release, (const void *)Lock, NewIrql,
+                       acquire, old);
         return;
     }
 }

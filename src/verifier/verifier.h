@@ -104,8 +104,10 @@ void ow_vf_irp_check_idle(PIRP Irp, const char *Call, PVOID Caller);   /* IoFree
 void ow_vf_completion_irql(PIRP Irp, PVOID Routine, KIRQL Before);    /* after each routine */
 void ow_vf_pool_freeing(PVOID P, SIZE_T Size, PVOID Caller);          /* ExFreePool* */
 void ow_vf_mdl_freeing(PMDL Mdl, PVOID Caller);                       /* IoFreeMdl */
-void ow_vf_spin_acquired(PKSPIN_LOCK Lock, KIRQL OldIrql);
-void ow_vf_spin_releasing(PKSPIN_LOCK Lock, KIRQL NewIrql, PVOID Caller);
+/* A spin lock (KSPIN_LOCK or EX_SPIN_LOCK) taken by raising the IRQL: its
+ * release must restore the IRQL that Acquire (the routine's name) saved. */
+void ow_vf_spin_acquired(const volatile void *Lock, KIRQL OldIrql, const char *Acquire);
+void ow_vf_spin_releasing(const volatile void *Lock, KIRQL NewIrql, const char *Release, PVOID Caller);
 
 /* ---- wrap.c <-> verifier.c ------------------------------------------------- */
 /* Checks and records a WSK call (Sock is checked when SockCheck is set);
