@@ -79,11 +79,12 @@ typedef unsigned int UINT, *PUINT;
 typedef int64_t LONGLONG, *PLONGLONG, LONG64, *PLONG64, INT64;
 typedef uint64_t ULONGLONG, *PULONGLONG, ULONG64, *PULONG64, DWORD64, UINT64, DWORD_PTR_64;
 typedef int8_t INT8;
-typedef uint8_t UINT8;
+typedef uint8_t UINT8, *PUINT8;
 typedef int16_t INT16;
-typedef uint16_t UINT16;
+typedef uint16_t UINT16, *PUINT16;
 typedef int32_t INT32, LONG32;
-typedef uint32_t UINT32, ULONG32, DWORD32;
+typedef uint32_t UINT32, *PUINT32, ULONG32, DWORD32;
+typedef UINT64 *PUINT64;
 typedef intptr_t LONG_PTR, *PLONG_PTR, INT_PTR;
 typedef uintptr_t ULONG_PTR, *PULONG_PTR, UINT_PTR, DWORD_PTR;
 typedef ULONG_PTR SIZE_T, *PSIZE_T;
@@ -191,6 +192,11 @@ OW_STATIC_ASSERT(sizeof(wchar_t) == 2,
 #define SetFlag(_F, _SF)       ((_F) |= (_SF))
 #define ClearFlag(_F, _SF)     ((_F) &= ~(_SF))
 
+/* The member names the Microsoft docs give anonymous unions and structs
+ * (`union {...} DUMMYUNIONNAME;`): anonymous here, as C11 and GNU C++ allow. */
+#define DUMMYUNIONNAME
+#define DUMMYSTRUCTNAME
+
 typedef union _LARGE_INTEGER {
     struct { ULONG LowPart; LONG HighPart; };
     struct { ULONG LowPart; LONG HighPart; } u;
@@ -233,6 +239,10 @@ typedef struct _STRING {
 typedef const STRING *PCSTRING, *PCANSI_STRING;
 
 #define RTL_CONSTANT_STRING(s) { sizeof(s) - sizeof((s)[0]), sizeof(s), (void *)(s) }
+/* An empty UNICODE_STRING _var over a buffer of _size WCHARs declared with it. */
+#define DECLARE_UNICODE_STRING_SIZE(_var, _size) \
+    WCHAR _var##_buffer[_size];                  \
+    UNICODE_STRING _var = { 0, (USHORT)((_size) * sizeof(WCHAR)), _var##_buffer }
 
 typedef struct _LIST_ENTRY {
     struct _LIST_ENTRY *Flink;

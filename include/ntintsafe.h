@@ -91,6 +91,12 @@ static inline NTSTATUS RtlSizeTToULong(SIZE_T Operand, ULONG *Result)
     return RtlULongLongToULong((ULONGLONG)Operand, Result);
 }
 
+/* ntintsafe.h's other name for the same conversion (its SIZET spelling). */
+static inline NTSTATUS RtlSIZETToULong(SIZE_T Operand, ULONG *Result)
+{
+    return RtlSizeTToULong(Operand, Result);
+}
+
 static inline NTSTATUS RtlULongToUShort(ULONG Operand, USHORT *Result)
 {
     if (Operand > 0xffffU) {

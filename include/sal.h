@@ -32,6 +32,7 @@
 #define _Check_return_
 #define _Const_
 #define _Create_lock_level_(...)
+#define _Curr_
 #define _Deref_in_range_(...)
 #define _Deref_inout_range_(...)
 #define _Deref_inout_z_
@@ -70,6 +71,10 @@
 #define _Frees_ptr_opt_
 #define _Function_class_(...)
 #define _Function_ignore_lock_checking_(...)
+#define _Global_cancel_spin_lock_
+#define _Global_critical_region_
+#define _Global_interlock_
+#define _Global_priority_region_
 #define _Guarded_by_(...)
 #define _Has_lock_kind_(...)
 #define _Has_lock_level_(...)
@@ -126,6 +131,7 @@
 #define _In_z_bytecount_c_(...)
 #define _In_z_count_(...)
 #define _In_z_count_c_(...)
+#define _Inexpressible_(...)
 #define _Inout_
 #define _Inout_bytecap_(...)
 #define _Inout_bytecap_c_(...)
@@ -207,6 +213,7 @@
 #define _Literal_
 #define _Lock_level_order_(...)
 #define _Maybe_raises_SEH_exception_
+#define _Maybenull_
 #define _Must_inspect_result_
 #define _No_competing_thread_
 #define _No_competing_thread_begin_
@@ -214,6 +221,8 @@
 #define _Notliteral_
 #define _NullNull_terminated_
 #define _Null_terminated_
+#define _Nullterm_length_(...)
+#define _Old_(...)
 #define _On_failure_(...)
 #define _Out_
 #define _Out_bytecap_(...)
@@ -336,6 +345,7 @@
 #define _Outref_result_bytebuffer_to_maybenull_(...)
 #define _Outref_result_maybenull_
 #define _Outref_result_nullonfailure_
+#define _Param_(...)
 #define _Points_to_data_
 #define _Post_
 #define _Post_defensive_
@@ -410,6 +420,7 @@
 #define _Scanf_s_format_string_
 #define _Scanf_s_format_string_params_(...)
 #define _Strict_type_match_
+#define _String_length_(...)
 #define _Struct_size_bytes_(...)
 #define _Success_(...)
 #define _Unchanged_(...)
@@ -547,6 +558,7 @@
 #define __out_bcount_part(...)
 #define __out_bcount_part_z(...)
 #define __out_bcount_z(...)
+#define __out_data_source(...)
 #define __out_ecount(...)
 #define __out_ecount_full(...)
 #define __out_ecount_full_z(...)

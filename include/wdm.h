@@ -9,6 +9,7 @@
 
 #include <ntdef.h>
 #include <ntstatus.h>
+#include <intrin.h>
 #include <stdarg.h>
 
 EXTERN_C_START
@@ -324,6 +325,58 @@ static __inline PVOID InterlockedCompareExchangePointer(PVOID volatile *Destinat
 #define MemoryBarrier()     __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define YieldProcessor()    __builtin_ia32_pause()
 
+/* ---- more interlocked operations, memory accessors (header only) -------- */
+/* Bit tests and the 8-, 16- and 64-bit forms: the Microsoft intrinsics of
+ * <intrin.h> under their wdm.h names. */
+#define BitTest                        _bittest
+#define BitTest64                      _bittest64
+#define InterlockedBitTestAndSet       _interlockedbittestandset
+#define InterlockedBitTestAndReset     _interlockedbittestandreset
+#define InterlockedBitTestAndSet64     _interlockedbittestandset64
+#define InterlockedBitTestAndReset64   _interlockedbittestandreset64
+#define InterlockedCompareExchange16   _InterlockedCompareExchange16
+#define InterlockedAnd8                _InterlockedAnd8
+#define InterlockedOr8                 _InterlockedOr8
+#define InterlockedAnd64               _InterlockedAnd64
+#define InterlockedOr64                _InterlockedOr64
+/* NoFence: atomic, no ordering; Acquire/Release: that ordering only (on x64
+ * Windows they are the full-barrier instructions; weaker is what they
+ * promise). Return values as their full-barrier forms'. */
+static __inline LONG InterlockedIncrementNoFence(LONG volatile *Addend)
+{ return __atomic_add_fetch(Addend, 1, __ATOMIC_RELAXED); }
+static __inline LONG64 InterlockedIncrementNoFence64(LONG64 volatile *Addend)
+{ return __atomic_add_fetch(Addend, 1, __ATOMIC_RELAXED); }
+static __inline LONG64 InterlockedDecrementRelease64(LONG64 volatile *Addend)
+{ return __atomic_sub_fetch(Addend, 1, __ATOMIC_RELEASE); }
+static __inline LONG64 InterlockedExchangeAddNoFence64(LONG64 volatile *Addend, LONG64 Value)
+{ return __atomic_fetch_add(Addend, Value, __ATOMIC_RELAXED); }
+static __inline LONG64 InterlockedCompareExchangeNoFence64(LONG64 volatile *Destination,
+                                                           LONG64 Exchange, LONG64 Comparand)
+{
+    __atomic_compare_exchange_n(Destination, &Comparand, Exchange, 0, __ATOMIC_RELAXED,
+                                __ATOMIC_RELAXED);
+    return Comparand;
+}
+static __inline PVOID InterlockedExchangePointerRelease(PVOID volatile *Target, PVOID Value)
+{ return __atomic_exchange_n(Target, Value, __ATOMIC_RELEASE); }
+/* wdm.h's Read/Write accessors: NoFence is an atomic access with no
+ * ordering, Release a store that orders what came before, Raw a plain
+ * volatile access (no atomicity promised). */
+static __inline LONG64 ReadNoFence64(LONG64 const volatile *Source)
+{ return __atomic_load_n(Source, __ATOMIC_RELAXED); }
+static __inline BOOLEAN ReadBooleanNoFence(BOOLEAN const volatile *Source)
+{ return __atomic_load_n(Source, __ATOMIC_RELAXED); }
+static __inline PVOID ReadPointerNoFence(PVOID const volatile *Source)
+{ return __atomic_load_n(Source, __ATOMIC_RELAXED); }
+static __inline VOID WritePointerNoFence(PVOID volatile *Destination, PVOID Value)
+{ __atomic_store_n(Destination, Value, __ATOMIC_RELAXED); }
+static __inline VOID WritePointerRelease(PVOID volatile *Destination, PVOID Value)
+{ __atomic_store_n(Destination, Value, __ATOMIC_RELEASE); }
+static __inline LONG64 ReadRaw64(LONG64 const volatile *Source)
+{ return *Source; }
+static __inline VOID WriteRaw64(LONG64 volatile *Destination, LONG64 Value)
+{ *Destination = Value; }
+
 /* ---- doubly linked lists (header only) ---------------------------------- */
 static __inline VOID InitializeListHead(PLIST_ENTRY ListHead)
 { ListHead->Flink = ListHead->Blink = ListHead; }
@@ -390,6 +443,24 @@ NTSYSAPI SIZE_T RtlCompareMemory(const VOID *Source1, const VOID *Source2, SIZE_
 NTSYSAPI VOID RtlInitUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString);
 NTSYSAPI VOID RtlInitAnsiString(PANSI_STRING DestinationString, PCSZ SourceString);
 NTSYSAPI VOID RtlInitString(PSTRING DestinationString, PCSZ SourceString);
+/* As RtlInitAnsiString, but a string longer than MAXUSHORT - 1 bytes is
+ * STATUS_NAME_TOO_LONG (DestinationString untouched) instead of cut. */
+NTSYSAPI NTSTATUS RtlInitAnsiStringEx(PANSI_STRING DestinationString, PCSZ SourceString);
+NTSYSAPI NTSTATUS RtlInitStringEx(PSTRING DestinationString, PCSZ SourceString);
+/* An empty counted string over a caller's buffer of BufferSize bytes. */
+static __inline VOID RtlInitEmptyUnicodeString(PUNICODE_STRING UnicodeString, PWCHAR Buffer,
+                                               USHORT BufferSize)
+{
+    UnicodeString->Length = 0;
+    UnicodeString->MaximumLength = BufferSize;
+    UnicodeString->Buffer = Buffer;
+}
+static __inline VOID RtlInitEmptyAnsiString(PANSI_STRING AnsiString, PCHAR Buffer, USHORT BufferSize)
+{
+    AnsiString->Length = 0;
+    AnsiString->MaximumLength = BufferSize;
+    AnsiString->Buffer = Buffer;
+}
 NTSYSAPI VOID RtlCopyUnicodeString(PUNICODE_STRING DestinationString, PCUNICODE_STRING SourceString);
 NTSYSAPI BOOLEAN RtlEqualUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2,
                                        BOOLEAN CaseInSensitive);
@@ -434,6 +505,19 @@ NTSYSAPI USHORT RtlUshortByteSwap(USHORT Source);
 NTSYSAPI ULONG RtlUlongByteSwap(ULONG Source);
 NTSYSAPI ULONGLONG RtlUlonglongByteSwap(ULONGLONG Source);
 NTSYSAPI ULONG RtlRandomEx(PULONG Seed);
+/* Obsolete (QuadPart does the same): sign- or zero-extended to 64 bits. */
+static __inline LARGE_INTEGER RtlConvertLongToLargeInteger(LONG SignedInteger)
+{
+    LARGE_INTEGER r;
+    r.QuadPart = SignedInteger;
+    return r;
+}
+static __inline LARGE_INTEGER RtlConvertUlongToLargeInteger(ULONG UnsignedInteger)
+{
+    LARGE_INTEGER r;
+    r.QuadPart = UnsignedInteger;
+    return r;
+}
 
 /* ---- debug output, bug checks (src/kernel/debug.c, format.c) ------------ */
 typedef enum _DPFLTR_TYPE {
@@ -458,6 +542,12 @@ typedef enum _DPFLTR_TYPE {
  * (KMODE_EXCEPTION_NOT_HANDLED, STATUS_BREAKPOINT). src/kernel/debug.c. */
 NTSYSAPI VOID DbgBreakPoint(VOID);
 #define KdBreakPoint() DbgBreakPoint()
+/* An assertion breakpoint (STATUS_ASSERTION_FAILURE where DbgBreakPoint
+ * raises STATUS_BREAKPOINT): stops under a debugger, else bug-checks. */
+NTSYSAPI VOID DbgRaiseAssertionFailure(VOID);
+/* No kernel debugger: kernel debugging is not enabled and none is attached. */
+#define KD_DEBUGGER_ENABLED     ((BOOLEAN)FALSE)
+#define KD_DEBUGGER_NOT_PRESENT ((BOOLEAN)TRUE)
 
 #define DPFLTR_INFO_LEVEL    3
 #define DPFLTR_MASK          0x80000000
@@ -496,6 +586,7 @@ NTSYSAPI ULONG vDbgPrintExWithPrefix(PCSTR Prefix, ULONG ComponentId, ULONG Leve
 #define DRIVER_VERIFIER_DETECTED_VIOLATION 0x000000C4
 #define KMODE_EXCEPTION_NOT_HANDLED      0x0000001E /* ASSERT: P1 = 0xC0000420 */
 #define MANUALLY_INITIATED_CRASH         0x000000E2
+#define KERNEL_SECURITY_CHECK_FAILURE    0x00000139 /* __fastfail: P1 = the code */
 
 /* Prints the stop code and aborts the process. */
 DECLSPEC_NORETURN NTKERNELAPI VOID KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR BugCheckParameter1,
@@ -696,6 +787,13 @@ typedef struct _FILE_OBJECT *PFILE_OBJECT;
 
 typedef NTSTATUS IO_COMPLETION_ROUTINE(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context);
 typedef IO_COMPLETION_ROUTINE *PIO_COMPLETION_ROUTINE;
+/* What a completion routine returns: go on completing the IRP, or stop
+ * (the IRP stays with whoever set the routine). */
+#define STATUS_CONTINUE_COMPLETION STATUS_SUCCESS
+typedef enum _IO_COMPLETION_ROUTINE_RESULT {
+    ContinueCompletion = STATUS_CONTINUE_COMPLETION,
+    StopCompletion = STATUS_MORE_PROCESSING_REQUIRED
+} IO_COMPLETION_ROUTINE_RESULT, *PIO_COMPLETION_ROUTINE_RESULT;
 typedef VOID DRIVER_CANCEL(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 typedef DRIVER_CANCEL *PDRIVER_CANCEL;
 typedef NTSTATUS DRIVER_DISPATCH(PDEVICE_OBJECT DeviceObject, PIRP Irp);
@@ -1016,6 +1114,9 @@ NTKERNELAPI LONG_PTR ObfReferenceObject(PVOID Object);
 NTKERNELAPI LONG_PTR ObfDereferenceObject(PVOID Object);
 #define ObReferenceObject(Object)   ObfReferenceObject(Object)
 #define ObDereferenceObject(Object) ObfDereferenceObject(Object)
+/* The tag only serves reference tracing in a debugger: counted untagged. */
+#define ObReferenceObjectWithTag(Object, Tag)   ((void)(Tag), ObfReferenceObject(Object))
+#define ObDereferenceObjectWithTag(Object, Tag) ((void)(Tag), ObfDereferenceObject(Object))
 NTSYSAPI NTSTATUS ZwClose(HANDLE Handle);
 
 /* Processors (src/kernel/thread.c): the host's CPUs as this process sees
@@ -1115,6 +1216,10 @@ typedef struct _OSVERSIONINFOEXW {
     UCHAR wProductType;
     UCHAR wReserved;
 } OSVERSIONINFOEXW, *POSVERSIONINFOEXW, RTL_OSVERSIONINFOEXW, *PRTL_OSVERSIONINFOEXW;
+/* wProductType values; RtlGetVersion reports a workstation. */
+#define VER_NT_WORKSTATION       0x0000001
+#define VER_NT_DOMAIN_CONTROLLER 0x0000002
+#define VER_NT_SERVER            0x0000003
 /* Windows 10 22H2 (10.0.19045): the version whose WSK OpenWSK follows. */
 NTSYSAPI NTSTATUS RtlGetVersion(PRTL_OSVERSIONINFOW lpVersionInformation);
 /* An exported OpenWSK routine by name, or NULL (a routine OpenWSK lacks). */

@@ -86,6 +86,7 @@ static const char *ow_bugcheck_name(ULONG Code)
     case BAD_POOL_CALLER: return "BAD_POOL_CALLER";
     case DRIVER_VERIFIER_DETECTED_VIOLATION: return "DRIVER_VERIFIER_DETECTED_VIOLATION";
     case MANUALLY_INITIATED_CRASH: return "MANUALLY_INITIATED_CRASH";
+    case KERNEL_SECURITY_CHECK_FAILURE: return "KERNEL_SECURITY_CHECK_FAILURE";
     case INVALID_CANCEL_OF_FILE_OPEN: return "INVALID_CANCEL_OF_FILE_OPEN";
     case 0xC8: return "IRQL_UNEXPECTED_VALUE";
     case 0xC9: return "DRIVER_VERIFIER_IOMANAGER_VIOLATION";
@@ -123,15 +124,26 @@ static int debugger_attached(void)
     return pid > 0;
 }
 
-VOID DbgBreakPoint(VOID)
+/* A breakpoint that raises Exception at Address: under a Linux debugger it
+ * stops there (SIGTRAP); without one the exception goes unhandled and
+ * bug-checks, as on Windows without a kernel debugger. */
+static void ow_breakpoint(NTSTATUS Exception, PVOID Address)
 {
     if (debugger_attached()) {
         raise(SIGTRAP);
         return;
     }
-    /* No debugger: an unhandled breakpoint exception, as on Windows. */
-    KeBugCheckEx(KMODE_EXCEPTION_NOT_HANDLED, (ULONG_PTR)(ULONG)STATUS_BREAKPOINT,
-                 (ULONG_PTR)__builtin_return_address(0), 0, 0);
+    KeBugCheckEx(KMODE_EXCEPTION_NOT_HANDLED, (ULONG_PTR)(ULONG)Exception, (ULONG_PTR)Address, 0, 0);
+}
+
+VOID DbgBreakPoint(VOID)
+{
+    ow_breakpoint(STATUS_BREAKPOINT, __builtin_return_address(0));
+}
+
+VOID DbgRaiseAssertionFailure(VOID)
+{
+    ow_breakpoint(STATUS_ASSERTION_FAILURE, __builtin_return_address(0));
 }
 
 VOID KeBugCheck(ULONG BugCheckCode)

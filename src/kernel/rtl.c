@@ -24,22 +24,45 @@ VOID RtlInitUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString
     DestinationString->Buffer = (PWCH)SourceString;
 }
 
-VOID RtlInitAnsiString(PANSI_STRING DestinationString, PCSZ SourceString)
+/* Initialises an 8-bit counted string over SourceString; FALSE (and a
+ * string cut to MAXUSHORT - 1 bytes) when it is longer than that. */
+static BOOLEAN ow_init_ansi(PANSI_STRING DestinationString, PCSZ SourceString)
 {
     SIZE_T n = 0;
     if (SourceString != NULL)
-        while (SourceString[n] != 0)
+        while (SourceString[n] != 0 && n <= MAXUSHORT - 1)
             n++;
-    if (n > MAXUSHORT - 1)
+    BOOLEAN fits = n <= MAXUSHORT - 1;
+    if (!fits)
         n = MAXUSHORT - 1;
     DestinationString->Length = (USHORT)n;
     DestinationString->MaximumLength = SourceString ? (USHORT)(n + 1) : 0;
     DestinationString->Buffer = (PCHAR)SourceString;
+    return fits;
+}
+
+VOID RtlInitAnsiString(PANSI_STRING DestinationString, PCSZ SourceString)
+{
+    (void)ow_init_ansi(DestinationString, SourceString);
 }
 
 VOID RtlInitString(PSTRING DestinationString, PCSZ SourceString)
 {
-    RtlInitAnsiString(DestinationString, SourceString);
+    (void)ow_init_ansi(DestinationString, SourceString);
+}
+
+NTSTATUS RtlInitAnsiStringEx(PANSI_STRING DestinationString, PCSZ SourceString)
+{
+    ANSI_STRING s;
+    if (!ow_init_ansi(&s, SourceString))
+        return STATUS_NAME_TOO_LONG;
+    *DestinationString = s;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS RtlInitStringEx(PSTRING DestinationString, PCSZ SourceString)
+{
+    return RtlInitAnsiStringEx(DestinationString, SourceString);
 }
 
 VOID RtlCopyUnicodeString(PUNICODE_STRING DestinationString, PCUNICODE_STRING SourceString)

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* IPv4/IPv6 text conversions, by hand: the WDK world must not see the Linux
- * socket headers. The W forms convert to ASCII and map Terminator back. */
+ * socket headers. One implementation, the A forms: the W parsers convert to
+ * ASCII (mapping Terminator back), the W printers widen the A text. */
 #include "kernel.h"
 
 #include <ip2string.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static int ow_hexval(char c)
 {
@@ -181,6 +183,35 @@ NTSTATUS RtlIpv6StringToAddressW(PCWSTR S, PCWSTR *Terminator, struct in6_addr *
     return status;
 }
 
+/* The whole of a wide string as ASCII, for the W forms of the Ex parsers,
+ * which must see every character: into Small when it fits, else allocated
+ * (ow_ascii_done frees it). *Status is STATUS_INVALID_PARAMETER for a
+ * character outside ASCII (no address or port contains one). */
+static char *ow_ascii(PCWSTR S, char *Small, size_t SmallSize, NTSTATUS *Status)
+{
+    size_t n = 0;
+    while (S[n] != 0)
+        if ((USHORT)S[n++] >= 0x80) {
+            *Status = STATUS_INVALID_PARAMETER;
+            return NULL;
+        }
+    char *a = n < SmallSize ? Small : malloc(n + 1);
+    if (a == NULL) {
+        *Status = STATUS_NO_MEMORY;
+        return NULL;
+    }
+    for (size_t i = 0; i <= n; i++)
+        a[i] = (char)S[i];
+    *Status = STATUS_SUCCESS;
+    return a;
+}
+
+static void ow_ascii_done(char *A, char *Small)
+{
+    if (A != Small)
+        free(A);
+}
+
 /* Decimal port after ':' (network byte order), the whole rest of the string. */
 static BOOLEAN ow_port(const char *p, PUSHORT Port)
 {
@@ -237,6 +268,36 @@ NTSTATUS RtlIpv6StringToAddressExA(PCSTR AddressString, struct in6_addr *Address
             return ow_port(p + 1, Port) ? STATUS_SUCCESS : STATUS_INVALID_PARAMETER;
     }
     return *p == '\0' ? STATUS_SUCCESS : STATUS_INVALID_PARAMETER;
+}
+
+NTSTATUS RtlIpv4StringToAddressExW(PCWSTR AddressString, BOOLEAN Strict, struct in_addr *Address,
+                                   PUSHORT Port)
+{
+    if (AddressString == NULL)
+        return STATUS_INVALID_PARAMETER;
+    char small[64];
+    NTSTATUS status;
+    char *a = ow_ascii(AddressString, small, sizeof(small), &status);
+    if (a == NULL)
+        return status;
+    status = RtlIpv4StringToAddressExA(a, Strict, Address, Port);
+    ow_ascii_done(a, small);
+    return status;
+}
+
+NTSTATUS RtlIpv6StringToAddressExW(PCWSTR AddressString, struct in6_addr *Address, PULONG ScopeId,
+                                   PUSHORT Port)
+{
+    if (AddressString == NULL)
+        return STATUS_INVALID_PARAMETER;
+    char small[96];
+    NTSTATUS status;
+    char *a = ow_ascii(AddressString, small, sizeof(small), &status);
+    if (a == NULL)
+        return status;
+    status = RtlIpv6StringToAddressExA(a, Address, ScopeId, Port);
+    ow_ascii_done(a, small);
+    return status;
 }
 
 PSTR RtlIpv4AddressToStringA(const struct in_addr *Addr, PSTR S)
@@ -303,8 +364,9 @@ PWSTR RtlIpv6AddressToStringW(const struct in6_addr *Addr, PWSTR S)
     return ow_widen(a, S);
 }
 
-/* Copies Text into the caller's buffer if it fits; Length in/out counts the NUL. */
-static NTSTATUS ow_copy_out(const char *Text, PSTR Out, PULONG Length)
+/* Copies Text into the caller's buffer (as CHARs, or as WCHARs when Wide) if
+ * it fits; Length in/out counts characters with the NUL. */
+static NTSTATUS ow_copy_out(const char *Text, PVOID Out, BOOLEAN Wide, PULONG Length)
 {
     ULONG need = 0;
     while (Text[need])
@@ -314,9 +376,33 @@ static NTSTATUS ow_copy_out(const char *Text, PSTR Out, PULONG Length)
         *Length = need;
         return STATUS_INVALID_PARAMETER;
     }
-    __builtin_memcpy(Out, Text, need);
+    if (Wide)
+        ow_widen(Text, (PWSTR)Out);
+    else
+        __builtin_memcpy(Out, Text, need);
     *Length = need;
     return STATUS_SUCCESS;
+}
+
+/* "a.b.c.d" or "a.b.c.d:port" into Text (INET_ADDRSTRLEN). */
+static void ow_v4_ex_text(const struct in_addr *Address, USHORT Port, char *Text)
+{
+    char *end = RtlIpv4AddressToStringA(Address, Text);
+    if (Port != 0)
+        sprintf(end, ":%u", RtlUshortByteSwap(Port));
+}
+
+/* The address, "%scope" when ScopeId is set, in "[...]:port" when Port is. */
+static void ow_v6_ex_text(const struct in6_addr *Address, ULONG ScopeId, USHORT Port, char *Text)
+{
+    char *p = Text;
+    if (Port != 0)
+        *p++ = '[';
+    p = RtlIpv6AddressToStringA(Address, p);
+    if (ScopeId != 0)
+        p += sprintf(p, "%%%lu", (unsigned long)ScopeId);
+    if (Port != 0)
+        sprintf(p, "]:%u", RtlUshortByteSwap(Port));
 }
 
 NTSTATUS RtlIpv4AddressToStringExA(const struct in_addr *Address, USHORT Port, PSTR AddressString,
@@ -325,10 +411,18 @@ NTSTATUS RtlIpv4AddressToStringExA(const struct in_addr *Address, USHORT Port, P
     if (Address == NULL || AddressStringLength == NULL)
         return STATUS_INVALID_PARAMETER;
     char a[INET_ADDRSTRLEN];
-    char *end = RtlIpv4AddressToStringA(Address, a);
-    if (Port != 0)
-        sprintf(end, ":%u", RtlUshortByteSwap(Port));
-    return ow_copy_out(a, AddressString, AddressStringLength);
+    ow_v4_ex_text(Address, Port, a);
+    return ow_copy_out(a, AddressString, FALSE, AddressStringLength);
+}
+
+NTSTATUS RtlIpv4AddressToStringExW(const struct in_addr *Address, USHORT Port, PWSTR AddressString,
+                                   PULONG AddressStringLength)
+{
+    if (Address == NULL || AddressStringLength == NULL)
+        return STATUS_INVALID_PARAMETER;
+    char a[INET_ADDRSTRLEN];
+    ow_v4_ex_text(Address, Port, a);
+    return ow_copy_out(a, AddressString, TRUE, AddressStringLength);
 }
 
 NTSTATUS RtlIpv6AddressToStringExA(const struct in6_addr *Address, ULONG ScopeId, USHORT Port,
@@ -337,13 +431,16 @@ NTSTATUS RtlIpv6AddressToStringExA(const struct in6_addr *Address, ULONG ScopeId
     if (Address == NULL || AddressStringLength == NULL)
         return STATUS_INVALID_PARAMETER;
     char a[INET6_ADDRSTRLEN + 2];
-    char *p = a;
-    if (Port != 0)
-        *p++ = '[';
-    p = RtlIpv6AddressToStringA(Address, p);
-    if (ScopeId != 0)
-        p += sprintf(p, "%%%lu", (unsigned long)ScopeId);
-    if (Port != 0)
-        sprintf(p, "]:%u", RtlUshortByteSwap(Port));
-    return ow_copy_out(a, AddressString, AddressStringLength);
+    ow_v6_ex_text(Address, ScopeId, Port, a);
+    return ow_copy_out(a, AddressString, FALSE, AddressStringLength);
+}
+
+NTSTATUS RtlIpv6AddressToStringExW(const struct in6_addr *Address, ULONG ScopeId, USHORT Port,
+                                   PWSTR AddressString, PULONG AddressStringLength)
+{
+    if (Address == NULL || AddressStringLength == NULL)
+        return STATUS_INVALID_PARAMETER;
+    char a[INET6_ADDRSTRLEN + 2];
+    ow_v6_ex_text(Address, ScopeId, Port, a);
+    return ow_copy_out(a, AddressString, TRUE, AddressStringLength);
 }

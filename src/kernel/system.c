@@ -28,7 +28,7 @@ NTSTATUS RtlGetVersion(PRTL_OSVERSIONINFOW lpVersionInformation)
     v->dwBuildNumber = OW_VERSION_BUILD;
     v->dwPlatformId = 2;               /* VER_PLATFORM_WIN32_NT */
     if (size == sizeof(RTL_OSVERSIONINFOEXW))
-        ((PRTL_OSVERSIONINFOEXW)v)->wProductType = 1;   /* VER_NT_WORKSTATION */
+        ((PRTL_OSVERSIONINFOEXW)v)->wProductType = VER_NT_WORKSTATION;
     return STATUS_SUCCESS;
 }
 

@@ -4,6 +4,8 @@
  * the handle table (so ZwClose can reject stale or foreign handles). */
 #include "kernel.h"
 
+#include <ntifs.h>
+
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -226,6 +228,14 @@ LONG_PTR ObfDereferenceObject(PVOID Object)
         free(t);
     }
     return left;
+}
+
+/* Undocumented by Microsoft (ntifs.h declares it here): the rest of the
+ * time slice goes to another thread, if one is ready. */
+NTSTATUS NTAPI ZwYieldExecution(VOID)
+{
+    sched_yield();
+    return STATUS_SUCCESS;
 }
 
 NTSTATUS ZwClose(HANDLE Handle)

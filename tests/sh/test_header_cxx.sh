@@ -3,7 +3,9 @@
 # test_header_cxx: the WDK-facing headers compile warning-free for both kinds
 # of client: C++ (which must write ->Basic.WskCloseSocket, as the WDK's C++
 # branch names the member) and C written for the WDK (anonymous basic
-# dispatch: ->WskCloseSocket), each with gcc and, when installed, clang.
+# dispatch: ->WskCloseSocket), each with gcc and, when installed, clang; and
+# the names beside WSK (ntifs.h, intrin.h, windef.h...) in C and C++, with
+# and without UNICODE.
 # Usage: test_header_cxx.sh <source dir> <build dir>; exit codes as in check.sh.
 set -u
 . "$(dirname "$0")/check.sh"
@@ -116,6 +118,88 @@ NTSTATUS ConnectEx(PWSK_SOCKET Socket, PSOCKADDR Remote, PWSK_BUF Buffer, PIRP I
 }
 C
 
+# Every name added for drivers beside WSK (ntifs.h, intrin.h, windef.h, the
+# wdm.h/ntdef.h/ntintsafe.h helpers, SAL, ip2string's unsuffixed names), in
+# one source that is valid C and C++; compiled with and without UNICODE.
+cat > "$work/names.c" <<'NAMES'
+#include <ntifs.h>
+#include <intrin.h>
+#include <windef.h>
+#include <ntintsafe.h>
+#include <ip2string.h>
+#include <wsk.h>
+
+typedef struct {
+    union { LONG Status; PVOID Pointer; } DUMMYUNIONNAME;
+    struct { USHORT Low; USHORT High; } DUMMYSTRUCTNAME;
+} NAMES_DUMMY;
+
+_Must_inspect_result_ _Requires_lock_held_(_Global_critical_region_)
+static NTSTATUS Names(_Out_writes_bytes_(_Inexpressible_(n)) __out_data_source(NETWORK) PVOID Out,
+                      _Maybenull_ PULONG Len, _In_ ULONG n)
+{
+    LONG l = 0; LONG64 q = 0; SHORT s = 0; char c = 0; BOOLEAN b = FALSE; PVOID p = NULL;
+    UINT16 u16 = 0; UINT64 u64 = 0; PUINT16 pu16 = &u16; PUINT64 pu64 = &u64;
+    NAMES_DUMMY d; ANSI_STRING a; UNICODE_STRING u; WCHAR wb[4]; CHAR cb[4]; ULONG r = 0;
+    DECLARE_UNICODE_STRING_SIZE(declared, 8);
+    d.Status = 0; d.Low = 0;
+    (void)Out; (void)Len; (void)n; (void)pu16; (void)pu64; (void)d; (void)declared;
+    l += BitTest(&l, 1) + BitTest64(&q, 1) + InterlockedBitTestAndSet(&l, 2) + InterlockedBitTestAndReset(&l, 2);
+    l += InterlockedBitTestAndSet64(&q, 40) + InterlockedBitTestAndReset64(&q, 40);
+    s = InterlockedCompareExchange16(&s, 1, 0);
+    c = (char)(InterlockedAnd8(&c, 1) | InterlockedOr8(&c, 2));
+    q += InterlockedOr64(&q, 4) + InterlockedAnd64(&q, 4) + InterlockedIncrementNoFence64(&q) +
+         InterlockedDecrementRelease64(&q) + InterlockedExchangeAddNoFence64(&q, 1) +
+         InterlockedCompareExchangeNoFence64(&q, 1, 2) + ReadNoFence64(&q) + ReadRaw64(&q);
+    l += InterlockedIncrementNoFence(&l);
+    WriteRaw64(&q, 1);
+    b = ReadBooleanNoFence(&b);
+    p = InterlockedExchangePointerRelease(&p, ReadPointerNoFence(&p));
+    WritePointerNoFence(&p, NULL);
+    WritePointerRelease(&p, NULL);
+    _ReadWriteBarrier();
+    __nop();
+    l += __noop(l, "x");
+    __noop();
+    RtlInitEmptyUnicodeString(&u, wb, sizeof(wb));
+    RtlInitEmptyAnsiString(&a, cb, sizeof(cb));
+    q += RtlConvertLongToLargeInteger(-1).QuadPart + RtlConvertUlongToLargeInteger(1).QuadPart;
+    if (!NT_SUCCESS(RtlInitAnsiStringEx(&a, "x")) || !NT_SUCCESS(RtlInitStringEx(&a, "y")) ||
+        !NT_SUCCESS(RtlSIZETToULong(1, &r)))
+        return STATUS_ALREADY_COMPLETE;
+    if (KD_DEBUGGER_ENABLED || !KD_DEBUGGER_NOT_PRESENT)
+        return STATUS_INVALID_SESSION;
+    if (l == 12345) { __debugbreak(); DbgRaiseAssertionFailure(); __fastfail(1); }
+    ObReferenceObjectWithTag(PsGetCurrentThread(), 0x54616754);
+    ObDereferenceObjectWithTag(PsGetCurrentThread(), 0x54616754);
+    l += (LONG)(VER_NT_WORKSTATION + VER_NT_DOMAIN_CONTROLLER + VER_NT_SERVER + KERNEL_SECURITY_CHECK_FAILURE);
+    l += (LONG)(ContinueCompletion == STATUS_CONTINUE_COMPLETION) + (LONG)(StopCompletion != 0);
+    (void)b; (void)c; (void)s; (void)q; (void)l;
+    return ZwYieldExecution();
+}
+
+NTSTATUS NamesIp(void);
+NTSTATUS NamesIp(void)
+{
+    struct in_addr a4; struct in6_addr a6; USHORT port; ULONG scope, len = 0;
+#if defined(UNICODE) || defined(_UNICODE)
+    WCHAR text[64]; PCWSTR term;
+#define T(s) L##s
+#else
+    CHAR text[64]; PCSTR term;
+#define T(s) s
+#endif
+    RtlIpv4StringToAddress(T("1.2.3.4"), TRUE, &term, &a4);
+    RtlIpv4StringToAddressEx(T("1.2.3.4:5"), TRUE, &a4, &port);
+    RtlIpv4AddressToString(&a4, text);
+    RtlIpv4AddressToStringEx(&a4, port, text, &len);
+    RtlIpv6StringToAddress(T("::1"), &term, &a6);
+    RtlIpv6StringToAddressEx(T("[::1]:5"), &a6, &scope, &port);
+    RtlIpv6AddressToString(&a6, text);
+    return RtlIpv6AddressToStringEx(&a6, scope, port, text, &len) == STATUS_SUCCESS ? Names(text, NULL, 1) : 0;
+}
+NAMES
+
 run() {   # run <label> <command...>
     local label=$1; shift
     if "$@" > "$work/out" 2>&1; then
@@ -128,6 +212,16 @@ run() {   # run <label> <command...>
 
 run "g++ -std=c++17 (->Basic.)" g++ -std=c++17 "${flags[@]}" -c "$work/client.cpp" -o "$work/cpp-gcc.o"
 run "gcc -std=c11 (WDK C form)" gcc -std=c11 "${flags[@]}" -c "$work/client.c" -o "$work/c-gcc.o"
+for uni in "" -DUNICODE -D_UNICODE; do
+    run "gcc -std=c11 $uni (new names)" gcc -std=c11 $uni "${flags[@]}" -c "$work/names.c" -o "$work/names-c.o"
+    run "g++ -std=c++17 $uni (new names)" g++ -x c++ -std=c++17 $uni "${flags[@]}" -c "$work/names.c" -o "$work/names-cpp.o"
+    if command -v clang >/dev/null 2>&1; then
+        run "clang -std=c11 $uni (new names)" clang -std=c11 $uni "${flags[@]}" -c "$work/names.c" -o "$work/names-clang.o"
+    fi
+    if command -v clang++ >/dev/null 2>&1; then
+        run "clang++ -std=c++17 $uni (new names)" clang++ -x c++ -std=c++17 $uni "${flags[@]}" -c "$work/names.c" -o "$work/names-clangxx.o"
+    fi
+done
 if command -v clang >/dev/null 2>&1; then
     run "clang -std=c11 (WDK C form)" clang -std=c11 "${flags[@]}" -c "$work/client.c" -o "$work/c-clang.o"
 else
