@@ -7,6 +7,11 @@
  * https://learn.microsoft.com/windows/win32/api/ip2string/nf-ip2string-rtlipv6stringtoaddressexw
  * https://learn.microsoft.com/windows/win32/api/ip2string/nf-ip2string-rtlipv4addresstostringexw
  * https://learn.microsoft.com/windows/win32/api/ip2string/nf-ip2string-rtlipv6addresstostringexw */
+/* A driver built with the multi-byte character set: the driver flags define
+ * UNICODE and _UNICODE (a Visual Studio driver project's default), and such
+ * a driver takes them back, as docs/openwsk-load.md says. */
+#undef UNICODE
+#undef _UNICODE
 #include "ktest.h"
 
 #include <ip2string.h>

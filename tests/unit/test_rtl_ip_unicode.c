@@ -5,7 +5,9 @@
  * "When either UNICODE or _UNICODE is defined, RtlIpv4AddressToString is
  * defined to RtlIpv4AddressToStringW", and likewise on the pages of
  * RtlIpv4StringToAddress(Ex), RtlIpv4AddressToStringEx and the RtlIpv6 ones. */
+#ifndef UNICODE   /* the driver flags (pkg-config) define it already */
 #define UNICODE 1
+#endif
 #include "ktest.h"
 
 #include <ip2string.h>
