@@ -1591,6 +1591,12 @@ NTKERNELAPI PVOID IoAllocateErrorLogEntry(PVOID IoObject, UCHAR EntrySize);
 NTKERNELAPI VOID IoWriteErrorLogEntry(PVOID ElEntry);
 NTKERNELAPI VOID IoFreeErrorLogEntry(PVOID ElEntry);
 
+/* ---- the system process (src/kernel/process.c) ------------------------- */
+/* The process object of the system process ("Windows kernel opaque
+ * structures", EPROCESS). OpenWSK runs in one process: this is also what
+ * PsGetCurrentProcess and IoGetCurrentProcess return. */
+extern NTKERNELAPI PEPROCESS PsInitialSystemProcess;
+
 EXTERN_C_END
 
 #endif /* OPENWSK_WDM_H */
