@@ -217,6 +217,9 @@ NTKERNELAPI ULONGLONG KeQueryInterruptTime(void);                        /* 100 
 NTKERNELAPI ULONGLONG KeQueryUnbiasedInterruptTime(void);                /* ... not counting sleep */
 NTKERNELAPI ULONG KeQueryTimeIncrement(void);
 NTKERNELAPI VOID KeQueryTickCount(PLARGE_INTEGER CurrentCount);
+/* The range of clock tick lengths, in 100 ns units (ExQueryTimerResolution's
+ * page). OpenWSK's clock has one: all three are KeQueryTimeIncrement(). */
+NTKERNELAPI VOID ExQueryTimerResolution(PULONG MaximumTime, PULONG MinimumTime, PULONG CurrentTime);
 /* Calendar fields of a system time, and back (src/kernel/rtl_time.c);
  * "local" is the host's time zone. */
 typedef struct _TIME_FIELDS {
