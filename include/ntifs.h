@@ -14,6 +14,20 @@ EXTERN_C_START
  * drivers that call it declare it themselves, with this signature. */
 NTSYSAPI NTSTATUS NTAPI ZwYieldExecution(VOID);
 
+/* ---- attaching to a process (src/kernel/process.c) ----------------------- */
+/* KAPC_STATE is opaque (KeStackAttachProcess's page): the caller gives its
+ * storage, on its stack or in nonpaged pool, and OpenWSK keeps the attach in
+ * it. There is one process, the system process (PsInitialSystemProcess,
+ * also the current process): attaching to it changes nothing, attaching to
+ * anything else bug-checks. Each attach is undone by KeUnstackDetachProcess
+ * with its KAPC_STATE, the latest first. At IRQL < DISPATCH_LEVEL. */
+typedef struct _KPROCESS *PRKPROCESS;
+typedef struct _KAPC_STATE {
+    ULONG_PTR Opaque[6];
+} KAPC_STATE, *PKAPC_STATE, *PRKAPC_STATE;
+NTKERNELAPI VOID KeStackAttachProcess(PRKPROCESS PROCESS, PRKAPC_STATE ApcState);
+NTKERNELAPI VOID KeUnstackDetachProcess(PRKAPC_STATE ApcState);
+
 EXTERN_C_END
 
 #endif /* OPENWSK_NTIFS_H */

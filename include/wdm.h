@@ -217,6 +217,9 @@ NTKERNELAPI ULONGLONG KeQueryInterruptTime(void);                        /* 100 
 NTKERNELAPI ULONGLONG KeQueryUnbiasedInterruptTime(void);                /* ... not counting sleep */
 NTKERNELAPI ULONG KeQueryTimeIncrement(void);
 NTKERNELAPI VOID KeQueryTickCount(PLARGE_INTEGER CurrentCount);
+/* The range of clock tick lengths, in 100 ns units (ExQueryTimerResolution's
+ * page). OpenWSK's clock has one: all three are KeQueryTimeIncrement(). */
+NTKERNELAPI VOID ExQueryTimerResolution(PULONG MaximumTime, PULONG MinimumTime, PULONG CurrentTime);
 /* Calendar fields of a system time, and back (src/kernel/rtl_time.c);
  * "local" is the host's time zone. */
 typedef struct _TIME_FIELDS {
@@ -1555,6 +1558,47 @@ NTSYSAPI NTSTATUS RtlWriteRegistryValue(ULONG RelativeTo, PCWSTR Path, PCWSTR Va
                                         ULONG ValueType, PVOID ValueData, ULONG ValueLength);
 NTSYSAPI NTSTATUS RtlCheckRegistryKey(ULONG RelativeTo, PWSTR Path);
 
+/* ---- error log entries (src/kernel/errlog.c) ----------------------------- */
+/* An entry is an IO_ERROR_LOG_PACKET, then DumpDataSize bytes of DumpData,
+ * then NumberOfStrings NUL-terminated UTF-16 insertion strings at
+ * StringOffset. IoWriteErrorLogEntry prints it as one line on stderr (there
+ * is no event log) and frees it; IoFreeErrorLogEntry frees an entry that is
+ * not written. Members and prototypes: the wdm.h pages of
+ * IO_ERROR_LOG_PACKET, IoAllocateErrorLogEntry, IoWriteErrorLogEntry and
+ * IoFreeErrorLogEntry. */
+typedef struct _IO_ERROR_LOG_PACKET {
+    UCHAR MajorFunctionCode;
+    UCHAR RetryCount;
+    USHORT DumpDataSize;
+    USHORT NumberOfStrings;
+    USHORT StringOffset;
+    USHORT EventCategory;
+    NTSTATUS ErrorCode;
+    ULONG UniqueErrorValue;
+    NTSTATUS FinalStatus;
+    ULONG SequenceNumber;
+    ULONG IoControlCode;
+    LARGE_INTEGER DeviceOffset;
+    ULONG DumpData[1];
+} IO_ERROR_LOG_PACKET, *PIO_ERROR_LOG_PACKET;
+/* ERROR_LOG_LIMIT_SIZE is 240 in Microsoft's Windows metadata
+ * (Windows.Wdk.System.SystemServices). No Microsoft page gives a number for
+ * ERROR_LOG_MAXIMUM_SIZE, the limit IoAllocateErrorLogEntry's page sets on
+ * EntrySize: OpenWSK takes the documented ERROR_LOG_LIMIT_SIZE for it. */
+#define ERROR_LOG_LIMIT_SIZE   240
+#define ERROR_LOG_MAXIMUM_SIZE ERROR_LOG_LIMIT_SIZE
+/* IoObject: a DEVICE_OBJECT or a DRIVER_OBJECT. Zeroed memory, or NULL when
+ * EntrySize exceeds ERROR_LOG_MAXIMUM_SIZE or pool is short; at IRQL <=
+ * DISPATCH_LEVEL. */
+NTKERNELAPI PVOID IoAllocateErrorLogEntry(PVOID IoObject, UCHAR EntrySize);
+NTKERNELAPI VOID IoWriteErrorLogEntry(PVOID ElEntry);
+NTKERNELAPI VOID IoFreeErrorLogEntry(PVOID ElEntry);
+
+/* ---- the system process (src/kernel/process.c) ------------------------- */
+/* The process object of the system process ("Windows kernel opaque
+ * structures", EPROCESS). OpenWSK runs in one process: this is also what
+ * PsGetCurrentProcess and IoGetCurrentProcess return. */
+extern NTKERNELAPI PEPROCESS PsInitialSystemProcess;
 
 EXTERN_C_END
 

@@ -101,6 +101,14 @@ ULONG KeQueryTimeIncrement(void)
     return OW_TIME_INCREMENT;
 }
 
+VOID ExQueryTimerResolution(PULONG MaximumTime, PULONG MinimumTime, PULONG CurrentTime)
+{
+    /* One fixed tick, the one KeQueryTimeIncrement and KeQueryTickCount use. */
+    *MaximumTime = OW_TIME_INCREMENT;
+    *MinimumTime = OW_TIME_INCREMENT;
+    *CurrentTime = OW_TIME_INCREMENT;
+}
+
 VOID KeQueryTickCount(PLARGE_INTEGER CurrentCount)
 {
     CurrentCount->QuadPart = ow_monotonic_100ns() / OW_TIME_INCREMENT;

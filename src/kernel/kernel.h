@@ -52,6 +52,10 @@ PVOID ow_pool_alloc_for(SIZE_T Size, ULONG Tag, const char *Site);
 void ow_dispatcher_acquire(void);
 void ow_dispatcher_release(BOOLEAN Wake);
 
+/* The one process: what PsGetCurrentProcess, IoGetCurrentProcess and
+ * PsInitialSystemProcess give (thread.c). */
+extern struct _KPROCESS ow_system_process;
+
 /* ZwClose of a handle that is not a thread's: registry keys (registry.c). */
 NTSTATUS ow_registry_close(HANDLE Handle);
 

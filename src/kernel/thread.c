@@ -29,7 +29,7 @@ struct _KPROCESS {
     int Unused;
 };
 
-static struct _KPROCESS ow_system_process;
+struct _KPROCESS ow_system_process;   /* kernel.h */
 static struct _OBJECT_TYPE { int Unused; } ow_thread_type, ow_event_type;
 static POBJECT_TYPE ow_thread_type_ptr = &ow_thread_type, ow_event_type_ptr = &ow_event_type;
 POBJECT_TYPE *PsThreadType = &ow_thread_type_ptr;

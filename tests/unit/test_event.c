@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Events and waits: NT timeouts, notification vs synchronization events,
- * multiple objects, and the IRQL rule for waits. */
+ * multiple objects, and the IRQL rule for waits. The clock's resolution:
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exquerytimerresolution
+ * (the range of intervals between ticks, in 100 ns units). */
 #include "ktest.h"
 
 #include <time.h>
@@ -75,9 +77,22 @@ static void semaphores(void)
     CHECK_BUGCHECK(over_limit, "exceeds its limit", "STATUS_SEMAPHORE_LIMIT_EXCEEDED");
 }
 
+/* One tick length: the range is a single value, KeQueryTimeIncrement's. */
+static void timer_resolution(void)
+{
+    ULONG tmax = 0, tmin = 0, tcur = 0;
+    ExQueryTimerResolution(&tmax, &tmin, &tcur);
+    CHECK(tmin > 0 && tmin <= tcur && tcur <= tmax, "ExQueryTimerResolution: max %u min %u current %u", tmax, tmin,
+          tcur);
+    CHECK(tmax == KeQueryTimeIncrement() && tmin == tmax && tcur == tmax,
+          "ExQueryTimerResolution: max %u min %u current %u, KeQueryTimeIncrement %u", tmax, tmin, tcur,
+          KeQueryTimeIncrement());
+}
+
 int main(void)
 {
     semaphores();
+    timer_resolution();
     ULONGLONG i0 = KeQueryUnbiasedInterruptTime(), i1 = KeQueryInterruptTime();
     CHECK(i0 > 0 && i1 >= i0 && i1 - i0 < 10000000ULL, "unbiased %llu vs interrupt time %llu",
           (unsigned long long)i0, (unsigned long long)i1);
