@@ -77,6 +77,165 @@ static inline BOOLEAN IN6_ADDR_EQUAL(const IN6_ADDR *x, const IN6_ADDR *y)
     return TRUE;
 }
 
+/* ---- more IPv6 address tests, setters, and the SOCKADDR_IN6 forms -------------
+ * The rest of ws2ipdef.h's documented helpers
+ * (https://learn.microsoft.com/windows/win32/api/ws2ipdef/), written from
+ * each page's signature and meaning. Addresses are as stored (network byte
+ * order); the classes are RFC 4291's. The IN6ADDR_* forms look at
+ * sin6_addr (and, where said, sin6_scope_id), never at the port. */
+
+/* fec0::/10 (RFC 3879 deprecates it; the class still exists). */
+static inline BOOLEAN IN6_IS_ADDR_SITELOCAL(const IN6_ADDR *a)
+{
+    return (BOOLEAN)(a->u.Byte[0] == 0xfe && (a->u.Byte[1] & 0xc0) == 0xc0);
+}
+
+/* Multicast of one scope: the scope is the low nibble of the second byte
+ * (RFC 4291 2.7), a SCOPE_LEVEL value. */
+static inline BOOLEAN IN6_IS_ADDR_MC_NODELOCAL(const IN6_ADDR *a)
+{
+    return (BOOLEAN)(IN6_IS_ADDR_MULTICAST(a) && (a->u.Byte[1] & 0x0f) == ScopeLevelInterface);
+}
+
+static inline BOOLEAN IN6_IS_ADDR_MC_LINKLOCAL(const IN6_ADDR *a)
+{
+    return (BOOLEAN)(IN6_IS_ADDR_MULTICAST(a) && (a->u.Byte[1] & 0x0f) == ScopeLevelLink);
+}
+
+static inline BOOLEAN IN6_IS_ADDR_MC_SITELOCAL(const IN6_ADDR *a)
+{
+    return (BOOLEAN)(IN6_IS_ADDR_MULTICAST(a) && (a->u.Byte[1] & 0x0f) == ScopeLevelSite);
+}
+
+static inline BOOLEAN IN6_IS_ADDR_MC_ORGLOCAL(const IN6_ADDR *a)
+{
+    return (BOOLEAN)(IN6_IS_ADDR_MULTICAST(a) && (a->u.Byte[1] & 0x0f) == ScopeLevelOrganization);
+}
+
+static inline BOOLEAN IN6_IS_ADDR_MC_GLOBAL(const IN6_ADDR *a)
+{
+    return (BOOLEAN)(IN6_IS_ADDR_MULTICAST(a) && (a->u.Byte[1] & 0x0f) == ScopeLevelGlobal);
+}
+
+/* ::w.x.y.z (RFC 4291 2.5.5.1): 96 zero bits, then an IPv4 address that
+ * is neither 0.0.0.0 nor 0.0.0.1 (those are :: and ::1). */
+static inline BOOLEAN IN6_IS_ADDR_V4COMPAT(const IN6_ADDR *a)
+{
+    for (int i = 0; i < 12; i++)
+        if (a->u.Byte[i] != 0)
+            return FALSE;
+    return (BOOLEAN)(a->u.Byte[12] != 0 || a->u.Byte[13] != 0 || a->u.Byte[14] != 0 ||
+                     a->u.Byte[15] > 1);
+}
+
+/* ::ffff:0:w.x.y.z, the IPv4-translated form of RFC 2765 (SIIT). */
+static inline BOOLEAN IN6_IS_ADDR_V4TRANSLATED(const IN6_ADDR *a)
+{
+    for (int i = 0; i < 8; i++)
+        if (a->u.Byte[i] != 0)
+            return FALSE;
+    return (BOOLEAN)(a->u.Byte[8] == 0xff && a->u.Byte[9] == 0xff &&
+                     a->u.Byte[10] == 0 && a->u.Byte[11] == 0);
+}
+
+/* Unicast outside the 000 binary prefix: RFC 4291 2.5.1 requires a 64-bit
+ * modified EUI-64 interface identifier there. */
+static inline BOOLEAN IN6_IS_ADDR_EUI64(const IN6_ADDR *a)
+{
+    return (BOOLEAN)((a->u.Byte[0] & 0xe0) != 0 && !IN6_IS_ADDR_MULTICAST(a));
+}
+
+/* The subnet-router anycast address (RFC 4291 2.6.1): an EUI-64 prefix
+ * with an all-zero interface identifier. */
+static inline BOOLEAN IN6_IS_ADDR_SUBNET_ROUTER_ANYCAST(const IN6_ADDR *a)
+{
+    if (!IN6_IS_ADDR_EUI64(a))
+        return FALSE;
+    for (int i = 8; i < 16; i++)
+        if (a->u.Byte[i] != 0)
+            return FALSE;
+    return TRUE;
+}
+
+/* One of the 128 subnet-reserved anycast addresses of an EUI-64 prefix
+ * (RFC 2526): interface identifier fdff:ffff:ffff:ff80 to ...:ffff. */
+static inline BOOLEAN IN6_IS_ADDR_SUBNET_RESERVED_ANYCAST(const IN6_ADDR *a)
+{
+    if (!IN6_IS_ADDR_EUI64(a) || a->u.Byte[8] != 0xfd)
+        return FALSE;
+    for (int i = 9; i < 15; i++)
+        if (a->u.Byte[i] != 0xff)
+            return FALSE;
+    return (BOOLEAN)((a->u.Byte[15] & 0x80) != 0);
+}
+
+static inline BOOLEAN IN6_IS_ADDR_ANYCAST(const IN6_ADDR *a)
+{
+    return (BOOLEAN)(IN6_IS_ADDR_SUBNET_RESERVED_ANYCAST(a) || IN6_IS_ADDR_SUBNET_ROUTER_ANYCAST(a));
+}
+
+/* Unicast of global scope: RFC 4291 2.4's "everything else", less the
+ * site-local class and the forms that carry an IPv4 address (whose scope is
+ * the IPv4 address's). Unique local fc00::/7 counts (RFC 4193 3.3). */
+static inline BOOLEAN IN6_IS_ADDR_GLOBAL(const IN6_ADDR *a)
+{
+    return (BOOLEAN)!(IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_LOOPBACK(a) ||
+                      IN6_IS_ADDR_MULTICAST(a) || IN6_IS_ADDR_LINKLOCAL(a) ||
+                      IN6_IS_ADDR_SITELOCAL(a) || IN6_IS_ADDR_V4MAPPED(a) ||
+                      IN6_IS_ADDR_V4COMPAT(a) || IN6_IS_ADDR_V4TRANSLATED(a));
+}
+
+static inline void IN6_SET_ADDR_UNSPECIFIED(PIN6_ADDR a)
+{
+    for (int i = 0; i < 16; i++)
+        a->u.Byte[i] = 0;
+}
+
+static inline void IN6_SET_ADDR_LOOPBACK(PIN6_ADDR a)
+{
+    IN6_SET_ADDR_UNSPECIFIED(a);
+    a->u.Byte[15] = 1;
+}
+
+/* The wildcard: sin6_addr is ::, whatever the scope. */
+static inline BOOLEAN IN6ADDR_ISANY(const SOCKADDR_IN6 *a)
+{
+    return IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr);
+}
+
+static inline BOOLEAN IN6ADDR_ISLOOPBACK(const SOCKADDR_IN6 *a)
+{
+    return IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
+}
+
+/* Unspecified through and through: sin6_addr is :: and no scope is given. */
+static inline BOOLEAN IN6ADDR_ISUNSPECIFIED(const SOCKADDR_IN6 *a)
+{
+    return (BOOLEAN)(a->sin6_scope_id == 0 && IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr));
+}
+
+/* The same address in the same zone: sin6_addr and sin6_scope_id. */
+static inline BOOLEAN IN6ADDR_ISEQUAL(const SOCKADDR_IN6 *a, const SOCKADDR_IN6 *b)
+{
+    return (BOOLEAN)(a->sin6_scope_id == b->sin6_scope_id && IN6_ADDR_EQUAL(&a->sin6_addr, &b->sin6_addr));
+}
+
+/* AF_INET6, port 0, no flow label, ::, no scope: ready for WskBind. */
+static inline void IN6ADDR_SETANY(PSOCKADDR_IN6 a)
+{
+    a->sin6_family = AF_INET6;
+    a->sin6_port = 0;
+    a->sin6_flowinfo = 0;
+    IN6_SET_ADDR_UNSPECIFIED(&a->sin6_addr);
+    a->sin6_scope_id = 0;
+}
+
+static inline void IN6ADDR_SETLOOPBACK(PSOCKADDR_IN6 a)
+{
+    IN6ADDR_SETANY(a);
+    a->sin6_addr.u.Byte[15] = 1;
+}
+
 /* ---- multicast requests and packet info -------------------------------------- */
 
 typedef struct ip_mreq {
