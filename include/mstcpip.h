@@ -543,6 +543,66 @@ static inline void IN6ADDR_SETV4MAPPED(PSOCKADDR_IN6 a6, const IN_ADDR *a4, SCOP
     IN4_UNCANONICALIZE_SCOPE_ID(a4, &a6->sin6_scope_struct);
 }
 
+/* ---- INETADDR_*: one SOCKADDR, either family ------------------------------------
+ * Microsoft has no reference page for these, but WSK and Winsock code calls
+ * them everywhere (INETADDR_SETANY before a bind, SS_PORT to set the port).
+ * Each looks at sa_family and does what the documented IN4ADDR_* or
+ * IN6ADDR_* form of that name does (above, and ws2ipdef.h); a family other
+ * than AF_INET6 is taken as AF_INET. The port stays in network byte order. */
+
+static inline ULONG INET_SOCKADDR_LENGTH(ADDRESS_FAMILY af)
+{
+    return af == AF_INET6 ? (ULONG)sizeof(SOCKADDR_IN6) : (ULONG)sizeof(SOCKADDR_IN);
+}
+
+static inline BOOLEAN INETADDR_ISANY(const SOCKADDR *a)
+{
+    return a->sa_family == AF_INET6 ? IN6ADDR_ISANY((const SOCKADDR_IN6 *)a)
+                                    : IN4ADDR_ISANY((const SOCKADDR_IN *)a);
+}
+
+static inline BOOLEAN INETADDR_ISLOOPBACK(const SOCKADDR *a)
+{
+    return a->sa_family == AF_INET6 ? IN6ADDR_ISLOOPBACK((const SOCKADDR_IN6 *)a)
+                                    : IN4ADDR_ISLOOPBACK((const SOCKADDR_IN *)a);
+}
+
+/* The family is the caller's: it picks which form is written. */
+static inline void INETADDR_SETANY(PSOCKADDR a)
+{
+    if (a->sa_family == AF_INET6)
+        IN6ADDR_SETANY((PSOCKADDR_IN6)a);
+    else
+        IN4ADDR_SETANY((PSOCKADDR_IN)a);
+}
+
+static inline void INETADDR_SETLOOPBACK(PSOCKADDR a)
+{
+    if (a->sa_family == AF_INET6)
+        IN6ADDR_SETLOOPBACK((PSOCKADDR_IN6)a);
+    else
+        IN4ADDR_SETLOOPBACK((PSOCKADDR_IN)a);
+}
+
+/* sin_port and sin6_port sit at the same offset, right after the family. */
+OW_STATIC_ASSERT(__builtin_offsetof(SOCKADDR_IN, sin_port) == __builtin_offsetof(SOCKADDR_IN6, sin6_port),
+               "SS_PORT needs the port at one offset in both families");
+#define SS_PORT(ss) (((PSOCKADDR_IN)(ss))->sin_port)
+
+static inline USHORT INETADDR_PORT(const SOCKADDR *a)
+{
+    return a->sa_family == AF_INET6 ? ((const SOCKADDR_IN6 *)a)->sin6_port
+                                    : ((const SOCKADDR_IN *)a)->sin_port;
+}
+
+static inline void INETADDR_SET_PORT(PSOCKADDR a, USHORT port)
+{
+    if (a->sa_family == AF_INET6)
+        ((PSOCKADDR_IN6)a)->sin6_port = port;
+    else
+        ((PSOCKADDR_IN)a)->sin_port = port;
+}
+
 EXTERN_C_END
 
 #endif /* OPENWSK_MSTCPIP_H */

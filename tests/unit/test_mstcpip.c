@@ -569,6 +569,48 @@ static void test_in6addr_mstcpip(void)
     CHECK(IN6ADDR_ISISATAP(&s) && !IN6ADDR_ISTEREDO(&s));
 }
 
+/* INETADDR_* and SS_PORT: no Microsoft page of their own; each does what the
+ * IN4ADDR_* / IN6ADDR_* page of the same name does, for the sa_family the
+ * caller set (include/mstcpip.h). The usual use: INETADDR_SETANY before a
+ * WskBind, SS_PORT to put a port in network byte order. */
+static void test_inetaddr(void)
+{
+    SOCKADDR_STORAGE ss;
+
+    memset(&ss, 0xaa, sizeof(ss));
+    ss.ss_family = AF_INET6;
+    INETADDR_SETANY((PSOCKADDR)&ss);
+    const SOCKADDR_IN6 *s6 = (const SOCKADDR_IN6 *)&ss;
+    CHECK(s6->sin6_family == AF_INET6 && s6->sin6_port == 0 && s6->sin6_flowinfo == 0 && s6->sin6_scope_id == 0,
+          "INETADDR_SETANY on AF_INET6 writes the IPv6 wildcard");
+    CHECK(IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr));
+    CHECK(INETADDR_ISANY((PSOCKADDR)&ss) && !INETADDR_ISLOOPBACK((PSOCKADDR)&ss));
+    SS_PORT(&ss) = RtlUshortByteSwap(7000);
+    CHECK(s6->sin6_port == RtlUshortByteSwap(7000), "SS_PORT is sin6_port");
+    CHECK_EQ(INETADDR_PORT((PSOCKADDR)&ss), RtlUshortByteSwap(7000));
+    CHECK_EQ(INET_SOCKADDR_LENGTH(AF_INET6), (ULONG)sizeof(SOCKADDR_IN6));
+
+    INETADDR_SETLOOPBACK((PSOCKADDR)&ss);
+    CHECK(IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr) && s6->sin6_port == 0, "IPv6 loopback, port 0");
+    CHECK(INETADDR_ISLOOPBACK((PSOCKADDR)&ss) && !INETADDR_ISANY((PSOCKADDR)&ss));
+
+    memset(&ss, 0xaa, sizeof(ss));
+    ss.ss_family = AF_INET;
+    INETADDR_SETANY((PSOCKADDR)&ss);
+    const SOCKADDR_IN *s4 = (const SOCKADDR_IN *)&ss;
+    CHECK(s4->sin_family == AF_INET && s4->sin_port == 0 && s4->sin_addr.s_addr == 0,
+          "INETADDR_SETANY on AF_INET writes 0.0.0.0, port 0");
+    for (int i = 0; i < 8; i++)
+        CHECK(s4->sin_zero[i] == 0, "sin_zero[%d]", i);
+    INETADDR_SET_PORT((PSOCKADDR)&ss, RtlUshortByteSwap(80));
+    CHECK(s4->sin_port == RtlUshortByteSwap(80) && SS_PORT(&ss) == RtlUshortByteSwap(80));
+    CHECK_EQ(INETADDR_PORT((PSOCKADDR)&ss), RtlUshortByteSwap(80));
+    CHECK_EQ(INET_SOCKADDR_LENGTH(AF_INET), (ULONG)sizeof(SOCKADDR_IN));
+    INETADDR_SETLOOPBACK((PSOCKADDR)&ss);
+    CHECK(s4->sin_addr.s_addr == IN4ADDR_LOOPBACK && INETADDR_ISLOOPBACK((PSOCKADDR)&ss));
+    CHECK(!INETADDR_ISANY((PSOCKADDR)&ss));
+}
+
 int main(void)
 {
     test_in6_classes();
@@ -578,5 +620,6 @@ int main(void)
     test_scopes();
     test_in6_mstcpip();
     test_in6addr_mstcpip();
+    test_inetaddr();
     return ow_test_result("test_mstcpip");
 }
