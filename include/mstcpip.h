@@ -57,6 +57,13 @@ typedef struct _RSS_SCALABILITY_INFO {
 #define IN6ADDR_V4MAPPEDPREFIX_LENGTH              96
 #define IN6ADDR_6TO4PREFIX_LENGTH                  16
 
+/* IN_ADDR initialisers (no Microsoft page; drivers write
+ * `IN_ADDR a = IN4ADDR_ANY_INIT;` as IN6ADDR_ANY_INIT in ws2ipdef.h): the
+ * wildcard and the loopback address, octet by octet (S_un_b is the first
+ * member of IN_ADDR's union). */
+#define IN4ADDR_ANY_INIT      { { { 0, 0, 0, 0 } } }
+#define IN4ADDR_LOOPBACK_INIT { { { 127, 0, 0, 1 } } }
+
 /* The first octet of an IPv4 address held as stored in a ULONG. */
 static inline UCHAR OwIn4FirstOctet(ULONG i)
 {

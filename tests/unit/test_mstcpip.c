@@ -577,6 +577,10 @@ static void test_inetaddr(void)
 {
     SOCKADDR_STORAGE ss;
 
+    IN_ADDR any = IN4ADDR_ANY_INIT, loopback = IN4ADDR_LOOPBACK_INIT;
+    CHECK(IN4_IS_ADDR_UNSPECIFIED(&any) && any.s_addr == 0, "IN4ADDR_ANY_INIT is 0.0.0.0");
+    CHECK(IN4_IS_ADDR_LOOPBACK(&loopback) && loopback.s_addr == IN4ADDR_LOOPBACK, "IN4ADDR_LOOPBACK_INIT is 127.0.0.1");
+
     memset(&ss, 0xaa, sizeof(ss));
     ss.ss_family = AF_INET6;
     INETADDR_SETANY((PSOCKADDR)&ss);
