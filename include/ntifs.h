@@ -9,6 +9,11 @@
 
 EXTERN_C_START
 
+/* Pointer arithmetic in bytes, as file systems and WSK clients write it:
+ * P plus I bytes, and the distance in bytes from B to O. */
+#define Add2Ptr(P, I) ((PVOID)((PUCHAR)(P) + (I)))
+#define PtrOffset(B, O) ((ULONG)((ULONG_PTR)(O) - (ULONG_PTR)(B)))
+
 /* Gives up the rest of the thread's time slice (sched_yield) and returns
  * STATUS_SUCCESS (src/kernel/thread.c). Microsoft documents no page for it;
  * drivers that call it declare it themselves, with this signature. */

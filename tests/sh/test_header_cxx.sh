@@ -163,6 +163,9 @@ static NTSTATUS Names(_Out_writes_bytes_(_Inexpressible_(n)) __out_data_source(N
     l += __noop(l, "x");
     __noop();
     RtlInitEmptyUnicodeString(&u, wb, sizeof(wb));
+    if (Add2Ptr(wb, 2) != (PVOID)&wb[1] || PtrOffset(wb, &wb[1]) != 2 || ALIGN_UP(3, ULONG) != 4 ||
+        ALIGN_DOWN(5, ULONG) != 4 || ALIGN_UP_POINTER(wb, USHORT) != (PVOID)wb || ALIGN_DOWN_POINTER(wb, USHORT) != (PVOID)wb)
+        r++;
     RtlInitEmptyAnsiString(&a, cb, sizeof(cb));
     q += RtlConvertLongToLargeInteger(-1).QuadPart + RtlConvertUlongToLargeInteger(1).QuadPart;
     if (!NT_SUCCESS(RtlInitAnsiStringEx(&a, "x")) || !NT_SUCCESS(RtlInitStringEx(&a, "y")) ||

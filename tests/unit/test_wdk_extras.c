@@ -296,8 +296,30 @@ static void types_and_objects(void)
     CHECK_STATUS(ZwYieldExecution(), STATUS_SUCCESS);
 }
 
+/* ALIGN_UP/ALIGN_DOWN (ntdef.h, to a type's size, and the _POINTER forms),
+ * Add2Ptr and PtrOffset (ntifs.h): byte arithmetic, no Microsoft page of
+ * their own; ALIGN_UP_BY's page gives the rounding. */
+static void alignment_and_offsets(void)
+{
+    CHECK_EQ(ALIGN_UP(13, LONGLONG), (ULONG_PTR)16);
+    CHECK_EQ(ALIGN_UP(16, LONGLONG), (ULONG_PTR)16);
+    CHECK_EQ(ALIGN_DOWN(15, ULONG), (ULONG_PTR)12);
+    CHECK_EQ(ALIGN_UP(0, ULONG), (ULONG_PTR)0);
+    UCHAR buf[64];
+    PVOID odd = &buf[5];
+    CHECK(((ULONG_PTR)ALIGN_UP_POINTER(odd, ULONG) & 3) == 0 && (PUCHAR)ALIGN_UP_POINTER(odd, ULONG) >= &buf[5] &&
+          (PUCHAR)ALIGN_UP_POINTER(odd, ULONG) < &buf[9], "ALIGN_UP_POINTER rounds up to the next ULONG");
+    CHECK(((ULONG_PTR)ALIGN_DOWN_POINTER(odd, ULONG) & 3) == 0 && (PUCHAR)ALIGN_DOWN_POINTER(odd, ULONG) <= &buf[5] &&
+          (PUCHAR)ALIGN_DOWN_POINTER(odd, ULONG) > &buf[1], "ALIGN_DOWN_POINTER rounds down");
+    CHECK(Add2Ptr(buf, 10) == (PVOID)&buf[10], "Add2Ptr adds bytes, whatever the pointer's type");
+    PULONG words = (PULONG)(void *)buf;
+    CHECK(Add2Ptr(words, 4) == (PVOID)&buf[4], "Add2Ptr on a PULONG still adds bytes");
+    CHECK_EQ(PtrOffset(buf, &buf[37]), 37u);
+}
+
 int main(void)
 {
+    alignment_and_offsets();
     bit_tests();
     kt_run_threads(4, bit_lock_worker);
     CHECK(protected_count == 4 * BIT_LOCK_ROUNDS && lock_word == 0, "bit lock count %ld",
