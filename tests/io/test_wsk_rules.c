@@ -290,6 +290,57 @@ static void options(void)
     wt_free(&c);
 }
 
+/* A send queued behind our own graceful WskDisconnect finds the sending
+ * side shut (Linux: EPIPE). That is no reset: "After the socket has been
+ * disconnected, the WSK application cannot send any additional data ...
+ * However, the WSK application can still receive additional data from the
+ * remote transport address until the remote application disconnects its end"
+ * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_disconnect).
+ * The send fails as one made after the disconnect does, and the peer's FIN
+ * still reads as a graceful close (STATUS_SUCCESS, 0 bytes). */
+static void send_behind_disconnect(void)
+{
+    puts("-- a send queued behind a graceful disconnect");
+    PWSK_SOCKET cs, ss, ls = pair(AF_INET, &cs, &ss);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = cs->Dispatch, *sd = ss->Dispatch;
+    WT_CALL big_send, disc, late_send, drain, c;
+    wt_init(&big_send);
+    wt_init(&disc);
+    wt_init(&late_send);
+    wt_init(&drain);
+    wt_init(&c);
+    WT_BUF big, small;
+    wt_buf_init(&big, 32u << 20, 8, 0);    /* more than loopback buffers hold: stays pending */
+    wt_buf_init(&small, 100, 1, 0);
+    NTSTATUS rb = cd->WskSend(cs, &big.Wsk, 0, wt_arm(&big_send));
+    NTSTATUS rd = cd->WskDisconnect(cs, NULL, 0, wt_arm(&disc));
+    NTSTATUS rl = cd->WskSend(cs, &small.Wsk, 0, wt_arm(&late_send));
+    CHECK_STATUS(rl, STATUS_PENDING);
+    WSK_BUF none = { NULL, 0, 0 };
+    CHECK_STATUS(wt_wait(&drain, sd->WskReceive(ss, &none, WSK_FLAG_DRAIN, wt_arm(&drain))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&big_send, rb), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&disc, rd), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&late_send, rl), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(wt_wait(&c, cd->WskSend(cs, &small.Wsk, 0, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    /* The peer still sends, then disconnects gracefully. */
+    CHECK_STATUS(wt_wait(&c, sd->WskSend(ss, &small.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, sd->WskDisconnect(ss, NULL, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, cd->WskReceive(cs, &small.Wsk, WSK_FLAG_WAITALL, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == 100, "received %lu bytes", (unsigned long)c.Irp->IoStatus.Information);
+    CHECK_STATUS(wt_wait(&c, cd->WskReceive(cs, &small.Wsk, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == 0, "end-of-stream read %lu bytes", (unsigned long)c.Irp->IoStatus.Information);
+    wt_buf_free(&big);
+    wt_buf_free(&small);
+    wt_close(cs);
+    wt_close(ss);
+    wt_close(ls);
+    wt_free(&big_send);
+    wt_free(&disc);
+    wt_free(&late_send);
+    wt_free(&drain);
+    wt_free(&c);
+}
+
 static void bad_arguments(void)
 {
     puts("-- bad arguments");
@@ -389,6 +440,7 @@ int main(void)
     irp_kinds();
     options();
     bad_arguments();
+    send_behind_disconnect();
     wt_deregister(&cl);
     return wt_result("test_wsk_rules");
 }
