@@ -108,8 +108,11 @@ static NTSTATUS get_address(PWSK_SOCKET Socket, PSOCKADDR Address, PIRP Irp, BOO
         return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
     ow_lock(&sock->lock);
     enum ow_conn_state state = sock->state;
-    /* A deferred wildcard bind gets its port now that it is looked at. */
-    NTSTATUS st = !remote && state == OW_CONN_BOUND ? ow_bind_deferred_locked(sock) : STATUS_SUCCESS;
+    /* A call racing WskCloseSocket is refused, as every new call then is
+     * (docs/semantics.md, "Socket life"); a deferred wildcard bind gets
+     * its port now that it is looked at. */
+    NTSTATUS st = sock->life != OW_LIFE_OPEN ? STATUS_FILE_FORCED_CLOSED
+                : !remote && state == OW_CONN_BOUND ? ow_bind_deferred_locked(sock) : STATUS_SUCCESS;
     ow_unlock(&sock->lock);
     if (!NT_SUCCESS(st))
         return ow_complete_now(Irp, st, 0);

@@ -222,6 +222,13 @@ NTSTATUS WSKAPI ow_control_socket(PWSK_SOCKET Socket, WSK_CONTROL_SOCKET_TYPE Re
     struct ow_socket *sock = ow_sock(Socket);
     SIZE_T out_bytes = 0;
     NTSTATUS st;
+    ow_lock(&sock->lock);
+    BOOLEAN closing = sock->life != OW_LIFE_OPEN;
+    ow_unlock(&sock->lock);
+    /* A call racing WskCloseSocket is refused, as every new call then is
+     * (docs/semantics.md, "Socket life"); the event path says so itself. */
+    if (closing && !(RequestType == WskSetOption && Level == SOL_SOCKET && ControlCode == SO_WSK_EVENT_CALLBACK))
+        return ow_complete_now(Irp, STATUS_FILE_FORCED_CLOSED, 0);
     switch (RequestType) {
     case WskSetOption:
     case WskGetOption:

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <time.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static WT_CLIENT cl;
@@ -150,6 +151,81 @@ static int round_once(uint64_t *rng, int with_irp, long *refused)
     return bad;
 }
 
+/* Address and control calls made while the close is under way (from the
+ * completion routine of a receive the close cancels) are refused with
+ * STATUS_FILE_FORCED_CLOSED, as every other new call then is (docs/
+ * semantics.md, "Socket life"). The WskCloseSocket page forbids them; with
+ * the verifier on they stop the driver; without it they must neither
+ * succeed on a socket being torn down nor touch it beyond the refusal.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_close_socket */
+typedef struct DURING_CLOSE {
+    PWSK_SOCKET Socket;
+    atomic_int Done;
+    NTSTATUS Receive, Local, Remote, Option, Ioctl;
+    SOCKADDR_STORAGE Addr;
+    PIRP Side;
+} DURING_CLOSE;
+
+static NTSTATUS side_done(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
+{
+    UNREFERENCED_PARAMETER(Dev);
+    UNREFERENCED_PARAMETER(Irp);
+    UNREFERENCED_PARAMETER(Context);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+static PIRP side_irp(DURING_CLOSE *d)
+{
+    IoReuseIrp(d->Side, STATUS_UNSUCCESSFUL);
+    IoSetCompletionRoutine(d->Side, side_done, NULL, TRUE, TRUE, TRUE);
+    return d->Side;
+}
+
+static NTSTATUS cancelled_by_close(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
+{
+    UNREFERENCED_PARAMETER(Dev);
+    DURING_CLOSE *d = Context;
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = d->Socket->Dispatch;
+    d->Receive = Irp->IoStatus.Status;
+    d->Local = cd->WskGetLocalAddress(d->Socket, (PSOCKADDR)&d->Addr, side_irp(d));
+    d->Remote = cd->WskGetRemoteAddress(d->Socket, (PSOCKADDR)&d->Addr, side_irp(d));
+    ULONG value = 0;
+    SIZE_T got = 0;
+    d->Option = cd->WskControlSocket(d->Socket, WskGetOption, SO_RCVBUF, SOL_SOCKET, 0, NULL, sizeof(value), &value,
+                                     &got, side_irp(d));
+    d->Ioctl = cd->WskControlSocket(d->Socket, WskIoctl, SIO_WSK_QUERY_RECEIVE_BACKLOG, 0, 0, NULL, sizeof(value),
+                                    &value, &got, side_irp(d));
+    atomic_store(&d->Done, 1);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+static void calls_during_close(void)
+{
+    ow_test_case = "address and control calls during WskCloseSocket";
+    DURING_CLOSE d;
+    memset(&d, 0, sizeof(d));
+    PWSK_SOCKET ss;
+    wt_pair(&cl, AF_INET, NULL, NULL, &d.Socket, &ss);
+    d.Side = IoAllocateIrp(1, FALSE);
+    WT_BUF buf;
+    wt_buf_init(&buf, 16, 1, 0);
+    PIRP rirp = IoAllocateIrp(1, FALSE);
+    IoSetCompletionRoutine(rirp, cancelled_by_close, &d, TRUE, TRUE, TRUE);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = d.Socket->Dispatch;
+    CHECK_STATUS(cd->WskReceive(d.Socket, &buf.Wsk, 0, rirp), STATUS_PENDING);
+    CHECK_STATUS(wt_close(d.Socket), STATUS_SUCCESS);
+    CHECK(atomic_load(&d.Done), "the pending receive completed within the close");
+    CHECK_STATUS(d.Receive, STATUS_CANCELLED);
+    CHECK_STATUS(d.Local, STATUS_FILE_FORCED_CLOSED);
+    CHECK_STATUS(d.Remote, STATUS_FILE_FORCED_CLOSED);
+    CHECK_STATUS(d.Option, STATUS_FILE_FORCED_CLOSED);
+    CHECK_STATUS(d.Ioctl, STATUS_FILE_FORCED_CLOSED);
+    wt_close(ss);
+    IoFreeIrp(rirp);
+    IoFreeIrp(d.Side);
+    wt_buf_free(&buf);
+}
+
 /* WskDeregister racing the last closes, made on several threads at once
  * ("Unregistering a Winsock Kernel Application": it returns only after
  * every socket is closed). A second registration is used, so that its
@@ -211,6 +287,7 @@ int main(int argc, char **argv)
     const char *env = getenv("OPENWSK_RACE_ROUNDS");
     long rounds = env ? atol(env) : 1500;
     wt_register(&cl);
+    calls_during_close();
     uint64_t rng = 0x9e3779b97f4a7c15ull;
     long failed = 0, refused = 0, i = 0;
     int leaked = 0;
