@@ -338,6 +338,19 @@ NTSTATUS ow_req_error(struct ow_req *req, ssize_t res)
 {
     if (atomic_load(&req->cancel_requested))
         return STATUS_CANCELLED;
+    if (res == -EPIPE) {
+        /* EPIPE after our own graceful WskDisconnect (a send queued behind
+         * it) is no reset: the peer may still send to us, so the receive
+         * side must not be marked failed, or its later FIN would read as
+         * STATUS_CONNECTION_RESET. It fails as a send after the disconnect
+         * does (WskDisconnect page: "After the socket has been disconnected,
+         * the WSK application cannot send any additional data"). */
+        ow_lock(&req->sock->lock);
+        BOOLEAN shut = req->sock->tx == OW_TX_SHUT;
+        ow_unlock(&req->sock->lock);
+        if (shut)
+            return STATUS_INVALID_DEVICE_STATE;
+    }
     NTSTATUS st = ow_status_from_errno(-res);
     if (res == -ECONNRESET || res == -EPIPE || res == -ETIMEDOUT || res == -ECONNABORTED) {
         /* Remembered: Linux reports a failure once, then end-of-stream or

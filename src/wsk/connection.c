@@ -157,29 +157,11 @@ static NTSTATUS start_io(struct ow_req *req, int lane, enum ow_op_kind kind, int
 
 /* ---- WskSend ------------------------------------------------------------- */
 
-/* A send's failure status. EPIPE after our own graceful WskDisconnect (a
- * send queued behind it in the send lane) is no reset: the peer may still
- * send to us, and the receive side must not be marked failed, or the
- * peer's later FIN would read as STATUS_CONNECTION_RESET. It fails as a
- * send after the disconnect does (WskDisconnect page: "After the socket has
- * been disconnected, the WSK application cannot send any additional data"). */
-static NTSTATUS send_error(struct ow_req *req, ssize_t res)
-{
-    if (res == -EPIPE && !atomic_load(&req->cancel_requested)) {
-        ow_lock(&req->sock->lock);
-        BOOLEAN shut = req->sock->tx == OW_TX_SHUT;
-        ow_unlock(&req->sock->lock);
-        if (shut)
-            return STATUS_INVALID_DEVICE_STATE;
-    }
-    return ow_req_error(req, res);
-}
-
 static void send_step(struct ow_req *req, ssize_t res)
 {
     struct ow_socket *sock = req->sock;
     if (res < 0) {
-        ow_req_finish(req, send_error(req, res), 0);
+        ow_req_finish(req, ow_req_error(req, res), 0);
         return;
     }
     if ((size_t)res < req->total) {
@@ -363,7 +345,7 @@ static void disconnect_step(struct ow_req *req, ssize_t res)
 {
     struct ow_socket *sock = req->sock;
     if (res < 0) {
-        ow_req_finish(req, req->op.kind == OW_OP_SEND ? send_error(req, res) : ow_req_error(req, res), 0);
+        ow_req_finish(req, ow_req_error(req, res), 0);
         return;
     }
     if (req->op.kind == OW_OP_SEND && (size_t)res < req->total) {

@@ -242,7 +242,9 @@ void ow_lane_give_back(struct ow_socket *sock, int lane);
 /* Status for an engine failure (res < 0) of req: STATUS_CANCELLED when the
  * request was cancelled (by IoCancelIrp, WskCloseSocket or an abortive
  * disconnect), whatever error the socket reported on the way. A reset is
- * remembered in the socket's receive state. */
+ * remembered in the socket's receive state; EPIPE after our own graceful
+ * WskDisconnect is no reset (STATUS_INVALID_DEVICE_STATE). Without the
+ * socket lock held. */
 NTSTATUS ow_req_error(struct ow_req *req, ssize_t res);
 /* Status for a WAITALL transfer that stopped short: cancelled, the error
  * that stopped it, or the socket's pending error (STATUS_CONNECTION_RESET
