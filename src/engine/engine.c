@@ -721,7 +721,8 @@ unsigned ow_poll_from_linux(unsigned rev)
 
 /* ---- per-fd queues ------------------------------------------------------------ */
 
-struct ow_fdent *ow_fdtab_get(struct ow_fdtab *t, int fd)
+/* ow_fdtab_get's slow path: fd is past the table's end (or negative). */
+struct ow_fdent *ow_fdtab_grow(struct ow_fdtab *t, int fd)
 {
     if (fd < 0)
         return NULL;

@@ -178,7 +178,13 @@ struct ow_fdent {
 struct ow_fdtab { struct ow_fdent *v; size_t n; };
 
 /* The small ones are inline: every op passes through them several times. */
-struct ow_fdent *ow_fdtab_get(struct ow_fdtab *t, int fd);   /* NULL: ENOMEM/EBADF */
+struct ow_fdent *ow_fdtab_grow(struct ow_fdtab *t, int fd);  /* NULL: ENOMEM/EBADF */
+static inline struct ow_fdent *ow_fdtab_get(struct ow_fdtab *t, int fd)   /* NULL: ENOMEM/EBADF */
+{
+    if (fd >= 0 && (size_t)fd < t->n)
+        return &t->v[fd];
+    return ow_fdtab_grow(t, fd);
+}
 void ow_fdtab_free(struct ow_fdtab *t);
 
 /* NULL if never used. */
