@@ -414,8 +414,15 @@ void ow_eng_complete(struct ow_op *op, ssize_t res)
 
 /* ---- mailbox --------------------------------------------------------------- */
 
-/* op->eng_state bits, under mb->lock. An op is PENDING from its post to its
- * finish; a cancel of an op that is not (zeroed, or already done) is ignored. */
+/* op->eng_state bits. An op is PENDING from its post to its finish; a
+ * cancel of an op that is not (zeroed, or already done) is ignored.
+ * INCOMING and CANCEL_QUEUED change under mb->lock, with the lists they
+ * describe. PENDING is set and cleared by the shard's own thread without the
+ * lock on its direct path (ow_mb_mark_direct, ow_mb_finish): a cancel sets
+ * CANCEL_QUEUED by compare-and-swap from PENDING, so it either lands before
+ * the finish (which then takes the lock to unlink it) or finds the op done.
+ * All sequentially consistent: a cancel that finds a direct op not yet
+ * PENDING was asked before its submitter's check of cancel_requested. */
 enum { MB_PENDING = 1, MB_INCOMING = 2, MB_CANCEL_QUEUED = 4 };
 
 int ow_mb_init(struct ow_mailbox *mb)
@@ -471,7 +478,7 @@ void ow_mb_post(struct ow_mailbox *mb, struct ow_op *op)
     if (op->kind == OW_OP_FORGET)
         atomic_fetch_add(&mb->forgets, 1);
     ow_lock(&mb->lock);
-    op->eng_state = MB_PENDING | MB_INCOMING;
+    atomic_store(&op->eng_state, MB_PENDING | MB_INCOMING);
     ow_opq_push(&mb->incoming, op);
     int wake = mb_need_wake(mb);
     ow_unlock(&mb->lock);
@@ -481,9 +488,8 @@ void ow_mb_post(struct ow_mailbox *mb, struct ow_op *op)
 
 void ow_mb_mark_direct(struct ow_mailbox *mb, struct ow_op *op)
 {
-    ow_lock(&mb->lock);
-    op->eng_state = MB_PENDING;        /* cancellable, but in no mailbox queue */
-    ow_unlock(&mb->lock);
+    (void)mb;
+    atomic_store(&op->eng_state, MB_PENDING);   /* cancellable, but in no mailbox queue */
 }
 
 /* Only a pending op is queued for cancelling: the caller may keep an op's
@@ -493,8 +499,11 @@ void ow_mb_cancel(struct ow_mailbox *mb, struct ow_op *op)
 {
     int wake = 0;
     ow_lock(&mb->lock);
-    if ((op->eng_state & (MB_PENDING | MB_CANCEL_QUEUED)) == MB_PENDING) {
-        op->eng_state |= MB_CANCEL_QUEUED;
+    int state = atomic_load(&op->eng_state), queued = 0;
+    while ((state & (MB_PENDING | MB_CANCEL_QUEUED)) == MB_PENDING &&
+           !(queued = atomic_compare_exchange_weak(&op->eng_state, &state, state | MB_CANCEL_QUEUED)))
+        ;
+    if (queued) {
         ow_priv(op)->cancel_next = mb->cancels;
         mb->cancels = op;
         atomic_fetch_add(&mb->ncancels, 1);
@@ -545,7 +554,7 @@ int ow_mb_take(struct ow_mailbox *mb, struct ow_opq *in)
     *in = mb->incoming;
     mb->incoming.head = mb->incoming.tail = NULL;
     for (struct ow_op *op = in->head; op != NULL; op = op->eng_next)
-        op->eng_state &= ~MB_INCOMING;
+        atomic_fetch_and(&op->eng_state, ~MB_INCOMING);
     mb->wake_pending = 0;
     int stop = mb->stop;
     ow_unlock(&mb->lock);
@@ -562,10 +571,9 @@ struct ow_op *ow_mb_next_cancel(struct ow_mailbox *mb, int *unsubmitted)
     if (op != NULL) {
         atomic_fetch_sub(&mb->ncancels, 1);
         mb->cancels = ow_priv(op)->cancel_next;
-        op->eng_state &= ~MB_CANCEL_QUEUED;
-        if (op->eng_state & MB_INCOMING) {
+        int state = atomic_fetch_and(&op->eng_state, ~(MB_CANCEL_QUEUED | MB_INCOMING));
+        if (state & MB_INCOMING) {
             ow_opq_remove(&mb->incoming, op);
-            op->eng_state &= ~MB_INCOMING;
             *unsubmitted = 1;
         }
     }
@@ -584,13 +592,15 @@ static void mb_unlink_cancel(struct ow_mailbox *mb, struct ow_op *op)
 
 void ow_mb_finish(struct ow_mailbox *mb, struct ow_op *op, ssize_t res)
 {
-    ow_lock(&mb->lock);
-    if (op->eng_state & MB_CANCEL_QUEUED) {
+    /* No cancel can queue it after this (see the eng_state bits); one
+     * queued before is still in the list, and the lock waits for the
+     * canceller to have finished linking it. */
+    if (atomic_exchange(&op->eng_state, 0) & MB_CANCEL_QUEUED) {
+        ow_lock(&mb->lock);
         mb_unlink_cancel(mb, op);
         atomic_fetch_sub(&mb->ncancels, 1);
+        ow_unlock(&mb->lock);
     }
-    op->eng_state = 0;
-    ow_unlock(&mb->lock);
     ow_eng_complete(op, res);
 }
 

@@ -108,7 +108,7 @@ struct ow_op {
     /* --- engine private --- */
     struct ow_op *eng_next;
     size_t eng_done;                      /* bytes done so far (WAITALL loops) */
-    int eng_state;
+    _Atomic int eng_state;                /* the mailbox's (engine.c): pending, posted, cancel queued */
     unsigned eng_salen;
     union { void *align_p; uint64_t align_u; unsigned char b[32]; } eng_sa;    /* Linux sockaddr_in/_in6 */
     union { void *align_p; uint64_t align_u; unsigned char b[96]; } eng_priv;  /* msghdr etc.  */
