@@ -184,6 +184,20 @@ static VOID ow_cancel_routine(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     req_put(req);                      /* may drop the socket's last reference: finishes a close */
 }
 
+/* Takes the cancel routine off the IRP. When a cancel routine already has
+ * it, waits until that routine has taken its req reference (it does so
+ * before releasing the cancel spin lock), so the req outlives it. */
+static void req_disarm_cancel(struct ow_req *req)
+{
+    PIRP irp = req->irp;
+    if (IoSetCancelRoutine(irp, NULL) == NULL) {
+        KIRQL irql;
+        IoAcquireCancelSpinLock(&irql);
+        IoReleaseCancelSpinLock(irql);
+    }
+    irp->Tail.Overlay.DriverContext[0] = NULL;
+}
+
 NTSTATUS ow_req_start(struct ow_req *req)
 {
     struct ow_socket *sock = req->sock;
@@ -191,24 +205,8 @@ NTSTATUS ow_req_start(struct ow_req *req)
 
     IoSetNextIrpStackLocation(irp);
     IoMarkIrpPending(irp);
-
-    ow_lock(&sock->lock);
-    if (sock->life != OW_LIFE_OPEN) {
-        /* A call racing WskCloseSocket (a completion routine re-posting,
-         * say): refused, never linked to a socket about to be freed. */
-        ow_unlock(&sock->lock);
-        irp->IoStatus.Status = STATUS_FILE_FORCED_CLOSED;
-        irp->IoStatus.Information = 0;
-        IoCompleteRequest(irp, IO_NO_INCREMENT);
-        req_put(req);
-        return STATUS_PENDING;
-    }
-    sock->refs++;                      /* the request's, until its last reference (req_put) */
-    req->holds_sock = TRUE;
-    ow_unlock(&sock->lock);
-
     irp->Tail.Overlay.DriverContext[0] = req;
-    req_get(req);
+    req_get(req);                      /* ours, until this call returns */
 
     /* Arm cancellation before the request becomes visible: the engine
      * thread may start and finish it at once. A cancel routine running now
@@ -220,21 +218,36 @@ NTSTATUS ow_req_start(struct ow_req *req)
         atomic_store(&req->cancel_requested, true);
     }
 
+    /* One pass under the lock: the socket reference (held until the req's
+     * last reference, even when refused, as a cancel routine may already be
+     * running and it locks the socket), the pending list and the lane. */
     ow_lock(&sock->lock);
-    /* A WskCloseSocket that came since the check above has already asked
-     * the pending requests to stop, and this one was not among them yet:
-     * it stops by itself (STATUS_CANCELLED), or the close waits for ever. */
-    if (sock->life != OW_LIFE_OPEN)
-        atomic_store(&req->cancel_requested, true);
-    req->prev = NULL;
-    req->next = sock->pending;
-    if (sock->pending)
-        sock->pending->prev = req;
-    sock->pending = req;
-    sock->npending++;
-    BOOLEAN run_now = lane_enter(sock, req);
+    sock->refs++;
+    req->holds_sock = TRUE;
+    BOOLEAN open = sock->life == OW_LIFE_OPEN, run_now = FALSE;
+    if (open) {
+        req->prev = NULL;
+        req->next = sock->pending;
+        if (sock->pending)
+            sock->pending->prev = req;
+        sock->pending = req;
+        sock->npending++;
+        run_now = lane_enter(sock, req);
+    }
     ow_unlock(&sock->lock);
 
+    if (!open) {
+        /* A call racing WskCloseSocket (a completion routine re-posting,
+         * say): refused, never linked to a socket whose close has already
+         * asked the pending requests to stop. */
+        req_disarm_cancel(req);
+        irp->IoStatus.Status = STATUS_FILE_FORCED_CLOSED;
+        irp->IoStatus.Information = 0;
+        IoCompleteRequest(irp, IO_NO_INCREMENT);
+        req_put(req);
+        req_put(req);                  /* the creator's: may drop the socket's last reference */
+        return STATUS_PENDING;
+    }
     if (run_now)
         req_begin(req);                    /* finishes at once if cancelled */
     else if (atomic_load(&req->cancel_requested))
@@ -266,14 +279,7 @@ void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
     struct ow_socket *sock = req->sock;
     PIRP irp = req->irp;
 
-    if (IoSetCancelRoutine(irp, NULL) == NULL) {
-        /* A cancel routine owns the IRP's cancel slot: wait until it has
-         * taken its reference (it does so before releasing the lock). */
-        KIRQL irql;
-        IoAcquireCancelSpinLock(&irql);
-        IoReleaseCancelSpinLock(irql);
-    }
-    irp->Tail.Overlay.DriverContext[0] = NULL;
+    req_disarm_cancel(req);
 
     ow_lock(&sock->lock);
     if (req->prev)
