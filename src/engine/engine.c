@@ -338,7 +338,10 @@ int ow_engine_submit(struct ow_op *op)
     op->eng_next = NULL;
     op->eng_done = 0;
     op->io_err = 0;
-    memset(&op->eng_priv, 0, sizeof(op->eng_priv));
+    /* The backends' per-op state starts at zero; msg and head are written
+     * before every transfer (ow_io_window, ow_dgram_msg), so they are left. */
+    struct ow_priv *p = ow_priv(op);
+    memset(&p->cancel_next, 0, sizeof(*p) - offsetof(struct ow_priv, cancel_next));
     if (op->kind == OW_OP_CONNECT || op->kind == OW_OP_CONNECT_SEND) {
         int alone = op->kind == OW_OP_CONNECT;   /* CONNECT_SEND keeps its address in u.io */
         int rc = ow_sa_from_win(alone ? op->u.connect.win_addr : op->u.io.win_addr,

@@ -42,6 +42,7 @@ struct ow_opq { struct ow_op *head, *tail; };   /* FIFO linked by eng_next */
 struct ow_priv {
     struct msghdr msg;          /* SEND/RECV: the window still to transfer */
     struct iovec head;          /* first, partly transferred iovec of it   */
+    /* --- from here on zeroed at every submit --- */
     struct ow_op *cancel_next;  /* link in the mailbox's cancel list       */
     unsigned char step;         /* backend state machine (engine thread)   */
     unsigned char cancelled;    /* engine thread has seen a cancel request */
