@@ -8,17 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-NTSTATUS ow_buf_to_iov(struct ow_req *req, const WSK_BUF *buf)
+/* buf spans a chain of MDLs: one iovec each (empty ones skipped). Out of
+ * line, so that the one-MDL buffer of nearly every call does not pay for
+ * this loop's registers. */
+static __attribute__((noinline)) NTSTATUS mdl_chain(struct ow_req *req, const WSK_BUF *buf)
 {
-    req->iovcnt = 0;
-    req->total = 0;
-    if (ow_vf_enabled)   /* Windows bug-checks on these; the statuses below are for verifier off */
-        ow_vf_check_buf(buf);
-    if (buf == NULL || buf->Length == 0)
-        return STATUS_SUCCESS;
-    if (buf->Mdl == NULL || buf->Offset >= MmGetMdlByteCount(buf->Mdl))
-        return STATUS_INVALID_PARAMETER;
-
     /* One pass; a chain longer than iov_small is counted first, once. */
     int cap = (int)(sizeof(req->iov_small) / sizeof(req->iov_small[0]));
     SIZE_T left = buf->Length;
@@ -51,6 +45,30 @@ NTSTATUS ow_buf_to_iov(struct ow_req *req, const WSK_BUF *buf)
     }
     if (left != 0)
         return STATUS_INVALID_PARAMETER;   /* Length beyond the MDL chain */
+    req->total = buf->Length;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS ow_buf_to_iov(struct ow_req *req, const WSK_BUF *buf)
+{
+    req->iovcnt = 0;
+    req->total = 0;
+    if (ow_vf_enabled)   /* Windows bug-checks on these; the statuses below are for verifier off */
+        ow_vf_check_buf(buf);
+    if (buf == NULL || buf->Length == 0)
+        return STATUS_SUCCESS;
+    PMDL mdl = buf->Mdl;
+    if (mdl == NULL || buf->Offset >= MmGetMdlByteCount(mdl))
+        return STATUS_INVALID_PARAMETER;
+    if ((SIZE_T)buf->Offset + buf->Length > MmGetMdlByteCount(mdl))
+        return mdl_chain(req, buf);
+    /* The usual buffer: all in the first MDL, one iovec. */
+    PUCHAR va = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority);
+    if (va == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    req->iov[0].iov_base = va + buf->Offset;
+    req->iov[0].iov_len = buf->Length;
+    req->iovcnt = 1;
     req->total = buf->Length;
     return STATUS_SUCCESS;
 }
