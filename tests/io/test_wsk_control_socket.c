@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/* WskControlSocket, option by option and ioctl by ioctl, against the rules
+ * their WSK pages state: which socket category an operation applies to, when
+ * (before bind, after connect), and whether the IRP is required. Each case
+ * cites its page. */
+#include "wsktest.h"
+
+static WT_CLIENT cl;
+
+typedef const WSK_PROVIDER_BASIC_DISPATCH *BD;
+
+static NTSTATUS control(PWSK_SOCKET s, WSK_CONTROL_SOCKET_TYPE type, ULONG code, ULONG level, SIZE_T in_size,
+                        PVOID in, SIZE_T out_size, PVOID out, ULONG_PTR *information)
+{
+    WT_CALL c;
+    wt_init(&c);
+    NTSTATUS st = wt_wait(&c, ((BD)s->Dispatch)->WskControlSocket(s, type, code, level, in_size, in, out_size, out,
+                                                                 NULL, wt_arm(&c)));
+    if (information)
+        *information = c.Irp->IoStatus.Information;
+    wt_free(&c);
+    return st;
+}
+
+static NTSTATUS backlog(PWSK_SOCKET s, ULONG code, SIZE_T *value)
+{
+    ULONG_PTR info = 0;
+    *value = (SIZE_T)-1;
+    NTSTATUS st = control(s, WskIoctl, code, 0, 0, NULL, sizeof(*value), value, &info);
+    if (NT_SUCCESS(st))
+        CHECK(info == sizeof(SIZE_T), "Information %lu", (unsigned long)info);
+    return st;
+}
+
+static NTSTATUS bind_to(PWSK_SOCKET s, SOCKADDR_STORAGE *a)
+{
+    WT_CALL c;
+    wt_init(&c);
+    NTSTATUS st = wt_wait(&c, ((const WSK_PROVIDER_LISTEN_DISPATCH *)s->Dispatch)->WskBind(s, (PSOCKADDR)a, 0,
+                                                                                          wt_arm(&c)));
+    wt_free(&c);
+    return st;
+}
+
+static PWSK_SOCKET make(USHORT type, ULONG proto, ULONG flags)
+{
+    PWSK_SOCKET s;
+    NTSTATUS st = wt_socket_ex(&cl, AF_INET, type, proto, flags, NULL, NULL, &s);
+    if (s == NULL) {
+        fprintf(stderr, "WskSocket: %s\n", OwStatusName(st));
+        exit(OW_TEST_FAIL);
+    }
+    return s;
+}
+
+/* SIO_WSK_QUERY_RECEIVE_BACKLOG and SIO_WSK_QUERY_IDEAL_SEND_BACKLOG "apply
+ * only to connection-oriented sockets", must be used "after the
+ * connection-oriented socket has been connected", and "A WSK application must
+ * specify a pointer to an IRP"
+ * (https://learn.microsoft.com/windows-hardware/drivers/network/sio-wsk-query-receive-backlog,
+ *  https://learn.microsoft.com/windows-hardware/drivers/network/sio-wsk-query-ideal-send-backlog).
+ * Was: both answered on any socket (an unconnected one got 0, a listener
+ * STATUS_INVALID_PARAMETER from Linux), and without an IRP. */
+static void backlog_ioctls(void)
+{
+    static const ULONG codes[] = { SIO_WSK_QUERY_RECEIVE_BACKLOG, SIO_WSK_QUERY_IDEAL_SEND_BACKLOG };
+    for (int i = 0; i < 2; i++) {
+        ULONG code = codes[i];
+        ow_test_case = i == 0 ? "SIO_WSK_QUERY_RECEIVE_BACKLOG" : "SIO_WSK_QUERY_IDEAL_SEND_BACKLOG";
+        SIZE_T v;
+
+        /* Not connection-oriented: basic, listen, datagram sockets, and a
+         * stream socket that became a listener. */
+        PWSK_SOCKET basic = make(SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_BASIC_SOCKET);
+        CHECK_STATUS(backlog(basic, code, &v), STATUS_INVALID_DEVICE_REQUEST);
+        wt_close(basic);
+        SOCKADDR_STORAGE la;
+        PWSK_SOCKET ls = wt_listener(&cl, AF_INET, NULL, NULL, &la);
+        CHECK_STATUS(backlog(ls, code, &v), STATUS_INVALID_DEVICE_REQUEST);
+        PWSK_SOCKET dg = make(SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET);
+        SOCKADDR_STORAGE lo = wt_addr(AF_INET, 0);
+        CHECK_STATUS(bind_to(dg, &lo), STATUS_SUCCESS);
+        CHECK_STATUS(backlog(dg, code, &v), STATUS_INVALID_DEVICE_REQUEST);
+        wt_close(dg);
+        PWSK_SOCKET st = make(SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_STREAM_SOCKET);
+        CHECK_STATUS(bind_to(st, &lo), STATUS_SUCCESS);
+        WT_CALL c;
+        wt_init(&c);
+        CHECK_STATUS(wt_wait(&c, ((const WSK_PROVIDER_STREAM_DISPATCH *)st->Dispatch)->WskListen(st, wt_arm(&c))),
+                     STATUS_SUCCESS);
+        wt_free(&c);
+        CHECK_STATUS(backlog(st, code, &v), STATUS_INVALID_DEVICE_REQUEST);
+        wt_close(st);
+
+        /* Connection-oriented but not connected yet: created, then bound. */
+        PWSK_SOCKET cs = make(SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET);
+        CHECK_STATUS(backlog(cs, code, &v), STATUS_INVALID_DEVICE_STATE);
+        SOCKADDR_STORAGE any = wt_any(AF_INET);
+        CHECK_STATUS(bind_to(cs, &any), STATUS_SUCCESS);
+        CHECK_STATUS(backlog(cs, code, &v), STATUS_INVALID_DEVICE_STATE);
+        wt_close(cs);
+        PWSK_SOCKET ss = make(SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_STREAM_SOCKET);
+        CHECK_STATUS(backlog(ss, code, &v), STATUS_INVALID_DEVICE_STATE);
+        wt_close(ss);
+
+        /* Connected (and accepted): answered, with an IRP only. */
+        PWSK_SOCKET a, b;
+        wt_pair(&cl, AF_INET, NULL, NULL, &a, &b);
+        CHECK_STATUS(backlog(a, code, &v), STATUS_SUCCESS);
+        CHECK_STATUS(backlog(b, code, &v), STATUS_SUCCESS);
+        if (code == SIO_WSK_QUERY_IDEAL_SEND_BACKLOG)
+            CHECK(v > 0, "ideal send backlog %lu", (unsigned long)v);
+        SIZE_T returned = 0xabc;
+        v = 0xdef;
+        CHECK_STATUS(((BD)a->Dispatch)->WskControlSocket(a, WskIoctl, code, 0, 0, NULL, sizeof(v), &v, &returned,
+                                                         NULL), STATUS_INVALID_PARAMETER);
+        CHECK(v == 0xdef && returned == 0xabc, "a call without its IRP did something");
+        SIZE_T small = 0;
+        CHECK_STATUS(control(a, WskIoctl, code, 0, 0, NULL, sizeof(ULONG), &small, NULL), STATUS_BUFFER_TOO_SMALL);
+        wt_close(a);
+        wt_close(b);
+        wt_close(ls);
+    }
+    ow_test_case = NULL;
+}
+
+int main(void)
+{
+    wt_register(&cl);
+    backlog_ioctls();
+    wt_deregister(&cl);
+    return wt_result("test_wsk_control_socket");
+}
