@@ -55,7 +55,13 @@ static BOOLEAN own_option(struct ow_socket *sock, BOOLEAN set, ULONG level, ULON
         return FALSE;
     *st = STATUS_SUCCESS;
     ow_lock(&sock->lock);
-    if (set) {
+    if (set && flag != &sock->fastopen && sock->state != OW_CONN_IDLE) {
+        /* "it must do so before the socket is bound" (so-reuseaddr.md,
+         * so-exclusiveaddruse.md): later, the binding is already judged, and
+         * a success would say the client's sharing mode applies when it
+         * does not (SO_CONDITIONAL_ACCEPT says the same, listen.c). */
+        *st = STATUS_INVALID_DEVICE_STATE;
+    } else if (set) {
         *flag = *value != 0;
         if (flag == &sock->fastopen && *flag && sock->state == OW_CONN_LISTENING) {
             int rc = ow_net_set_opt(sock->fd, OW_OPT_TCP_FASTOPEN_QLEN, 4096);

@@ -124,10 +124,64 @@ static void backlog_ioctls(void)
     ow_test_case = NULL;
 }
 
+static NTSTATUS set_ulong(PWSK_SOCKET s, ULONG level, ULONG code, ULONG value)
+{
+    return control(s, WskSetOption, code, level, sizeof(value), &value, 0, NULL, NULL);
+}
+
+static ULONG get_ulong(PWSK_SOCKET s, ULONG level, ULONG code)
+{
+    ULONG value = 0xdead;
+    CHECK_STATUS(control(s, WskGetOption, code, level, 0, NULL, sizeof(value), &value, NULL), STATUS_SUCCESS);
+    return value;
+}
+
+/* SO_REUSEADDR and SO_EXCLUSIVEADDRUSE: "If a WSK application sets this
+ * socket option, it must do so before the socket is bound to a local
+ * transport address"
+ * (https://learn.microsoft.com/windows-hardware/drivers/network/so-reuseaddr,
+ *  https://learn.microsoft.com/windows-hardware/drivers/network/so-exclusiveaddruse).
+ * Later it is STATUS_INVALID_DEVICE_STATE, as for SO_CONDITIONAL_ACCEPT, and
+ * the value set before the bind still reads back. Was: STATUS_SUCCESS with no
+ * effect on the binding (or, after WskBind(wildcard, port 0) on a connection
+ * socket, whose Linux bind waits, an effect after all). */
+static void sharing_after_bind(void)
+{
+    static const struct { const char *name; USHORT type; ULONG proto; ULONG flags; SOCKADDR_STORAGE (*addr)(ADDRESS_FAMILY, USHORT); } kinds[] = {
+        { "listen", SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, wt_addr },
+        { "connection", SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, wt_addr },
+        { "connection, wildcard port 0", SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, NULL },
+        { "stream", SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_STREAM_SOCKET, wt_addr },
+        { "datagram", SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, wt_addr },
+    };
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        ow_test_case = kinds[k].name;
+        PWSK_SOCKET s = make(kinds[k].type, kinds[k].proto, kinds[k].flags);
+        CHECK_STATUS(set_ulong(s, SOL_SOCKET, SO_REUSEADDR, 1), STATUS_SUCCESS);   /* before: fine */
+        SOCKADDR_STORAGE a = kinds[k].addr ? kinds[k].addr(AF_INET, 0) : wt_any(AF_INET);
+        CHECK_STATUS(bind_to(s, &a), STATUS_SUCCESS);
+        CHECK_STATUS(set_ulong(s, SOL_SOCKET, SO_REUSEADDR, 0), STATUS_INVALID_DEVICE_STATE);
+        CHECK_STATUS(set_ulong(s, SOL_SOCKET, (ULONG)SO_EXCLUSIVEADDRUSE, 1), STATUS_INVALID_DEVICE_STATE);
+        CHECK(get_ulong(s, SOL_SOCKET, SO_REUSEADDR) == 1, "SO_REUSEADDR reads what was set before the bind");
+        CHECK(get_ulong(s, SOL_SOCKET, (ULONG)SO_EXCLUSIVEADDRUSE) == 0, "SO_EXCLUSIVEADDRUSE changed");
+        wt_close(s);
+    }
+    /* A connected socket (WskSocketConnect binds too) is bound. */
+    ow_test_case = "connected";
+    PWSK_SOCKET a, b;
+    wt_pair(&cl, AF_INET, NULL, NULL, &a, &b);
+    CHECK_STATUS(set_ulong(a, SOL_SOCKET, (ULONG)SO_EXCLUSIVEADDRUSE, 1), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(set_ulong(b, SOL_SOCKET, SO_REUSEADDR, 1), STATUS_INVALID_DEVICE_STATE);
+    wt_close(a);
+    wt_close(b);
+    ow_test_case = NULL;
+}
+
 int main(void)
 {
     wt_register(&cl);
     backlog_ioctls();
+    sharing_after_bind();
     wt_deregister(&cl);
     return wt_result("test_wsk_control_socket");
 }
