@@ -118,12 +118,21 @@ static void run_family(ADDRESS_FAMILY af)
     /* Not bound yet. */
     CHECK_STATUS(send_to(a, "x", 1, &lo, NULL), STATUS_INVALID_DEVICE_STATE);
     CHECK_STATUS(wt_wait(&c, d->WskGetLocalAddress(a, (PSOCKADDR)&aa, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    /* Both fixed addresses: "it must do so after the datagram socket has been
+     * bound to a local transport address"
+     * (https://learn.microsoft.com/windows-hardware/drivers/network/sio-wsk-set-sendto-address,
+     *  https://learn.microsoft.com/windows-hardware/drivers/network/sio-wsk-set-remote-address).
+     * Was: the sendto address was taken on an unbound socket. */
+    SOCKADDR_STORAGE somewhere = wt_addr(af, 9);
+    CHECK_STATUS(ioctl_addr(a, SIO_WSK_SET_SENDTO_ADDRESS, &somewhere, ow_sizeof_addr(af)), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(ioctl_addr(a, SIO_WSK_SET_REMOTE_ADDRESS, &somewhere, ow_sizeof_addr(af)), STATUS_INVALID_DEVICE_STATE);
 
     CHECK_STATUS(wt_wait(&c, d->WskBind(a, (PSOCKADDR)&lo, 0, wt_arm(&c))), STATUS_SUCCESS);
     CHECK_STATUS(wt_wait(&c, d->WskBind(b, (PSOCKADDR)&lo, 0, wt_arm(&c))), STATUS_SUCCESS);
     CHECK_STATUS(wt_wait(&c, d->WskGetLocalAddress(a, (PSOCKADDR)&aa, wt_arm(&c))), STATUS_SUCCESS);
     CHECK_STATUS(wt_wait(&c, d->WskGetLocalAddress(b, (PSOCKADDR)&ba, wt_arm(&c))), STATUS_SUCCESS);
     CHECK(wt_port(&aa) != 0 && aa.ss_family == af, "local address");
+    CHECK_STATUS(send_to(a, "x", 1, NULL, NULL), STATUS_INVALID_PARAMETER);   /* the refused address was not kept */
 
     /* Request and response. */
     expect_datagram(b, a, &ba, &aa, "request", af);
