@@ -177,11 +177,43 @@ static void sharing_after_bind(void)
     ow_test_case = NULL;
 }
 
+/* What OpenWSK does not do says so: STATUS_NOT_SUPPORTED, never a success
+ * (docs/semantics.md, options table). SO_WSK_SECURITY
+ * (https://learn.microsoft.com/windows-hardware/drivers/network/so-wsk-security):
+ * descriptors are not enforced; SIO_WSK_SET_TCP_SILENT_MODE
+ * (https://learn.microsoft.com/windows-hardware/drivers/network/sio-wsk-set-tcp-silent-mode),
+ * SIO_WSK_REGISTER_EXTENSION and SIO_ADDRESS_LIST_CHANGE: not implemented.
+ * Unknown options and levels likewise; Level is ignored for an ioctl
+ * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_control_socket). */
+static void unsupported(void)
+{
+    ow_test_case = "not supported";
+    PWSK_SOCKET a, b;
+    wt_pair(&cl, AF_INET, NULL, NULL, &a, &b);
+    PSECURITY_DESCRIPTOR sd = (PSECURITY_DESCRIPTOR)&cl;
+    CHECK_STATUS(control(a, WskSetOption, SO_WSK_SECURITY, SOL_SOCKET, sizeof(sd), &sd, 0, NULL, NULL),
+                 STATUS_NOT_SUPPORTED);
+    CHECK_STATUS(control(a, WskGetOption, SO_WSK_SECURITY, SOL_SOCKET, 0, NULL, sizeof(sd), &sd, NULL),
+                 STATUS_NOT_SUPPORTED);
+    CHECK_STATUS(control(a, WskIoctl, SIO_WSK_SET_TCP_SILENT_MODE, 0, 0, NULL, 0, NULL, NULL), STATUS_NOT_SUPPORTED);
+    CHECK_STATUS(control(a, WskIoctl, SIO_WSK_REGISTER_EXTENSION, 0, 0, NULL, 0, NULL, NULL), STATUS_NOT_SUPPORTED);
+    CHECK_STATUS(control(a, WskIoctl, SIO_ADDRESS_LIST_CHANGE, 0, 0, NULL, 0, NULL, NULL), STATUS_NOT_SUPPORTED);
+    CHECK_STATUS(set_ulong(a, SOL_SOCKET, 0x7777, 1), STATUS_NOT_SUPPORTED);
+    CHECK_STATUS(set_ulong(a, 0x5555, SO_KEEPALIVE, 1), STATUS_NOT_SUPPORTED);
+    SIZE_T v = 0;
+    CHECK_STATUS(control(a, WskIoctl, SIO_WSK_QUERY_IDEAL_SEND_BACKLOG, 0x5555, 0, NULL, sizeof(v), &v, NULL),
+                 STATUS_SUCCESS);   /* Level ignored */
+    wt_close(a);
+    wt_close(b);
+    ow_test_case = NULL;
+}
+
 int main(void)
 {
     wt_register(&cl);
     backlog_ioctls();
     sharing_after_bind();
+    unsupported();
     wt_deregister(&cl);
     return wt_result("test_wsk_control_socket");
 }
