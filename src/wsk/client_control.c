@@ -10,7 +10,7 @@
  *                                        (pending.c keeps them on the registration).
  *  WSK_CACHE_SD / WSK_RELEASE_SD (NULL)  an opaque handle, released by WSK_RELEASE_SD;
  *                                        security descriptors are not enforced.
- *  WSK_TDI_BEHAVIOR (IRP NULL)           accepted; there is no TDI.
+ *  WSK_TDI_BEHAVIOR (IRP NULL)           accepted before the first socket; there is no TDI.
  *  WSK_SET_STATIC_EVENT_CALLBACKS (NULL) the registration's static event mask
  *                                        (registration.c, events.c).
  *  WSK_TDI_DEVICENAME_MAPPING, others    STATUS_NOT_SUPPORTED.
@@ -85,6 +85,10 @@ static NTSTATUS cache_sd(PWSK_CLIENT Client, SIZE_T in_size, PVOID in, SIZE_T ou
     if (in == NULL || in_size < sizeof(PSECURITY_DESCRIPTOR) || out == NULL
         || out_size < sizeof(PSECURITY_DESCRIPTOR))
         return STATUS_INVALID_PARAMETER;
+    PSECURITY_DESCRIPTOR sd;
+    memcpy(&sd, in, sizeof(sd));
+    if (sd == NULL)
+        return STATUS_INVALID_PARAMETER;   /* no descriptor to cache (wsk-cache-sd.md) */
     struct cc_entry *e = calloc(1, sizeof(*e));
     if (e == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -171,7 +175,12 @@ NTSTATUS WSKAPI ow_control_client(PWSK_CLIENT Client, ULONG ControlCode, SIZE_T 
             break;
         }
         memcpy(&v, InputBuffer, sizeof(v));
-        st = (v & ~(ULONG)WSK_TDI_BEHAVIOR_BYPASS_TDI) ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
+        if (v & ~(ULONG)WSK_TDI_BEHAVIOR_BYPASS_TDI)
+            st = STATUS_INVALID_PARAMETER;
+        else if (ow_reg_had_socket(Client))
+            st = STATUS_INVALID_DEVICE_STATE;   /* "before it creates any sockets" (wsk-tdi-behavior.md) */
+        else
+            st = STATUS_SUCCESS;
         break;
     }
     default:   /* WSK_TDI_DEVICENAME_MAPPING (deprecated), unknown */

@@ -55,7 +55,13 @@ static BOOLEAN own_option(struct ow_socket *sock, BOOLEAN set, ULONG level, ULON
         return FALSE;
     *st = STATUS_SUCCESS;
     ow_lock(&sock->lock);
-    if (set) {
+    if (set && flag != &sock->fastopen && sock->state != OW_CONN_IDLE) {
+        /* "it must do so before the socket is bound" (so-reuseaddr.md,
+         * so-exclusiveaddruse.md): later, the binding is already judged, and
+         * a success would say the client's sharing mode applies when it
+         * does not (SO_CONDITIONAL_ACCEPT says the same, listen.c). */
+        *st = STATUS_INVALID_DEVICE_STATE;
+    } else if (set) {
         *flag = *value != 0;
         if (flag == &sock->fastopen && *flag && sock->state == OW_CONN_LISTENING) {
             int rc = ow_net_set_opt(sock->fd, OW_OPT_TCP_FASTOPEN_QLEN, 4096);
@@ -175,11 +181,29 @@ static NTSTATUS address_list(struct ow_socket *sock, SIZE_T out_size, PVOID out,
     return STATUS_SUCCESS;
 }
 
+/* The two backlog queries "apply only to connection-oriented sockets", are
+ * made "after the connection-oriented socket has been connected", and "must
+ * specify a pointer to an IRP" (sio-wsk-query-receive-backlog.md,
+ * sio-wsk-query-ideal-send-backlog.md). Linux would answer on any socket (0
+ * for one never connected), which would hide a client's mistake. */
+static NTSTATUS backlog_query_allowed(struct ow_socket *sock)
+{
+    ow_lock(&sock->lock);
+    BOOLEAN connection = sock->category == OW_CAT_CONNECTION
+                         || (sock->category == OW_CAT_STREAM && sock->role != OW_ROLE_LISTENER);
+    BOOLEAN connected = sock->state == OW_CONN_CONNECTED;
+    ow_unlock(&sock->lock);
+    if (!connection)
+        return STATUS_INVALID_DEVICE_REQUEST;   /* as for the other ioctls of another category */
+    return connected ? STATUS_SUCCESS : STATUS_INVALID_DEVICE_STATE;
+}
+
 static NTSTATUS do_ioctl(struct ow_socket *sock, ULONG code, SIZE_T in_size, PVOID in,
                          SIZE_T out_size, PVOID out, SIZE_T *out_bytes)
 {
     *out_bytes = 0;
     int v = 0, rc;
+    NTSTATUS st;
     switch (code) {
     case FIONBIO:
         /* WSK sockets never block: every call completes through its IRP. */
@@ -194,9 +218,13 @@ static NTSTATUS do_ioctl(struct ow_socket *sock, ULONG code, SIZE_T in_size, PVO
         *out_bytes = sizeof(ULONG);
         return STATUS_SUCCESS;
     case SIO_WSK_QUERY_RECEIVE_BACKLOG:
+        if (!NT_SUCCESS(st = backlog_query_allowed(sock)))
+            return st;
         rc = ow_net_bytes_unread(sock->fd);
         return rc < 0 ? ow_status_from_errno(-rc) : put_size((SIZE_T)rc, out_size, out, out_bytes);
     case SIO_WSK_QUERY_IDEAL_SEND_BACKLOG:
+        if (!NT_SUCCESS(st = backlog_query_allowed(sock)))
+            return st;
         rc = ow_net_get_opt(sock->fd, OW_OPT_SNDBUF, &v);
         return rc < 0 ? ow_status_from_errno(-rc) : put_size((SIZE_T)v, out_size, out, out_bytes);
     case SIO_ADDRESS_LIST_QUERY:
@@ -247,6 +275,10 @@ NTSTATUS WSKAPI ow_control_socket(PWSK_SOCKET Socket, WSK_CONTROL_SOCKET_TYPE Re
                        InputBuffer, OutputSize, OutputBuffer, &out_bytes);
         break;
     case WskIoctl:
+        /* Their pages: "must specify a pointer to an IRP". */
+        if (Irp == NULL && (ControlCode == SIO_WSK_QUERY_RECEIVE_BACKLOG
+                            || ControlCode == SIO_WSK_QUERY_IDEAL_SEND_BACKLOG))
+            return STATUS_INVALID_PARAMETER;
         if (ow_dgram_ioctl(sock, ControlCode, InputSize, InputBuffer, Irp, &st))
             break;   /* SIO_WSK_SET_REMOTE_ADDRESS / _SENDTO_ADDRESS: datagram.c */
         st = do_ioctl(sock, ControlCode, InputSize, InputBuffer, OutputSize, OutputBuffer,

@@ -307,12 +307,14 @@ BOOLEAN ow_dgram_ioctl(struct ow_socket *sock, ULONG ControlCode, SIZE_T InputSi
     if (!NT_SUCCESS(*st))
         return TRUE;
     ow_lock(&sock->lock);
-    if (ControlCode == SIO_WSK_SET_SENDTO_ADDRESS) {
+    if (sock->state == OW_CONN_IDLE) {
+        /* Both pages: "it must do so after the datagram socket has been
+         * bound to a local transport address". */
+        *st = STATUS_INVALID_DEVICE_STATE;
+    } else if (ControlCode == SIO_WSK_SET_SENDTO_ADDRESS) {
         memset(&sock->dg_sendto, 0, sizeof(sock->dg_sendto));
         memcpy(&sock->dg_sendto, addr, len);
         sock->dg_has_sendto = TRUE;
-    } else if (sock->state == OW_CONN_IDLE) {
-        *st = STATUS_INVALID_DEVICE_STATE;   /* bind first */
     } else {
         /* Linux connect() on UDP: the default destination, and only that
          * peer's datagrams are received from now on. */

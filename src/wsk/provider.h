@@ -208,6 +208,8 @@ void ow_reg_socket_added(struct ow_registration *reg, struct ow_socket *sock);
 void ow_reg_socket_unlink(struct ow_registration *reg, struct ow_socket *sock);
 void ow_reg_socket_removed(struct ow_registration *reg);
 NTSTATUS ow_reg_set_static_events(struct ow_registration *reg, ULONG mask);
+/* TRUE once the registration created its first socket (WSK_TDI_BEHAVIOR). */
+BOOLEAN ow_reg_had_socket(struct ow_registration *reg);
 ULONG ow_reg_static_events(struct ow_registration *reg);
 /* The registration's pending socketless IRPs (pending.h). */
 struct ow_pending_set *ow_reg_pending(struct ow_registration *reg);

@@ -243,6 +243,14 @@ NTSTATUS ow_reg_set_static_events(struct ow_registration *reg, ULONG mask)
     return st;
 }
 
+BOOLEAN ow_reg_had_socket(struct ow_registration *reg)
+{
+    ow_lock(&reg->sockets_lock);
+    BOOLEAN had = reg->had_socket;
+    ow_unlock(&reg->sockets_lock);
+    return had;
+}
+
 ULONG ow_reg_static_events(struct ow_registration *reg)
 {
     /* Set only before the first socket, read on every socket's way: no lock. */

@@ -51,9 +51,28 @@ int main(void)
     CHECK(cached != NULL && got == sizeof(cached), "cached SD");
     CHECK_STATUS(ctl(WSK_RELEASE_SD, sizeof(cached), &cached, 0, NULL, NULL, NULL), STATUS_SUCCESS);
     CHECK_STATUS(ctl(WSK_RELEASE_SD, sizeof(cached), &cached, 0, NULL, NULL, NULL), STATUS_INVALID_PARAMETER);
+    /* The input "contains a pointer to the SECURITY_DESCRIPTOR structure ...
+     * that is being cached" (https://learn.microsoft.com/windows-hardware/drivers/network/wsk-cache-sd):
+     * a NULL one is nothing to cache. Was: a handle came back. */
+    PSECURITY_DESCRIPTOR none = NULL;
+    cached = NULL;
+    CHECK_STATUS(ctl(WSK_CACHE_SD, sizeof(none), &none, sizeof(cached), &cached, NULL, NULL), STATUS_INVALID_PARAMETER);
+    CHECK(cached == NULL, "a handle for no security descriptor");
 
     ULONG tdi = WSK_TDI_BEHAVIOR_BYPASS_TDI;
     CHECK_STATUS(ctl(WSK_TDI_BEHAVIOR, sizeof(tdi), &tdi, 0, NULL, NULL, NULL), STATUS_SUCCESS);
+    /* "If a WSK application uses the WSK_TDI_BEHAVIOR client control
+     * operation, it must do so before it creates any sockets"
+     * (https://learn.microsoft.com/windows-hardware/drivers/network/wsk-tdi-behavior):
+     * afterwards STATUS_INVALID_DEVICE_STATE, as for
+     * WSK_SET_STATIC_EVENT_CALLBACKS, even once that socket is closed.
+     * Was: STATUS_SUCCESS at any time. */
+    {
+        PWSK_SOCKET s = wt_socket(&cl, AF_INET, WSK_FLAG_CONNECTION_SOCKET, NULL, NULL);
+        CHECK_STATUS(ctl(WSK_TDI_BEHAVIOR, sizeof(tdi), &tdi, 0, NULL, NULL, NULL), STATUS_INVALID_DEVICE_STATE);
+        wt_close(s);
+        CHECK_STATUS(ctl(WSK_TDI_BEHAVIOR, sizeof(tdi), &tdi, 0, NULL, NULL, NULL), STATUS_INVALID_DEVICE_STATE);
+    }
     CHECK_STATUS(ctl(0x777, 0, NULL, 0, NULL, NULL, NULL), STATUS_NOT_SUPPORTED);
     CHECK_STATUS(wt_wait(&c, ctl(0x777, 0, NULL, 0, NULL, NULL, wt_arm(&c))), STATUS_NOT_SUPPORTED);
 

@@ -118,12 +118,21 @@ static void run_family(ADDRESS_FAMILY af)
     /* Not bound yet. */
     CHECK_STATUS(send_to(a, "x", 1, &lo, NULL), STATUS_INVALID_DEVICE_STATE);
     CHECK_STATUS(wt_wait(&c, d->WskGetLocalAddress(a, (PSOCKADDR)&aa, wt_arm(&c))), STATUS_INVALID_DEVICE_STATE);
+    /* Both fixed addresses: "it must do so after the datagram socket has been
+     * bound to a local transport address"
+     * (https://learn.microsoft.com/windows-hardware/drivers/network/sio-wsk-set-sendto-address,
+     *  https://learn.microsoft.com/windows-hardware/drivers/network/sio-wsk-set-remote-address).
+     * Was: the sendto address was taken on an unbound socket. */
+    SOCKADDR_STORAGE somewhere = wt_addr(af, 9);
+    CHECK_STATUS(ioctl_addr(a, SIO_WSK_SET_SENDTO_ADDRESS, &somewhere, ow_sizeof_addr(af)), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(ioctl_addr(a, SIO_WSK_SET_REMOTE_ADDRESS, &somewhere, ow_sizeof_addr(af)), STATUS_INVALID_DEVICE_STATE);
 
     CHECK_STATUS(wt_wait(&c, d->WskBind(a, (PSOCKADDR)&lo, 0, wt_arm(&c))), STATUS_SUCCESS);
     CHECK_STATUS(wt_wait(&c, d->WskBind(b, (PSOCKADDR)&lo, 0, wt_arm(&c))), STATUS_SUCCESS);
     CHECK_STATUS(wt_wait(&c, d->WskGetLocalAddress(a, (PSOCKADDR)&aa, wt_arm(&c))), STATUS_SUCCESS);
     CHECK_STATUS(wt_wait(&c, d->WskGetLocalAddress(b, (PSOCKADDR)&ba, wt_arm(&c))), STATUS_SUCCESS);
     CHECK(wt_port(&aa) != 0 && aa.ss_family == af, "local address");
+    CHECK_STATUS(send_to(a, "x", 1, NULL, NULL), STATUS_INVALID_PARAMETER);   /* the refused address was not kept */
 
     /* Request and response. */
     expect_datagram(b, a, &ba, &aa, "request", af);
@@ -166,6 +175,37 @@ static void run_family(ADDRESS_FAMILY af)
         recv_end(&r);
         /* The rest of it is gone: the next receive gets the next datagram. */
         expect_datagram(b, a, &ba, &aa, "next", af);
+    }
+
+    /* Zero-length datagrams are datagrams: sent (Information 0), received
+     * with Information 0, the sender in RemoteAddress, no MSG_TRUNC. A
+     * receive whose buffer is empty takes the next datagram whole and says
+     * it was cut: MSG_TRUNC, "the size of the datagram was larger than the
+     * size of the buffer"
+     * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_receive_from). */
+    {
+        RECV r;
+        recv_start(&r, b, 16, FALSE);
+        ULONG_PTR sent = 99;
+        CHECK_STATUS(send_to(a, "", 0, &ba, &sent), STATUS_SUCCESS);
+        CHECK(sent == 0, "empty send Information %lu", (unsigned long)sent);
+        CHECK_STATUS(recv_wait(&r), STATUS_SUCCESS);
+        CHECK(r.c.Irp->IoStatus.Information == 0, "empty datagram Information %lu",
+              (unsigned long)r.c.Irp->IoStatus.Information);
+        CHECK(same_addr(&r.from, &aa, af), "empty datagram RemoteAddress");
+        CHECK(r.ctl_flags == 0, "empty datagram ControlFlags %#lx", (unsigned long)r.ctl_flags);
+        recv_end(&r);
+
+        CHECK_STATUS(send_to(a, "whole", 5, &ba, NULL), STATUS_SUCCESS);
+        WT_BUF empty;
+        wt_buf_init(&empty, 8, 1, 0);
+        empty.Wsk.Length = 0;
+        ULONG cf = 0xdead;
+        CHECK_STATUS(wt_wait(&c, d->WskReceiveFrom(b, &empty.Wsk, 0, NULL, NULL, NULL, &cf, wt_arm(&c))), STATUS_SUCCESS);
+        CHECK(c.Irp->IoStatus.Information == 0 && cf == MSG_TRUNC, "empty buffer: Information %lu ControlFlags %#lx",
+              (unsigned long)c.Irp->IoStatus.Information, (unsigned long)cf);
+        wt_buf_free(&empty);
+        expect_datagram(b, a, &ba, &aa, "after-empty", af);   /* "whole" was consumed */
     }
 
     /* SIO_WSK_SET_SENDTO_ADDRESS: default destination, no filtering. */
