@@ -222,7 +222,7 @@ NTSTATUS ow_req_start(struct ow_req *req)
      * last reference, even when refused, as a cancel routine may already be
      * running and it locks the socket), the pending list and the lane. */
     ow_lock(&sock->lock);
-    sock->refs++;
+    atomic_fetch_add(&sock->refs, 1);
     req->holds_sock = TRUE;
     BOOLEAN open = sock->life == OW_LIFE_OPEN, run_now = FALSE;
     if (open) {

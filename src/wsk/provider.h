@@ -111,7 +111,9 @@ struct ow_socket {
 
     ow_lock_t lock;                   /* guards what follows (engine/lock.h) */
     enum ow_life life;
-    unsigned refs;                    /* see enum ow_life */
+    /* See enum ow_life. Atomic, so that dropping one takes no lock; taking
+     * one happens under lock, where life is checked (or by a holder). */
+    atomic_uint refs;
     PIRP close_irp;                   /* completes when the last reference goes */
     enum ow_conn_state state;
     enum ow_stream_role role;

@@ -44,7 +44,7 @@ struct ow_socket *ow_socket_new(struct ow_registration *reg, enum ow_category ca
     sock->context = context;
     sock->client_dispatch = client_dispatch;
     sock->life = OW_LIFE_OPEN;
-    sock->refs = 1;                    /* the client's */
+    atomic_init(&sock->refs, 1);       /* the client's */
     sock->state = OW_CONN_IDLE;
     sock->rx = OW_RX_OPEN;
     sock->tx = OW_TX_OPEN;
@@ -100,16 +100,15 @@ static void finish_close(struct ow_socket *sock)
 void ow_sock_ref(struct ow_socket *sock)
 {
     ow_lock(&sock->lock);
-    sock->refs++;
+    atomic_fetch_add(&sock->refs, 1);
     ow_unlock(&sock->lock);
 }
 
 void ow_sock_unref(struct ow_socket *sock)
 {
-    ow_lock(&sock->lock);
-    BOOLEAN last = --sock->refs == 0;
-    ow_unlock(&sock->lock);
-    if (last)
+    /* The holder's writes happen before the last holder's finish_close
+     * (the decrement is sequentially consistent). */
+    if (atomic_fetch_sub(&sock->refs, 1) == 1)
         finish_close(sock);
 }
 
@@ -144,9 +143,9 @@ NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp)
         return ow_complete_now(Irp, STATUS_INVALID_DEVICE_STATE, 0);
     }
     sock->life = OW_LIFE_CLOSING;      /* from here on nothing new starts */
-    if (sock->refs == 1) {
+    unsigned only_ours = 1;
+    if (atomic_compare_exchange_strong(&sock->refs, &only_ours, 0)) {
         /* Only the client's reference: nothing in flight, close inline. */
-        sock->refs = 0;
         ow_unlock(&sock->lock);
         finish_close(sock);            /* no close IRP recorded: completed here, inline */
         return ow_complete_now(Irp, STATUS_SUCCESS, 0);
