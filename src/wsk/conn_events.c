@@ -249,10 +249,15 @@ void ow_conn_ev_ready(struct ow_socket *sock, ssize_t res)
     if (news != END_NONE)
         sock->end_told = TRUE;
     ow_unlock(&sock->lock);
-    if (news == END_DISCONNECT)
+    if (news == END_DISCONNECT) {
         cd->WskDisconnectEvent(sock->context, abortive ? WSK_FLAG_ABORTIVE : 0);
-    else if (news == END_DEAD)
-        cd->WskReceiveEvent(sock->context, WSK_FLAG_AT_DISPATCH_LEVEL, NULL, 0, NULL);
+    } else if (news == END_DEAD) {
+        /* Only DataIndication is optional (_In_opt_); BytesAccepted is
+         * _Inout_ even here, and clients write it before returning
+         * (usbip-win2 sets it to 0). What they write is ignored. */
+        SIZE_T ignored = 0;
+        cd->WskReceiveEvent(sock->context, WSK_FLAG_AT_DISPATCH_LEVEL, NULL, 0, &ignored);
+    }
 }
 
 /* ---- WskReceive after an event held data back; WskRelease ------------------ */

@@ -37,6 +37,8 @@ typedef struct CONN {
     KEVENT Release;                   /* RX_BLOCK: the callback waits for it */
     volatile LONG InCallback;
     volatile LONG SeenAtDisconnect;   /* SeenLen when WskDisconnectEvent came */
+    ULONG DeadFlags;                  /* Flags and BytesIndicated of the NULL indication */
+    SIZE_T DeadBytes;
 } CONN;
 
 static NTSTATUS got_data(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
@@ -80,6 +82,11 @@ static NTSTATUS on_receive(PVOID ctx, ULONG flags, PWSK_DATA_INDICATION ind, SIZ
     UNREFERENCED_PARAMETER(flags);
     CONN *c = ctx;
     if (ind == NULL) {
+        /* As usbip-win2 does: BytesAccepted is _Inout_, not optional, in the
+         * "no longer functional" indication too. */
+        *accepted = 0;
+        c->DeadFlags = flags;
+        c->DeadBytes = n;
         InterlockedIncrement(&c->Dead);
         return STATUS_SUCCESS;
     }
@@ -330,7 +337,9 @@ static void disconnect_only(void)
 }
 
 /* A receive-only client learns of a reset by a NULL indication, after the
- * bytes that came before it. */
+ * bytes that came before it. The indication still carries a BytesAccepted
+ * the client may write: only DataIndication is optional
+ * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_receive_event). */
 static void receive_only_reset(void)
 {
     puts("-- only WSK_EVENT_RECEIVE: data, then a reset");
@@ -344,6 +353,8 @@ static void receive_only_reset(void)
     CHECK(wt_wait_count(&c->Dead, 1, 5000), "no NULL indication after the reset");
     wt_sleep_ms(30);
     CHECK(c->Dead == 1, "%ld NULL indications", (long)c->Dead);
+    CHECK(c->DeadBytes == 0 && c->DeadFlags == WSK_FLAG_AT_DISPATCH_LEVEL, "NULL indication: %lu bytes, flags %#lx",
+          (unsigned long)c->DeadBytes, (unsigned long)c->DeadFlags);
     wt_close(c->Socket);
     wt_close(ss);
     conn_free(c);
