@@ -127,9 +127,11 @@ NTSTATUS ow_events_control(struct ow_socket *sock, SIZE_T in_size, PVOID in, PIR
     ow_lock(&sock->lock);
     BOOLEAN listener = ow_is_listener(sock);
     BOOLEAN dgram = sock->category == OW_CAT_DATAGRAM;
-    ULONG allowed = listener ? (WSK_EVENT_ACCEPT | OW_EV_CONNECTION)
-                  : (sock->category == OW_CAT_CONNECTION || sock->category == OW_CAT_STREAM)
-                      ? OW_EV_CONNECTION
+    BOOLEAN stream = sock->category == OW_CAT_STREAM;
+    /* A stream socket's category has both tables (WSK_CLIENT_STREAM_DISPATCH):
+     * the accept event is its own even before it listens. */
+    ULONG allowed = listener || stream ? (WSK_EVENT_ACCEPT | OW_EV_CONNECTION)
+                  : sock->category == OW_CAT_CONNECTION ? OW_EV_CONNECTION
                   : dgram ? WSK_EVENT_RECEIVE_FROM : 0;
     NTSTATUS st = STATUS_SUCCESS;
     if (mask == 0 || (mask & ~allowed)) {
@@ -145,6 +147,8 @@ NTSTATUS ow_events_control(struct ow_socket *sock, SIZE_T in_size, PVOID in, PIR
         st = STATUS_INVALID_PARAMETER;
     } else if (disable) {
         sock->ev_mask &= ~mask;
+    } else if (stream && !listener && (mask & WSK_EVENT_ACCEPT)) {
+        st = STATUS_INVALID_DEVICE_STATE;  /* not listening (yet: WskListen; or committed to connect) */
     } else if (listener ? sock->state != OW_CONN_LISTENING
                : dgram ? sock->state == OW_CONN_IDLE : sock->state != OW_CONN_CONNECTED) {
         st = STATUS_INVALID_DEVICE_STATE;  /* listeners and datagrams after bind, connections after connect */

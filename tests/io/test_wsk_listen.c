@@ -354,6 +354,51 @@ static void listener_dies(ADDRESS_FAMILY af, BOOLEAN conditional)
     wt_close(l.Socket);
 }
 
+/* A stream socket's client table has a listen part, so WSK_EVENT_ACCEPT is
+ * an event of its category: before WskListen (or once it connected) it is
+ * the wrong state, STATUS_INVALID_DEVICE_STATE, as for a listen socket
+ * before WskBind; never "not an event of this socket"
+ * (https://learn.microsoft.com/windows-hardware/drivers/network/so-wsk-event-callback:
+ * enable on a listening socket after it is bound). */
+static void stream_accept_event(void)
+{
+    puts("-- WSK_EVENT_ACCEPT on a stream socket before and after WskListen");
+    static const WSK_CLIENT_CONNECTION_DISPATCH no_conn_events = { NULL, NULL, NULL };
+    static const WSK_CLIENT_STREAM_DISPATCH stream_dispatch = { &accepting, &no_conn_events };
+    LISTENER l = { 0 };
+    l.Socket = wt_socket(&cl, AF_INET, WSK_FLAG_STREAM_SOCKET, &l, &stream_dispatch);
+    const WSK_PROVIDER_STREAM_DISPATCH *d = l.Socket->Dispatch;
+    CHECK_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT, NULL), STATUS_INVALID_DEVICE_STATE);
+    WT_CALL c;
+    wt_init(&c);
+    SOCKADDR_STORAGE addr = wt_addr(AF_INET, 0);
+    CHECK_STATUS(wt_wait(&c, d->WskBind(l.Socket, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT, NULL), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(wt_wait(&c, d->WskListen(l.Socket, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, d->WskGetLocalAddress(l.Socket, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT, NULL), STATUS_SUCCESS);
+    PWSK_SOCKET cs = connect_to(&addr);
+    CHECK(wt_wait_count(&l.Accepts, 1, 5000), "no WskAcceptEvent on the listening stream socket");
+    if (l.Last)
+        wt_close(l.Last);
+    if (cs)
+        wt_close(cs);
+    wt_close(l.Socket);
+
+    /* Committed to the connection flow: the wrong state for ever. */
+    SOCKADDR_STORAGE there;
+    PWSK_SOCKET ls = wt_listener(&cl, AF_INET, NULL, NULL, &there);
+    PWSK_SOCKET s = wt_socket(&cl, AF_INET, WSK_FLAG_STREAM_SOCKET, &l, &stream_dispatch);
+    d = s->Dispatch;
+    SOCKADDR_STORAGE wild = wt_any(AF_INET);
+    CHECK_STATUS(wt_wait(&c, d->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, d->WskConnect(s, (PSOCKADDR)&there, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_events(s, WSK_EVENT_ACCEPT, NULL), STATUS_INVALID_DEVICE_STATE);
+    wt_free(&c);
+    wt_close(s);
+    wt_close(ls);
+}
+
 /* WskAcceptEvent closing the socket it is given (ASan checks the rest). */
 static void close_in_accept_event(void)
 {
@@ -389,6 +434,7 @@ int main(void)
     decide_before_return();
     listener_connection_events();
     close_in_accept_event();
+    stream_accept_event();
     listener_dies(AF_INET, FALSE);
     listener_dies(AF_INET6, FALSE);
     listener_dies(AF_INET, TRUE);
