@@ -89,12 +89,19 @@ static enum end_news end_to_tell_locked(struct ow_socket *sock, BOOLEAN receive)
     return END_NONE;
 }
 
+/* WskSendBacklogEvent is owed (enabled just now). Under lock. */
+static BOOLEAN backlog_wanted_locked(const struct ow_socket *sock)
+{
+    return sock->backlog_due && (sock->ev_mask & WSK_EVENT_SEND_BACKLOG);
+}
+
 BOOLEAN ow_conn_ev_prepare_locked(struct ow_socket *sock, struct ow_op *want)
 {
     if (sock->state != OW_CONN_CONNECTED)
         return FALSE;
     BOOLEAN receive = receive_wanted_locked(sock);
-    if ((receive && sock->ev_held_len > 0) || end_to_tell_locked(sock, receive) != END_NONE) {
+    if ((receive && sock->ev_held_len > 0) || end_to_tell_locked(sock, receive) != END_NONE ||
+        backlog_wanted_locked(sock)) {
         want->kind = OW_OP_NOP;   /* to the engine thread: indicate what we know */
         return TRUE;
     }
@@ -227,6 +234,15 @@ void ow_conn_ev_ready(struct ow_socket *sock, ssize_t res)
     const WSK_CLIENT_CONNECTION_DISPATCH *cd = ow_conn_dispatch(sock);
     if (res < 0 || cd == NULL)
         return;                        /* cancelled, or the fd went away: arm decides again */
+
+    ow_lock(&sock->lock);
+    BOOLEAN backlog = backlog_wanted_locked(sock);
+    sock->backlog_due = FALSE;
+    ow_unlock(&sock->lock);
+    int sndbuf = 0;
+    /* The ideal send backlog: what SIO_WSK_QUERY_IDEAL_SEND_BACKLOG says. */
+    if (backlog && cd->WskSendBacklogEvent && ow_net_get_opt(sock->fd, OW_OPT_SNDBUF, &sndbuf) == 0)
+        cd->WskSendBacklogEvent(sock->context, (SIZE_T)sndbuf);
 
     ow_lock(&sock->lock);
     BOOLEAN receive = receive_wanted_locked(sock) && ow_lane_borrow_locked(sock, OW_LANE_RECV);

@@ -83,12 +83,15 @@ static BOOLEAN has_callbacks(const struct ow_socket *sock, ULONG mask)
     return TRUE;
 }
 
+/* The ideal backlog is told once, when the event is enabled, by the event
+ * op (conn_events.c) on the socket's shard at DISPATCH_LEVEL: never on the
+ * enabling thread inside its WskControlSocket, beside a callback of the
+ * same socket running on the shard. The caller arms the op next. */
 void ow_events_send_backlog(struct ow_socket *sock)
 {
-    const WSK_CLIENT_CONNECTION_DISPATCH *cd = ow_conn_dispatch(sock);
-    int sndbuf = 0;
-    if (cd && cd->WskSendBacklogEvent && ow_net_get_opt(sock->fd, OW_OPT_SNDBUF, &sndbuf) == 0)
-        cd->WskSendBacklogEvent(sock->context, (SIZE_T)sndbuf);
+    ow_lock(&sock->lock);
+    sock->backlog_due = TRUE;
+    ow_unlock(&sock->lock);
 }
 
 /* Disabling while a callback runs on another thread: the IRP completes

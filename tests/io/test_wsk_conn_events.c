@@ -394,6 +394,48 @@ static void disable_while_running(void)
     conn_free(c);
 }
 
+/* WskSendBacklogEvent, told once when enabled, is a callback like the
+ * others: on the socket's engine thread at DISPATCH_LEVEL (where
+ * docs/semantics.md says every callback runs, one at a time per socket),
+ * not on the enabling thread inside its WskControlSocket
+ * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_send_backlog_event). */
+static volatile LONG backlogs;
+static KIRQL backlog_irql;
+static PETHREAD backlog_thread;
+static SIZE_T backlog_size;
+
+static NTSTATUS on_backlog(PVOID ctx, SIZE_T ideal)
+{
+    UNREFERENCED_PARAMETER(ctx);
+    backlog_irql = KeGetCurrentIrql();
+    backlog_thread = PsGetCurrentThread();
+    backlog_size = ideal;
+    InterlockedIncrement(&backlogs);
+    return STATUS_SUCCESS;
+}
+
+static void backlog_on_engine(void)
+{
+    puts("-- WskSendBacklogEvent runs on the engine thread at DISPATCH_LEVEL");
+    static const WSK_CLIENT_CONNECTION_DISPATCH backlog_dispatch = { on_receive, on_disconnect, on_backlog };
+    CONN *c = conn_new();
+    PWSK_SOCKET ss;
+    wt_pair(&cl, AF_INET, c, &backlog_dispatch, &c->Socket, &ss);
+    CHECK_STATUS(wt_events(c->Socket, WSK_EVENT_SEND_BACKLOG | WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
+    CHECK(wt_wait_count(&backlogs, 1, 5000), "no WskSendBacklogEvent after enabling it");
+    wt_sleep_ms(30);
+    CHECK(backlogs == 1, "%ld WskSendBacklogEvents, not one", (long)backlogs);
+    CHECK(backlog_irql == DISPATCH_LEVEL, "WskSendBacklogEvent at IRQL %d", backlog_irql);
+    CHECK(backlog_thread != PsGetCurrentThread(), "WskSendBacklogEvent ran inside WskControlSocket");
+    CHECK(backlog_size > 0, "ideal backlog 0");
+    /* The socket's events still work after it. */
+    CHECK_STATUS(wt_send(ss, "after", 5), STATUS_SUCCESS);
+    CHECK(wt_wait_count(&c->SeenLen, 5, 5000), "no receive event after the backlog event");
+    wt_close(c->Socket);
+    wt_close(ss);
+    conn_free(c);
+}
+
 /* Static receive events reach sockets made by WskSocketConnect. */
 static void static_socket_connect(void)
 {
@@ -439,6 +481,7 @@ int main(void)
     disconnect_only();
     receive_only_reset();
     disable_while_running();
+    backlog_on_engine();
     static_socket_connect();
     wt_deregister(&cl);
     return wt_result("test_wsk_conn_events");
