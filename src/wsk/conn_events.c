@@ -89,12 +89,19 @@ static enum end_news end_to_tell_locked(struct ow_socket *sock, BOOLEAN receive)
     return END_NONE;
 }
 
+/* WskSendBacklogEvent is owed (enabled just now). Under lock. */
+static BOOLEAN backlog_wanted_locked(const struct ow_socket *sock)
+{
+    return sock->backlog_due && (sock->ev_mask & WSK_EVENT_SEND_BACKLOG);
+}
+
 BOOLEAN ow_conn_ev_prepare_locked(struct ow_socket *sock, struct ow_op *want)
 {
     if (sock->state != OW_CONN_CONNECTED)
         return FALSE;
     BOOLEAN receive = receive_wanted_locked(sock);
-    if ((receive && sock->ev_held_len > 0) || end_to_tell_locked(sock, receive) != END_NONE) {
+    if ((receive && sock->ev_held_len > 0) || end_to_tell_locked(sock, receive) != END_NONE ||
+        backlog_wanted_locked(sock)) {
         want->kind = OW_OP_NOP;   /* to the engine thread: indicate what we know */
         return TRUE;
     }
@@ -229,6 +236,15 @@ void ow_conn_ev_ready(struct ow_socket *sock, ssize_t res)
         return;                        /* cancelled, or the fd went away: arm decides again */
 
     ow_lock(&sock->lock);
+    BOOLEAN backlog = backlog_wanted_locked(sock);
+    sock->backlog_due = FALSE;
+    ow_unlock(&sock->lock);
+    int sndbuf = 0;
+    /* The ideal send backlog: what SIO_WSK_QUERY_IDEAL_SEND_BACKLOG says. */
+    if (backlog && cd->WskSendBacklogEvent && ow_net_get_opt(sock->fd, OW_OPT_SNDBUF, &sndbuf) == 0)
+        cd->WskSendBacklogEvent(sock->context, (SIZE_T)sndbuf);
+
+    ow_lock(&sock->lock);
     BOOLEAN receive = receive_wanted_locked(sock) && ow_lane_borrow_locked(sock, OW_LANE_RECV);
     BOOLEAN held = receive && sock->ev_held_len > 0;
     ow_unlock(&sock->lock);
@@ -249,10 +265,15 @@ void ow_conn_ev_ready(struct ow_socket *sock, ssize_t res)
     if (news != END_NONE)
         sock->end_told = TRUE;
     ow_unlock(&sock->lock);
-    if (news == END_DISCONNECT)
+    if (news == END_DISCONNECT) {
         cd->WskDisconnectEvent(sock->context, abortive ? WSK_FLAG_ABORTIVE : 0);
-    else if (news == END_DEAD)
-        cd->WskReceiveEvent(sock->context, WSK_FLAG_AT_DISPATCH_LEVEL, NULL, 0, NULL);
+    } else if (news == END_DEAD) {
+        /* Only DataIndication is optional (_In_opt_); BytesAccepted is
+         * _Inout_ even here, and clients write it before returning
+         * (usbip-win2 sets it to 0). What they write is ignored. */
+        SIZE_T ignored = 0;
+        cd->WskReceiveEvent(sock->context, WSK_FLAG_AT_DISPATCH_LEVEL, NULL, 0, &ignored);
+    }
 }
 
 /* ---- WskReceive after an event held data back; WskRelease ------------------ */

@@ -2,7 +2,9 @@
 /* Datagram events: WskReceiveFromEvent on datagram sockets, WskRelease of
  * the chains it keeps, and WskReceiveFrom served from datagrams it refused.
  * The event op is a poll for input while the event is on, the socket bound,
- * and no WskReceiveFrom pending (a pending IRP takes precedence). */
+ * and no WskReceiveFrom pending (a pending IRP takes precedence); or a
+ * deferral (NOP) when a per-socket event enabled again finds datagrams it
+ * refused before: those are indicated first (WskReceiveFromEvent page). */
 #include "provider.h"
 
 #include <errno.h>
@@ -79,21 +81,48 @@ static struct ow_dgram_ind *read_datagram(struct ow_socket *sock, long *res)
     return d;
 }
 
+/* Refused datagrams go back to the event once a per-socket event is
+ * enabled again: "the WSK subsystem will resume calling the
+ * WskReceiveFromEvent event callback function with any remaining buffered
+ * datagrams" (WskReceiveFromEvent page, STATUS_DATA_NOT_ACCEPTED). A static
+ * event never stopped, and "will continue calling [it] when new datagrams
+ * are received": its refused ones wait for WskReceiveFrom, or a refusing
+ * client would be offered them again in a loop. Under lock. */
+static BOOLEAN held_to_indicate_locked(const struct ow_socket *sock)
+{
+    return sock->ev_dgrams != NULL && (sock->ev_mask & WSK_EVENT_RECEIVE_FROM) &&
+           !(sock->ev_static & WSK_EVENT_RECEIVE_FROM);
+}
+
+/* Takes up to a batch of the held datagrams, oldest first. Under lock. */
+static struct ow_dgram_ind *take_held_locked(struct ow_socket *sock)
+{
+    struct ow_dgram_ind *head = sock->ev_dgrams, *last = head;
+    for (int count = 1; count < OW_DGRAM_BATCH && last->ind.Next; count++)
+        last = (struct ow_dgram_ind *)last->ind.Next;
+    sock->ev_dgrams = (struct ow_dgram_ind *)last->ind.Next;
+    last->ind.Next = NULL;
+    return head;
+}
+
 void ow_dgram_ev_ready(struct ow_socket *sock, ssize_t res)
 {
     ow_lock(&sock->lock);
     BOOLEAN irp_first = sock->lanes[OW_LANE_RECV].busy != NULL;   /* IRPs take precedence */
     BOOLEAN on = (sock->ev_mask & WSK_EVENT_RECEIVE_FROM) != 0;
+    struct ow_dgram_ind *head = !irp_first && held_to_indicate_locked(sock) ? take_held_locked(sock) : NULL;
     ow_unlock(&sock->lock);
+    BOOLEAN held = head != NULL;
     /* UDP errors (an ICMP port unreachable, say) are per datagram: the
      * event op is armed again either way. */
-    if (res < 0 || irp_first || !on)
+    if (!held && (res < 0 || irp_first || !on))
         return;
-    /* A chain of what is waiting now, up to a batch. */
-    struct ow_dgram_ind *head = NULL, **tail = &head;
+    /* A chain of what is waiting now, up to a batch (held ones alone:
+     * they come before anything newer, which a later indication brings). */
+    struct ow_dgram_ind **tail = &head;
     int count = 0;
     long rc = 0;
-    while (count < OW_DGRAM_BATCH) {
+    while (!held && count < OW_DGRAM_BATCH) {
         struct ow_dgram_ind *d = read_datagram(sock, &rc);
         if (d == NULL)
             break;
@@ -109,13 +138,22 @@ void ow_dgram_ev_ready(struct ow_socket *sock, ssize_t res)
             /* Keep them for WskReceiveFrom; a per-socket event is disabled
              * until re-enabled, a static one is not. */
             ow_lock(&sock->lock);
+            if (held) {
+                /* Back where they were, before any held later. */
+                struct ow_dgram_ind *last = head;
+                while (last->ind.Next)
+                    last = (struct ow_dgram_ind *)last->ind.Next;
+                last->ind.Next = sock->ev_dgrams ? &sock->ev_dgrams->ind : NULL;
+                sock->ev_dgrams = head;
+                head = NULL;
+            }
             struct ow_dgram_ind **pp = &sock->ev_dgrams;
-            int held = 0;
+            int n_held = 0;
             while (*pp) {
                 pp = (struct ow_dgram_ind **)&(*pp)->ind.Next;
-                held++;
+                n_held++;
             }
-            if (held < OW_DGRAM_HELD_MAX) {
+            if (head && n_held < OW_DGRAM_HELD_MAX) {
                 *pp = head;
                 head = NULL;
             }
@@ -184,6 +222,10 @@ BOOLEAN ow_dgram_ev_prepare_locked(struct ow_socket *sock, struct ow_op *want)
     if (!(sock->ev_mask & WSK_EVENT_RECEIVE_FROM) || sock->state == OW_CONN_IDLE ||
         sock->lanes[OW_LANE_RECV].busy != NULL)
         return FALSE;
+    if (held_to_indicate_locked(sock)) {
+        want->kind = OW_OP_NOP;   /* to the engine thread: indicate the held ones */
+        return TRUE;
+    }
     want->kind = OW_OP_POLL;
     want->u.poll.events = OW_POLL_IN;
     return TRUE;

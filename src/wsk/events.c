@@ -83,12 +83,15 @@ static BOOLEAN has_callbacks(const struct ow_socket *sock, ULONG mask)
     return TRUE;
 }
 
+/* The ideal backlog is told once, when the event is enabled, by the event
+ * op (conn_events.c) on the socket's shard at DISPATCH_LEVEL: never on the
+ * enabling thread inside its WskControlSocket, beside a callback of the
+ * same socket running on the shard. The caller arms the op next. */
 void ow_events_send_backlog(struct ow_socket *sock)
 {
-    const WSK_CLIENT_CONNECTION_DISPATCH *cd = ow_conn_dispatch(sock);
-    int sndbuf = 0;
-    if (cd && cd->WskSendBacklogEvent && ow_net_get_opt(sock->fd, OW_OPT_SNDBUF, &sndbuf) == 0)
-        cd->WskSendBacklogEvent(sock->context, (SIZE_T)sndbuf);
+    ow_lock(&sock->lock);
+    sock->backlog_due = TRUE;
+    ow_unlock(&sock->lock);
 }
 
 /* Disabling while a callback runs on another thread: the IRP completes
@@ -127,9 +130,11 @@ NTSTATUS ow_events_control(struct ow_socket *sock, SIZE_T in_size, PVOID in, PIR
     ow_lock(&sock->lock);
     BOOLEAN listener = ow_is_listener(sock);
     BOOLEAN dgram = sock->category == OW_CAT_DATAGRAM;
-    ULONG allowed = listener ? (WSK_EVENT_ACCEPT | OW_EV_CONNECTION)
-                  : (sock->category == OW_CAT_CONNECTION || sock->category == OW_CAT_STREAM)
-                      ? OW_EV_CONNECTION
+    BOOLEAN stream = sock->category == OW_CAT_STREAM;
+    /* A stream socket's category has both tables (WSK_CLIENT_STREAM_DISPATCH):
+     * the accept event is its own even before it listens. */
+    ULONG allowed = listener || stream ? (WSK_EVENT_ACCEPT | OW_EV_CONNECTION)
+                  : sock->category == OW_CAT_CONNECTION ? OW_EV_CONNECTION
                   : dgram ? WSK_EVENT_RECEIVE_FROM : 0;
     NTSTATUS st = STATUS_SUCCESS;
     if (mask == 0 || (mask & ~allowed)) {
@@ -145,6 +150,8 @@ NTSTATUS ow_events_control(struct ow_socket *sock, SIZE_T in_size, PVOID in, PIR
         st = STATUS_INVALID_PARAMETER;
     } else if (disable) {
         sock->ev_mask &= ~mask;
+    } else if (stream && !listener && (mask & WSK_EVENT_ACCEPT)) {
+        st = STATUS_INVALID_DEVICE_STATE;  /* not listening (yet: WskListen; or committed to connect) */
     } else if (listener ? sock->state != OW_CONN_LISTENING
                : dgram ? sock->state == OW_CONN_IDLE : sock->state != OW_CONN_CONNECTED) {
         st = STATUS_INVALID_DEVICE_STATE;  /* listeners and datagrams after bind, connections after connect */

@@ -450,14 +450,26 @@ static void listener_failed(struct ow_socket *ls, NTSTATUS st)
             break;
         ow_req_finish(req, st, 0);
     }
+    /* Only AcceptSocket and InspectID say "no longer functional"; the
+     * addresses are _In_ in both callbacks, and clients read them first
+     * (to log the peer, say). There is no connection: the listener's own
+     * address, and an unspecified one of its family as the remote. */
+    SOCKADDR_STORAGE local, remote;
+    size_t len = sizeof(local);
+    memset(&local, 0, sizeof(local));
+    memset(&remote, 0, sizeof(remote));
+    if (ow_net_local_addr(ls->fd, &local, &len) != 0)
+        local.ss_family = ls->family;
+    remote.ss_family = ls->family;
     if (event) {
         PVOID ctx = NULL;
         const WSK_CLIENT_CONNECTION_DISPATCH *d = NULL;
-        ld->WskAcceptEvent(ls->context, WSK_FLAG_AT_DISPATCH_LEVEL, NULL, NULL, NULL, &ctx, &d);
+        ld->WskAcceptEvent(ls->context, WSK_FLAG_AT_DISPATCH_LEVEL, (PSOCKADDR)&local, (PSOCKADDR)&remote, NULL,
+                           &ctx, &d);
     } else if (inspect_cb) {
         /* "If InspectID is NULL, the listening socket is no longer
          * functional" (WskInspectEvent page). */
-        ld->WskInspectEvent(ls->context, NULL, NULL, NULL);
+        ld->WskInspectEvent(ls->context, (PSOCKADDR)&local, (PSOCKADDR)&remote, NULL);
     }
 }
 

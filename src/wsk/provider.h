@@ -152,6 +152,7 @@ struct ow_socket {
     /* Connection events (conn_events.c). */
     BOOLEAN rcv_suspended;            /* data refused: no receive event until a WskReceive */
     BOOLEAN end_told;                 /* the disconnect (or "no longer functional") was indicated */
+    BOOLEAN backlog_due;              /* WskSendBacklogEvent owed (just enabled): the event op tells it */
     unsigned char *ev_held;           /* indicated data the client did not accept */
     size_t ev_held_len, ev_held_off;
     struct ow_dgram_ind *ev_dgrams;   /* datagrams a WskReceiveFromEvent did not accept */

@@ -37,6 +37,8 @@ typedef struct CONN {
     KEVENT Release;                   /* RX_BLOCK: the callback waits for it */
     volatile LONG InCallback;
     volatile LONG SeenAtDisconnect;   /* SeenLen when WskDisconnectEvent came */
+    ULONG DeadFlags;                  /* Flags and BytesIndicated of the NULL indication */
+    SIZE_T DeadBytes;
 } CONN;
 
 static NTSTATUS got_data(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
@@ -80,6 +82,11 @@ static NTSTATUS on_receive(PVOID ctx, ULONG flags, PWSK_DATA_INDICATION ind, SIZ
     UNREFERENCED_PARAMETER(flags);
     CONN *c = ctx;
     if (ind == NULL) {
+        /* As usbip-win2 does: BytesAccepted is _Inout_, not optional, in the
+         * "no longer functional" indication too. */
+        *accepted = 0;
+        c->DeadFlags = flags;
+        c->DeadBytes = n;
         InterlockedIncrement(&c->Dead);
         return STATUS_SUCCESS;
     }
@@ -330,7 +337,9 @@ static void disconnect_only(void)
 }
 
 /* A receive-only client learns of a reset by a NULL indication, after the
- * bytes that came before it. */
+ * bytes that came before it. The indication still carries a BytesAccepted
+ * the client may write: only DataIndication is optional
+ * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_receive_event). */
 static void receive_only_reset(void)
 {
     puts("-- only WSK_EVENT_RECEIVE: data, then a reset");
@@ -344,6 +353,8 @@ static void receive_only_reset(void)
     CHECK(wt_wait_count(&c->Dead, 1, 5000), "no NULL indication after the reset");
     wt_sleep_ms(30);
     CHECK(c->Dead == 1, "%ld NULL indications", (long)c->Dead);
+    CHECK(c->DeadBytes == 0 && c->DeadFlags == WSK_FLAG_AT_DISPATCH_LEVEL, "NULL indication: %lu bytes, flags %#lx",
+          (unsigned long)c->DeadBytes, (unsigned long)c->DeadFlags);
     wt_close(c->Socket);
     wt_close(ss);
     conn_free(c);
@@ -378,6 +389,48 @@ static void disable_while_running(void)
     wt_sleep_ms(50);
     CHECK(c->Indications == before, "an indication after the disable completed");
     wt_free(&d);
+    wt_close(c->Socket);
+    wt_close(ss);
+    conn_free(c);
+}
+
+/* WskSendBacklogEvent, told once when enabled, is a callback like the
+ * others: on the socket's engine thread at DISPATCH_LEVEL (where
+ * docs/semantics.md says every callback runs, one at a time per socket),
+ * not on the enabling thread inside its WskControlSocket
+ * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_send_backlog_event). */
+static volatile LONG backlogs;
+static KIRQL backlog_irql;
+static PETHREAD backlog_thread;
+static SIZE_T backlog_size;
+
+static NTSTATUS on_backlog(PVOID ctx, SIZE_T ideal)
+{
+    UNREFERENCED_PARAMETER(ctx);
+    backlog_irql = KeGetCurrentIrql();
+    backlog_thread = PsGetCurrentThread();
+    backlog_size = ideal;
+    InterlockedIncrement(&backlogs);
+    return STATUS_SUCCESS;
+}
+
+static void backlog_on_engine(void)
+{
+    puts("-- WskSendBacklogEvent runs on the engine thread at DISPATCH_LEVEL");
+    static const WSK_CLIENT_CONNECTION_DISPATCH backlog_dispatch = { on_receive, on_disconnect, on_backlog };
+    CONN *c = conn_new();
+    PWSK_SOCKET ss;
+    wt_pair(&cl, AF_INET, c, &backlog_dispatch, &c->Socket, &ss);
+    CHECK_STATUS(wt_events(c->Socket, WSK_EVENT_SEND_BACKLOG | WSK_EVENT_RECEIVE, NULL), STATUS_SUCCESS);
+    CHECK(wt_wait_count(&backlogs, 1, 5000), "no WskSendBacklogEvent after enabling it");
+    wt_sleep_ms(30);
+    CHECK(backlogs == 1, "%ld WskSendBacklogEvents, not one", (long)backlogs);
+    CHECK(backlog_irql == DISPATCH_LEVEL, "WskSendBacklogEvent at IRQL %d", backlog_irql);
+    CHECK(backlog_thread != PsGetCurrentThread(), "WskSendBacklogEvent ran inside WskControlSocket");
+    CHECK(backlog_size > 0, "ideal backlog 0");
+    /* The socket's events still work after it. */
+    CHECK_STATUS(wt_send(ss, "after", 5), STATUS_SUCCESS);
+    CHECK(wt_wait_count(&c->SeenLen, 5, 5000), "no receive event after the backlog event");
     wt_close(c->Socket);
     wt_close(ss);
     conn_free(c);
@@ -428,6 +481,7 @@ int main(void)
     disconnect_only();
     receive_only_reset();
     disable_while_running();
+    backlog_on_engine();
     static_socket_connect();
     wt_deregister(&cl);
     return wt_result("test_wsk_conn_events");

@@ -8,7 +8,8 @@
  *    a connection already waiting completes the call at once (STATUS_SUCCESS).
  *  - WskAcceptEvent (nc-wsk-pfn_wsk_accept_event.md): the client may close
  *    the socket it is given; a NULL AcceptSocket means the listener no
- *    longer works (never for a transient shortage).
+ *    longer works (never for a transient shortage), LocalAddress and
+ *    RemoteAddress are still [in] (not optional).
  *  - WskInspectEvent (nc-wsk-pfn_wsk_inspect_event.md): called for each
  *    incoming connection of a conditional listener once it is bound; a
  *    NULL InspectID means the listener no longer works.
@@ -18,6 +19,7 @@
  *    the listening socket". */
 #include "wsktest.h"
 #include "engine/fault.h"
+#include "support/netns.h"
 
 static WT_CLIENT cl;
 
@@ -37,6 +39,7 @@ typedef struct LISTENER {
     volatile LONG CloseInCallback;    /* 1: WskCloseSocket inside WskAcceptEvent */
     PWSK_SOCKET Last;
     WSK_INSPECT_ACTION Verdict;
+    SOCKADDR_STORAGE NullLocal, NullRemote;   /* the addresses of the "no longer functional" call */
 } LISTENER;
 
 static NTSTATUS closed_done(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
@@ -65,6 +68,9 @@ static NTSTATUS on_accept(PVOID ctx, ULONG flags, PSOCKADDR local, PSOCKADDR rem
     *sctx = NULL;
     *sd = NULL;
     if (s == NULL) {
+        /* A client may read the addresses before it looks at the socket. */
+        memcpy(&l->NullLocal, local, local->sa_family == AF_INET6 ? sizeof(SOCKADDR_IN6) : sizeof(SOCKADDR_IN));
+        memcpy(&l->NullRemote, remote, remote->sa_family == AF_INET6 ? sizeof(SOCKADDR_IN6) : sizeof(SOCKADDR_IN));
         InterlockedIncrement(&l->NullAccepts);
         return STATUS_REQUEST_NOT_ACCEPTED;
     }
@@ -83,6 +89,8 @@ static WSK_INSPECT_ACTION on_inspect(PVOID ctx, PSOCKADDR local, PSOCKADDR remot
     UNREFERENCED_PARAMETER(remote);
     LISTENER *l = ctx;
     if (id == NULL) {
+        memcpy(&l->NullLocal, local, local->sa_family == AF_INET6 ? sizeof(SOCKADDR_IN6) : sizeof(SOCKADDR_IN));
+        memcpy(&l->NullRemote, remote, remote->sa_family == AF_INET6 ? sizeof(SOCKADDR_IN6) : sizeof(SOCKADDR_IN));
         InterlockedIncrement(&l->NullInspects);
         return WskInspectReject;
     }
@@ -309,6 +317,88 @@ static void listener_connection_events(void)
     wt_close(l.Socket);
 }
 
+/* A listener Linux gave up on (every accept fails for good): the client is
+ * told once, with AcceptSocket (or InspectID) NULL, and still gets
+ * addresses it may read: only those two parameters are optional
+ * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_accept_event,
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_inspect_event). */
+static void listener_dies(ADDRESS_FAMILY af, BOOLEAN conditional)
+{
+    printf("-- the listener stops working (%s, %s)\n", af == AF_INET ? "IPv4" : "IPv6",
+           conditional ? "WskInspectEvent" : "WskAcceptEvent");
+    LISTENER l = { 0 };
+    l.Socket = wt_socket(&cl, af, WSK_FLAG_LISTEN_SOCKET, &l, conditional ? &inspecting_only : &accepting);
+    if (conditional)
+        CHECK_STATUS(set_conditional(l.Socket), STATUS_SUCCESS);
+    SOCKADDR_STORAGE addr;
+    bind_listener(l.Socket, af, &addr);
+    if (!conditional)
+        CHECK_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT, NULL), STATUS_SUCCESS);
+    CHECK(ow_test_break_listener(wt_port(&addr)) == 1, "no listener on port %u to break", wt_port(&addr));
+    PWSK_SOCKET c = wt_connect(&cl, &addr, NULL, NULL);   /* refused now; also wakes a waiting accept */
+    if (c)
+        wt_close(c);
+    volatile LONG *told = conditional ? &l.NullInspects : &l.NullAccepts;
+    CHECK(wt_wait_count(told, 1, 5000), "the client was not told the listener stopped");
+    wt_sleep_ms(30);
+    CHECK(*told == 1, "told %ld times", (long)*told);
+    CHECK(l.NullLocal.ss_family == af && wt_port(&l.NullLocal) == wt_port(&addr),
+          "LocalAddress: family %d port %u, not the listener's", l.NullLocal.ss_family, wt_port(&l.NullLocal));
+    CHECK(l.NullRemote.ss_family == af, "RemoteAddress family %d", l.NullRemote.ss_family);
+    /* Later calls say what the listener is: no longer functional. */
+    WT_CALL a;
+    wt_init(&a);
+    const WSK_PROVIDER_LISTEN_DISPATCH *d = l.Socket->Dispatch;
+    CHECK_STATUS(wt_wait(&a, d->WskAccept(l.Socket, 0, NULL, NULL, NULL, NULL, wt_arm(&a))), STATUS_FILE_FORCED_CLOSED);
+    wt_free(&a);
+    wt_close(l.Socket);
+}
+
+/* A stream socket's client table has a listen part, so WSK_EVENT_ACCEPT is
+ * an event of its category: before WskListen (or once it connected) it is
+ * the wrong state, STATUS_INVALID_DEVICE_STATE, as for a listen socket
+ * before WskBind; never "not an event of this socket"
+ * (https://learn.microsoft.com/windows-hardware/drivers/network/so-wsk-event-callback:
+ * enable on a listening socket after it is bound). */
+static void stream_accept_event(void)
+{
+    puts("-- WSK_EVENT_ACCEPT on a stream socket before and after WskListen");
+    static const WSK_CLIENT_CONNECTION_DISPATCH no_conn_events = { NULL, NULL, NULL };
+    static const WSK_CLIENT_STREAM_DISPATCH stream_dispatch = { &accepting, &no_conn_events };
+    LISTENER l = { 0 };
+    l.Socket = wt_socket(&cl, AF_INET, WSK_FLAG_STREAM_SOCKET, &l, &stream_dispatch);
+    const WSK_PROVIDER_STREAM_DISPATCH *d = l.Socket->Dispatch;
+    CHECK_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT, NULL), STATUS_INVALID_DEVICE_STATE);
+    WT_CALL c;
+    wt_init(&c);
+    SOCKADDR_STORAGE addr = wt_addr(AF_INET, 0);
+    CHECK_STATUS(wt_wait(&c, d->WskBind(l.Socket, (PSOCKADDR)&addr, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT, NULL), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(wt_wait(&c, d->WskListen(l.Socket, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, d->WskGetLocalAddress(l.Socket, (PSOCKADDR)&addr, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_events(l.Socket, WSK_EVENT_ACCEPT, NULL), STATUS_SUCCESS);
+    PWSK_SOCKET cs = connect_to(&addr);
+    CHECK(wt_wait_count(&l.Accepts, 1, 5000), "no WskAcceptEvent on the listening stream socket");
+    if (l.Last)
+        wt_close(l.Last);
+    if (cs)
+        wt_close(cs);
+    wt_close(l.Socket);
+
+    /* Committed to the connection flow: the wrong state for ever. */
+    SOCKADDR_STORAGE there;
+    PWSK_SOCKET ls = wt_listener(&cl, AF_INET, NULL, NULL, &there);
+    PWSK_SOCKET s = wt_socket(&cl, AF_INET, WSK_FLAG_STREAM_SOCKET, &l, &stream_dispatch);
+    d = s->Dispatch;
+    SOCKADDR_STORAGE wild = wt_any(AF_INET);
+    CHECK_STATUS(wt_wait(&c, d->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&c, d->WskConnect(s, (PSOCKADDR)&there, 0, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK_STATUS(wt_events(s, WSK_EVENT_ACCEPT, NULL), STATUS_INVALID_DEVICE_STATE);
+    wt_free(&c);
+    wt_close(s);
+    wt_close(ls);
+}
+
 /* WskAcceptEvent closing the socket it is given (ASan checks the rest). */
 static void close_in_accept_event(void)
 {
@@ -344,6 +434,10 @@ int main(void)
     decide_before_return();
     listener_connection_events();
     close_in_accept_event();
+    stream_accept_event();
+    listener_dies(AF_INET, FALSE);
+    listener_dies(AF_INET6, FALSE);
+    listener_dies(AF_INET, TRUE);
     wt_deregister(&cl);
     return wt_result("test_wsk_listen");
 }

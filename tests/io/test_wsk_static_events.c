@@ -3,7 +3,8 @@
  * WskReceiveFromEvent on datagram sockets: static events are on for every
  * eligible socket and cannot be disabled; a per-socket receive-from event
  * stops after STATUS_DATA_NOT_ACCEPTED, whose datagrams the next
- * WskReceiveFrom gets; retained datagram indications go back by WskRelease. */
+ * WskReceiveFrom gets, or the event once it is enabled again; retained
+ * datagram indications go back by WskRelease. */
 #include "wsktest.h"
 
 static WT_CLIENT cl;
@@ -18,6 +19,7 @@ static PWSK_SOCKET new_socket(ADDRESS_FAMILY af, USHORT type, ULONG proto, ULONG
 }
 static volatile LONG accepts, receives, datagrams, not_accepting;
 static PWSK_DATAGRAM_INDICATION retained;
+static char seen_texts[128];          /* the datagrams indicated, "text," each */
 
 static NTSTATUS on_receive(PVOID Ctx, ULONG Flags, PWSK_DATA_INDICATION Ind, SIZE_T Bytes, SIZE_T *Accepted)
 {
@@ -62,8 +64,15 @@ static NTSTATUS on_datagrams(PVOID Ctx, ULONG Flags, PWSK_DATAGRAM_INDICATION In
     UNREFERENCED_PARAMETER(Ctx);
     if (!(Flags & WSK_FLAG_AT_DISPATCH_LEVEL) || Ind == NULL || Ind->RemoteAddress == NULL)
         return STATUS_SUCCESS;
-    for (PWSK_DATAGRAM_INDICATION d = Ind; d; d = d->Next)
+    for (PWSK_DATAGRAM_INDICATION d = Ind; d; d = d->Next) {
+        PUCHAR p = MmGetSystemAddressForMdlSafe(d->Buffer.Mdl, NormalPagePriority);
+        size_t at = strlen(seen_texts), n = d->Buffer.Length;
+        if (p && at + n + 2 < sizeof(seen_texts)) {
+            memcpy(seen_texts + at, p + d->Buffer.Offset, n);
+            memcpy(seen_texts + at + n, ",", 2);
+        }
         InterlockedIncrement(&datagrams);
+    }
     if (not_accepting)
         return STATUS_DATA_NOT_ACCEPTED;
     if (retained == NULL) {             /* keep the first chain until WskRelease */
@@ -222,6 +231,46 @@ int main(void)
     CHECK(c.Irp->IoStatus.Information == 4 && memcmp(in.Data, "four", 4) == 0, "held datagram first");
     CHECK_STATUS(wt_wait(&c, rd->WskReceiveFrom(rx, &in.Wsk, 0, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_SUCCESS);
     CHECK(c.Irp->IoStatus.Information == 4 && memcmp(in.Data, "five", 4) == 0, "then the next one");
+
+    /* Enabled again, the event "will resume calling the WskReceiveFromEvent
+     * event callback function with any remaining buffered datagrams and when
+     * new datagrams are received"
+     * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_receive_from_event):
+     * the refused datagram first, then the one that came while it was off. */
+    CHECK_STATUS(rd->WskControlSocket(rx, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(on), &on, 0, NULL,
+                                   NULL, NULL), STATUS_SUCCESS);
+    not_accepting = 1;
+    d0 = datagrams;
+    send_datagram(tx, &raddr, "six");
+    wait_for(&datagrams, d0 + 1);
+    not_accepting = 0;
+    send_datagram(tx, &raddr, "seven");
+    KeDelayExecutionThread(KernelMode, FALSE, &pause);
+    CHECK(datagrams == d0 + 1, "receive-from events went on while disabled");
+    seen_texts[0] = 0;
+    CHECK_STATUS(rd->WskControlSocket(rx, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(on), &on, 0, NULL,
+                                   NULL, NULL), STATUS_SUCCESS);
+    wait_for(&datagrams, d0 + 3);
+    CHECK(strcmp(seen_texts, "six,seven,") == 0, "after enabling again the event got \"%s\", not \"six,seven,\"",
+          seen_texts);
+    /* Refused again when offered again: it stays first in line, for the
+     * next WskReceiveFrom, and the event is off again. */
+    not_accepting = 1;
+    d0 = datagrams;
+    send_datagram(tx, &raddr, "eight");
+    wait_for(&datagrams, d0 + 1);
+    send_datagram(tx, &raddr, "nine");
+    KeDelayExecutionThread(KernelMode, FALSE, &pause);
+    CHECK_STATUS(rd->WskControlSocket(rx, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(on), &on, 0, NULL,
+                                   NULL, NULL), STATUS_SUCCESS);
+    wait_for(&datagrams, d0 + 2);
+    KeDelayExecutionThread(KernelMode, FALSE, &pause);
+    CHECK(datagrams == d0 + 2, "offered again %ld times, not once", (long)(datagrams - d0 - 1));
+    not_accepting = 0;
+    CHECK_STATUS(wt_wait(&c, rd->WskReceiveFrom(rx, &in.Wsk, 0, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == 5 && memcmp(in.Data, "eight", 5) == 0, "refused twice: not first");
+    CHECK_STATUS(wt_wait(&c, rd->WskReceiveFrom(rx, &in.Wsk, 0, NULL, NULL, NULL, NULL, wt_arm(&c))), STATUS_SUCCESS);
+    CHECK(c.Irp->IoStatus.Information == 4 && memcmp(in.Data, "nine", 4) == 0, "then the next one");
     wt_buf_free(&in);
     wt_close(rx);
     wt_close(tx);

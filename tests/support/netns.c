@@ -123,6 +123,25 @@ unsigned short ow_test_full_listener(void)
     return ntohs(sa.sin_port);
 }
 
+int ow_test_break_listener(unsigned short port)
+{
+    int broken = 0;
+    for (int fd = 0; fd < 4096; fd++) {
+        int listening = 0;
+        socklen_t len = sizeof(listening);
+        struct sockaddr_storage ss;
+        socklen_t sslen = sizeof(ss);
+        if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening ||
+            getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0)
+            continue;
+        unsigned short p = ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                    : ((struct sockaddr_in *)&ss)->sin_port;
+        if (ntohs(p) == port && shutdown(fd, SHUT_RD) == 0)
+            broken++;
+    }
+    return broken;
+}
+
 void ow_test_full_listener_close(void)
 {
     for (int i = 0; i < 2; i++) {

@@ -19,6 +19,12 @@ int ow_test_sysctl(const char *name, const char *value);
 unsigned short ow_test_full_listener(void);
 void ow_test_full_listener_close(void);
 
+/* Breaks this process's listening TCP sockets on port (host order) for good:
+ * shutdown(SHUT_RD) on a listener makes Linux fail every later accept with
+ * EINVAL, the way a listener the stack gave up on fails, which no WSK call
+ * can cause. Returns how many it broke. */
+int ow_test_break_listener(unsigned short port);
+
 /* A TcpExt counter of the current namespace (/proc/net/netstat), or -1. */
 long ow_test_tcpext(const char *name);
 
