@@ -54,6 +54,13 @@ int main(void)
     CHECK_STATUS(WskRegister(&n11, &r11), STATUS_SUCCESS);
     CHECK_STATUS(WskCaptureProviderNPI(&r11, 1000, &p), STATUS_SUCCESS);
     WskReleaseProviderNPI(&r11);
+    /* STATUS_DEVICE_NOT_READY means "The provider NPI was not yet available"
+     * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nf-wsk-wskcaptureprovidernpi),
+     * which a client polling with WSK_NO_WAIT retries: a NULL WskProviderNpi
+     * is a bad parameter instead (the page's "Other status codes"), and
+     * captures nothing (WskDeregister below would wait for it). */
+    CHECK_STATUS(WskCaptureProviderNPI(&r11, WSK_NO_WAIT, NULL), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(WskCaptureProviderNPI(&r11, WSK_INFINITE_WAIT, NULL), STATUS_INVALID_PARAMETER);
     WskDeregister(&r11);
     WskDeregister(&r2);
     CHECK_STATUS(WskCaptureProviderNPI(&r2, WSK_NO_WAIT, &p), STATUS_DEVICE_NOT_READY);
