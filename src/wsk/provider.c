@@ -70,11 +70,22 @@ NTSTATUS WSKAPI ow_wsk_socket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFamily, 
     return ow_complete_now(Irp, st, NT_SUCCESS(st) ? (ULONG_PTR)&sock->pub : 0);
 }
 
-/* WskSocketConnect: WskSocket + WskBind + WskConnect in one call. */
+/* WskSocketConnect: WskSocket + WskBind + WskConnect in one call.
+ *
+ * Until the connect succeeds, the socket belongs to the request alone: the
+ * client has no pointer to it, and what keeps it alive is the reference
+ * every started request holds on its socket until the request is freed
+ * (complete.c). So however the request ends without success it takes the
+ * socket with it: a failed connect through this step, and also a cancel
+ * that finishes the request before its connect was submitted (an IRP that
+ * IoCancelIrp had marked before the call, or a cancel racing it), which
+ * runs no step at all. Otherwise that socket would stay open for ever, and
+ * WskDeregister, which waits for every socket to be closed, with it. */
 static void socket_connect_step(struct ow_req *req, ssize_t res)
 {
     struct ow_socket *sock = req->sock;
     if (res == 0) {
+        ow_sock_ref(sock);   /* the client's, handed over in Information */
         /* Connected: static events apply before the client even has it
          * (as for WskSocket + WskConnect). */
         ow_end_connect(sock, TRUE);
@@ -82,9 +93,7 @@ static void socket_connect_step(struct ow_req *req, ssize_t res)
         return;
     }
     ow_end_connect(sock, FALSE);
-    ow_req_finish(req, ow_req_error(req, res), 0);
-    /* The client never saw this socket: it is ours to close. */
-    ow_sock_discard(sock);
+    ow_req_finish(req, ow_req_error(req, res), 0);   /* its last reference closes the socket */
 }
 
 NTSTATUS WSKAPI ow_wsk_socket_connect(PWSK_CLIENT Client, USHORT SocketType, ULONG Protocol,
@@ -126,7 +135,9 @@ NTSTATUS WSKAPI ow_wsk_socket_connect(PWSK_CLIENT Client, USHORT SocketType, ULO
     req->op.kind = OW_OP_CONNECT;
     req->op.u.connect.win_addr = &req->addr;
     req->op.u.connect.addrlen = ow_addr_len(sock->family);
-    return ow_req_start(req);
+    NTSTATUS ret = ow_req_start(req);
+    ow_sock_unref(sock);   /* creation's reference: from here on the request's keeps it */
+    return ret;
 }
 
 /* WskControlClient: client_control.c; WskGetAddressInfo, WskFreeAddressInfo,

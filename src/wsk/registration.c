@@ -94,8 +94,12 @@ NTSTATUS WskCaptureProviderNPI(PWSK_REGISTRATION WskRegistration, ULONG WaitTime
         ow_vf_check_irql("WskCaptureProviderNPI", WaitTimeout == WSK_NO_WAIT ? DISPATCH_LEVEL : PASSIVE_LEVEL,
                          __builtin_return_address(0));
     struct ow_registration *reg = reg_of(WskRegistration);
-    if (reg == NULL || WskProviderNpi == NULL)
+    if (reg == NULL)
         return STATUS_DEVICE_NOT_READY;
+    /* Not STATUS_DEVICE_NOT_READY, which says "not yet available" and
+     * which clients that poll with WSK_NO_WAIT retry for ever. */
+    if (WskProviderNpi == NULL)
+        return STATUS_INVALID_PARAMETER;
     if (!version_supported(reg->client_dispatch.Version))
         return STATUS_NOINTERFACE;
     pthread_mutex_lock(&reg->lock);

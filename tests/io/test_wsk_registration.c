@@ -20,12 +20,20 @@ static void sleep_ms(LONG ms)
     KeDelayExecutionThread(KernelMode, FALSE, &d);
 }
 
-typedef struct { PWSK_SOCKET Socket; WSK_REGISTRATION *Registration; } LATE;
+typedef struct { PWSK_SOCKET Socket; WSK_REGISTRATION *Registration; NTSTATUS CaptureDuring; } LATE;
 
 static VOID late_close(PVOID Context)
 {
     LATE *late = Context;
     sleep_ms(300);
+    /* WskDeregister is waiting now: "After WskDeregister is called, any
+     * further calls to WskCaptureProviderNPI will fail with status code
+     * STATUS_DEVICE_NOT_READY", even while it has not returned
+     * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nf-wsk-wskcaptureprovidernpi). */
+    WSK_PROVIDER_NPI p;
+    late->CaptureDuring = WskCaptureProviderNPI(late->Registration, WSK_NO_WAIT, &p);
+    if (NT_SUCCESS(late->CaptureDuring))
+        WskReleaseProviderNPI(late->Registration);
     wt_close(late->Socket);
     InterlockedExchange(&closed_at_ms, now_ms());
     sleep_ms(200);
@@ -54,6 +62,13 @@ int main(void)
     CHECK_STATUS(WskRegister(&n11, &r11), STATUS_SUCCESS);
     CHECK_STATUS(WskCaptureProviderNPI(&r11, 1000, &p), STATUS_SUCCESS);
     WskReleaseProviderNPI(&r11);
+    /* STATUS_DEVICE_NOT_READY means "The provider NPI was not yet available"
+     * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nf-wsk-wskcaptureprovidernpi),
+     * which a client polling with WSK_NO_WAIT retries: a NULL WskProviderNpi
+     * is a bad parameter instead (the page's "Other status codes"), and
+     * captures nothing (WskDeregister below would wait for it). */
+    CHECK_STATUS(WskCaptureProviderNPI(&r11, WSK_NO_WAIT, NULL), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(WskCaptureProviderNPI(&r11, WSK_INFINITE_WAIT, NULL), STATUS_INVALID_PARAMETER);
     WskDeregister(&r11);
     WskDeregister(&r2);
     CHECK_STATUS(WskCaptureProviderNPI(&r2, WSK_NO_WAIT, &p), STATUS_DEVICE_NOT_READY);
@@ -63,7 +78,7 @@ int main(void)
     /* WskDeregister waits for the socket to be closed and the capture released. */
     WT_CLIENT cl;
     wt_register(&cl);
-    LATE late = { wt_socket(&cl, AF_INET6, WSK_FLAG_LISTEN_SOCKET, NULL, NULL), &cl.Registration };
+    LATE late = { wt_socket(&cl, AF_INET6, WSK_FLAG_LISTEN_SOCKET, NULL, NULL), &cl.Registration, STATUS_PENDING };
     HANDLE thread;
     CHECK_STATUS(PsCreateSystemThread(&thread, 0, NULL, NULL, NULL, late_close, &late), STATUS_SUCCESS);
     WskDeregister(&cl.Registration);
@@ -71,6 +86,7 @@ int main(void)
     CHECK(closed_at_ms > 0 && released_at_ms > 0 && done >= released_at_ms,
           "WskDeregister returned at %ld ms; socket closed at %ld, capture released at %ld",
           (long)done, (long)closed_at_ms, (long)released_at_ms);
+    CHECK_STATUS(late.CaptureDuring, STATUS_DEVICE_NOT_READY);
     PVOID obj;
     if (NT_SUCCESS(ObReferenceObjectByHandle(thread, 0, NULL, KernelMode, &obj, NULL))) {
         KeWaitForSingleObject(obj, Executive, KernelMode, FALSE, NULL);

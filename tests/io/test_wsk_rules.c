@@ -4,6 +4,7 @@
  * completion routines that issue the next call, caller-allocated and
  * passed-down IRPs, socket options and ioctls, bad arguments. */
 #include "wsktest.h"
+#include "support/netns.h"
 
 static WT_CLIENT cl;
 static const WSK_PROVIDER_DISPATCH *pd;
@@ -341,6 +342,62 @@ static void send_behind_disconnect(void)
     wt_free(&c);
 }
 
+/* WskSocketConnect cancelled: "If the IRP is completed with success status,
+ * the IoStatus.Information field of the IRP contains a pointer to a socket
+ * object" (https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_socket_connect),
+ * so a cancelled one hands out no socket, and WskDeregister "will wait to
+ * return until ... All sockets are closed"
+ * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nf-wsk-wskderegister):
+ * the socket the provider made for it must be gone, or the client's
+ * WskDeregister would wait forever for a socket it cannot close. Both ways:
+ * IoCancelIrp while the handshake waits (a listener whose SYNs are dropped),
+ * and IoCancelIrp before the call (Irp->Cancel already set). */
+static BOOLEAN sockets_back_to(ULONG want)
+{
+    for (int i = 0; i < 100 && OwSocketsOutstanding() != want; i++)
+        wt_sleep_ms(10);
+    return OwSocketsOutstanding() == want;
+}
+
+static void socket_connect_cancelled(void)
+{
+    puts("-- WskSocketConnect cancelled");
+    USHORT full = ow_test_full_listener();
+    CHECK(full != 0, "could not build a listener with a full accept queue");
+    if (full == 0)
+        return;
+    SOCKADDR_STORAGE remote = wt_addr(AF_INET, full), wild = wt_any(AF_INET);
+    WT_CALL c;
+    wt_init(&c);
+    ULONG before = OwSocketsOutstanding();
+    for (int early = 0; early < 2; early++) {
+        PIRP irp = wt_arm(&c);
+        if (early)
+            irp->Cancel = TRUE;   /* what IoCancelIrp leaves on an IRP no one holds yet */
+        NTSTATUS r = pd->WskSocketConnect(cl.Provider.Client, SOCK_STREAM, IPPROTO_TCP, (PSOCKADDR)&wild,
+                                          (PSOCKADDR)&remote, 0, NULL, NULL, NULL, NULL, NULL, irp);
+        if (!early) {
+            CHECK_STATUS(r, STATUS_PENDING);
+            wt_sleep_ms(50);
+            CHECK(c.Completions == 0, "WskSocketConnect completed although no SYN is answered: %s",
+                  OwStatusName(c.Irp->IoStatus.Status));
+            CHECK(IoCancelIrp(c.Irp), "IoCancelIrp(WskSocketConnect) returned FALSE");
+        }
+        CHECK_STATUS(wt_wait_ms(&c, r, 2000), STATUS_CANCELLED);
+        CHECK(c.Irp->IoStatus.Information == 0, "cancelled WskSocketConnect: Information %lu",
+              (unsigned long)c.Irp->IoStatus.Information);
+        if (!sockets_back_to(before)) {
+            /* WskDeregister would wait for it forever: stop here. */
+            CHECK(FALSE, "WskSocketConnect %s left %lu socket(s) open",
+                  early ? "cancelled before the call" : "cancelled while connecting",
+                  (unsigned long)(OwSocketsOutstanding() - before));
+            exit(wt_result("test_wsk_rules"));
+        }
+    }
+    wt_free(&c);
+    ow_test_full_listener_close();
+}
+
 static void bad_arguments(void)
 {
     puts("-- bad arguments");
@@ -441,6 +498,7 @@ int main(void)
     options();
     bad_arguments();
     send_behind_disconnect();
+    socket_connect_cancelled();
     wt_deregister(&cl);
     return wt_result("test_wsk_rules");
 }
