@@ -268,7 +268,14 @@ static void req_begin(struct ow_req *req)
 void ow_req_continue(struct ow_req *req)
 {
     if (atomic_load(&req->cancel_requested)) {
-        ow_req_finish(req, STATUS_CANCELLED, 0);
+        /* Through the step, as an engine failure goes (req_submit): a
+         * connect cancelled before it was submitted leaves its socket
+         * failed like any cancelled connect, a receive reports the held
+         * bytes it already took, WskSendMessages the datagrams sent. */
+        if (req->step != NULL)
+            req_op_done(&req->op, -ECANCELED);
+        else
+            ow_req_finish(req, STATUS_CANCELLED, 0);
         return;
     }
     req_submit(req);

@@ -398,6 +398,51 @@ static void socket_connect_cancelled(void)
     ow_test_full_listener_close();
 }
 
+/* A connect whose IRP IoCancelIrp had marked before the call ends as a
+ * connect cancelled while in flight does: STATUS_CANCELLED, and the socket
+ * is no longer functional ("A cancelled connect leaves the socket
+ * unusable", docs/semantics.md; later calls get STATUS_FILE_FORCED_CLOSED,
+ * the status the WskConnect and WskSend pages give a socket that is "no
+ * longer functional"):
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_connect
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_connect_ex
+ * Before, the cancel finished the request without its step, and the socket
+ * stayed "connecting" for ever (a second WskConnect: CONNECTION_ACTIVE). */
+static void connect_cancelled_before_call(void)
+{
+    puts("-- WskConnect / WskConnectEx with an IRP cancelled before the call");
+    PWSK_SOCKET cs, ss, ls = pair(AF_INET, &cs, &ss);
+    const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
+    SOCKADDR_STORAGE bound;
+    WT_CALL c;
+    wt_init(&c);
+    CHECK_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&bound, wt_arm(&c))), STATUS_SUCCESS);
+    SOCKADDR_STORAGE wild = wt_any(AF_INET);
+    WT_BUF one;
+    wt_buf_init(&one, 1, 1, 0);
+    for (int ex = 0; ex < 2; ex++) {
+        PWSK_SOCKET s;
+        CHECK_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, &s), STATUS_SUCCESS);
+        const WSK_PROVIDER_CONNECTION_DISPATCH *d = s->Dispatch;
+        CHECK_STATUS(wt_wait(&c, d->WskBind(s, (PSOCKADDR)&wild, 0, wt_arm(&c))), STATUS_SUCCESS);
+        PIRP irp = wt_arm(&c);
+        irp->Cancel = TRUE;            /* what IoCancelIrp leaves on an IRP no one holds yet */
+        NTSTATUS r = ex ? d->WskConnectEx(s, (PSOCKADDR)&bound, &one.Wsk, 0, irp)
+                        : d->WskConnect(s, (PSOCKADDR)&bound, 0, irp);
+        CHECK_STATUS(wt_wait(&c, r), STATUS_CANCELLED);
+        CHECK(c.Irp->IoStatus.Information == 0, "%s cancelled before the call: Information %lu",
+              ex ? "WskConnectEx" : "WskConnect", (unsigned long)c.Irp->IoStatus.Information);
+        CHECK_STATUS(wt_wait(&c, d->WskConnect(s, (PSOCKADDR)&bound, 0, wt_arm(&c))), STATUS_FILE_FORCED_CLOSED);
+        CHECK_STATUS(wt_wait(&c, d->WskSend(s, &one.Wsk, 0, wt_arm(&c))), STATUS_FILE_FORCED_CLOSED);
+        wt_close(s);
+    }
+    wt_buf_free(&one);
+    wt_free(&c);
+    wt_close(cs);
+    wt_close(ss);
+    wt_close(ls);
+}
+
 static void bad_arguments(void)
 {
     puts("-- bad arguments");
@@ -499,6 +544,7 @@ int main(void)
     bad_arguments();
     send_behind_disconnect();
     socket_connect_cancelled();
+    connect_cancelled_before_call();
     wt_deregister(&cl);
     return wt_result("test_wsk_rules");
 }
