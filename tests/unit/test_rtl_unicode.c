@@ -77,6 +77,14 @@ static void integers(void)
     CHECK_STATUS(RtlIntegerToUnicodeString(255, 16, &out), STATUS_SUCCESS);
     CHECK(is(&out, "FF") && buf[2] == 0, "hex");
     CHECK_STATUS(RtlIntegerToUnicodeString(12345, 10, &out), STATUS_BUFFER_OVERFLOW);
+    /* The result is "a null-terminated string": four digits in four WCHARs
+     * leave no room for the terminator, so the buffer is too small
+     * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-rtlintegertounicodestring). */
+    buf[0] = 'x';
+    CHECK_STATUS(RtlIntegerToUnicodeString(1234, 10, &out), STATUS_BUFFER_OVERFLOW);
+    CHECK(buf[0] == 'x', "a result that does not fit is not written");
+    CHECK_STATUS(RtlIntegerToUnicodeString(123, 10, &out), STATUS_SUCCESS);
+    CHECK(is(&out, "123") && buf[3] == 0, "three digits and the terminator fill four WCHARs");
     CHECK_STATUS(RtlIntegerToUnicodeString(1, 7, &out), STATUS_INVALID_PARAMETER);
 }
 
