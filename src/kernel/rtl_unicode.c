@@ -152,6 +152,10 @@ NTSTATUS RtlCharToInteger(PCSZ String, ULONG Base, PULONG Value)
 
 NTSTATUS RtlUnicodeStringToInteger(PCUNICODE_STRING String, ULONG Base, PULONG Value)
 {
+    /* Its page: "If the string is empty, the routine fails and returns
+     * STATUS_INVALID_PARAMETER" (blanks only are not empty: 0, success). */
+    if (String->Length < sizeof(WCHAR))
+        return STATUS_INVALID_PARAMETER;
     return parse_integer(String->Buffer, String->Length / sizeof(WCHAR), sizeof(WCHAR), Base, Value);
 }
 

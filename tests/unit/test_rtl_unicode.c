@@ -68,6 +68,25 @@ static void integers(void)
     CHECK_STATUS(RtlUnicodeStringToInteger(&u, 0, &v), STATUS_SUCCESS);
     CHECK_EQ(v, 31);
     CHECK_STATUS(RtlUnicodeStringToInteger(&u, 3, &v), STATUS_INVALID_PARAMETER);
+    /* An empty string fails; blanks, or no number, give 0 and succeed
+     * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-rtlunicodestringtointeger,
+     * Return value and its table of examples). */
+    RtlInitUnicodeString(&u, L"");
+    v = 7;
+    CHECK_STATUS(RtlUnicodeStringToInteger(&u, 10, &v), STATUS_INVALID_PARAMETER);
+    RtlInitUnicodeString(&u, L"      ");
+    CHECK_STATUS(RtlUnicodeStringToInteger(&u, 10, &v), STATUS_SUCCESS);
+    CHECK_EQ(v, 0);
+    RtlInitUnicodeString(&u, L"xyz");
+    v = 7;
+    CHECK_STATUS(RtlUnicodeStringToInteger(&u, 10, &v), STATUS_SUCCESS);
+    CHECK_EQ(v, 0);
+    RtlInitUnicodeString(&u, L"   +678abc");
+    CHECK_STATUS(RtlUnicodeStringToInteger(&u, 16, &v), STATUS_SUCCESS);
+    CHECK_EQ(v, 6785724);
+    RtlInitUnicodeString(&u, L"789");
+    CHECK_STATUS(RtlUnicodeStringToInteger(&u, 8, &v), STATUS_SUCCESS);
+    CHECK_EQ(v, 7);
     CHECK_STATUS(RtlCharToInteger("0b101", 0, &v), STATUS_SUCCESS);
     CHECK_EQ(v, 5);
     CHECK_STATUS(RtlCharToInteger("777", 8, &v), STATUS_SUCCESS);
