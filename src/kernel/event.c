@@ -255,19 +255,29 @@ static NTSTATUS ow_try_satisfy(ULONG Count, PVOID Object[], WAIT_TYPE WaitType)
     return STATUS_SUCCESS;
 }
 
+/* Drivers write "practically forever" as the longest relative interval
+ * (-MAXLONGLONG, or MINLONGLONG): now plus that overflows. Saturate, so
+ * such a due time stays in the far future instead of wrapping into the
+ * past (a deadline pthread and clock_nanosleep refuse: the waiter would
+ * spin holding the dispatcher lock). */
+LONGLONG ow_due_monotonic(LONGLONG Due)
+{
+    LONGLONG now = ow_monotonic_100ns();
+    if (Due <= 0)
+        return Due < -(MAXLONGLONG - now) ? MAXLONGLONG : now - Due;
+    LARGE_INTEGER sys;
+    KeQuerySystemTimePrecise(&sys);
+    if (Due <= sys.QuadPart)
+        return now;
+    return Due - sys.QuadPart > MAXLONGLONG - now ? MAXLONGLONG : now + (Due - sys.QuadPart);
+}
+
 /* The monotonic deadline for an NT timeout; FALSE for "forever". */
 static BOOLEAN ow_deadline(PLARGE_INTEGER Timeout, struct timespec *deadline)
 {
     if (Timeout == NULL)
         return FALSE;
-    LONGLONG now = ow_monotonic_100ns(), end;
-    if (Timeout->QuadPart <= 0) {
-        end = now - Timeout->QuadPart;
-    } else {
-        LARGE_INTEGER sys;
-        KeQuerySystemTimePrecise(&sys);
-        end = now + (Timeout->QuadPart > sys.QuadPart ? Timeout->QuadPart - sys.QuadPart : 0);
-    }
+    LONGLONG end = ow_due_monotonic(Timeout->QuadPart);
     deadline->tv_sec = end / 10000000LL;
     deadline->tv_nsec = (long)(end % 10000000LL) * 100;
     return TRUE;

@@ -85,4 +85,8 @@ static inline size_t ow_wcsnlen(const WCHAR *s, size_t max)
 /* Monotonic clock in 100 ns units. */
 LONGLONG ow_monotonic_100ns(void);
 
+/* The monotonic time an NT due time (negative: relative, positive: absolute
+ * system time) stands for, saturated at MAXLONGLONG (event.c). */
+LONGLONG ow_due_monotonic(LONGLONG Due);
+
 #endif

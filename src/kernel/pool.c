@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Pool: malloc with a 32-byte header (keeps malloc's 16-byte alignment)
  * holding the tag, the size and, for OpenWSK's own allocations, the routine
- * that made them; accounting per tag and routine for leak reports. */
+ * that made them; accounting per tag and routine for leak reports. Blocks
+ * that must be page- or cache-aligned come from posix_memalign, with the
+ * header in the alignment's slack before the block. */
 #include "kernel.h"
 #include "verifier/verifier.h"
 
@@ -21,7 +23,7 @@ typedef struct {
     ULONG Tag;
     SIZE_T Size;
     const char *Site;     /* OpenWSK's routine that allocated for the driver, or NULL */
-    SIZE_T Reserved;
+    void *Base;           /* what free() takes: the header, or the aligned block's start */
 } OW_POOL_HEADER;
 _Static_assert(sizeof(OW_POOL_HEADER) == 32, "pool header keeps 16-byte alignment");
 
@@ -69,30 +71,53 @@ static void ow_account(ULONG Tag, const char *Site, SIZE_T Size, int Sign)
     pthread_mutex_unlock(&ow_pool_lock);
 }
 
-static PVOID ow_pool_alloc(SIZE_T Size, ULONG Tag, BOOLEAN Zero, const char *Site)
+/* The ExAllocatePool2 and ExAllocatePoolWithTag pages (Remarks): "If
+ * NumberOfBytes is PAGE_SIZE or greater, a page-aligned buffer is
+ * allocated"; smaller blocks are 16-byte aligned on 64-bit systems. Cache
+ * aligned pool (POOL_FLAG_CACHE_ALIGNED, the *CacheAligned pool types)
+ * starts on a cache line. */
+#define OW_POOL_ALIGN       16
+#define OW_CACHE_LINE       64
+
+static PVOID ow_pool_alloc(SIZE_T Size, ULONG Tag, BOOLEAN Zero, BOOLEAN CacheAligned, const char *Site)
 {
-    if (Size > (SIZE_T)-1 - sizeof(OW_POOL_HEADER))
+    SIZE_T align = Size >= PAGE_SIZE ? PAGE_SIZE : CacheAligned ? OW_CACHE_LINE : OW_POOL_ALIGN;
+    /* The header sits right before the block: in malloc's block when 16
+     * bytes of alignment suffice, else in the first `align` bytes. */
+    SIZE_T lead = align == OW_POOL_ALIGN ? sizeof(OW_POOL_HEADER) : align;
+    if (Size > (SIZE_T)-1 - lead)
         return NULL;
-    OW_POOL_HEADER *h = Zero ? calloc(1, sizeof(*h) + Size) : malloc(sizeof(*h) + Size);
-    if (h == NULL)
+    void *base = NULL;
+    if (align == OW_POOL_ALIGN)
+        base = Zero ? calloc(1, lead + Size) : malloc(lead + Size);
+    else if (posix_memalign(&base, align, lead + Size) != 0)
+        base = NULL;
+    if (base == NULL)
         return NULL;
+    PUCHAR block = (PUCHAR)base + lead;
+    if (Zero && align != OW_POOL_ALIGN)
+        memset(block, 0, Size);
+    OW_POOL_HEADER *h = (OW_POOL_HEADER *)block - 1;
     h->Magic = OW_POOL_LIVE;
     h->Tag = Tag;
     h->Size = Size;
     h->Site = Site;
+    h->Base = base;
     ow_account(Tag, Site, Size, +1);
-    return h + 1;
+    return block;
 }
 
 PVOID ow_pool_alloc_for(SIZE_T Size, ULONG Tag, const char *Site)
 {
-    return ow_pool_alloc(Size, Tag, FALSE, Site);
+    return ow_pool_alloc(Size, Tag, FALSE, FALSE, Site);
 }
 
 PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
 {
-    (void)PoolType;
-    return ow_pool_alloc(NumberOfBytes, Tag, FALSE, NULL);
+    /* NonPagedPoolCacheAligned (4), PagedPoolCacheAligned (5) and their
+     * MustS, session and Nx forms: the low three bits say 4 to 6. */
+    ULONG base = (ULONG)PoolType & 7;
+    return ow_pool_alloc(NumberOfBytes, Tag, FALSE, base >= 4 && base <= 6, NULL);
 }
 
 PVOID ExAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes)
@@ -100,13 +125,35 @@ PVOID ExAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes)
     return ExAllocatePoolWithTag(PoolType, NumberOfBytes, OW_TAG_NONE);
 }
 
+/* The POOL_FLAGS page: the low 32 bits are required parameters ("allocation
+ * fails if they cannot be satisfied"), the high 32 optional ("succeeds if
+ * they cannot be satisfied or are unrecognized"). These are the required
+ * ones OpenWSK satisfies (quota and session are meaningless in one process);
+ * the reserved bits and any others fail the call. */
+#define OW_POOL_FLAGS_KNOWN (POOL_FLAG_USE_QUOTA | POOL_FLAG_UNINITIALIZED | POOL_FLAG_SESSION | \
+                             POOL_FLAG_CACHE_ALIGNED | POOL_FLAG_RAISE_ON_FAILURE | POOL_FLAG_NON_PAGED | \
+                             POOL_FLAG_NON_PAGED_EXECUTE | POOL_FLAG_PAGED)
+
 PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag)
 {
     /* Exactly one pool kind is required, as Windows checks. */
     POOL_FLAGS kind = Flags & (POOL_FLAG_NON_PAGED | POOL_FLAG_NON_PAGED_EXECUTE | POOL_FLAG_PAGED);
-    if (kind == 0 || (kind & (kind - 1)) != 0 || Tag == 0)
-        return NULL;
-    return ow_pool_alloc(NumberOfBytes, Tag, !(Flags & POOL_FLAG_UNINITIALIZED), NULL);
+    POOL_FLAGS required = Flags & 0xffffffffULL;
+    PVOID p = NULL;
+    if (kind != 0 && (kind & (kind - 1)) == 0 && Tag != 0 && (required & ~OW_POOL_FLAGS_KNOWN) == 0)
+        p = ow_pool_alloc(NumberOfBytes, Tag, !(Flags & POOL_FLAG_UNINITIALIZED),
+                          (Flags & POOL_FLAG_CACHE_ALIGNED) != 0, NULL);
+    /* ExAllocatePool2 page, Return value: with POOL_FLAG_RAISE_ON_FAILURE a
+     * failure raises an exception instead of returning NULL, so the caller
+     * does not check for NULL. User mode has no structured exceptions to
+     * raise: stop here, naming the cause, rather than hand back a NULL the
+     * driver will dereference somewhere else. */
+    if (p == NULL && (Flags & POOL_FLAG_RAISE_ON_FAILURE))
+        ow_violation(KMODE_EXCEPTION_NOT_HANDLED, (ULONG_PTR)(ULONG)STATUS_INSUFFICIENT_RESOURCES, 0, 0, 0,
+                     "ExAllocatePool2 of %zu bytes (flags 0x%llx, tag 0x%08x) failed with "
+                     "POOL_FLAG_RAISE_ON_FAILURE: Windows raises an exception here",
+                     (size_t)NumberOfBytes, (unsigned long long)Flags, (unsigned)Tag);
+    return p;
 }
 
 /* ExFreePoolWithTag's checks and accounting; returns the block's malloc
@@ -131,7 +178,7 @@ static void *pool_release(PVOID P, ULONG Tag, PVOID Caller)
     }
     h->Magic = OW_POOL_FREED;
     ow_account(h->Tag, h->Site, h->Size, -1);
-    return h;
+    return h->Base;
 }
 
 VOID ExFreePoolWithTag(PVOID P, ULONG Tag)

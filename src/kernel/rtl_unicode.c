@@ -152,6 +152,10 @@ NTSTATUS RtlCharToInteger(PCSZ String, ULONG Base, PULONG Value)
 
 NTSTATUS RtlUnicodeStringToInteger(PCUNICODE_STRING String, ULONG Base, PULONG Value)
 {
+    /* Its page: "If the string is empty, the routine fails and returns
+     * STATUS_INVALID_PARAMETER" (blanks only are not empty: 0, success). */
+    if (String->Length < sizeof(WCHAR))
+        return STATUS_INVALID_PARAMETER;
     return parse_integer(String->Buffer, String->Length / sizeof(WCHAR), sizeof(WCHAR), Base, Value);
 }
 
@@ -168,13 +172,15 @@ NTSTATUS RtlIntegerToUnicodeString(ULONG Value, ULONG Base, PUNICODE_STRING Stri
         digits[n++] = (WCHAR)(d < 10 ? '0' + d : 'A' + d - 10);
         Value /= Base;
     } while (Value != 0);
-    if ((SIZE_T)n * sizeof(WCHAR) > String->MaximumLength)
+    /* The RtlIntegerToUnicodeString page: the result is "a null-terminated
+     * string", and STATUS_BUFFER_OVERFLOW when the UNICODE_STRING "is too
+     * small to hold the result": the terminator needs its room too. */
+    if ((SIZE_T)(n + 1) * sizeof(WCHAR) > String->MaximumLength)
         return STATUS_BUFFER_OVERFLOW;
     for (int i = 0; i < n; i++)
         String->Buffer[i] = digits[n - 1 - i];
+    String->Buffer[n] = 0;
     String->Length = (USHORT)(n * sizeof(WCHAR));
-    if (String->Length + sizeof(WCHAR) <= String->MaximumLength)
-        String->Buffer[n] = 0;
     return STATUS_SUCCESS;
 }
 

@@ -239,14 +239,7 @@ BOOLEAN KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PKDPC Dp
     if (Period < 0)
         ow_violation(DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1603, (ULONG_PTR)Timer, (ULONG_PTR)Period,
                      0, "KeSetTimerEx with a negative period %ld", (long)Period);
-    LONGLONG now = ow_monotonic_100ns(), due;
-    if (DueTime.QuadPart <= 0) {
-        due = now - DueTime.QuadPart;
-    } else {
-        LARGE_INTEGER sys;
-        KeQuerySystemTimePrecise(&sys);
-        due = now + (DueTime.QuadPart > sys.QuadPart ? DueTime.QuadPart - sys.QuadPart : 0);
-    }
+    LONGLONG due = ow_due_monotonic(DueTime.QuadPart);
     ow_timer_lock_take();
     BOOLEAN was_set = Timer->TimerListEntry.Flink != NULL;
     if (was_set)

@@ -89,8 +89,47 @@ static void timer_resolution(void)
           KeQueryTimeIncrement());
 }
 
+/* The longest relative timeouts (-MAXLONGLONG and MINLONGLONG, which
+ * drivers use for "practically forever") are intervals like any other
+ * ("A negative value specifies an interval relative to the current time",
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kewaitforsingleobject):
+ * the wait returns when the object is signalled, neither at once nor never. */
+static KEVENT Late;
+
+static VOID LateSetter(PVOID Context)
+{
+    UNREFERENCED_PARAMETER(Context);
+    LARGE_INTEGER d = { .QuadPart = -30 * 10000LL };
+    KeDelayExecutionThread(KernelMode, FALSE, &d);
+    KeSetEvent(&Late, IO_NO_INCREMENT, FALSE);
+    PsTerminateSystemThread(STATUS_SUCCESS);
+}
+
+static void longest_timeouts(void)
+{
+    static const LONGLONG longest[] = { -MAXLONGLONG, -MAXLONGLONG - 1 };
+    for (int i = 0; i < 2; i++) {
+        LARGE_INTEGER t = { .QuadPart = longest[i] };
+        KeInitializeEvent(&Late, NotificationEvent, TRUE);
+        CHECK_STATUS(KeWaitForSingleObject(&Late, Executive, KernelMode, FALSE, &t), STATUS_SUCCESS);
+        KeClearEvent(&Late);
+        HANDLE h;
+        CHECK_STATUS(PsCreateSystemThread(&h, THREAD_ALL_ACCESS, NULL, NULL, NULL, LateSetter, NULL), STATUS_SUCCESS);
+        double t0 = now_ms();
+        CHECK_STATUS(KeWaitForSingleObject(&Late, Executive, KernelMode, FALSE, &t), STATUS_SUCCESS);
+        double waited = now_ms() - t0;
+        CHECK(waited >= 25 && waited < 5000, "timeout %lld: the wait took %.1f ms", (long long)longest[i], waited);
+        PVOID thread;
+        CHECK_STATUS(ObReferenceObjectByHandle(h, SYNCHRONIZE, NULL, KernelMode, &thread, NULL), STATUS_SUCCESS);
+        KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, NULL);
+        ObDereferenceObject(thread);
+        ZwClose(h);
+    }
+}
+
 int main(void)
 {
+    longest_timeouts();
     semaphores();
     timer_resolution();
     ULONGLONG i0 = KeQueryUnbiasedInterruptTime(), i1 = KeQueryInterruptTime();

@@ -68,6 +68,25 @@ static void integers(void)
     CHECK_STATUS(RtlUnicodeStringToInteger(&u, 0, &v), STATUS_SUCCESS);
     CHECK_EQ(v, 31);
     CHECK_STATUS(RtlUnicodeStringToInteger(&u, 3, &v), STATUS_INVALID_PARAMETER);
+    /* An empty string fails; blanks, or no number, give 0 and succeed
+     * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-rtlunicodestringtointeger,
+     * Return value and its table of examples). */
+    RtlInitUnicodeString(&u, L"");
+    v = 7;
+    CHECK_STATUS(RtlUnicodeStringToInteger(&u, 10, &v), STATUS_INVALID_PARAMETER);
+    RtlInitUnicodeString(&u, L"      ");
+    CHECK_STATUS(RtlUnicodeStringToInteger(&u, 10, &v), STATUS_SUCCESS);
+    CHECK_EQ(v, 0);
+    RtlInitUnicodeString(&u, L"xyz");
+    v = 7;
+    CHECK_STATUS(RtlUnicodeStringToInteger(&u, 10, &v), STATUS_SUCCESS);
+    CHECK_EQ(v, 0);
+    RtlInitUnicodeString(&u, L"   +678abc");
+    CHECK_STATUS(RtlUnicodeStringToInteger(&u, 16, &v), STATUS_SUCCESS);
+    CHECK_EQ(v, 6785724);
+    RtlInitUnicodeString(&u, L"789");
+    CHECK_STATUS(RtlUnicodeStringToInteger(&u, 8, &v), STATUS_SUCCESS);
+    CHECK_EQ(v, 7);
     CHECK_STATUS(RtlCharToInteger("0b101", 0, &v), STATUS_SUCCESS);
     CHECK_EQ(v, 5);
     CHECK_STATUS(RtlCharToInteger("777", 8, &v), STATUS_SUCCESS);
@@ -77,6 +96,14 @@ static void integers(void)
     CHECK_STATUS(RtlIntegerToUnicodeString(255, 16, &out), STATUS_SUCCESS);
     CHECK(is(&out, "FF") && buf[2] == 0, "hex");
     CHECK_STATUS(RtlIntegerToUnicodeString(12345, 10, &out), STATUS_BUFFER_OVERFLOW);
+    /* The result is "a null-terminated string": four digits in four WCHARs
+     * leave no room for the terminator, so the buffer is too small
+     * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-rtlintegertounicodestring). */
+    buf[0] = 'x';
+    CHECK_STATUS(RtlIntegerToUnicodeString(1234, 10, &out), STATUS_BUFFER_OVERFLOW);
+    CHECK(buf[0] == 'x', "a result that does not fit is not written");
+    CHECK_STATUS(RtlIntegerToUnicodeString(123, 10, &out), STATUS_SUCCESS);
+    CHECK(is(&out, "123") && buf[3] == 0, "three digits and the terminator fill four WCHARs");
     CHECK_STATUS(RtlIntegerToUnicodeString(1, 7, &out), STATUS_INVALID_PARAMETER);
 }
 

@@ -85,8 +85,23 @@ static void Dpcs(void)
     CHECK(!KeRemoveQueueDpc(&d), "remove of a DPC that ran");
 }
 
+/* A timer due after the longest relative interval (-MAXLONGLONG) is due in
+ * the far future, not in the past: it must not fire
+ * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesettimerex:
+ * a negative DueTime is relative to the current time). */
+static void FarFuture(void)
+{
+    KTIMER t;
+    KeInitializeTimer(&t);
+    LARGE_INTEGER due = { .QuadPart = -MAXLONGLONG }, wait = { .QuadPart = -30 * 10000LL };
+    CHECK(!KeSetTimer(&t, due, NULL), "a new timer was in the queue");
+    CHECK_STATUS(KeWaitForSingleObject(&t, Executive, KernelMode, FALSE, &wait), STATUS_TIMEOUT);
+    CHECK(KeCancelTimer(&t), "the timer left the queue without expiring");
+}
+
 int main(void)
 {
+    FarFuture();
     Timers();
     Dpcs();
     return ow_test_result("test_timer");
