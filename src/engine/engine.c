@@ -542,15 +542,8 @@ void ow_mb_ack(struct ow_mailbox *mb)
         return;   /* EAGAIN: already consumed */
 }
 
-int ow_mb_take(struct ow_mailbox *mb, struct ow_opq *in)
+int ow_mb_take_posted(struct ow_mailbox *mb, struct ow_opq *in)
 {
-    /* Nothing posted, cancelled or stopped since the last take (on a shard
-     * whose calls go straight to the ring, the usual case): no lock. A
-     * post racing this check wakes the engine as usual. */
-    if (atomic_load_explicit(&mb->work, memory_order_acquire) == 0) {
-        in->head = in->tail = NULL;
-        return 0;
-    }
     ow_lock(&mb->lock);
     /* Once stop was asked, every take answers it: the drain may call again. */
     atomic_store_explicit(&mb->work, mb->stop, memory_order_relaxed);
@@ -564,11 +557,8 @@ int ow_mb_take(struct ow_mailbox *mb, struct ow_opq *in)
     return stop;
 }
 
-struct ow_op *ow_mb_next_cancel(struct ow_mailbox *mb, int *unsubmitted)
+struct ow_op *ow_mb_next_cancel_queued(struct ow_mailbox *mb, int *unsubmitted)
 {
-    *unsubmitted = 0;
-    if (atomic_load(&mb->ncancels) == 0)
-        return NULL;                   /* the usual case: no lock taken */
     ow_lock(&mb->lock);
     struct ow_op *op = mb->cancels;
     if (op != NULL) {
@@ -706,13 +696,6 @@ void ow_io_window(struct ow_op *op)
         p->msg.msg_iov = &p->head;
         p->msg.msg_iovlen = 1;
     }
-}
-
-int ow_io_wants_more(const struct ow_op *op)
-{
-    int keep_on = op->kind == OW_OP_SEND ||
-                  ((op->u.io.flags & OW_IO_WAITALL) && !(op->u.io.flags & OW_IO_PEEK));
-    return keep_on && op->eng_done < ow_iov_total(op->u.io.iov, op->u.io.iovcnt);
 }
 
 unsigned ow_poll_to_linux(unsigned ev)

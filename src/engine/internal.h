@@ -103,11 +103,31 @@ void ow_mb_set_owner(struct ow_mailbox *mb);                /* from its shard th
  * op at once instead of posting it; this marks it pending (cancellable) as
  * a post would. */
 void ow_mb_mark_direct(struct ow_mailbox *mb, struct ow_op *op);
-/* Engine thread: moves the posted ops to *in; returns 1 once stop was asked. */
-int  ow_mb_take(struct ow_mailbox *mb, struct ow_opq *in);
+/* Engine thread: moves the posted ops to *in; returns 1 once stop was asked.
+ * Inline, since the drain before every wait calls it: with nothing posted,
+ * cancelled or stopped since the last take (a shard whose calls go straight
+ * to the ring, the usual case) it takes no lock; a post racing this check
+ * wakes the engine as usual. */
+int  ow_mb_take_posted(struct ow_mailbox *mb, struct ow_opq *in);
+static inline int ow_mb_take(struct ow_mailbox *mb, struct ow_opq *in)
+{
+    if (atomic_load_explicit(&mb->work, memory_order_acquire) == 0) {
+        in->head = in->tail = NULL;
+        return 0;
+    }
+    return ow_mb_take_posted(mb, in);
+}
 /* Engine thread: next op to cancel, or NULL. *unsubmitted = 1 when it was
- * still in the mailbox (it is taken out; the backend never saw it). */
-struct ow_op *ow_mb_next_cancel(struct ow_mailbox *mb, int *unsubmitted);
+ * still in the mailbox (it is taken out; the backend never saw it). With no
+ * cancel queued, the usual case, no lock is taken. */
+struct ow_op *ow_mb_next_cancel_queued(struct ow_mailbox *mb, int *unsubmitted);
+static inline struct ow_op *ow_mb_next_cancel(struct ow_mailbox *mb, int *unsubmitted)
+{
+    *unsubmitted = 0;
+    if (atomic_load(&mb->ncancels) == 0)
+        return NULL;
+    return ow_mb_next_cancel_queued(mb, unsubmitted);
+}
 /* Engine thread: forgets op (no cancel may find it any more), runs ->done. */
 void ow_mb_finish(struct ow_mailbox *mb, struct ow_op *op, ssize_t res);
 /* Engine thread: runs an OW_OP_FORGET record taken from the mailbox with the
@@ -146,8 +166,17 @@ static inline ssize_t ow_partial(struct ow_op *op, ssize_t err)
 }
 /* True when a SEND/RECV must go on after a transfer of eng_done bytes: a
  * SEND always (one call may stop at a window's end or at the kernel's
- * per-call cap of about 2 GiB), a RECV under WAITALL. */
-int ow_io_wants_more(const struct ow_op *op);
+ * per-call cap of about 2 GiB), a RECV under WAITALL. Inline: every
+ * transfer's completion asks. */
+static inline int ow_io_wants_more(const struct ow_op *op)
+{
+    int keep_on = op->kind == OW_OP_SEND ||
+                  ((op->u.io.flags & OW_IO_WAITALL) && !(op->u.io.flags & OW_IO_PEEK));
+    if (!keep_on)
+        return 0;
+    size_t total = op->u.io.iovcnt == 1 ? op->u.io.iov[0].iov_len : ow_iov_total(op->u.io.iov, op->u.io.iovcnt);
+    return op->eng_done < total;
+}
 
 /* Linux poll(2) bits <-> OW_POLL_*. */
 unsigned ow_poll_to_linux(unsigned ow_events);
