@@ -232,7 +232,7 @@ static void receive_begin(struct ow_req *req)
 {
     struct ow_socket *sock = req->sock;
     ow_lock(&sock->lock);
-    req->done = ow_conn_take_held_locked(sock, req);
+    req->done = sock->ev_held_len > 0 ? ow_conn_take_held_locked(sock, req) : 0;   /* usually none */
     ow_unlock(&sock->lock);
     if (req->total == 0 || (req->done > 0 && (req->iovcnt == 0 || !(req->flags & WSK_FLAG_WAITALL)))) {
         ow_req_finish(req, STATUS_SUCCESS, req->done);   /* re-arms the events */
