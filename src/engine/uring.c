@@ -400,16 +400,20 @@ static void reap(void)
     enum { BATCH = 32 };
     struct { uint64_t ud; int res; } got[BATCH];
     for (;;) {
-        unsigned head, n = 0;
-        struct io_uring_cqe *cqe;
-        io_uring_for_each_cqe(&u->ring, head, cqe) {
-            got[n].ud = cqe->user_data;
-            got[n].res = cqe->res;
-            if (++n == BATCH)
-                break;
-        }
+        /* The tail read once per batch, with acquire (it orders the CQE
+         * reads after it); liburing's io_uring_for_each_cqe reads it again
+         * for every entry. The ring has 16-byte CQEs (no CQE32, ur_init). */
+        unsigned head = *u->ring.cq.khead, mask = u->ring.cq.ring_mask;
+        unsigned n = io_uring_smp_load_acquire(u->ring.cq.ktail) - head;
         if (n == 0)
             return;
+        if (n > BATCH)
+            n = BATCH;
+        for (unsigned i = 0; i < n; i++) {
+            const struct io_uring_cqe *cqe = &u->ring.cq.cqes[(head + i) & mask];
+            got[i].ud = cqe->user_data;
+            got[i].res = cqe->res;
+        }
         io_uring_cq_advance(&u->ring, n);
         for (unsigned i = 0; i < n; i++)
             on_cqe(got[i].ud, got[i].res);
@@ -575,6 +579,11 @@ static int ur_init(void *st)
     }
     if (rc < 0)
         return rc;
+    /* reap() indexes the CQ ring by 16-byte entries. */
+    if (u->ring.flags & IORING_SETUP_CQE32) {
+        io_uring_queue_exit(&u->ring);
+        return -EOPNOTSUPP;
+    }
     /* FAST_POLL (5.7) parks socket ops on readiness instead of blocking an
      * io-wq thread; NODROP keeps completions when the CQ ring overflows. */
     if (!(params.features & IORING_FEAT_FAST_POLL) || !(params.features & IORING_FEAT_NODROP)) {
