@@ -34,6 +34,7 @@ struct ow_shard {
     pthread_t thread;
     void *state;                      /* the backend's, state_size bytes */
     int cpu;                          /* pinned to this CPU, or -1 */
+    unsigned char *scratch;           /* ow_engine_scratch(): made on first use */
 };
 static struct ow_shard *g_shards;                           /* set while started */
 static _Atomic unsigned g_nshards;
@@ -204,8 +205,10 @@ static int spawn_shard(const struct ow_backend *be, unsigned i)
 
 static void free_shards(struct ow_shard *sh, unsigned n)
 {
-    for (unsigned i = 0; sh && i < n; i++)
+    for (unsigned i = 0; sh && i < n; i++) {
         free(sh[i].state);
+        free(sh[i].scratch);
+    }
     free(sh);
 }
 
@@ -407,6 +410,16 @@ const char *ow_engine_backend(void)
 }
 
 int ow_engine_on_engine_thread(void) { return t_shard >= 0; }
+
+void *ow_engine_scratch(void)
+{
+    if (t_shard < 0)
+        return NULL;
+    struct ow_shard *sh = &g_shards[t_shard];   /* only its own thread touches it */
+    if (sh->scratch == NULL)
+        sh->scratch = malloc(OW_ENGINE_SCRATCH);
+    return sh->scratch;
+}
 
 void ow_eng_complete(struct ow_op *op, ssize_t res)
 {

@@ -132,6 +132,13 @@ unsigned ow_engine_next_shard(void);      /* round robin */
  * delivered it on (SO_INCOMING_CPU, cpu >= 0), else the next in turn. */
 unsigned ow_engine_shard_for_cpu(int cpu);
 int  ow_engine_current_shard(void);       /* the shard this thread runs, or -1 */
+/* A buffer of OW_ENGINE_SCRATCH bytes private to the calling shard thread,
+ * for bytes read and handed on before that thread's next use of it (an
+ * event's indication); NULL off the shard threads or out of memory. One per
+ * shard, not per thread: a thread-local array would cost every thread of
+ * the process its size, zeroed at the thread's start. Freed at stop. */
+#define OW_ENGINE_SCRATCH 65536
+void *ow_engine_scratch(void);
 
 int  ow_engine_submit(struct ow_op *op);  /* 0, or -errno: not queued, ->done never runs */
 void ow_engine_cancel(struct ow_op *op);

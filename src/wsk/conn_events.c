@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OW_EV_CHUNK 65536
+#define OW_EV_CHUNK OW_ENGINE_SCRATCH
 #define OW_IND_MAGIC 0x4E49574FU   /* "OWIN" */
 
 /* One data indication we handed out; freed at once or by WskRelease. */
@@ -194,8 +194,12 @@ static void indicate_held(struct ow_socket *sock, const WSK_CLIENT_CONNECTION_DI
 /* Reads what arrived and indicates it; learns the end of the stream. */
 static void indicate_input(struct ow_socket *sock, const WSK_CLIENT_CONNECTION_DISPATCH *cd)
 {
-    static _Thread_local unsigned char chunk[OW_EV_CHUNK];
-    long n = ow_net_recv_now(sock->fd, chunk, sizeof(chunk));
+    unsigned char small[4096];         /* off a shard, or out of memory: a shorter read */
+    unsigned char *chunk = ow_engine_scratch();
+    size_t cap = chunk ? OW_EV_CHUNK : sizeof(small);
+    if (chunk == NULL)
+        chunk = small;
+    long n = ow_net_recv_now(sock->fd, chunk, cap);
     if (n > 0) {
         indicate(sock, cd, chunk, (size_t)n);
     } else if (n == 0) {

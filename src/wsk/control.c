@@ -4,6 +4,7 @@
  * to Linux. Unknown options fail with STATUS_NOT_SUPPORTED. */
 #include "provider.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* SO_EXCLUSIVEADDRUSE is (int)(~SO_REUSEADDR); compare as ULONG. */
@@ -159,17 +160,25 @@ static NTSTATUS put_size(SIZE_T v, SIZE_T out_size, PVOID out, SIZE_T *out_bytes
 static NTSTATUS address_list(struct ow_socket *sock, SIZE_T out_size, PVOID out, SIZE_T *out_bytes)
 {
     enum { MAX_ADDRS = 256 };
-    static _Thread_local UCHAR addrs[MAX_ADDRS * OW_WIN_SOCKADDR_IN6_LEN];
+    /* On the heap: a rare query, and a thread-local array would cost every
+     * thread of the process its 7 KiB. */
+    UCHAR *addrs = malloc(MAX_ADDRS * OW_WIN_SOCKADDR_IN6_LEN);
+    if (addrs == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
     int n = ow_net_local_addresses(sock->family, addrs, MAX_ADDRS);
-    if (n < 0)
+    if (n < 0) {
+        free(addrs);
         return ow_status_from_errno(-n);
+    }
     if (n > MAX_ADDRS)
         n = MAX_ADDRS;
     size_t len = ow_addr_len(sock->family);
     SIZE_T head = ALIGN_UP_BY(SIZEOF_SOCKET_ADDRESS_LIST(n), 8), needed = head + (SIZE_T)n * len;
     *out_bytes = needed;
-    if (out == NULL || out_size < needed)
+    if (out == NULL || out_size < needed) {
+        free(addrs);
         return STATUS_BUFFER_OVERFLOW;
+    }
     SOCKET_ADDRESS_LIST *list = out;
     UCHAR *store = (UCHAR *)out + head;
     list->iAddressCount = n;
@@ -178,6 +187,7 @@ static NTSTATUS address_list(struct ow_socket *sock, SIZE_T out_size, PVOID out,
         list->Address[i].lpSockaddr = (LPSOCKADDR)(store + (size_t)i * len);
         list->Address[i].iSockaddrLength = (INT)len;
     }
+    free(addrs);
     return STATUS_SUCCESS;
 }
 

@@ -13,7 +13,7 @@
 
 #define OW_DGRAM_BATCH 16            /* datagrams per WskReceiveFromEvent chain */
 #define OW_DGRAM_HELD_MAX 256        /* not accepted, waiting for WskReceiveFrom */
-#define OW_DGRAM_CHUNK 65536
+#define OW_DGRAM_CHUNK OW_ENGINE_SCRATCH
 
 
 #define OW_DGRAM_MAGIC 0x474457FU
@@ -47,24 +47,33 @@ static void free_dgram_chain(struct ow_dgram_ind *d)
 
 static struct ow_dgram_ind *read_datagram(struct ow_socket *sock, long *res)
 {
-    static _Thread_local unsigned char chunk[OW_DGRAM_CHUNK];
+    /* The largest datagram whole: the shard's scratch, else a heap block. */
+    unsigned char *chunk = ow_engine_scratch(), *own = NULL;
+    if (chunk == NULL && (chunk = own = malloc(OW_DGRAM_CHUNK)) == NULL) {
+        *res = -ENOMEM;
+        return NULL;
+    }
     SOCKADDR_STORAGE from;
     size_t fromlen = sizeof(from);
     int truncated = 0;
     memset(&from, 0, sizeof(from));
-    *res = ow_net_recvfrom_now(sock->fd, chunk, sizeof(chunk), &from, &fromlen, &truncated);
-    if (*res < 0)
+    *res = ow_net_recvfrom_now(sock->fd, chunk, OW_DGRAM_CHUNK, &from, &fromlen, &truncated);
+    if (*res < 0) {
+        free(own);
         return NULL;
+    }
     size_t n = (size_t)*res;
     struct ow_dgram_ind *d = malloc(sizeof(*d) + (n ? n : 1));
     PMDL mdl = d ? IoAllocateMdl(d->data, (ULONG)(n ? n : 1), FALSE, FALSE, NULL) : NULL;
     if (mdl == NULL) {
         free(d);
+        free(own);
         *res = -ENOMEM;
         return NULL;
     }
     MmBuildMdlForNonPagedPool(mdl);
     memcpy(d->data, chunk, n);
+    free(own);
     d->magic = OW_DGRAM_MAGIC;
     d->sock = sock;
     d->mdl = mdl;
