@@ -130,6 +130,11 @@ cat > "$work/names.c" <<'NAMES'
 #include <ip2string.h>
 #include <wsk.h>
 
+/* RTL_CONSTANT_STRING at file scope, 8-bit and WCHAR (C++ has no void *
+ * conversion to Buffer). */
+static const UNICODE_STRING NamesWide = RTL_CONSTANT_STRING(L"\\Device\\Names");
+static const ANSI_STRING NamesNarrow = RTL_CONSTANT_STRING("names");
+
 typedef struct {
     union { LONG Status; PVOID Pointer; } DUMMYUNIONNAME;
     struct { USHORT Low; USHORT High; } DUMMYSTRUCTNAME;
@@ -178,6 +183,7 @@ static NTSTATUS Names(_Out_writes_bytes_(_Inexpressible_(n)) __out_data_source(N
     ObDereferenceObjectWithTag(PsGetCurrentThread(), 0x54616754);
     l += (LONG)(VER_NT_WORKSTATION + VER_NT_DOMAIN_CONTROLLER + VER_NT_SERVER + KERNEL_SECURITY_CHECK_FAILURE);
     l += (LONG)(ContinueCompletion == STATUS_CONTINUE_COMPLETION) + (LONG)(StopCompletion != 0);
+    r += NamesWide.Length + NamesNarrow.Length;
     (void)b; (void)c; (void)s; (void)q; (void)l;
     return ZwYieldExecution();
 }
