@@ -450,6 +450,10 @@ NTSYSAPI VOID RtlInitString(PSTRING DestinationString, PCSZ SourceString);
  * STATUS_NAME_TOO_LONG (DestinationString untouched) instead of cut. */
 NTSYSAPI NTSTATUS RtlInitAnsiStringEx(PANSI_STRING DestinationString, PCSZ SourceString);
 NTSYSAPI NTSTATUS RtlInitStringEx(PSTRING DestinationString, PCSZ SourceString);
+/* The UNICODE_STRING form: STATUS_NAME_TOO_LONG (DestinationString
+ * untouched) when the string is longer than RtlInitUnicodeString would
+ * count, MAXUSHORT - 1 bytes with its terminating null. */
+NTSYSAPI NTSTATUS RtlInitUnicodeStringEx(PUNICODE_STRING DestinationString, PCWSTR SourceString);
 /* An empty counted string over a caller's buffer of BufferSize bytes. */
 static __inline VOID RtlInitEmptyUnicodeString(PUNICODE_STRING UnicodeString, PWCHAR Buffer,
                                                USHORT BufferSize)

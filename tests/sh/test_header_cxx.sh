@@ -184,6 +184,8 @@ static NTSTATUS Names(_Out_writes_bytes_(_Inexpressible_(n)) __out_data_source(N
     l += (LONG)(VER_NT_WORKSTATION + VER_NT_DOMAIN_CONTROLLER + VER_NT_SERVER + KERNEL_SECURITY_CHECK_FAILURE);
     l += (LONG)(ContinueCompletion == STATUS_CONTINUE_COMPLETION) + (LONG)(StopCompletion != 0);
     r += NamesWide.Length + NamesNarrow.Length;
+    if (!NT_SUCCESS(RtlInitUnicodeStringEx(&u, L"x")))
+        r++;
     (void)b; (void)c; (void)s; (void)q; (void)l;
     return ZwYieldExecution();
 }

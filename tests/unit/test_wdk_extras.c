@@ -317,6 +317,33 @@ static void alignment_and_offsets(void)
     CHECK_EQ(PtrOffset(buf, &buf[37]), 37u);
 }
 
+/* ---- UNICODE_STRING counts that may be too long --------------------------- */
+static void unicode_ex(void)
+{
+    /* RtlInitUnicodeStringEx has no page of its own: as its 8-bit twin
+     * .../wdm/nf-wdm-rtlinitstringex, "STATUS_NAME_TOO_LONG if the
+     * SourceString is too long", at the limit RtlInitUnicodeString counts
+     * (MAXUSHORT - 1 bytes with the terminating null). */
+    UNICODE_STRING u;
+    CHECK_STATUS(RtlInitUnicodeStringEx(&u, L"wsk"), STATUS_SUCCESS);
+    CHECK(u.Length == 6 && u.MaximumLength == 8 && u.Buffer[0] == L'w', "RtlInitUnicodeStringEx");
+    CHECK_STATUS(RtlInitUnicodeStringEx(&u, NULL), STATUS_SUCCESS);
+    CHECK(u.Length == 0 && u.MaximumLength == 0 && u.Buffer == NULL, "RtlInitUnicodeStringEx(NULL)");
+    size_t longest = (MAXUSHORT - sizeof(WCHAR)) / sizeof(WCHAR);   /* 32766 characters */
+    WCHAR *big = (WCHAR *)malloc((longest + 2) * sizeof(WCHAR));
+    for (size_t i = 0; i < longest + 1; i++)
+        big[i] = L'a';
+    big[longest] = 0;
+    CHECK_STATUS(RtlInitUnicodeStringEx(&u, big), STATUS_SUCCESS);
+    CHECK(u.Length == 0xfffc && u.MaximumLength == 0xfffe && u.Buffer == big, "the longest that fits");
+    big[longest] = L'a';
+    big[longest + 1] = 0;
+    UNICODE_STRING untouched = u;
+    CHECK_STATUS(RtlInitUnicodeStringEx(&u, big), STATUS_NAME_TOO_LONG);
+    CHECK(u.Length == untouched.Length && u.Buffer == untouched.Buffer, "failed Ex changed the string");
+    free(big);
+}
+
 int main(void)
 {
     alignment_and_offsets();
@@ -331,6 +358,7 @@ int main(void)
     CHECK_BUGCHECK(debug_break, "*** STOP: 0x0000001E (0x80000003,", "KMODE_EXCEPTION_NOT_HANDLED");
     CHECK_BUGCHECK(assertion_failure, "*** STOP: 0x0000001E (0xc0000420,");
     rtl_helpers();
+    unicode_ex();
     types_and_objects();
     return ow_test_result("test_wdk_extras");
 }
