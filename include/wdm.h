@@ -1231,6 +1231,15 @@ typedef struct _OSVERSIONINFOEXW {
 NTSYSAPI NTSTATUS RtlGetVersion(PRTL_OSVERSIONINFOW lpVersionInformation);
 /* An exported OpenWSK routine by name, or NULL (a routine OpenWSK lacks). */
 NTKERNELAPI PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName);
+/* "An estimate of the amount of memory in the system", for sizing a driver's
+ * buffers at initialisation. Microsoft gives no thresholds; OpenWSK's are
+ * the host's physical memory: under 1 GiB small, under 4 GiB medium. */
+typedef enum _MM_SYSTEM_SIZE {
+    MmSmallSystem,
+    MmMediumSystem,
+    MmLargeSystem
+} MM_SYSTEMSIZE;
+NTKERNELAPI MM_SYSTEMSIZE MmQuerySystemSize(VOID);
 
 /* ---- devices, symbolic links, IRP dispatch (src/kernel/device.c) ------- */
 typedef ULONG DEVICE_TYPE;

@@ -186,6 +186,8 @@ static NTSTATUS Names(_Out_writes_bytes_(_Inexpressible_(n)) __out_data_source(N
     r += NamesWide.Length + NamesNarrow.Length;
     if (!NT_SUCCESS(RtlInitUnicodeStringEx(&u, L"x")))
         r++;
+    if (MmQuerySystemSize() == MmSmallSystem)
+        r++;
     (void)b; (void)c; (void)s; (void)q; (void)l;
     return ZwYieldExecution();
 }
