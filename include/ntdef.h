@@ -238,7 +238,24 @@ typedef struct _STRING {
 } STRING, *PSTRING, ANSI_STRING, *PANSI_STRING, OEM_STRING, *POEM_STRING;
 typedef const STRING *PCSTRING, *PCANSI_STRING;
 
+/* A counted string over a literal, for an 8-bit ("...") or a WCHAR (L"...")
+ * one. C converts the void * to either Buffer type; C++ does not, so there an
+ * overload per character type drops the literal's const (constexpr: a
+ * namespace-scope string stays constant-initialised). */
+#ifdef __cplusplus
+#if __cplusplus >= 201103L
+#define OW_RTL_CONSTEXPR constexpr
+#else
+#define OW_RTL_CONSTEXPR inline
+#endif
+extern "C++" {
+static OW_RTL_CONSTEXPR PCHAR ow_rtl_constant_buffer(const char *s) { return const_cast<PCHAR>(s); }
+static OW_RTL_CONSTEXPR PWCH ow_rtl_constant_buffer(const wchar_t *s) { return const_cast<PWCH>(s); }
+}
+#define RTL_CONSTANT_STRING(s) { sizeof(s) - sizeof((s)[0]), sizeof(s), ow_rtl_constant_buffer(s) }
+#else
 #define RTL_CONSTANT_STRING(s) { sizeof(s) - sizeof((s)[0]), sizeof(s), (void *)(s) }
+#endif
 /* An empty UNICODE_STRING _var over a buffer of _size WCHARs declared with it. */
 #define DECLARE_UNICODE_STRING_SIZE(_var, _size) \
     WCHAR _var##_buffer[_size];                  \

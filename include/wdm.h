@@ -450,6 +450,10 @@ NTSYSAPI VOID RtlInitString(PSTRING DestinationString, PCSZ SourceString);
  * STATUS_NAME_TOO_LONG (DestinationString untouched) instead of cut. */
 NTSYSAPI NTSTATUS RtlInitAnsiStringEx(PANSI_STRING DestinationString, PCSZ SourceString);
 NTSYSAPI NTSTATUS RtlInitStringEx(PSTRING DestinationString, PCSZ SourceString);
+/* The UNICODE_STRING form: STATUS_NAME_TOO_LONG (DestinationString
+ * untouched) when the string is longer than RtlInitUnicodeString would
+ * count, MAXUSHORT - 1 bytes with its terminating null. */
+NTSYSAPI NTSTATUS RtlInitUnicodeStringEx(PUNICODE_STRING DestinationString, PCWSTR SourceString);
 /* An empty counted string over a caller's buffer of BufferSize bytes. */
 static __inline VOID RtlInitEmptyUnicodeString(PUNICODE_STRING UnicodeString, PWCHAR Buffer,
                                                USHORT BufferSize)
@@ -1227,6 +1231,15 @@ typedef struct _OSVERSIONINFOEXW {
 NTSYSAPI NTSTATUS RtlGetVersion(PRTL_OSVERSIONINFOW lpVersionInformation);
 /* An exported OpenWSK routine by name, or NULL (a routine OpenWSK lacks). */
 NTKERNELAPI PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName);
+/* "An estimate of the amount of memory in the system", for sizing a driver's
+ * buffers at initialisation. Microsoft gives no thresholds; OpenWSK's are
+ * the host's physical memory: under 1 GiB small, under 4 GiB medium. */
+typedef enum _MM_SYSTEM_SIZE {
+    MmSmallSystem,
+    MmMediumSystem,
+    MmLargeSystem
+} MM_SYSTEMSIZE;
+NTKERNELAPI MM_SYSTEMSIZE MmQuerySystemSize(VOID);
 
 /* ---- devices, symbolic links, IRP dispatch (src/kernel/device.c) ------- */
 typedef ULONG DEVICE_TYPE;

@@ -65,6 +65,19 @@ NTSTATUS RtlInitStringEx(PSTRING DestinationString, PCSZ SourceString)
     return RtlInitAnsiStringEx(DestinationString, SourceString);
 }
 
+/* RtlInitUnicodeString's count, refused instead of cut: no Microsoft page of
+ * its own, so it follows its 8-bit twin RtlInitStringEx ("Returns
+ * STATUS_NAME_TOO_LONG if the SourceString is too long") at the limit
+ * RtlInitUnicodeString cuts at. */
+NTSTATUS RtlInitUnicodeStringEx(PUNICODE_STRING DestinationString, PCWSTR SourceString)
+{
+    SIZE_T max_chars = (MAXUSHORT - sizeof(WCHAR)) / sizeof(WCHAR);
+    if (SourceString != NULL && ow_wcsnlen(SourceString, max_chars + 1) > max_chars)
+        return STATUS_NAME_TOO_LONG;
+    RtlInitUnicodeString(DestinationString, SourceString);
+    return STATUS_SUCCESS;
+}
+
 VOID RtlCopyUnicodeString(PUNICODE_STRING DestinationString, PCUNICODE_STRING SourceString)
 {
     if (SourceString == NULL || SourceString->Buffer == NULL) {

@@ -2,13 +2,15 @@
 /* What the "system" says about itself: RtlGetVersion, and
  * MmGetSystemRoutineAddress, which drivers use to find optional routines
  * at run time. OpenWSK answers as Windows 10 22H2 (10.0.19045), the
- * version whose WSK it follows (docs/semantics.md). */
+ * version whose WSK it follows (docs/semantics.md); and MmQuerySystemSize,
+ * from the host's physical memory. */
 #include <wdm.h>
 
 #include "kernel.h"
 
 #include <dlfcn.h>
 #include <string.h>
+#include <unistd.h>
 
 #define OW_VERSION_MAJOR 10
 #define OW_VERSION_MINOR 0
@@ -60,4 +62,21 @@ PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName)
      * exports (openwsk-load, or a driver linked with -lopenwsk); a program
      * linked with libopenwsk.a exports them only with -rdynamic. */
     return dlsym(RTLD_DEFAULT, name);
+}
+
+/* Microsoft's page promises only one of the three values, "an estimate of
+ * the amount of memory in the system"; the thresholds are OpenWSK's, on the
+ * host's physical memory (include/wdm.h). A host that will not say is
+ * taken as large, which is what any machine that runs Linux today is. */
+MM_SYSTEMSIZE MmQuerySystemSize(VOID)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page_size <= 0)
+        return MmLargeSystem;
+    unsigned long long bytes = (unsigned long long)pages * (unsigned long long)page_size;
+    if (bytes < (1ull << 30))
+        return MmSmallSystem;
+    if (bytes < (4ull << 30))
+        return MmMediumSystem;
+    return MmLargeSystem;
 }

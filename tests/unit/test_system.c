@@ -4,10 +4,13 @@
  * dwOSVersionInfoSize; OpenWSK answers 10.0.19045 (docs/semantics.md).
  * MmGetSystemRoutineAddress page: the routine's address, or NULL when the
  * system does not export it. Built with -rdynamic (CMakeLists.txt), as a
- * program must be for the lookup to see libopenwsk.a's routines. */
+ * program must be for the lookup to see libopenwsk.a's routines.
+ * MmQuerySystemSize: one of its three values, from the host's memory. */
 #include "ktest.h"
 
 #include <wsk.h>
+
+#include <unistd.h>
 
 static PVOID lookup(PCWSTR name)
 {
@@ -34,5 +37,19 @@ int main(void)
     CHECK(lookup(L"ExNoSuchRoutine") == NULL, "a routine OpenWSK lacks was found");
     CHECK(lookup(L"memcpy") == NULL && lookup(L"connect") == NULL, "a libc function passed as a system routine");
     CHECK(MmGetSystemRoutineAddress(NULL) == NULL, "NULL name");
+
+    /* https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmquerysystemsize:
+     * "returns one of MmSmallSystem, MmMediumSystem, or MmLargeSystem", an
+     * estimate of the system's memory, at any IRQL. OpenWSK's thresholds
+     * (include/wdm.h): under 1 GiB small, under 4 GiB medium. */
+    CHECK(MmSmallSystem == 0 && MmMediumSystem == 1 && MmLargeSystem == 2, "MM_SYSTEMSIZE order");
+    unsigned long long mem = (unsigned long long)sysconf(_SC_PHYS_PAGES) * (unsigned long long)sysconf(_SC_PAGESIZE);
+    MM_SYSTEMSIZE want = mem < (1ull << 30) ? MmSmallSystem : mem < (4ull << 30) ? MmMediumSystem : MmLargeSystem;
+    CHECK(MmQuerySystemSize() == want, "MmQuerySystemSize %d for %llu bytes", (int)MmQuerySystemSize(), mem);
+    KIRQL old;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    CHECK(MmQuerySystemSize() == want, "MmQuerySystemSize at DISPATCH_LEVEL");
+    KeLowerIrql(old);
+    CHECK(lookup(L"MmQuerySystemSize") == (PVOID)&MmQuerySystemSize, "MmQuerySystemSize is a system routine");
     return ow_test_result("test_system");
 }
