@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* ntdef.h: the basic NT types, as the WDK names them, with Windows' sizes on
- * LP64 Linux (ULONG and LONG are 32 bits, WCHAR is 16 bits). Self-contained:
- * includes nothing from libc beyond <stddef.h> and <stdint.h>. */
+ * LP64 Linux (ULONG and LONG are 32 bits, WCHAR is 16 bits). From libc it
+ * brings what the WDK's own ntdef.h and wdm.h make visible to every driver,
+ * and what drivers call without including it: <ctype.h> (the WDK's ntdef.h
+ * includes it) and <string.h> (memcpy, memset, strlen..., which the WDK's
+ * RtlCopyMemory family expands to). Nothing with wchar_t: under
+ * -fshort-wchar, glibc's wide functions do not match the 16-bit WCHAR. */
 #ifndef OPENWSK_NTDEF_H
 #define OPENWSK_NTDEF_H
 
+#include <ctype.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sal.h>
 
 #ifdef __cplusplus

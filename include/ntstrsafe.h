@@ -15,6 +15,7 @@
 
 #include <ntdef.h>
 #include <stdarg.h>
+#include <stdio.h>     /* as the WDK's ntstrsafe.h: drivers call sprintf and friends through it */
 
 EXTERN_C_START
 

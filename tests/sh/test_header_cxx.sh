@@ -286,6 +286,32 @@ run() {   # run <label> <command...>
     fi
 }
 
+# The C library a driver calls without including it, as under the WDK:
+# <ntddk.h> brings ctype.h and string.h (the WDK's ntdef.h includes ctype.h;
+# its RtlCopyMemory family is memcpy), <ntstrsafe.h> brings stdio.h (the
+# WDK's includes it). gcc 14 refuses an implicit declaration outright.
+cat > "$work/libc.c" <<'LIBC'
+#include <ntddk.h>
+#include <wsk.h>
+#include <ntstrsafe.h>
+int UsesLibc(char *Text, SIZE_T Size);
+int UsesLibc(char *Text, SIZE_T Size)
+{
+    char Copy[16];
+    memcpy(Copy, "abc", 4);
+    memset(Text, 0, Size);
+    int Spaces = isspace((unsigned char)Copy[0]) + isdigit((unsigned char)Copy[1]);
+    Spaces += (int)strlen(Copy) + (strstr(Copy, "b") != NULL) + (strcmp(Copy, "abc") == 0);
+    return Spaces + sprintf(Text, "%d", Spaces) + snprintf(Text, Size, "%s", Copy);
+}
+LIBC
+libc_flags=(-Werror=implicit-function-declaration)
+run "gcc -std=c11 (libc through the WDK headers)" gcc -std=c11 "${flags[@]}" "${libc_flags[@]}" -c "$work/libc.c" -o "$work/libc-gcc.o"
+run "g++ -std=c++17 (libc through the WDK headers)" g++ -x c++ -std=c++17 "${flags[@]}" -c "$work/libc.c" -o "$work/libc-gxx.o"
+if command -v clang >/dev/null 2>&1; then
+    run "clang -std=c11 (libc through the WDK headers)" clang -std=c11 "${flags[@]}" "${libc_flags[@]}" -c "$work/libc.c" -o "$work/libc-clang.o"
+fi
+
 run "g++ -std=c++17 (->Basic.)" g++ -std=c++17 "${flags[@]}" -c "$work/client.cpp" -o "$work/cpp-gcc.o"
 run "gcc -std=c11 (WDK C form)" gcc -std=c11 "${flags[@]}" -c "$work/client.c" -o "$work/c-gcc.o"
 for uni in "" -DUNICODE -D_UNICODE; do
