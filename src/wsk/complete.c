@@ -184,20 +184,6 @@ static VOID ow_cancel_routine(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     req_put(req);                      /* may drop the socket's last reference: finishes a close */
 }
 
-/* Takes the cancel routine off the IRP. When a cancel routine already has
- * it, waits until that routine has taken its req reference (it does so
- * before releasing the cancel spin lock), so the req outlives it. */
-static void req_disarm_cancel(struct ow_req *req)
-{
-    PIRP irp = req->irp;
-    if (IoSetCancelRoutine(irp, NULL) == NULL) {
-        KIRQL irql;
-        IoAcquireCancelSpinLock(&irql);
-        IoReleaseCancelSpinLock(irql);
-    }
-    irp->Tail.Overlay.DriverContext[0] = NULL;
-}
-
 NTSTATUS ow_req_start(struct ow_req *req)
 {
     struct ow_socket *sock = req->sock;
@@ -240,7 +226,7 @@ NTSTATUS ow_req_start(struct ow_req *req)
         /* A call racing WskCloseSocket (a completion routine re-posting,
          * say): refused, never linked to a socket whose close has already
          * asked the pending requests to stop. */
-        req_disarm_cancel(req);
+        ow_irp_disarm_cancel(req->irp);
         irp->IoStatus.Status = STATUS_FILE_FORCED_CLOSED;
         irp->IoStatus.Information = 0;
         IoCompleteRequest(irp, IO_NO_INCREMENT);
@@ -286,7 +272,7 @@ void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
     struct ow_socket *sock = req->sock;
     PIRP irp = req->irp;
 
-    req_disarm_cancel(req);
+    ow_irp_disarm_cancel(req->irp);
 
     ow_lock(&sock->lock);
     if (req->prev)

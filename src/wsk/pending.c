@@ -48,9 +48,8 @@ void ow_pending_put(struct ow_pending *p)
     p->release(p);   /* set may be gone from here on (WskDeregister returned) */
 }
 
-void ow_pending_finish(struct ow_pending *p, NTSTATUS Status, ULONG_PTR Information)
+void ow_irp_disarm_cancel(PIRP irp)
 {
-    PIRP irp = p->irp;
     if (IoSetCancelRoutine(irp, NULL) == NULL) {
         /* IoCancelIrp picked the routine: let it take its reference first. */
         KIRQL irql;
@@ -58,6 +57,12 @@ void ow_pending_finish(struct ow_pending *p, NTSTATUS Status, ULONG_PTR Informat
         IoReleaseCancelSpinLock(irql);
     }
     irp->Tail.Overlay.DriverContext[0] = NULL;
+}
+
+void ow_pending_finish(struct ow_pending *p, NTSTATUS Status, ULONG_PTR Information)
+{
+    PIRP irp = p->irp;
+    ow_irp_disarm_cancel(irp);
     irp->IoStatus.Status = Status;
     irp->IoStatus.Information = Information;
     IoCompleteRequest(irp, IO_NO_INCREMENT);

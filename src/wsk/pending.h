@@ -57,6 +57,13 @@ BOOLEAN ow_pending_claim(struct ow_pending *p);
 /* After a successful claim: disarms the cancel routine and completes the
  * IRP with Status/Information. */
 void ow_pending_finish(struct ow_pending *p, NTSTATUS Status, ULONG_PTR Information);
+/* The cancel rule every provider IRP follows (pending IRPs here, socket
+ * requests in complete.c): takes our cancel routine, whose object is in
+ * DriverContext[0], off Irp before it completes. When IoCancelIrp has
+ * already picked the routine, waits until it has taken its reference on
+ * that object (before it releases the cancel spin lock), so the object
+ * outlives it. */
+void ow_irp_disarm_cancel(PIRP Irp);
 void ow_pending_put(struct ow_pending *p);
 
 /* WskDeregister: completes the OW_PENDING_CANCEL IRPs with STATUS_CANCELLED,
