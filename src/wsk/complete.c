@@ -34,7 +34,8 @@ static void req_put(struct ow_req *req)
     struct ow_socket *sock = req->holds_sock ? req->sock : NULL;
     if (req->iov != req->iov_small)
         free(req->iov);
-    free(req->copy);
+    if (req->copy != NULL)             /* WskConnectEx's buffer copy, a drain's scratch: rare */
+        free(req->copy);
     ow_cache_free(OW_CACHE_REQ, req, sizeof(*req));
     if (sock)
         ow_sock_unref(sock);

@@ -48,17 +48,6 @@ void ow_pending_put(struct ow_pending *p)
     p->release(p);   /* set may be gone from here on (WskDeregister returned) */
 }
 
-void ow_irp_disarm_cancel(PIRP irp)
-{
-    if (IoSetCancelRoutine(irp, NULL) == NULL) {
-        /* IoCancelIrp picked the routine: let it take its reference first. */
-        KIRQL irql;
-        IoAcquireCancelSpinLock(&irql);
-        IoReleaseCancelSpinLock(irql);
-    }
-    irp->Tail.Overlay.DriverContext[0] = NULL;
-}
-
 void ow_pending_finish(struct ow_pending *p, NTSTATUS Status, ULONG_PTR Information)
 {
     PIRP irp = p->irp;

@@ -63,7 +63,16 @@ void ow_pending_finish(struct ow_pending *p, NTSTATUS Status, ULONG_PTR Informat
  * already picked the routine, waits until it has taken its reference on
  * that object (before it releases the cancel spin lock), so the object
  * outlives it. */
-void ow_irp_disarm_cancel(PIRP Irp);
+static inline void ow_irp_disarm_cancel(PIRP Irp)
+{
+    if (IoSetCancelRoutine(Irp, NULL) == NULL) {
+        /* IoCancelIrp picked the routine: let it take its reference first. */
+        KIRQL irql;
+        IoAcquireCancelSpinLock(&irql);
+        IoReleaseCancelSpinLock(irql);
+    }
+    Irp->Tail.Overlay.DriverContext[0] = NULL;
+}
 void ow_pending_put(struct ow_pending *p);
 
 /* WskDeregister: completes the OW_PENDING_CANCEL IRPs with STATUS_CANCELLED,
