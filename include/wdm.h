@@ -431,7 +431,8 @@ static __inline PSINGLE_LIST_ENTRY PopEntryList(PSINGLE_LIST_ENTRY ListHead)
 }
 
 /* ---- memory helpers (header only; RtlCompareMemory: src/kernel/rtl.c) --- */
-/* Compiler builtins: no <string.h> in driver translation units. */
+/* The WDK defines these as memcpy, memset, memmove and memcmp; the compiler
+ * builtins are the same calls, and inline for small constant sizes. */
 #define RtlZeroMemory(Destination, Length)         __builtin_memset((Destination), 0, (Length))
 #define RtlSecureZeroMemory(Destination, Length)   __builtin_memset((Destination), 0, (Length))
 #define RtlFillMemory(Destination, Length, Fill)   __builtin_memset((Destination), (Fill), (Length))
