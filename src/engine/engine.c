@@ -680,14 +680,6 @@ int ow_connect_result(int fd, unsigned revents)
 
 /* ---- send/recv windows ------------------------------------------------------ */
 
-size_t ow_iov_total(const struct iovec *iov, int iovcnt)
-{
-    size_t total = 0;
-    for (int i = 0; i < iovcnt; i++)
-        total += iov[i].iov_len;
-    return total;
-}
-
 void ow_io_window(struct ow_op *op)
 {
     struct ow_priv *p = ow_priv(op);

@@ -150,7 +150,14 @@ int ow_connect_result(int fd, unsigned revents);
 
 /* ---- send/recv windows -------------------------------------------------- */
 
-size_t ow_iov_total(const struct iovec *iov, int iovcnt);
+static inline size_t ow_iov_total(const struct iovec *iov, int iovcnt)
+{
+    size_t total = 0;
+    for (int i = 0; i < iovcnt; i++)
+        total += iov[i].iov_len;
+    return total;
+}
+
 /* Points priv->msg at the part of op's iovecs after op->eng_done bytes,
  * without touching the caller's array (a partly done iovec goes to
  * priv->head and is sent alone), at most OW_IOV_WINDOW iovecs of it. */
@@ -174,8 +181,7 @@ static inline int ow_io_wants_more(const struct ow_op *op)
                   ((op->u.io.flags & OW_IO_WAITALL) && !(op->u.io.flags & OW_IO_PEEK));
     if (!keep_on)
         return 0;
-    size_t total = op->u.io.iovcnt == 1 ? op->u.io.iov[0].iov_len : ow_iov_total(op->u.io.iov, op->u.io.iovcnt);
-    return op->eng_done < total;
+    return op->eng_done < ow_iov_total(op->u.io.iov, op->u.io.iovcnt);
 }
 
 /* Linux poll(2) bits <-> OW_POLL_*. */
