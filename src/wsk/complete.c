@@ -227,7 +227,7 @@ NTSTATUS ow_req_start(struct ow_req *req)
         /* A call racing WskCloseSocket (a completion routine re-posting,
          * say): refused, never linked to a socket whose close has already
          * asked the pending requests to stop. */
-        ow_irp_disarm_cancel(req->irp);
+        ow_irp_disarm_cancel(irp);
         irp->IoStatus.Status = STATUS_FILE_FORCED_CLOSED;
         irp->IoStatus.Information = 0;
         IoCompleteRequest(irp, IO_NO_INCREMENT);
@@ -273,7 +273,7 @@ void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
     struct ow_socket *sock = req->sock;
     PIRP irp = req->irp;
 
-    ow_irp_disarm_cancel(req->irp);
+    ow_irp_disarm_cancel(irp);
 
     ow_lock(&sock->lock);
     if (req->prev)

@@ -323,7 +323,7 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
     size_t held = 0;
     if (inline_done) {
         held = ow_conn_take_held_locked(sock, req);
-        atomic_fetch_add(&sock->refs, 1);                /* the completion routine may close the socket */
+        atomic_fetch_add(&sock->refs, 1);   /* the completion routine may close the socket */
     }
     ow_unlock(&sock->lock);
     if (inline_done) {
