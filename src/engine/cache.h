@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* ow_cache: per-thread free lists for the objects every operation makes and
- * frees (requests, sockets, an engine's forget records).
+ * frees (requests, sockets, and bare engine ops: the engine's forget
+ * records, a socket's close).
  *
  * calloc and free cost about 300 instructions a pair in glibc; a connect
  * makes three such objects. A freed object goes to the freeing thread's
@@ -14,7 +15,7 @@
 
 #include <stddef.h>
 
-enum ow_cache_kind { OW_CACHE_REQ, OW_CACHE_SOCKET, OW_CACHE_FORGET, OW_CACHE_KINDS };
+enum ow_cache_kind { OW_CACHE_REQ, OW_CACHE_SOCKET, OW_CACHE_OP, OW_CACHE_KINDS };
 
 /* A zeroed object of `size` bytes (one size per kind), or NULL. */
 void *ow_cache_alloc(enum ow_cache_kind kind, size_t size);

@@ -334,7 +334,7 @@ int ow_engine_submit(struct ow_op *op)
     const struct ow_backend *be = atomic_load(&g_backend);
     if (be == NULL)
         return -ENXIO;
-    if (op == NULL || op->done == NULL || (unsigned)op->kind > OW_OP_CONNECT_SEND)
+    if (op == NULL || op->done == NULL || (unsigned)op->kind > OW_OP_CLOSE)
         return -EINVAL;
     /* eng_state is left to the mailbox: a cancel racing with this submit
      * reads it under the mailbox lock. */
@@ -394,13 +394,23 @@ void ow_engine_forget_fd(int fd)
         return;
     /* The record outlives this call (the engine runs it later) and is not
      * an in-flight op: stop does not wait for it, ow_mb_fini frees it. */
-    struct ow_op *rec = ow_cache_alloc(OW_CACHE_FORGET, sizeof(*rec));
+    struct ow_op *rec = ow_cache_alloc(OW_CACHE_OP, sizeof(*rec));
     if (rec == NULL)
         return;   /* out of memory: the backend keeps its state, as before */
     rec->kind = OW_OP_FORGET;
     rec->fd = fd;
     rec->shard = (unsigned)shard;
     be->submit(g_shards[shard].state, rec);
+}
+
+int ow_engine_close_batches(int fd, unsigned shard)
+{
+    const struct ow_backend *be = atomic_load(&g_backend);
+    if (be == NULL || !be->batches_close || fd < 0 || t_shard < 0 || (unsigned)t_shard != shard)
+        return 0;
+    /* The fd's ops ran on its own shard, or none ever ran. */
+    int on = fdmap_get(fd);
+    return on < 0 || on == t_shard;
 }
 
 const char *ow_engine_backend(void)
@@ -613,7 +623,7 @@ void ow_mb_finish(struct ow_mailbox *mb, struct ow_op *op, ssize_t res)
 void ow_mb_run_forget(struct ow_mailbox *mb, struct ow_op *rec, void (*forget)(int fd))
 {
     forget(rec->fd);
-    ow_cache_free(OW_CACHE_FORGET, rec, sizeof(*rec));
+    ow_cache_free(OW_CACHE_OP, rec, sizeof(*rec));
     atomic_fetch_sub(&mb->forgets, 1);
 }
 

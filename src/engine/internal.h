@@ -28,6 +28,7 @@ struct ow_backend {
     /* On the shard's own thread: 1 when fd has nothing in flight and nothing
      * in the backend's books, so closing it needs no forget record. */
     int  (*fd_idle_here)(void *state, int fd);
+    int  batches_close;         /* OW_OP_CLOSE rides the next submission */
 };
 
 extern const struct ow_backend ow_uring_backend;

@@ -244,11 +244,16 @@ void ow_net_close(int fd)
     ow_sys_close(fd);
 }
 
-void ow_net_close_abortive(int fd)
+int ow_net_set_abortive(int fd)
 {
     struct linger l = { .l_onoff = 1, .l_linger = 0 };
+    return ow_sys_setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)) < 0 ? -errno : 0;
+}
+
+void ow_net_close_abortive(int fd)
+{
     ow_engine_forget_fd(fd);
-    (void)ow_sys_setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+    (void)ow_net_set_abortive(fd);
     ow_sys_close(fd);
 }
 

@@ -47,6 +47,7 @@ int ow_net_get_opt(int fd, enum ow_opt opt, int *value);
 int ow_net_shutdown_send(int fd);
 void ow_net_close(int fd);
 void ow_net_close_abortive(int fd);            /* RST: SO_LINGER {1,0} then close */
+int ow_net_set_abortive(int fd);               /* SO_LINGER {1,0}: the close will send a RST */
 int ow_net_abort(int fd);                      /* RST now, keep the fd: connect(AF_UNSPEC) */
 int ow_net_syn_data_acked(int fd);             /* 1 if this connection's SYN carried data (TCPI_OPT_SYN_DATA) */
 int ow_net_bytes_unread(int fd);               /* FIONREAD */

@@ -118,6 +118,9 @@ static void prep_main(struct io_uring_sqe *sqe, struct ow_op *op)
         break;
     case OW_OP_CONNECT_SEND:   /* issue_linked */
         break;
+    case OW_OP_CLOSE:
+        io_uring_prep_close(sqe, op->fd);
+        break;
     }
 }
 
@@ -364,6 +367,7 @@ static void advance(struct ow_op *op, ssize_t res)
         finish(op, res);
         break;
     case OW_OP_CONNECT_SEND:   /* its CQEs go to linked_cqe() */
+    case OW_OP_CLOSE:
         finish(op, res);
         break;
     }
@@ -422,10 +426,25 @@ static void reap(void)
 
 /* ---- mailbox ---------------------------------------------------------------- */
 
+static void forget(int fd);
+
+/* OW_OP_CLOSE: the fd's ops end first, then the close goes into the SQ
+ * with whatever else this round submits; its CQE completes the op. */
+static void start_close(struct ow_op *op)
+{
+    forget(op->fd);
+    if (issue(op) < 0)   /* no room in the SQ: closed here, at once */
+        finish(op, ow_sys_close(op->fd) < 0 ? -errno : 0);
+}
+
 /* A new op: straight to the kernel, or behind the ops already on its fd. */
 static void start(struct ow_op *op)
 {
     int q = ow_op_queue(op), rc = 0;
+    if (op->kind == OW_OP_CLOSE) {
+        start_close(op);
+        return;
+    }
     if (q == OW_Q_READ || q == OW_Q_WRITE) {
         struct ow_fdent *e = ow_fdtab_get(&u->fds, op->fd);
         if (e == NULL) {
@@ -674,4 +693,5 @@ const struct ow_backend ow_uring_backend = {
     .submit = ur_submit,
     .cancel = ur_cancel,
     .fd_idle_here = ur_fd_idle_here,
+    .batches_close = 1,
 };

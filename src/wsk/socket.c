@@ -69,32 +69,87 @@ static void socket_destroy(struct ow_socket *sock)
     ow_reg_socket_removed(reg);
 }
 
-static void close_fd(struct ow_socket *sock)
-{
-    if (sock->fd < 0)
-        return;
-    /* Windows closes a connection abortively unless both directions are
-     * already shut down (WskCloseSocket remarks). */
-    BOOLEAN graceful = ow_is_listener(sock) || sock->state != OW_CONN_CONNECTED ||
-                       (sock->tx == OW_TX_SHUT && sock->rx == OW_RX_FIN);
-    if (graceful)
-        ow_net_close(sock->fd);
-    else
-        ow_net_close_abortive(sock->fd);
-    sock->fd = -1;
-}
-
-/* The last reference is gone: nothing else can reach the socket. */
-static void finish_close(struct ow_socket *sock)
+/* The descriptor is closed: the socket goes, then its close IRP completes. */
+static void destroy_and_complete(struct ow_socket *sock)
 {
     PIRP irp = sock->close_irp;
-    close_fd(sock);
     socket_destroy(sock);
     if (irp != NULL) {
         irp->IoStatus.Status = STATUS_SUCCESS;
         irp->IoStatus.Information = 0;
         IoCompleteRequest(irp, IO_NO_INCREMENT);
     }
+}
+
+/* The engine closed the descriptor (close_queued): at DISPATCH_LEVEL, as
+ * every completion. Its result is not the client's concern: Linux released
+ * the descriptor either way. */
+static void close_done(struct ow_op *op, ssize_t res)
+{
+    (void)res;
+    struct ow_socket *sock = op->ctx;
+    ow_cache_free(OW_CACHE_OP, op, sizeof(*op));
+    sock->fd = -1;
+    KIRQL old;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    destroy_and_complete(sock);
+    KeLowerIrql(old);
+}
+
+/* Windows closes a connection abortively unless both directions are
+ * already shut down (WskCloseSocket remarks). */
+static BOOLEAN closes_abortively(const struct ow_socket *sock)
+{
+    return !ow_is_listener(sock) && sock->state == OW_CONN_CONNECTED &&
+           !(sock->tx == OW_TX_SHUT && sock->rx == OW_RX_FIN);
+}
+
+/* The last reference is gone on the socket's own shard thread (a
+ * completion routine closing its socket): the close goes to the engine, to
+ * leave with the rest of its next submission, and irp (NULL when already
+ * recorded or none) completes once the descriptor is closed. FALSE: the
+ * caller closes it now. */
+static BOOLEAN close_queued(struct ow_socket *sock, PIRP irp)
+{
+    if (sock->fd < 0 || !ow_engine_close_batches(sock->fd, sock->shard))
+        return FALSE;
+    struct ow_op *op = ow_cache_alloc(OW_CACHE_OP, sizeof(*op));
+    if (op == NULL)
+        return FALSE;
+    if (closes_abortively(sock))
+        (void)ow_net_set_abortive(sock->fd);
+    if (irp != NULL) {
+        IoSetNextIrpStackLocation(irp);
+        IoMarkIrpPending(irp);
+        sock->close_irp = irp;
+    }
+    op->kind = OW_OP_CLOSE;
+    op->fd = sock->fd;
+    op->shard = sock->shard;
+    op->done = close_done;
+    op->ctx = sock;
+    if (ow_engine_submit(op) < 0) {   /* the engine refused it: closed here */
+        ow_cache_free(OW_CACHE_OP, op, sizeof(*op));
+        ow_net_close(sock->fd);
+        sock->fd = -1;
+        destroy_and_complete(sock);
+    }
+    return TRUE;
+}
+
+/* The last reference is gone: nothing else can reach the socket. */
+static void finish_close(struct ow_socket *sock)
+{
+    if (close_queued(sock, NULL))
+        return;
+    if (sock->fd >= 0) {
+        if (closes_abortively(sock))
+            ow_net_close_abortive(sock->fd);
+        else
+            ow_net_close(sock->fd);
+        sock->fd = -1;
+    }
+    destroy_and_complete(sock);
 }
 
 void ow_sock_ref(struct ow_socket *sock)
@@ -145,8 +200,10 @@ NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp)
     sock->life = OW_LIFE_CLOSING;      /* from here on nothing new starts */
     unsigned only_ours = 1;
     if (atomic_compare_exchange_strong(&sock->refs, &only_ours, 0)) {
-        /* Only the client's reference: nothing in flight, close inline. */
+        /* Only the client's reference: nothing in flight, close now. */
         ow_unlock(&sock->lock);
+        if (close_queued(sock, Irp))
+            return STATUS_PENDING;
         finish_close(sock);            /* no close IRP recorded: completed here, inline */
         return ow_complete_now(Irp, STATUS_SUCCESS, 0);
     }

@@ -32,6 +32,7 @@ struct top {
     struct ow_op op;              /* first: ->done gets &op */
     atomic_int calls;
     int res, seq, on_engine;
+    int note;                     /* whatever a test's then wants to report */
     top_then_fn then;             /* extra work run inside ->done */
     void *arg;
 };
@@ -901,6 +902,58 @@ static void test_net(void)
     ow_net_close(fd);
 }
 
+/* OW_OP_CLOSE ends the ops still on its fd and closes it: the peer of a
+ * socketpair reads end-of-stream once the op completed, and nothing while
+ * a receive is still pending on it. ow_engine_close_batches says yes only on the fd's own
+ * shard thread, and only where the backend batches (io_uring). */
+static void close_from_engine(struct top *t)
+{
+    struct top *c = t->arg;
+    c->note = ow_engine_close_batches(c->op.fd, c->op.shard);
+    if (ow_engine_submit(&c->op) != 0)
+        c->res = -1000;
+}
+
+static void test_close_op(const char *backend)
+{
+    ow_test_case = "OW_OP_CLOSE";
+    int sv[2];
+    char c = 0;
+    struct iovec iv = { &c, 1 };
+    struct top r, k, n;
+
+    /* From a thread of our own: through the mailbox. */
+    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+    CHECK_EQ(ow_engine_close_batches(sv[0], 0), 0);   /* not a shard thread */
+    top_io(&r, OW_OP_RECV, sv[0], &iv, 1, 0);
+    submit(&r);
+    expect_pending(&r);
+    CHECK_EQ(recv(sv[1], &c, 1, 0), -1);              /* still open: nothing to read yet */
+    CHECK_EQ(errno, EAGAIN);
+    top_init(&k, OW_OP_CLOSE, sv[0]);
+    CHECK_EQ(run_top(&k), 0);
+    CHECK_EQ(wait_top(&r), -ECANCELED);               /* its pending receive ended */
+    CHECK_EQ(recv(sv[1], &c, 1, 0), 0);               /* closed: end-of-stream */
+    close(sv[1]);
+
+    /* From ->done on the shard thread: the direct path. */
+    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+    top_io(&r, OW_OP_RECV, sv[0], &iv, 1, 0);
+    submit(&r);
+    expect_pending(&r);
+    top_init(&k, OW_OP_CLOSE, sv[0]);
+    top_init(&n, OW_OP_NOP, -1);
+    n.then = close_from_engine;
+    n.arg = &k;
+    CHECK_EQ(run_top(&n), 0);
+    CHECK(k.res != -1000);
+    CHECK_EQ(k.note, strcmp(backend, "uring") == 0);   /* batched on io_uring only */
+    CHECK_EQ(wait_top(&k), 0);
+    CHECK_EQ(wait_top(&r), -ECANCELED);
+    CHECK_EQ(recv(sv[1], &c, 1, 0), 0);
+    close(sv[1]);
+}
+
 static void test_restart(const char *backend)
 {
     ow_test_case = "stop/start";
@@ -967,6 +1020,7 @@ int main(void)
     test_foreign_threads();
     test_stress();
     test_fastopen();
+    test_close_op(backend);
     test_restart(backend);
 
     ow_peer_stop(echo);

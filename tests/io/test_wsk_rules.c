@@ -531,6 +531,86 @@ static void bad_arguments(void)
     wt_free(&c);
 }
 
+/* WskCloseSocket from a completion routine, the usual way a driver ends a
+ * connection: here a receive's, run by the engine. On io_uring the close of
+ * a socket of the routine's own shard rides the engine's next submission
+ * (src/wsk/socket.c, close_queued). Either way the close IRP completes once,
+ * STATUS_SUCCESS, and only once the socket is gone for real: the peer
+ * already sees the reset (a connection closed without WskDisconnect closes
+ * abortively) and the listener's port is free for a new WskBind.
+ * WskCloseSocket page (wdk-ddi-src/content/wsk/nc-wsk-pfn_wsk_close_socket.md):
+ * the socket is closed when the IRP completes, and a WSK application "can
+ * call WskCloseSocket at IRQL <= DISPATCH_LEVEL". */
+typedef struct {
+    PWSK_SOCKET Conn, Listener;
+    WT_CALL CloseConn, CloseListener;
+    NTSTATUS RetConn, RetListener;
+    KEVENT Called;                    /* both calls returned */
+} CLOSE_IN_ROUTINE;
+
+static NTSTATUS received_then_close(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
+{
+    UNREFERENCED_PARAMETER(Dev);
+    UNREFERENCED_PARAMETER(Irp);
+    CLOSE_IN_ROUTINE *x = Context;
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = x->Conn->Dispatch;
+    const WSK_PROVIDER_LISTEN_DISPATCH *ld = x->Listener->Dispatch;
+    x->RetConn = cd->WskCloseSocket(x->Conn, wt_arm(&x->CloseConn));
+    x->RetListener = ld->WskCloseSocket(x->Listener, wt_arm(&x->CloseListener));
+    KeSetEvent(&x->Called, IO_NO_INCREMENT, FALSE);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+static void close_in_completion(void)
+{
+    puts("-- WskCloseSocket from a completion routine");
+    PWSK_SOCKET cs, ss, ls = pair(AF_INET, &cs, &ss);
+    const WSK_PROVIDER_LISTEN_DISPATCH *ld = ls->Dispatch;
+    SOCKADDR_STORAGE port;
+    WT_CALL c, r;
+    wt_init(&c);
+    wt_init(&r);
+    CHECK_STATUS(wt_wait(&c, ld->WskGetLocalAddress(ls, (PSOCKADDR)&port, wt_arm(&c))), STATUS_SUCCESS);
+
+    CLOSE_IN_ROUTINE x;
+    memset(&x, 0, sizeof(x));
+    x.Conn = cs;
+    x.Listener = ls;
+    wt_init(&x.CloseConn);
+    wt_init(&x.CloseListener);
+    KeInitializeEvent(&x.Called, NotificationEvent, FALSE);
+    WT_BUF one;
+    wt_buf_init(&one, 1, 1, 0);
+    PIRP rx = IoAllocateIrp(1, FALSE);
+    IoSetCompletionRoutine(rx, received_then_close, &x, TRUE, TRUE, TRUE);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *cd = cs->Dispatch;
+    CHECK_STATUS(cd->WskReceive(cs, &one.Wsk, 0, rx), STATUS_PENDING);
+    CHECK_STATUS(wt_send(ss, "x", 1), STATUS_SUCCESS);
+    LARGE_INTEGER t;
+    t.QuadPart = -10LL * 1000 * 1000 * 10;
+    CHECK_STATUS(KeWaitForSingleObject(&x.Called, Executive, KernelMode, FALSE, &t), STATUS_SUCCESS);
+    CHECK_STATUS(rx->IoStatus.Status, STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&x.CloseConn, x.RetConn), STATUS_SUCCESS);
+    CHECK_STATUS(wt_wait(&x.CloseListener, x.RetListener), STATUS_SUCCESS);
+
+    /* Gone for real: the port binds again, the peer reads the reset. */
+    PWSK_SOCKET again;
+    CHECK_STATUS(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, &again), STATUS_SUCCESS);
+    ld = again->Dispatch;
+    CHECK_STATUS(wt_wait(&c, ld->WskBind(again, (PSOCKADDR)&port, 0, wt_arm(&c))), STATUS_SUCCESS);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *sd = ss->Dispatch;
+    CHECK_STATUS(wt_wait(&r, sd->WskReceive(ss, &one.Wsk, 0, wt_arm(&r))), STATUS_CONNECTION_RESET);
+
+    IoFreeIrp(rx);
+    wt_buf_free(&one);
+    wt_close(again);
+    wt_close(ss);
+    wt_free(&c);
+    wt_free(&r);
+    wt_free(&x.CloseConn);
+    wt_free(&x.CloseListener);
+}
+
 int main(void)
 {
     wt_register(&cl);
@@ -539,6 +619,7 @@ int main(void)
     abortive(AF_INET);
     abortive(AF_INET6);
     reentrant();
+    close_in_completion();
     irp_kinds();
     options();
     bad_arguments();

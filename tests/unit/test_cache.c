@@ -41,13 +41,13 @@ static void reuse_is_zeroed(void)
  * the right size (ASan would catch an overrun on the plain path). */
 static void size_change(void)
 {
-    void *a = ow_cache_alloc(OW_CACHE_FORGET, 64);
+    void *a = ow_cache_alloc(OW_CACHE_OP, 64);
     memset(a, 0x5A, 64);
-    ow_cache_free(OW_CACHE_FORGET, a, 64);
-    unsigned char *b = ow_cache_alloc(OW_CACHE_FORGET, 4096);
+    ow_cache_free(OW_CACHE_OP, a, 64);
+    unsigned char *b = ow_cache_alloc(OW_CACHE_OP, 4096);
     CHECK(b != NULL && all_zero(b, 4096), "a bigger object came back dirty");
     memset(b, 1, 4096);
-    ow_cache_free(OW_CACHE_FORGET, b, 4096);
+    ow_cache_free(OW_CACHE_OP, b, 4096);
 }
 
 static void *allocator(void *arg)
