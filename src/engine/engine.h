@@ -155,10 +155,10 @@ void ow_engine_cancel(struct ow_op *op);
  * socket's. Asynchronous; a no-op while the engine is stopped. */
 void ow_engine_forget_fd(int fd);
 
-/* 1 when a close of fd, a socket of shard `shard`, is cheaper as an
- * OW_OP_CLOSE than as a close(2) now: the caller is that shard's thread and
- * its backend batches the close with the rest of its next submission
- * (io_uring). Closing a connection wakes its peer; many closes in one
+/* 1 when a close of fd, a socket whose ops all ran on `shard`, is cheaper
+ * as an OW_OP_CLOSE than as a close(2) now: the caller is that shard's
+ * thread and its backend batches the close with the rest of its next
+ * submission (io_uring). Closing a connection wakes its peer; many closes in one
  * submission wake it once (bench/README.md, figure 7). Elsewhere the
  * close(2) is as cheap and completes at once. */
 int  ow_engine_close_batches(int fd, unsigned shard);
