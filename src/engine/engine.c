@@ -334,7 +334,7 @@ int ow_engine_submit(struct ow_op *op)
     const struct ow_backend *be = atomic_load(&g_backend);
     if (be == NULL)
         return -ENXIO;
-    if (op == NULL || op->done == NULL || (unsigned)op->kind > OW_OP_CLOSE)
+    if (op == NULL || op->done == NULL || (unsigned)op->kind > OW_OP_CONNECT_SEND)
         return -EINVAL;
     /* eng_state is left to the mailbox: a cancel racing with this submit
      * reads it under the mailbox lock. */
@@ -403,11 +403,35 @@ void ow_engine_forget_fd(int fd)
     be->submit(g_shards[shard].state, rec);
 }
 
-int ow_engine_close_batches(int fd, unsigned shard)
+int ow_engine_close(int fd, unsigned shard, int abortive, ow_op_done_fn done, void *ctx)
 {
     const struct ow_backend *be = atomic_load(&g_backend);
-    /* All of a socket's ops run on its shard (engine.h): fd needs no look-up. */
-    return be != NULL && be->batches_close && fd >= 0 && t_shard >= 0 && (unsigned)t_shard == shard;
+    /* All of a socket's ops ran on its shard: fd needs no look-up. */
+    if (be == NULL || be->close == NULL || fd < 0 || t_shard < 0 || (unsigned)t_shard != shard)
+        return -EAGAIN;
+    struct ow_op *op = ow_cache_alloc(OW_CACHE_OP, sizeof(*op));
+    if (op == NULL)
+        return -EAGAIN;
+    if (abortive)   /* before the backend has it: its SQ may be submitted at once */
+        (void)ow_net_set_abortive(fd);
+    op->kind = OW_OP_CLOSE;
+    op->fd = fd;
+    op->shard = shard;
+    op->done = done;
+    op->ctx = ctx;
+    atomic_fetch_add(&g_inflight, 1);
+    int rc = be->close(g_shards[shard].state, op);
+    if (rc < 0) {
+        atomic_fetch_sub(&g_inflight, 1);
+        ow_cache_free(OW_CACHE_OP, op, sizeof(*op));
+    }
+    return rc;
+}
+
+void ow_eng_close_done(struct ow_op *op, ssize_t res)
+{
+    ow_eng_complete(op, res);
+    ow_cache_free(OW_CACHE_OP, op, sizeof(*op));
 }
 
 const char *ow_engine_backend(void)

@@ -53,10 +53,6 @@ enum ow_op_kind {
                       connect (nothing sent) or of the send (after connecting,
                       io_err as for SEND). The op's kind reads OW_OP_SEND once
                       connected. */
-    OW_OP_CLOSE,   /* closes fd; the ops still on it end with -ECANCELED as
-                      after ow_engine_forget_fd. res 0 or -errno (the
-                      descriptor is released either way), once it is closed.
-                      See ow_engine_close_batches. */
 };
 
 /* u.io.msg_flags of OW_OP_RECVMSG */
@@ -155,13 +151,17 @@ void ow_engine_cancel(struct ow_op *op);
  * socket's. Asynchronous; a no-op while the engine is stopped. */
 void ow_engine_forget_fd(int fd);
 
-/* 1 when a close of fd, a socket whose ops all ran on `shard`, is cheaper
- * as an OW_OP_CLOSE than as a close(2) now: the caller is that shard's
- * thread and its backend batches the close with the rest of its next
- * submission (io_uring). Closing a connection wakes its peer; many closes in one
- * submission wake it once (bench/README.md, figure 7). Elsewhere the
- * close(2) is as cheap and completes at once. */
-int  ow_engine_close_batches(int fd, unsigned shard);
+/* Closes fd, a socket whose ops all ran on `shard`, with the rest of the
+ * engine's next submission instead of a close(2) now, where it can: the
+ * caller is that shard's thread and its backend batches (io_uring). Closing
+ * a connection wakes its peer; many closes in one submission wake it once
+ * (bench/README.md, figure 7). Ops still on fd end with -ECANCELED, as after
+ * ow_engine_forget_fd; `abortive` sets SO_LINGER {1,0} first (a RST).
+ * Returns 0: done(op, res) runs once fd is closed, with op->ctx = ctx and
+ * res 0 or -errno (the descriptor is released either way); op is the
+ * engine's and goes after done. -EAGAIN: nothing was done, the caller
+ * closes fd itself; elsewhere a close(2) is as cheap, and over at once. */
+int  ow_engine_close(int fd, unsigned shard, int abortive, ow_op_done_fn done, void *ctx);
 
 const char *ow_engine_backend(void);      /* "uring" or "epoll"; NULL when not started */
 int  ow_engine_on_engine_thread(void);    /* 1 when called from an engine shard's thread */

@@ -183,8 +183,7 @@ static int try_op(struct ow_op *op, ssize_t *res)
     case OW_OP_POLL:    return try_poll(op, res);
     case OW_OP_SENDMSG:
     case OW_OP_RECVMSG: return try_dgram(op, res);
-    case OW_OP_NOP:
-    case OW_OP_CLOSE:   break;   /* start() */
+    case OW_OP_NOP:     break;
     }
     *res = 0;
     return 1;
@@ -293,17 +292,10 @@ static void on_event(int fd, unsigned events)
 
 /* ---- mailbox ---------------------------------------------------------------- */
 
-static void forget(int fd);
-
 static void start(struct ow_op *op)
 {
     int q = ow_op_queue(op);
     ssize_t res;
-    if (op->kind == OW_OP_CLOSE) {   /* no batching here: its ops end, then close(2) */
-        forget(op->fd);
-        finish(op, ow_sys_close(op->fd) < 0 ? -errno : 0);
-        return;
-    }
     if (q < 0) {
         finish(op, 0);   /* NOP */
         return;

@@ -28,7 +28,9 @@ struct ow_backend {
     /* On the shard's own thread: 1 when fd has nothing in flight and nothing
      * in the backend's books, so closing it needs no forget record. */
     int  (*fd_idle_here)(void *state, int fd);
-    int  batches_close;         /* OW_OP_CLOSE rides the next submission */
+    /* ow_engine_close on the shard's own thread: 0, or -EAGAIN when the
+     * backend has no batching to offer (NULL: never). */
+    int  (*close)(void *state, struct ow_op *op);
 };
 
 extern const struct ow_backend ow_uring_backend;
@@ -36,6 +38,8 @@ extern const struct ow_backend ow_epoll_backend;
 
 /* Runs op->done (engine thread only) and drops the in-flight count. */
 void ow_eng_complete(struct ow_op *op, ssize_t res);
+/* The same for an ow_engine_close op, which it then frees. */
+void ow_eng_close_done(struct ow_op *op, ssize_t res);
 
 struct ow_opq { struct ow_op *head, *tail; };   /* FIFO linked by eng_next */
 
@@ -92,6 +96,8 @@ struct ow_mailbox {
  * of a socket that reuses the number. Backends run it with
  * ow_mb_run_forget(). Not an enum ow_op_kind: ow_engine_submit refuses it. */
 #define OW_OP_FORGET ((enum ow_op_kind)0x7f)
+/* An ow_engine_close op: never through submit nor the mailbox. */
+#define OW_OP_CLOSE ((enum ow_op_kind)0x7e)
 
 int  ow_mb_init(struct ow_mailbox *mb);
 void ow_mb_fini(struct ow_mailbox *mb);

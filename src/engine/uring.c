@@ -43,8 +43,9 @@
 #include <string.h>
 
 /* An OW_OP_CONNECT_SEND's linked chain: TAG_LINK the connect heading it,
- * TAG_OP the send, TAG_LINK_POLL the POLLOUT behind it. Ops are 8-aligned. */
-enum { TAG_OP = 0, TAG_IGNORE = 1, TAG_WAKE = 2, TAG_LINK = 3, TAG_LINK_POLL = 4, TAG_MASK = 7 };
+ * TAG_OP the send, TAG_LINK_POLL the POLLOUT behind it. TAG_CLOSE: an
+ * ow_engine_close. Ops are 8-aligned. */
+enum { TAG_OP = 0, TAG_IGNORE = 1, TAG_WAKE = 2, TAG_LINK = 3, TAG_LINK_POLL = 4, TAG_CLOSE = 5, TAG_MASK = 7 };
 
 /* ow_priv()->step: an op's request in the kernel right now. */
 enum { STEP_MAIN, STEP_WAIT, STEP_CONNWAIT };
@@ -117,9 +118,6 @@ static void prep_main(struct io_uring_sqe *sqe, struct ow_op *op)
         io_uring_prep_recvmsg(sqe, op->fd, &p->msg, (unsigned)ow_dgram_flags(op));
         break;
     case OW_OP_CONNECT_SEND:   /* issue_linked */
-        break;
-    case OW_OP_CLOSE:
-        io_uring_prep_close(sqe, op->fd);
         break;
     }
 }
@@ -367,7 +365,6 @@ static void advance(struct ow_op *op, ssize_t res)
         finish(op, res);
         break;
     case OW_OP_CONNECT_SEND:   /* its CQEs go to linked_cqe() */
-    case OW_OP_CLOSE:
         finish(op, res);
         break;
     }
@@ -384,6 +381,9 @@ static void on_cqe(uint64_t ud, int res)
         break;
     case TAG_LINK_POLL:
         linked_cqe((struct ow_op *)(uintptr_t)(ud & ~(uint64_t)TAG_MASK), LINK_POLL, res);
+        break;
+    case TAG_CLOSE:   /* no mailbox state: never cancelled, never posted */
+        ow_eng_close_done((struct ow_op *)(uintptr_t)(ud & ~(uint64_t)TAG_MASK), res);
         break;
     case TAG_WAKE:
         ow_mb_ack(&u->mb);
@@ -426,25 +426,10 @@ static void reap(void)
 
 /* ---- mailbox ---------------------------------------------------------------- */
 
-static void forget(int fd);
-
-/* OW_OP_CLOSE: the fd's ops end first, then the close goes into the SQ
- * with whatever else this round submits; its CQE completes the op. */
-static void start_close(struct ow_op *op)
-{
-    forget(op->fd);
-    if (issue(op) < 0)   /* no room in the SQ: closed here, at once */
-        finish(op, ow_sys_close(op->fd) < 0 ? -errno : 0);
-}
-
 /* A new op: straight to the kernel, or behind the ops already on its fd. */
 static void start(struct ow_op *op)
 {
     int q = ow_op_queue(op), rc = 0;
-    if (op->kind == OW_OP_CLOSE) {
-        start_close(op);
-        return;
-    }
     if (q == OW_Q_READ || q == OW_Q_WRITE) {
         struct ow_fdent *e = ow_fdtab_get(&u->fds, op->fd);
         if (e == NULL) {
@@ -675,6 +660,23 @@ static int ur_submit(void *st, struct ow_op *op)
 
 static void ur_cancel(void *st, struct ow_op *op) { ow_mb_cancel(&((struct ur_state *)st)->mb, op); }
 
+/* ow_engine_close: the fd's ops end first (usually it has none left), then
+ * IORING_OP_CLOSE goes into the SQ with whatever else this round submits. */
+static int ur_close(void *st, struct ow_op *op)
+{
+    if (st != u)
+        return -EAGAIN;
+    struct io_uring_sqe *sqe = sqe_get();
+    if (sqe == NULL)
+        return -EAGAIN;
+    const struct ow_fdent *e = ow_fdtab_find(&u->fds, op->fd);
+    if (e != NULL && !ow_fdent_idle(e))
+        forget(op->fd);
+    io_uring_prep_close(sqe, op->fd);
+    io_uring_sqe_set_data64(sqe, (uintptr_t)op | TAG_CLOSE);
+    return 0;
+}
+
 static int ur_fd_idle_here(void *st, int fd)
 {
     if (st != u)
@@ -693,5 +695,5 @@ const struct ow_backend ow_uring_backend = {
     .submit = ur_submit,
     .cancel = ur_cancel,
     .fd_idle_here = ur_fd_idle_here,
-    .batches_close = 1,
+    .close = ur_close,
 };

@@ -81,14 +81,13 @@ static void destroy_and_complete(struct ow_socket *sock)
     }
 }
 
-/* The engine closed the descriptor (close_queued): at DISPATCH_LEVEL, as
+/* The engine closed the descriptor (close_fd): at DISPATCH_LEVEL, as
  * every completion. Its result is not the client's concern: Linux released
  * the descriptor either way. */
 static void close_done(struct ow_op *op, ssize_t res)
 {
     (void)res;
     struct ow_socket *sock = op->ctx;
-    ow_cache_free(OW_CACHE_OP, op, sizeof(*op));
     sock->fd = -1;
     KIRQL old;
     KeRaiseIrql(DISPATCH_LEVEL, &old);
@@ -104,52 +103,30 @@ static BOOLEAN closes_abortively(const struct ow_socket *sock)
            !(sock->tx == OW_TX_SHUT && sock->rx == OW_RX_FIN);
 }
 
-/* The last reference is gone on the socket's own shard thread (a
- * completion routine closing its socket): the close goes to the engine, to
- * leave with the rest of its next submission, and irp (NULL when already
- * recorded or none) completes once the descriptor is closed. FALSE: the
- * caller closes it now. */
-static BOOLEAN close_queued(struct ow_socket *sock, PIRP irp)
+/* Closes the descriptor. TRUE: the engine does, with the rest of its next
+ * submission (ow_engine_close: a completion routine closing its socket on
+ * io_uring), and close_done finishes the close later, on this thread's
+ * engine loop. FALSE: closed now. */
+static BOOLEAN close_fd(struct ow_socket *sock)
 {
-    if (sock->fd < 0 || !ow_engine_close_batches(sock->fd, sock->shard))
+    if (sock->fd < 0)
         return FALSE;
-    struct ow_op *op = ow_cache_alloc(OW_CACHE_OP, sizeof(*op));
-    if (op == NULL)
-        return FALSE;
-    if (closes_abortively(sock))
-        (void)ow_net_set_abortive(sock->fd);
-    if (irp != NULL) {
-        IoSetNextIrpStackLocation(irp);
-        IoMarkIrpPending(irp);
-        sock->close_irp = irp;
-    }
-    op->kind = OW_OP_CLOSE;
-    op->fd = sock->fd;
-    op->shard = sock->shard;
-    op->done = close_done;
-    op->ctx = sock;
-    if (ow_engine_submit(op) < 0) {   /* the engine refused it: closed here */
-        ow_cache_free(OW_CACHE_OP, op, sizeof(*op));
+    BOOLEAN abortive = closes_abortively(sock);
+    if (ow_engine_close(sock->fd, sock->shard, abortive, close_done, sock) == 0)
+        return TRUE;
+    if (abortive)
+        ow_net_close_abortive(sock->fd);
+    else
         ow_net_close(sock->fd);
-        sock->fd = -1;
-        destroy_and_complete(sock);
-    }
-    return TRUE;
+    sock->fd = -1;
+    return FALSE;
 }
 
 /* The last reference is gone: nothing else can reach the socket. */
 static void finish_close(struct ow_socket *sock)
 {
-    if (close_queued(sock, NULL))
-        return;
-    if (sock->fd >= 0) {
-        if (closes_abortively(sock))
-            ow_net_close_abortive(sock->fd);
-        else
-            ow_net_close(sock->fd);
-        sock->fd = -1;
-    }
-    destroy_and_complete(sock);
+    if (!close_fd(sock))
+        destroy_and_complete(sock);
 }
 
 void ow_sock_ref(struct ow_socket *sock)
@@ -202,9 +179,15 @@ NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp)
     if (atomic_compare_exchange_strong(&sock->refs, &only_ours, 0)) {
         /* Only the client's reference: nothing in flight, close now. */
         ow_unlock(&sock->lock);
-        if (close_queued(sock, Irp))
+        if (close_fd(sock)) {
+            /* Recorded after the engine took the close: close_done cannot
+             * run before this thread is back in its engine loop. */
+            IoSetNextIrpStackLocation(Irp);
+            IoMarkIrpPending(Irp);
+            sock->close_irp = Irp;
             return STATUS_PENDING;
-        finish_close(sock);            /* no close IRP recorded: completed here, inline */
+        }
+        destroy_and_complete(sock);    /* no close IRP recorded: completed here, inline */
         return ow_complete_now(Irp, STATUS_SUCCESS, 0);
     }
     /* Pending IRPs complete (cancelled) first, and running callbacks
