@@ -758,25 +758,30 @@ struct ow_fdent *ow_fdtab_grow(struct ow_fdtab *t, int fd)
 {
     if (fd < 0)
         return NULL;
-    if ((size_t)fd >= t->n) {
-        size_t n = t->n ? t->n : 64;
-        while (n <= (size_t)fd)
+    size_t c = (size_t)(unsigned)fd >> OW_FDTAB_SHIFT;
+    if (c >= t->nchunks) {   /* the chunk pointers: 8 bytes per 256 fds */
+        size_t n = t->nchunks ? t->nchunks : 16;
+        while (n <= c)
             n *= 2;
-        struct ow_fdent *v = realloc(t->v, n * sizeof(*v));
+        struct ow_fdent **v = realloc(t->chunk, n * sizeof(*v));
         if (v == NULL)
             return NULL;
-        memset(v + t->n, 0, (n - t->n) * sizeof(*v));
-        t->v = v;
-        t->n = n;
+        memset(v + t->nchunks, 0, (n - t->nchunks) * sizeof(*v));
+        t->chunk = v;
+        t->nchunks = n;
     }
-    return &t->v[fd];
+    if (t->chunk[c] == NULL && (t->chunk[c] = calloc(OW_FDTAB_CHUNK, sizeof(struct ow_fdent))) == NULL)
+        return NULL;
+    return &t->chunk[c][(unsigned)fd & (OW_FDTAB_CHUNK - 1)];
 }
 
 void ow_fdtab_free(struct ow_fdtab *t)
 {
-    free(t->v);
-    t->v = NULL;
-    t->n = 0;
+    for (size_t c = 0; c < t->nchunks; c++)
+        free(t->chunk[c]);
+    free(t->chunk);
+    t->chunk = NULL;
+    t->nchunks = 0;
 }
 
 int ow_opq_remove(struct ow_opq *q, struct ow_op *op)

@@ -217,24 +217,32 @@ struct ow_fdent {
     int registered;             /* epoll: fd is in the epoll set */
 };
 
-/* fd-indexed table; grows on demand, entries are "dropped" by being empty. */
-struct ow_fdtab { struct ow_fdent *v; size_t n; };
+/* fd-indexed table, in chunks of OW_FDTAB_CHUNK entries made when an fd of
+ * theirs is first used: an entry never moves, and the memory follows the
+ * fds in use (a table doubled to fit the highest fd carried up to twice
+ * that: figure 4's memory per connection). Entries are "dropped" by being
+ * empty. */
+#define OW_FDTAB_SHIFT 8
+#define OW_FDTAB_CHUNK (1u << OW_FDTAB_SHIFT)
+struct ow_fdtab { struct ow_fdent **chunk; size_t nchunks; };
+
+/* NULL if fd's chunk was never made (or fd < 0). */
+static inline struct ow_fdent *ow_fdtab_find(struct ow_fdtab *t, int fd)
+{
+    size_t c = (size_t)(unsigned)fd >> OW_FDTAB_SHIFT;
+    if (fd < 0 || c >= t->nchunks || t->chunk[c] == NULL)
+        return NULL;
+    return &t->chunk[c][(unsigned)fd & (OW_FDTAB_CHUNK - 1)];
+}
 
 /* The small ones are inline: every op passes through them several times. */
 struct ow_fdent *ow_fdtab_grow(struct ow_fdtab *t, int fd);  /* NULL: ENOMEM/EBADF */
 static inline struct ow_fdent *ow_fdtab_get(struct ow_fdtab *t, int fd)   /* NULL: ENOMEM/EBADF */
 {
-    if (fd >= 0 && (size_t)fd < t->n)
-        return &t->v[fd];
-    return ow_fdtab_grow(t, fd);
+    struct ow_fdent *e = ow_fdtab_find(t, fd);
+    return e != NULL ? e : ow_fdtab_grow(t, fd);
 }
 void ow_fdtab_free(struct ow_fdtab *t);
-
-/* NULL if never used. */
-static inline struct ow_fdent *ow_fdtab_find(struct ow_fdtab *t, int fd)
-{
-    return fd >= 0 && (size_t)fd < t->n ? &t->v[fd] : NULL;
-}
 
 static inline int ow_fdent_idle(const struct ow_fdent *e)
 {
