@@ -28,8 +28,9 @@ struct ow_backend {
     /* On the shard's own thread: 1 when fd has nothing in flight and nothing
      * in the backend's books, so closing it needs no forget record. */
     int  (*fd_idle_here)(void *state, int fd);
-    /* ow_engine_close on the shard's own thread: 0, or -EAGAIN when the
-     * backend has no batching to offer (NULL: never). */
+    /* ow_engine_close on the shard's own thread: 0, or -EAGAIN (no room).
+     * NULL: the backend has no batching to offer (epoll: a close(2) there
+     * and then measured no slower). */
     int  (*close)(void *state, struct ow_op *op);
 };
 
