@@ -24,18 +24,20 @@
 static pthread_mutex_t g_life = PTHREAD_MUTEX_INITIALIZER;   /* start/stop */
 static int g_refs;                                          /* under g_life */
 static _Atomic(const struct ow_backend *) g_backend;
-static atomic_long g_inflight;
 
 /* The shards: each a thread running one backend instance (its own ring or
  * epoll set, mailbox and per-fd queues). A socket's ops all go to one shard
  * (op->shard), so its completions are serial; different shards run theirs
  * concurrently, as Windows runs DPCs on every processor. */
+/* A cache line each: every op counts itself in and out of its shard's
+ * inflight, and shards on different CPUs must not share what they write. */
 struct ow_shard {
     pthread_t thread;
     void *state;                      /* the backend's, state_size bytes */
     int cpu;                          /* pinned to this CPU, or -1 */
     unsigned char *scratch;           /* ow_engine_scratch(): made on first use */
-};
+    atomic_long inflight;             /* ops given to it, not yet completed (stop asserts 0) */
+} __attribute__((aligned(64)));
 static struct ow_shard *g_shards;                           /* set while started */
 static _Atomic unsigned g_nshards;
 static atomic_uint g_next_shard;                            /* round robin */
@@ -66,8 +68,11 @@ static void fdmap_set(int fd, unsigned shard)
             chunk = expected;
         }
     }
-    atomic_store_explicit(&chunk[(unsigned)fd & (FDMAP_CHUNK - 1)], (unsigned short)(shard + 1),
-                          memory_order_relaxed);
+    /* Written only when it changes (rarely: a socket keeps its shard): the
+     * entries of fds of other shards share its cache line. */
+    _Atomic unsigned short *slot = &chunk[(unsigned)fd & (FDMAP_CHUNK - 1)];
+    if (atomic_load_explicit(slot, memory_order_relaxed) != (unsigned short)(shard + 1))
+        atomic_store_explicit(slot, (unsigned short)(shard + 1), memory_order_relaxed);
 }
 
 /* The shard that has fd in its books, or -1. */
@@ -218,9 +223,10 @@ static int start_shards(void)
     unsigned n = shard_count();
     size_t state_size = ow_uring_backend.state_size > ow_epoll_backend.state_size
                       ? ow_uring_backend.state_size : ow_epoll_backend.state_size;
-    struct ow_shard *sh = calloc(n, sizeof(*sh));
+    struct ow_shard *sh = aligned_alloc(_Alignof(struct ow_shard), n * sizeof(*sh));
     if (sh == NULL)
         return -ENOMEM;
+    memset(sh, 0, n * sizeof(*sh));
     int cpus[OW_ENGINE_MAX_SHARDS];
     int ncpus = pin_enabled() ? affinity_cpus(cpus, OW_ENGINE_MAX_SHARDS) : 0;
     for (unsigned i = 0; i < n; i++) {
@@ -281,7 +287,8 @@ void ow_engine_stop(void)
         const struct ow_backend *be = atomic_load(&g_backend);
         unsigned n = atomic_load(&g_nshards);
         assert(t_shard < 0 && "ow_engine_stop() from a completion callback");
-        assert(atomic_load(&g_inflight) == 0 && "ow_engine_stop() with ops in flight");
+        for (unsigned i = 0; i < n; i++)
+            assert(atomic_load(&g_shards[i].inflight) == 0 && "ow_engine_stop() with ops in flight");
         for (unsigned i = 0; i < n; i++)
             be->stop(g_shards[i].state);
         for (unsigned i = 0; i < n; i++)
@@ -364,10 +371,11 @@ int ow_engine_submit(struct ow_op *op)
         op->shard %= n;
     if (op->kind != OW_OP_NOP)
         fdmap_set(op->fd, op->shard);
-    atomic_fetch_add(&g_inflight, 1);
-    int rc = be->submit(g_shards[op->shard].state, op);
+    struct ow_shard *sh = &g_shards[op->shard];
+    atomic_fetch_add(&sh->inflight, 1);
+    int rc = be->submit(sh->state, op);
     if (rc < 0)
-        atomic_fetch_sub(&g_inflight, 1);
+        atomic_fetch_sub(&sh->inflight, 1);
     return rc;
 }
 
@@ -419,10 +427,10 @@ int ow_engine_close(int fd, unsigned shard, int abortive, ow_op_done_fn done, vo
     op->shard = shard;
     op->done = done;
     op->ctx = ctx;
-    atomic_fetch_add(&g_inflight, 1);
+    atomic_fetch_add(&g_shards[shard].inflight, 1);
     int rc = be->close(g_shards[shard].state, op);
     if (rc < 0) {
-        atomic_fetch_sub(&g_inflight, 1);
+        atomic_fetch_sub(&g_shards[shard].inflight, 1);
         ow_cache_free(OW_CACHE_OP, op, sizeof(*op));
     }
     return rc;
@@ -454,8 +462,8 @@ void *ow_engine_scratch(void)
 
 void ow_eng_complete(struct ow_op *op, ssize_t res)
 {
-    assert(t_shard >= 0);
-    atomic_fetch_sub(&g_inflight, 1);
+    assert(t_shard >= 0 && (unsigned)t_shard == op->shard);
+    atomic_fetch_sub(&g_shards[op->shard].inflight, 1);
     op->done(op, res);
 }
 
