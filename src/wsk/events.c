@@ -256,8 +256,17 @@ void ow_events_arm(struct ow_socket *sock)
             ow_engine_cancel(&sock->ev_op->op);
         return;
     }
-    /* The op is made when first wanted: most sockets never need one. */
-    if (!wanted || (sock->ev_op == NULL && (sock->ev_op = calloc(1, sizeof(*sock->ev_op))) == NULL)) {
+    /* The op is made when first wanted (most sockets never need one), with
+     * what stays the same for the socket's life: a thread cancelling a
+     * stale op (above) reads its shard without the lock, maybe while the
+     * engine thread re-arms it here. */
+    if (wanted && sock->ev_op == NULL && (sock->ev_op = calloc(1, sizeof(*sock->ev_op))) != NULL) {
+        sock->ev_op->op.fd = sock->fd;
+        sock->ev_op->op.shard = sock->shard;
+        sock->ev_op->op.ctx = sock;
+        sock->ev_op->op.done = ev_done;
+    }
+    if (!wanted || sock->ev_op == NULL) {
         ow_unlock(&sock->lock);   /* out of memory: the next arm tries again */
         return;
     }
@@ -269,10 +278,6 @@ void ow_events_arm(struct ow_socket *sock)
     struct ow_op *op = &sock->ev_op->op;
     op->kind = want.kind;
     op->u = want.u;
-    op->fd = sock->fd;
-    op->shard = sock->shard;
-    op->ctx = sock;
-    op->done = ev_done;
     sock->refs += 2;                   /* the op's, and ours until the submission is checked */
     ow_unlock(&sock->lock);
 
