@@ -224,6 +224,12 @@ static int rc_round(uint64_t *rng, RC_STATS *stats, PWSK_SOCKET trig_rx, PWSK_SO
         break;
     }
     rd->Victim = victim;
+    /* The cancel target of a disconnect round is sometimes the send ahead of
+     * it. Chosen before the trigger receive is posted: that receive completes
+     * (and reads it) on its engine thread once the trigger data arrives, an
+     * order the kernel keeps but TSan cannot see. */
+    if (which == RC_DISCONNECT && (r & (1u << 21)))
+        rd->Op = &extra;
 
     /* Arm the killer, then start the operation. */
     pthread_t th;
@@ -263,9 +269,6 @@ static int rc_round(uint64_t *rng, RC_STATS *stats, PWSK_SOCKET trig_rx, PWSK_SO
         op_ret = RC_D(cs)->WskDisconnect(cs, NULL, 0, rc_arm(&op));
         break;
     }
-    /* The cancel target of a disconnect round is sometimes the send ahead of it. */
-    if (which == RC_DISCONNECT && (r & (1u << 21)))
-        rd->Op = &extra;
     if (from_routine)
         pthread_create(&th, NULL, rc_trigger_sender, rd);
     else
