@@ -116,6 +116,12 @@ typedef struct RC_ROUND {
     /* completion-routine trigger: a 1-byte receive on a helper pair */
     PWSK_SOCKET TrigRx, TrigTx;
     RC_IRP TrigRecv, TrigSend;
+    /* Set once the round is armed, before the trigger byte is sent. The
+     * trigger receive completes on its socket's engine thread after the
+     * byte arrives: the kernel orders that after everything rc_round did,
+     * but TSan cannot see through the kernel, so the completion acquires
+     * this flag, released after the last IRP was armed. */
+    atomic_int Armed;
 } RC_ROUND;
 
 static void rc_spin(unsigned ns)
@@ -147,6 +153,11 @@ static void *rc_racer(void *arg)
 static NTSTATUS rc_trigger_done(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Ctx)
 {
     RC_ROUND *rd = CONTAINING_RECORD(Ctx, RC_ROUND, TrigRecv);
+    if (!atomic_load_explicit(&rd->Armed, memory_order_acquire)) {
+        fprintf(stderr, "RACE FAIL: the trigger receive completed (0x%08x) before its byte was sent\n",
+                (unsigned)Irp->IoStatus.Status);
+        exit(1);
+    }
     rc_fire(rd, rd->Kill);   /* on the engine thread, at DISPATCH_LEVEL */
     return rc_done(Dev, Irp, Ctx);
 }
@@ -269,10 +280,12 @@ static int rc_round(uint64_t *rng, RC_STATS *stats, PWSK_SOCKET trig_rx, PWSK_SO
         op_ret = RC_D(cs)->WskDisconnect(cs, NULL, 0, rc_arm(&op));
         break;
     }
-    if (from_routine)
+    if (from_routine) {
+        atomic_store_explicit(&rd->Armed, 1, memory_order_release);
         pthread_create(&th, NULL, rc_trigger_sender, rd);
-    else
+    } else {
         pthread_create(&th, NULL, rc_racer, rd);
+    }
     pthread_join(th, NULL);
 
     /* Every IRP completes, once. */
