@@ -25,6 +25,25 @@ static pthread_mutex_t g_life = PTHREAD_MUTEX_INITIALIZER;   /* start/stop */
 static int g_refs;                                          /* under g_life */
 static _Atomic(const struct ow_backend *) g_backend;
 
+/* The kernel orders an op's submission before the completions it causes,
+ * on any shard (a connect on one, the accept it brings on another); TSan
+ * cannot see through the kernel. Under TSan every submission and every
+ * completion acquires and releases one clock, as a single global counter
+ * of ops in flight once did by accident: a client's cross-socket causality
+ * stays quiet, and races within one thread's view are still found. */
+#if defined(__SANITIZE_THREAD__)
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+static char g_kernel_order;
+static inline void kernel_order(void)
+{
+    __tsan_acquire(&g_kernel_order);
+    __tsan_release(&g_kernel_order);
+}
+#else
+static inline void kernel_order(void) {}
+#endif
+
 /* The shards: each a thread running one backend instance (its own ring or
  * epoll set, mailbox and per-fd queues). A socket's ops all go to one shard
  * (op->shard), so its completions are serial; different shards run theirs
@@ -372,6 +391,7 @@ int ow_engine_submit(struct ow_op *op)
     if (op->kind != OW_OP_NOP)
         fdmap_set(op->fd, op->shard);
     struct ow_shard *sh = &g_shards[op->shard];
+    kernel_order();
     atomic_fetch_add(&sh->inflight, 1);
     int rc = be->submit(sh->state, op);
     if (rc < 0)
@@ -427,6 +447,7 @@ int ow_engine_close(int fd, unsigned shard, int abortive, ow_op_done_fn done, vo
     op->shard = shard;
     op->done = done;
     op->ctx = ctx;
+    kernel_order();
     atomic_fetch_add(&g_shards[shard].inflight, 1);
     int rc = be->close(g_shards[shard].state, op);
     if (rc < 0) {
@@ -464,6 +485,7 @@ void ow_eng_complete(struct ow_op *op, ssize_t res)
 {
     assert(t_shard >= 0 && (unsigned)t_shard == op->shard);
     atomic_fetch_sub(&g_shards[op->shard].inflight, 1);
+    kernel_order();
     op->done(op, res);
 }
 
