@@ -29,8 +29,10 @@ static _Atomic(const struct ow_backend *) g_backend;
  * on any shard (a connect on one, the accept it brings on another); TSan
  * cannot see through the kernel. Under TSan every submission and every
  * completion acquires and releases one clock, as a single global counter
- * of ops in flight once did by accident: a client's cross-socket causality
- * stays quiet, and races within one thread's view are still found. */
+ * of ops in flight once did by accident, so a client's cross-socket
+ * causality does not read as a race. The price: a race between two threads
+ * whose only link would be an unrelated submission and completion goes
+ * unreported. Other builds compile it out. */
 #if defined(__SANITIZE_THREAD__)
 void __tsan_acquire(void *addr);
 void __tsan_release(void *addr);
@@ -47,9 +49,9 @@ static inline void kernel_order(void) {}
 /* The shards: each a thread running one backend instance (its own ring or
  * epoll set, mailbox and per-fd queues). A socket's ops all go to one shard
  * (op->shard), so its completions are serial; different shards run theirs
- * concurrently, as Windows runs DPCs on every processor. */
-/* A cache line each: every op counts itself in and out of its shard's
- * inflight, and shards on different CPUs must not share what they write. */
+ * concurrently, as Windows runs DPCs on every processor. A cache line
+ * each: every op counts itself in and out of its shard's inflight, and
+ * shards on different CPUs must not share what they write. */
 struct ow_shard {
     pthread_t thread;
     void *state;                      /* the backend's, state_size bytes */
