@@ -357,6 +357,18 @@ static struct ow_shard *shard_of(const struct ow_op *op)
     return &g_shards[op->shard < n ? op->shard : op->shard % (n ? n : 1)];
 }
 
+/* Hands op to sh's backend instance (its submit or close), counted in
+ * flight until ow_eng_complete unless the backend refuses it. */
+static int shard_take(struct ow_shard *sh, int (*give)(void *state, struct ow_op *op), struct ow_op *op)
+{
+    kernel_order();
+    atomic_fetch_add(&sh->inflight, 1);
+    int rc = give(sh->state, op);
+    if (rc < 0)
+        atomic_fetch_sub(&sh->inflight, 1);
+    return rc;
+}
+
 int ow_engine_submit(struct ow_op *op)
 {
     const struct ow_backend *be = atomic_load(&g_backend);
@@ -392,13 +404,7 @@ int ow_engine_submit(struct ow_op *op)
         op->shard %= n;
     if (op->kind != OW_OP_NOP)
         fdmap_set(op->fd, op->shard);
-    struct ow_shard *sh = &g_shards[op->shard];
-    kernel_order();
-    atomic_fetch_add(&sh->inflight, 1);
-    int rc = be->submit(sh->state, op);
-    if (rc < 0)
-        atomic_fetch_sub(&sh->inflight, 1);
-    return rc;
+    return shard_take(&g_shards[op->shard], be->submit, op);
 }
 
 void ow_engine_cancel(struct ow_op *op)
@@ -449,13 +455,9 @@ int ow_engine_close(int fd, unsigned shard, int abortive, ow_op_done_fn done, vo
     op->shard = shard;
     op->done = done;
     op->ctx = ctx;
-    kernel_order();
-    atomic_fetch_add(&g_shards[shard].inflight, 1);
-    int rc = be->close(g_shards[shard].state, op);
-    if (rc < 0) {
-        atomic_fetch_sub(&g_shards[shard].inflight, 1);
+    int rc = shard_take(&g_shards[shard], be->close, op);
+    if (rc < 0)
         ow_cache_free(OW_CACHE_OP, op, sizeof(*op));
-    }
     return rc;
 }
 
