@@ -487,7 +487,7 @@ static void cancel_in_kernel(struct ow_op *op)
 static void forget(int fd)
 {
     struct ow_fdent *e = ow_fdtab_find(&u->fds, fd);
-    if (e == NULL)
+    if (e == NULL || ow_fdent_idle(e))   /* usually: a closing socket's ops have all ended */
         return;
     for (int q = 0; q < OW_Q_COUNT; q++) {
         struct ow_opq gone = e->q[q];
@@ -669,9 +669,7 @@ static int ur_close(void *st, struct ow_op *op)
     struct io_uring_sqe *sqe = sqe_get();
     if (sqe == NULL)
         return -EAGAIN;
-    const struct ow_fdent *e = ow_fdtab_find(&u->fds, op->fd);
-    if (e != NULL && !ow_fdent_idle(e))
-        forget(op->fd);
+    forget(op->fd);
     io_uring_prep_close(sqe, op->fd);
     io_uring_sqe_set_data64(sqe, (uintptr_t)op | TAG_CLOSE);
     return 0;
