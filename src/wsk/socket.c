@@ -163,6 +163,15 @@ void ow_sock_discard(struct ow_socket *sock)
     stop_and_release(sock);
 }
 
+/* Irp completes when the socket is gone (destroy_and_complete). */
+static NTSTATUS close_pending(struct ow_socket *sock, PIRP Irp)
+{
+    IoSetNextIrpStackLocation(Irp);
+    IoMarkIrpPending(Irp);
+    sock->close_irp = Irp;
+    return STATUS_PENDING;
+}
+
 NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp)
 {
     if (Irp == NULL || Socket == NULL)
@@ -182,10 +191,7 @@ NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp)
         if (close_fd(sock)) {
             /* Recorded after the engine took the close: close_done cannot
              * run before this thread is back in its engine loop. */
-            IoSetNextIrpStackLocation(Irp);
-            IoMarkIrpPending(Irp);
-            sock->close_irp = Irp;
-            return STATUS_PENDING;
+            return close_pending(sock, Irp);
         }
         destroy_and_complete(sock);    /* no close IRP recorded: completed here, inline */
         return ow_complete_now(Irp, STATUS_SUCCESS, 0);
@@ -193,9 +199,7 @@ NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp)
     /* Pending IRPs complete (cancelled) first, and running callbacks
      * return; whoever drops the last reference completes ours. The
      * client's reference is ours until everything was asked to stop. */
-    IoSetNextIrpStackLocation(Irp);
-    IoMarkIrpPending(Irp);
-    sock->close_irp = Irp;
+    close_pending(sock, Irp);
     ow_unlock(&sock->lock);
     stop_and_release(sock);
     return STATUS_PENDING;
