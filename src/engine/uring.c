@@ -51,6 +51,8 @@ enum { TAG_OP = 0, TAG_IGNORE = 1, TAG_WAKE = 2, TAG_LINK = 3, TAG_LINK_POLL = 4
 enum { STEP_MAIN, STEP_WAIT, STEP_CONNWAIT };
 
 #define RING_ENTRIES 256
+/* Linux's MAX_RW_COUNT on 4 KiB pages: what one transfer moves at most. */
+#define OW_TRANSFER_MAX ((size_t)0x7ffff000)
 
 /* One shard's instance. Its thread reaches it through u; calls from other
  * threads get it as their state argument. */
@@ -74,6 +76,32 @@ static struct io_uring_sqe *sqe_get(void)
     return sqe;
 }
 
+/* The stream transfer of op's window (priv->msg): one buffer goes as a
+ * plain SEND or RECV, which spares the kernel copying in a msghdr and an
+ * iovec array for every try (and, for a send that parks, keeping a copy of
+ * them); several go as SENDMSG or RECVMSG (`msg_op`). A SEND/RECV length is
+ * 32 bits: a longer buffer is offered in part, as the kernel would cap one
+ * call at about 2 GiB anyway, and advance() goes on from where it stopped. */
+static void prep_transfer(struct io_uring_sqe *sqe, struct ow_op *op, int msg_op, int flags)
+{
+    struct ow_priv *p = ow_priv(op);
+    if (p->msg.msg_iovlen != 1) {
+        if (msg_op == IORING_OP_SENDMSG)
+            io_uring_prep_sendmsg(sqe, op->fd, &p->msg, (unsigned)flags);
+        else
+            io_uring_prep_recvmsg(sqe, op->fd, &p->msg, (unsigned)flags);
+        return;
+    }
+    void *base = p->msg.msg_iov[0].iov_base;
+    size_t len = p->msg.msg_iov[0].iov_len;
+    if (len > OW_TRANSFER_MAX)
+        len = OW_TRANSFER_MAX;
+    if (msg_op == IORING_OP_SENDMSG)
+        io_uring_prep_send(sqe, op->fd, base, len, flags);
+    else
+        io_uring_prep_recv(sqe, op->fd, base, len, flags);
+}
+
 static void prep_main(struct io_uring_sqe *sqe, struct ow_op *op)
 {
     struct ow_priv *p = ow_priv(op);
@@ -92,7 +120,7 @@ static void prep_main(struct io_uring_sqe *sqe, struct ow_op *op)
         ow_fault_io(op);   /* test builds: short send, reset */
         /* MSG_WAITALL makes the kernel retry partial stream sends itself; a
          * short result still gets resubmitted by advance(). */
-        io_uring_prep_sendmsg(sqe, op->fd, &p->msg, MSG_NOSIGNAL | (waitall ? MSG_WAITALL : 0));
+        prep_transfer(sqe, op, IORING_OP_SENDMSG, MSG_NOSIGNAL | (waitall ? MSG_WAITALL : 0));
         break;
     case OW_OP_RECV:
         ow_io_window(op);
@@ -101,7 +129,7 @@ static void prep_main(struct io_uring_sqe *sqe, struct ow_op *op)
          * error that follows some progress (a reset after 2 of 100 bytes
          * would read as end-of-stream); advance() loops instead and keeps
          * the error in io_err. */
-        io_uring_prep_recvmsg(sqe, op->fd, &p->msg, (op->u.io.flags & OW_IO_PEEK) ? MSG_PEEK : 0);
+        prep_transfer(sqe, op, IORING_OP_RECVMSG, (op->u.io.flags & OW_IO_PEEK) ? MSG_PEEK : 0);
         break;
     case OW_OP_POLL:
         io_uring_prep_poll_add(sqe, op->fd, ow_poll_to_linux(op->u.poll.events));
