@@ -12,6 +12,15 @@
  * has them ended and its state dropped before any op of a socket that
  * reuses the number: closing removed it from the epoll set behind our
  * back, so the cached registration must not be trusted.
+ *
+ * An event carries its registration's generation beside the fd number
+ * (event_tag): events fetched in one epoll_wait can outlive their
+ * registration (a completion earlier in the batch closed the fd, and the
+ * number came back as a new socket), and such a stale event is dropped
+ * instead of being taken for news of the new socket. That is what lets a
+ * waiting connect trust its event: EPOLLOUT without EPOLLERR or EPOLLHUP
+ * on a connecting TCP socket means the handshake is done, with no system
+ * call to ask.
  */
 #include "internal.h"
 #include "fault.h"
@@ -19,6 +28,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +50,12 @@ static _Thread_local struct ep_state *ep;
 
 /* ---- one attempt per op kind: 1 = complete with *res, 0 = would block ---- */
 
-static int try_connect(struct ow_op *op, ssize_t *res)
+/* An event's data: the fd number and its registration's generation. */
+static uint64_t event_tag(int fd, unsigned gen) { return (uint64_t)gen << 32 | (uint32_t)fd; }
+
+/* revents: what a current registration's event reported for the op's fd,
+ * or 0 for a try with no event behind it (a new op, the next op in line). */
+static int try_connect(struct ow_op *op, ssize_t *res, unsigned revents)
 {
     struct ow_priv *p = ow_priv(op);
     if (p->step == STEP_MAIN) {
@@ -54,7 +69,14 @@ static int try_connect(struct ow_op *op, ssize_t *res)
         *res = -errno;
         return 1;
     }
-    /* Woken up for writability (maybe spuriously): ask connect() itself. On
+    /* Writable and no error: tcp_poll() reports EPOLLOUT for a connecting
+     * socket only once its handshake is done (a failed one also raises
+     * EPOLLERR and EPOLLHUP, and connect() below then returns the error). */
+    if ((revents & EPOLLOUT) && !(revents & (EPOLLERR | EPOLLHUP))) {
+        *res = 0;
+        return 1;
+    }
+    /* No event of its own to go by (a probe): ask connect() itself. On
      * a connecting socket it returns 0 once the handshake is done (EISCONN
      * after that), EALREADY while it still runs, or the error that ended it:
      * one system call where poll(2) and SO_ERROR took two. */
@@ -162,9 +184,9 @@ static int try_poll(struct ow_op *op, ssize_t *res)
 }
 
 /* Connect, then (connected) the op is a plain WAITALL send. */
-static int try_connect_send(struct ow_op *op, ssize_t *res)
+static int try_connect_send(struct ow_op *op, ssize_t *res, unsigned revents)
 {
-    if (!try_connect(op, res))
+    if (!try_connect(op, res, revents))
         return 0;
     if (*res < 0)
         return 1;
@@ -172,11 +194,11 @@ static int try_connect_send(struct ow_op *op, ssize_t *res)
     return try_io(op, res);
 }
 
-static int try_op(struct ow_op *op, ssize_t *res)
+static int try_op(struct ow_op *op, ssize_t *res, unsigned revents)
 {
     switch (op->kind) {
-    case OW_OP_CONNECT: return try_connect(op, res);
-    case OW_OP_CONNECT_SEND: return try_connect_send(op, res);
+    case OW_OP_CONNECT: return try_connect(op, res, revents);
+    case OW_OP_CONNECT_SEND: return try_connect_send(op, res, revents);
     case OW_OP_ACCEPT:  return try_accept(op, res);
     case OW_OP_SEND:
     case OW_OP_RECV:    return try_io(op, res);
@@ -245,7 +267,9 @@ static void update_interest(int fd)
     unsigned want = wanted_events(e);
     if (e->registered && e->events == want)
         return;
-    struct epoll_event ev = { .events = want, .data.fd = fd };
+    if (!e->registered)
+        e->gen++;                      /* a new registration: older events are stale */
+    struct epoll_event ev = { .events = want, .data.u64 = event_tag(fd, e->gen) };
     int rc = ow_sys_epoll_ctl(ep->epfd, e->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev);
     if (rc < 0 && errno == EEXIST)
         rc = ow_sys_epoll_ctl(ep->epfd, EPOLL_CTL_MOD, fd, &ev);
@@ -264,29 +288,39 @@ static void update_interest(int fd)
 
 /* Completes the ops of fd's queue q that can, in order. A reader or writer
  * that would block stops its queue (FIFO); polls are independent. ->done
- * cannot touch fd queues (its submits and cancels go to the mailbox). */
-static void run_queue(int fd, int q)
+ * cannot touch fd queues (its submits and cancels go to the mailbox).
+ * revents (the event that woke the queue, or 0) goes to the op that was
+ * waiting for it, the head; the ops behind it try without. */
+static void run_queue(int fd, int q, unsigned revents)
 {
     struct ow_fdent *e = ow_fdtab_find(&ep->fds, fd);
     struct ow_op *op = e ? e->q[q].head : NULL;
     while (op != NULL) {
         struct ow_op *next = op->eng_next;
         ssize_t res;
-        if (try_op(op, &res))
+        if (try_op(op, &res, revents))
             finish_waiting(op, q, res);
         else if (q != OW_Q_POLL)
             return;
+        revents = 0;
         op = q == OW_Q_POLL ? next : e->q[q].head;
     }
 }
 
-static void on_event(int fd, unsigned events)
+/* An event of the registration tagged `tag`: runs the fd's queues, unless
+ * the fd number was registered anew since (then it is about a closed
+ * socket, and the new one's registration reports for itself). */
+static void on_event(uint64_t tag, unsigned events)
 {
+    int fd = (int)(uint32_t)tag;
+    const struct ow_fdent *e = ow_fdtab_find(&ep->fds, fd);
+    if (e == NULL || !e->registered || tag != event_tag(fd, e->gen))
+        return;
     if (events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP))
-        run_queue(fd, OW_Q_READ);
+        run_queue(fd, OW_Q_READ, 0);
     if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
-        run_queue(fd, OW_Q_WRITE);
-    run_queue(fd, OW_Q_POLL);
+        run_queue(fd, OW_Q_WRITE, events);
+    run_queue(fd, OW_Q_POLL, 0);
     update_interest(fd);
 }
 
@@ -307,7 +341,7 @@ static void start(struct ow_op *op)
     }
     /* Only the oldest reader/writer may run; later ones wait their turn. */
     if (q == OW_Q_POLL || e->q[q].head == NULL) {
-        if (try_op(op, &res)) {
+        if (try_op(op, &res, 0)) {
             finish(op, res);
             return;
         }
@@ -326,7 +360,7 @@ static void cancel(struct ow_op *op)
     if (it == NULL)
         return;   /* not waiting: it is completing anyway */
     finish_waiting(op, q, ow_partial(op, -ECANCELED));
-    run_queue(fd, q);   /* the next one in line may be able to go */
+    run_queue(fd, q, 0);   /* the next one in line may be able to go */
     update_interest(fd);
 }
 
@@ -378,7 +412,7 @@ static int ep_init(void *st)
         return -errno;
     int rc = ow_mb_init(&ep->mb);
     if (rc == 0) {
-        struct epoll_event ev = { .events = EPOLLIN, .data.fd = ep->mb.evfd };
+        struct epoll_event ev = { .events = EPOLLIN, .data.u64 = event_tag(ep->mb.evfd, 0) };
         if (ow_sys_epoll_ctl(ep->epfd, EPOLL_CTL_ADD, ep->mb.evfd, &ev) < 0) {
             rc = -errno;
             ow_mb_fini(&ep->mb);
@@ -406,10 +440,10 @@ static void ep_run(void *st)
              * forget first, or the old socket's ops would run on it. */
             if (atomic_load(&ep->mb.forgets) != 0)
                 (void)drain();   /* a stop request is seen again by the loop */
-            if (evs[i].data.fd == ep->mb.evfd)
+            if (evs[i].data.u64 == event_tag(ep->mb.evfd, 0))
                 ow_mb_ack(&ep->mb);
             else
-                on_event(evs[i].data.fd, evs[i].events);
+                on_event(evs[i].data.u64, evs[i].events);
         }
     }
 }

@@ -215,7 +215,9 @@ enum { OW_Q_READ, OW_Q_WRITE, OW_Q_POLL, OW_Q_COUNT };
 struct ow_fdent {
     struct ow_opq q[OW_Q_COUNT];
     unsigned events;            /* epoll: interest currently registered */
-    int registered;             /* epoll: fd is in the epoll set */
+    unsigned registered : 1;    /* epoll: fd is in the epoll set */
+    unsigned gen : 31;          /* epoll: which registration of the fd number
+                                   it is (tags its events: epoll.c) */
 };
 
 /* fd-indexed table, in chunks of OW_FDTAB_CHUNK entries made when an fd of
