@@ -613,6 +613,41 @@ static void test_reused_fd(void)
     expect_ended_by_close(&old, 0);
     ow_net_close(x);
     ow_net_close(c1);
+
+    /* An idle fd may be closed with a plain close(2), the engine not told:
+     * its ops have all ended. A number reused this way must not inherit
+     * anything the engine kept of the old fd: an epoll engine that kept
+     * idle fds registered (one-shot, re-armed per wait; tried and dropped,
+     * see epoll.c) hung here, taking the new socket for armed already.
+     * Both ways an op leaves: completed by its event, and cancelled while
+     * it waited. */
+    for (int cancelled = 0; cancelled < 2; cancelled++) {
+        ow_test_case = cancelled ? "reused fd: closed idle with close(2), its op cancelled"
+                                 : "reused fd: closed idle with close(2), its op completed";
+        x = engine_pair(&c1);
+        top_io(&old, OW_OP_RECV, x, &iv, 1, 0);
+        submit(&old);
+        expect_pending(&old);
+        if (cancelled) {
+            ow_engine_cancel(&old.op);
+            CHECK_EQ(wait_top(&old), -ECANCELED);
+        } else {
+            CHECK_EQ(send_str(c1, "o"), 1);
+            CHECK_EQ(wait_top(&old), 1);
+        }
+        s2 = engine_pair(&c2);
+        CHECK_EQ(close(x), 0);
+        take_number(s2, x);
+        top_io(&neu, OW_OP_RECV, x, &iv, 1, 0);
+        submit(&neu);
+        expect_pending(&neu);
+        CHECK_EQ(send_str(c2, "p"), 1);
+        CHECK_EQ(wait_top(&neu), 1);
+        CHECK_EQ(c, 'p');
+        ow_net_close(x);
+        ow_net_close(c1);
+        ow_net_close(c2);
+    }
 }
 
 /* A NOP whose ->done submits it again until left reaches zero. */
