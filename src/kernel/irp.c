@@ -130,7 +130,7 @@ VOID IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
             BOOLEAN owner_routine = Irp->CurrentLocation > Irp->StackCount;
             PDEVICE_OBJECT dev = owner_routine ? NULL : IoGetCurrentIrpStackLocation(Irp)->DeviceObject;
             ow_zero_location(sp);
-            KIRQL irql = KeGetCurrentIrql();
+            KIRQL irql = ow_vf_enabled ? KeGetCurrentIrql() : 0;   /* only the verifier compares */
             NTSTATUS rs = routine(dev, Irp, context);
             if (ow_vf_enabled)   /* the routine must return at the IRQL it was called at */
                 ow_vf_completion_irql(Irp, (PVOID)routine, irql);
