@@ -120,6 +120,19 @@ static int try_accept(struct ow_op *op, ssize_t *res)
     }
 }
 
+/* One system call of a stream transfer over op's window (priv->msg): one
+ * buffer goes by send/recv, which spare the kernel copying in a msghdr and
+ * an iovec array (uring.c's prep_transfer does the same), several by
+ * sendmsg/recvmsg. Linux moves at most MAX_RW_COUNT in one call either way. */
+static ssize_t transfer(struct ow_op *op, int flags)
+{
+    struct msghdr *m = &ow_priv(op)->msg;
+    if (m->msg_iovlen == 1)
+        return op->kind == OW_OP_SEND ? ow_sys_sendto(op->fd, m->msg_iov[0].iov_base, m->msg_iov[0].iov_len, flags)
+                                      : ow_sys_recvfrom(op->fd, m->msg_iov[0].iov_base, m->msg_iov[0].iov_len, flags);
+    return op->kind == OW_OP_SEND ? ow_sys_sendmsg(op->fd, m, flags) : ow_sys_recvmsg(op->fd, m, flags);
+}
+
 /* send and recv: loop while WAITALL wants more and the socket keeps up. */
 static int try_io(struct ow_op *op, ssize_t *res)
 {
@@ -133,8 +146,7 @@ static int try_io(struct ow_op *op, ssize_t *res)
         if (ow_fault_issue(op, OW_FAULT_AT_MAIN) == 1)
             return 0;        /* test builds: a spurious EAGAIN */
         ow_fault_io(op);     /* test builds: short send/receive, reset */
-        ssize_t n = op->kind == OW_OP_SEND ? ow_sys_sendmsg(op->fd, &ow_priv(op)->msg, flags)
-                                            : ow_sys_recvmsg(op->fd, &ow_priv(op)->msg, flags);
+        ssize_t n = transfer(op, flags);
         if (n > 0) {
             op->eng_done += (size_t)n;
             if (ow_io_wants_more(op))
