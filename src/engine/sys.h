@@ -37,10 +37,6 @@ static inline ssize_t ow_sys_sendmsg(int fd, const struct msghdr *m, int flags)
 { return syscall(SYS_sendmsg, fd, m, flags); }
 static inline ssize_t ow_sys_recvmsg(int fd, struct msghdr *m, int flags)
 { return syscall(SYS_recvmsg, fd, m, flags); }
-static inline ssize_t ow_sys_sendto(int fd, const void *buf, size_t len, int flags)
-{ return syscall(SYS_sendto, fd, buf, len, flags, NULL, 0); }
-static inline ssize_t ow_sys_recvfrom(int fd, void *buf, size_t len, int flags)
-{ return syscall(SYS_recvfrom, fd, buf, len, flags, NULL, NULL); }
 /* send/recv are sendto/recvfrom without an address (there is no SYS_send
  * on x86_64; glibc does the same). */
 static inline ssize_t ow_sys_send(int fd, const void *buf, size_t len, int flags)
