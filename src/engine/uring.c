@@ -168,7 +168,7 @@ static int issue_linked(struct ow_op *op)
     conn->flags |= IOSQE_IO_LINK;
     io_uring_sqe_set_data64(conn, (uintptr_t)op | TAG_LINK);
     ow_io_window(op);
-    io_uring_prep_sendmsg(send, op->fd, &p->msg, MSG_NOSIGNAL | MSG_WAITALL);
+    prep_transfer(send, op, IORING_OP_SENDMSG, MSG_NOSIGNAL | MSG_WAITALL);
     io_uring_sqe_set_data64(send, (uintptr_t)op | TAG_OP);
     if (want == 3) {
         send->flags |= IOSQE_IO_LINK;
