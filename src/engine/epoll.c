@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* epoll backend.
  *
- * Ops reach the engine thread through the mailbox (internal.h); everything
- * below runs on it. Each fd has a FIFO of readers (recv, accept), one of
+ * Ops reach the engine thread through the mailbox (internal.h), or, made
+ * on the engine thread itself, through its local queue; everything below
+ * runs on it. Each fd has a FIFO of readers (recv, accept), one of
  * writers (send, connect) and a list of polls. An op is tried at once; if it
  * would block it waits at its place, and the fd is registered
  * level-triggered for just the directions that have waiters, so a ready fd
@@ -50,6 +51,7 @@ struct ep_state {
     int epfd;
     struct ow_mailbox mb;
     struct ow_fdtab fds;
+    struct ow_opq local;   /* ops submitted on this shard's own thread, not yet started */
 };
 static _Thread_local struct ep_state *ep;
 
@@ -369,6 +371,10 @@ static void start(struct ow_op *op)
 
 static void cancel(struct ow_op *op)
 {
+    if (ow_opq_remove(&ep->local, op)) {
+        finish(op, -ECANCELED);   /* submitted on this thread, never started */
+        return;
+    }
     int q = ow_op_queue(op), fd = op->fd;
     struct ow_fdent *e = ow_fdtab_find(&ep->fds, fd);
     struct ow_op *it = q < 0 || e == NULL ? NULL : e->q[q].head;
@@ -397,9 +403,18 @@ static void forget(int fd)
 static int drain(void)
 {
     for (;;) {
-        struct ow_opq in;
-        int stop = ow_mb_take(&ep->mb, &in), unsubmitted, busy = 0;
+        /* This thread's own submissions first: each was made before any
+         * forget record now in the mailbox (none is taken while one waits),
+         * so it must reach its fd's queue before that record ends what is
+         * there. One made during this pass (by a ->done) may still be here
+         * when its cancel comes: cancel() looks here too. */
+        struct ow_opq in = ep->local;
+        ep->local.head = ep->local.tail = NULL;
+        int busy = in.head != NULL, unsubmitted;
         struct ow_op *op;
+        while ((op = ow_opq_pop(&in)) != NULL)
+            start(op);
+        int stop = ow_mb_take(&ep->mb, &in);
         while ((op = ow_opq_pop(&in)) != NULL) {
             if (op->kind == OW_OP_FORGET)
                 ow_mb_run_forget(&ep->mb, op, forget);
@@ -478,7 +493,18 @@ static void ep_fini(void *st)
 
 static int ep_submit(void *st, struct ow_op *op)
 {
-    ow_mb_post(&((struct ep_state *)st)->mb, op);
+    struct ep_state *s = st;
+    if (s == ep && op->kind != OW_OP_FORGET && atomic_load(&s->mb.forgets) == 0) {
+        /* On this shard's own thread (a completion chaining its next call):
+         * queued here, no lock, no wake-up; the loop starts it before it
+         * waits again. Not at once: ->done may be running inside a queue
+         * walk, and an op that completes at once would nest ->done calls.
+         * Not while a close waits to be forgotten (see drain). */
+        ow_mb_mark_direct(&s->mb, op);
+        ow_opq_push(&s->local, op);
+        return 0;
+    }
+    ow_mb_post(&s->mb, op);
     return 0;
 }
 

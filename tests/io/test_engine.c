@@ -877,6 +877,45 @@ static void test_from_done(struct ow_peer *echo)
     ow_net_close(fd);
 }
 
+/* ->done submits two receives on one fd and cancels the first before
+ * returning: on the engine thread a submit does not start the op there and
+ * then (epoll queues it for the loop), so the cancel must still find it,
+ * and the second must still come after it. Was (epoll, with the engine
+ * thread's own queue drained after the cancels): the cancel found nothing
+ * to end, the receive waited for data forever. */
+struct pair_then { struct top *first, *second; };
+
+static void submit_two_cancel_first(struct top *t)
+{
+    struct pair_then *pt = t->arg;
+    submit(pt->first);
+    submit(pt->second);
+    ow_engine_cancel(&pt->first->op);
+}
+
+static void test_cancel_before_start(struct ow_peer *echo)
+{
+    ow_test_case = "submit and cancel in one ->done, before the op started";
+    int fd = connect_peer(echo, 0);
+    char c1 = 0, c2 = 0;
+    struct iovec iv1 = { &c1, 1 }, iv2 = { &c2, 1 };
+    struct top r1, r2, k;
+    top_io(&r1, OW_OP_RECV, fd, &iv1, 1, 0);
+    top_io(&r2, OW_OP_RECV, fd, &iv2, 1, 0);
+    struct pair_then pt = { &r1, &r2 };
+    top_init(&k, OW_OP_NOP, -1);
+    k.then = submit_two_cancel_first;
+    k.arg = &pt;
+    CHECK_EQ(run_top(&k), 0);
+    CHECK_EQ(wait_top(&r1), -ECANCELED);
+    expect_pending(&r2);
+    CHECK_EQ(send_str(fd, "x"), 1);   /* the echo peer sends it back */
+    CHECK_EQ(wait_top(&r2), 1);
+    CHECK_EQ(c2, 'x');
+    CHECK_EQ(c1, 0);
+    ow_net_close(fd);
+}
+
 /* Ops submitted by a thread that exits at once must live on (io_uring
  * cancels a thread's own requests when it exits). */
 static void *submit_then_exit(void *arg)
@@ -1216,6 +1255,7 @@ int main(void)
     test_reused_fd();
     test_stale_event();
     test_from_done(echo);
+    test_cancel_before_start(echo);
     test_poll(echo);
     test_foreign_threads();
     test_stress();
