@@ -307,7 +307,8 @@ static void update_interest(int fd)
 
 /* Completes the ops of fd's queue q that can, in order. A reader or writer
  * that would block stops its queue (FIFO); polls are independent. ->done
- * cannot touch fd queues (its submits and cancels go to the mailbox).
+ * cannot touch fd queues (its submits go to the local queue, its cancels
+ * to the mailbox).
  * revents (the event that woke the queue, or 0) goes to the op that was
  * waiting for it, the head; the ops behind it try without. */
 static void run_queue(int fd, int q, unsigned revents)
