@@ -64,6 +64,17 @@ static NTSTATUS on_datagrams(PVOID Ctx, ULONG Flags, PWSK_DATAGRAM_INDICATION In
     UNREFERENCED_PARAMETER(Ctx);
     if (!(Flags & WSK_FLAG_AT_DISPATCH_LEVEL) || Ind == NULL || Ind->RemoteAddress == NULL)
         return STATUS_SUCCESS;
+    /* What to answer is settled (and the chain kept) before the count goes
+     * up: the test thread reads `retained` once it sees the count. Was the
+     * other way round, and on a loaded machine the test thread once saw 1
+     * datagram and no retained chain yet. */
+    NTSTATUS answer = STATUS_SUCCESS;
+    if (not_accepting) {
+        answer = STATUS_DATA_NOT_ACCEPTED;
+    } else if (retained == NULL) {      /* keep the first chain until WskRelease */
+        retained = Ind;
+        answer = STATUS_PENDING;
+    }
     for (PWSK_DATAGRAM_INDICATION d = Ind; d; d = d->Next) {
         PUCHAR p = MmGetSystemAddressForMdlSafe(d->Buffer.Mdl, NormalPagePriority);
         size_t at = strlen(seen_texts), n = d->Buffer.Length;
@@ -71,15 +82,9 @@ static NTSTATUS on_datagrams(PVOID Ctx, ULONG Flags, PWSK_DATAGRAM_INDICATION In
             memcpy(seen_texts + at, p + d->Buffer.Offset, n);
             memcpy(seen_texts + at + n, ",", 2);
         }
-        InterlockedIncrement(&datagrams);
+        InterlockedIncrement(&datagrams);   /* a full barrier: retained is set before */
     }
-    if (not_accepting)
-        return STATUS_DATA_NOT_ACCEPTED;
-    if (retained == NULL) {             /* keep the first chain until WskRelease */
-        retained = Ind;
-        return STATUS_PENDING;
-    }
-    return STATUS_SUCCESS;
+    return answer;
 }
 
 static const WSK_CLIENT_DATAGRAM_DISPATCH dgram_dispatch = { on_datagrams };
