@@ -74,12 +74,13 @@ static NTSTATUS on_accept(PVOID ctx, ULONG flags, PSOCKADDR local, PSOCKADDR rem
         InterlockedIncrement(&l->NullAccepts);
         return STATUS_REQUEST_NOT_ACCEPTED;
     }
-    InterlockedIncrement(&l->Accepts);
-    if (l->CloseInCallback) {
+    /* Last is set before Accepts goes up: the test thread reads it as soon
+     * as it sees the count (the increment orders the two). */
+    if (l->CloseInCallback)
         close_async(s);               /* legal: the socket is the client's now */
-        return STATUS_SUCCESS;
-    }
-    l->Last = s;
+    else
+        l->Last = s;
+    InterlockedIncrement(&l->Accepts);
     return STATUS_SUCCESS;
 }
 
