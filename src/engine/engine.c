@@ -499,7 +499,7 @@ void ow_eng_complete(struct ow_op *op, ssize_t res)
  * cancel of an op that is not (zeroed, or already done) is ignored.
  * INCOMING and CANCEL_QUEUED change under mb->lock, with the lists they
  * describe. PENDING is set and cleared by the shard's own thread without the
- * lock on its direct path (ow_mb_mark_direct, ow_mb_finish): a cancel sets
+ * lock on its direct path (ow_mb_direct, ow_mb_finish): a cancel sets
  * CANCEL_QUEUED by compare-and-swap from PENDING, so it either lands before
  * the finish (which then takes the lock to unlink it) or finds the op done.
  * All sequentially consistent: a cancel that finds a direct op not yet
@@ -567,10 +567,12 @@ void ow_mb_post(struct ow_mailbox *mb, struct ow_op *op)
         mb_wake(mb);
 }
 
-void ow_mb_mark_direct(struct ow_mailbox *mb, struct ow_op *op)
+int ow_mb_direct(struct ow_mailbox *mb, struct ow_op *op, int on_owner)
 {
-    (void)mb;
+    if (!on_owner || op->kind == OW_OP_FORGET || atomic_load(&mb->forgets) != 0)
+        return 0;
     atomic_store(&op->eng_state, MB_PENDING);   /* cancellable, but in no mailbox queue */
+    return 1;
 }
 
 /* Only a pending op is queued for cancelling: the caller may keep an op's

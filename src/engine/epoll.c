@@ -495,13 +495,12 @@ static void ep_fini(void *st)
 static int ep_submit(void *st, struct ow_op *op)
 {
     struct ep_state *s = st;
-    if (s == ep && op->kind != OW_OP_FORGET && atomic_load(&s->mb.forgets) == 0) {
+    if (ow_mb_direct(&s->mb, op, s == ep)) {
         /* On this shard's own thread (a completion chaining its next call):
          * queued here, no lock, no wake-up; the loop starts it before it
-         * waits again. Not at once: ->done may be running inside a queue
-         * walk, and an op that completes at once would nest ->done calls.
-         * Not while a close waits to be forgotten (see drain). */
-        ow_mb_mark_direct(&s->mb, op);
+         * waits again (see drain). Not at once: ->done may be running inside
+         * a queue walk, and an op that completes at once would nest ->done
+         * calls. */
         ow_opq_push(&s->local, op);
         return 0;
     }

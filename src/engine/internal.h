@@ -107,10 +107,13 @@ void ow_mb_cancel(struct ow_mailbox *mb, struct ow_op *op);
 void ow_mb_stop(struct ow_mailbox *mb);
 void ow_mb_ack(struct ow_mailbox *mb);                      /* eventfd fired */
 void ow_mb_set_owner(struct ow_mailbox *mb);                /* from its shard thread, at start */
-/* The fast path: on the mailbox's own shard thread a backend may start an
- * op at once instead of posting it; this marks it pending (cancellable) as
- * a post would. */
-void ow_mb_mark_direct(struct ow_mailbox *mb, struct ow_op *op);
+/* The fast path, one rule for both backends: on the mailbox's own shard
+ * thread (on_owner) a backend may take an op itself instead of posting it,
+ * unless the op is a forget record or a close is waiting to be forgotten
+ * (the op may be on a reused fd number: it queues behind that record).
+ * Returns 1 with op marked pending (cancellable) as a post would mark it;
+ * 0: post it. */
+int  ow_mb_direct(struct ow_mailbox *mb, struct ow_op *op, int on_owner);
 /* Engine thread: moves the posted ops to *in; returns 1 once stop was asked.
  * Inline, since the drain before every wait calls it: with nothing posted,
  * cancelled or stopped since the last take (a shard whose calls go straight

@@ -673,12 +673,10 @@ static void ur_fini(void *st)
 static int ur_submit(void *st, struct ow_op *op)
 {
     struct ur_state *s = st;
-    if (s == u && op->kind != OW_OP_FORGET && atomic_load(&s->mb.forgets) == 0) {
+    if (ow_mb_direct(&s->mb, op, s == u)) {
         /* On this shard's own thread (a completion chaining its next call):
          * straight to the ring, no mailbox round and no wake-up. The kernel
-         * completes it through a CQE, never on this stack. Not while a close is
-         * waiting to be forgotten: the op may be on a reused fd number. */
-        ow_mb_mark_direct(&s->mb, op);
+         * completes it through a CQE, never on this stack. */
         start(op);
         return 0;
     }
