@@ -731,7 +731,7 @@ static void replace_victim_then(struct top *t)
     submit(sc->conn);
 }
 
-/* A listener whose accept queue is full: SYNs to it go unanswered. 0 when
+/* A listener whose accept queue is full: SYNs to it go unanswered. -1 when
  * this kernel answers them anyway (the case is then skipped). */
 static int full_listener(unsigned char *sa, size_t *salen, int fill[3])
 {
