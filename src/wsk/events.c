@@ -360,6 +360,9 @@ static void ev_done(struct ow_op *op, ssize_t res)
 
 void ow_events_free(struct ow_socket *sock)
 {
+    /* Most sockets never had an event: nothing to free, no calls to make. */
+    if (sock->ev_op == NULL && sock->ev_held == NULL && sock->ev_dgrams == NULL)
+        return;
     free(sock->ev_op);
     sock->ev_op = NULL;
     ow_dgram_ev_free(sock);
