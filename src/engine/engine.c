@@ -21,45 +21,15 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#if defined(__SANITIZE_THREAD__)
+char ow_kernel_order_clock;   /* internal.h: ow_kernel_order */
+#endif
+
 static pthread_mutex_t g_life = PTHREAD_MUTEX_INITIALIZER;   /* start/stop */
 static int g_refs;                                          /* under g_life */
 static _Atomic(const struct ow_backend *) g_backend;
 
-/* The kernel orders an op's submission before the completions it causes,
- * on any shard (a connect on one, the accept it brings on another); TSan
- * cannot see through the kernel. Under TSan every submission and every
- * completion acquires and releases one clock, as a single global counter
- * of ops in flight once did by accident, so a client's cross-socket
- * causality does not read as a race. The price: a race between two threads
- * whose only link would be an unrelated submission and completion goes
- * unreported. Other builds compile it out. */
-#if defined(__SANITIZE_THREAD__)
-void __tsan_acquire(void *addr);
-void __tsan_release(void *addr);
-static char g_kernel_order;
-static inline void kernel_order(void)
-{
-    __tsan_acquire(&g_kernel_order);
-    __tsan_release(&g_kernel_order);
-}
-#else
-static inline void kernel_order(void) {}
-#endif
-
-/* The shards: each a thread running one backend instance (its own ring or
- * epoll set, mailbox and per-fd queues). A socket's ops all go to one shard
- * (op->shard), so its completions are serial; different shards run theirs
- * concurrently, as Windows runs DPCs on every processor. A cache line
- * each: every op counts itself in and out of its shard's inflight, and
- * shards on different CPUs must not share what they write. */
-struct ow_shard {
-    pthread_t thread;
-    void *state;                      /* the backend's, state_size bytes */
-    int cpu;                          /* pinned to this CPU, or -1 */
-    unsigned char *scratch;           /* ow_engine_scratch(): made on first use */
-    atomic_long inflight;             /* ops given to it, not yet completed (stop asserts 0) */
-} __attribute__((aligned(64)));
-static struct ow_shard *g_shards;                           /* set while started */
+struct ow_shard *ow_shards;                                 /* set while started */
 static _Atomic unsigned g_nshards;
 static atomic_uint g_next_shard;                            /* round robin */
 static _Thread_local int t_shard = -1;                      /* the shard this thread runs */
@@ -72,23 +42,26 @@ static _Thread_local int t_shard = -1;                      /* the shard this th
 #define FDMAP_CHUNK (1u << FDMAP_BITS)
 static _Atomic(_Atomic unsigned short *) g_fdmap[FDMAP_CHUNK];
 
-static void fdmap_set(int fd, unsigned shard)
+/* fdmap_set's slow path: the first fd of its chunk. */
+static __attribute__((noinline)) _Atomic unsigned short *fdmap_make_chunk(int fd)
+{
+    _Atomic unsigned short *fresh = calloc(FDMAP_CHUNK, sizeof(*fresh));
+    if (fresh == NULL)
+        return NULL;
+    _Atomic unsigned short *expected = NULL;
+    if (atomic_compare_exchange_strong(&g_fdmap[(unsigned)fd >> FDMAP_BITS], &expected, fresh))
+        return fresh;
+    free(fresh);
+    return expected;
+}
+
+static inline void fdmap_set(int fd, unsigned shard)
 {
     if (fd < 0 || (unsigned)fd >= FDMAP_CHUNK * FDMAP_CHUNK)
         return;
     _Atomic unsigned short *chunk = atomic_load(&g_fdmap[(unsigned)fd >> FDMAP_BITS]);
-    if (chunk == NULL) {
-        _Atomic unsigned short *fresh = calloc(FDMAP_CHUNK, sizeof(*fresh));
-        if (fresh == NULL)
-            return;
-        _Atomic unsigned short *expected = NULL;
-        if (atomic_compare_exchange_strong(&g_fdmap[(unsigned)fd >> FDMAP_BITS], &expected, fresh))
-            chunk = fresh;
-        else {
-            free(fresh);
-            chunk = expected;
-        }
-    }
+    if (chunk == NULL && (chunk = fdmap_make_chunk(fd)) == NULL)
+        return;
     /* Written only when it changes (rarely: a socket keeps its shard): the
      * entries of fds of other shards share its cache line. */
     _Atomic unsigned short *slot = &chunk[(unsigned)fd & (FDMAP_CHUNK - 1)];
@@ -201,13 +174,13 @@ static void *engine_main(void *arg)
     unsigned i = ss->index;
     free(ss);
     t_shard = (int)i;
-    if (g_shards[i].cpu >= 0) {
+    if (ow_shards[i].cpu >= 0) {
         cpu_set_t one;
         CPU_ZERO(&one);
-        CPU_SET(g_shards[i].cpu, &one);
+        CPU_SET(ow_shards[i].cpu, &one);
         (void)pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
     }
-    be->run(g_shards[i].state);
+    be->run(ow_shards[i].state);
     return NULL;
 }
 
@@ -222,7 +195,7 @@ static int spawn_shard(const struct ow_backend *be, unsigned i)
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = pthread_create(&g_shards[i].thread, NULL, engine_main, ss);
+    int rc = pthread_create(&ow_shards[i].thread, NULL, engine_main, ss);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0)
         free(ss);
@@ -264,7 +237,7 @@ static int start_shards(void)
         free_shards(sh, n);
         return rc;
     }
-    g_shards = sh;
+    ow_shards = sh;
     atomic_store(&g_nshards, n);
     unsigned started = 0;
     for (; started < n && rc == 0; started++)
@@ -277,7 +250,7 @@ static int start_shards(void)
             pthread_join(sh[i].thread, NULL);
         for (unsigned i = 0; i < n; i++)
             be->fini(sh[i].state);
-        g_shards = NULL;
+        ow_shards = NULL;
         atomic_store(&g_nshards, 0);
         free_shards(sh, n);
         return rc;
@@ -309,17 +282,17 @@ void ow_engine_stop(void)
         unsigned n = atomic_load(&g_nshards);
         assert(t_shard < 0 && "ow_engine_stop() from a completion callback");
         for (unsigned i = 0; i < n; i++)
-            assert(atomic_load(&g_shards[i].inflight) == 0 && "ow_engine_stop() with ops in flight");
+            assert(atomic_load(&ow_shards[i].inflight) == 0 && "ow_engine_stop() with ops in flight");
         for (unsigned i = 0; i < n; i++)
-            be->stop(g_shards[i].state);
+            be->stop(ow_shards[i].state);
         for (unsigned i = 0; i < n; i++)
-            pthread_join(g_shards[i].thread, NULL);
+            pthread_join(ow_shards[i].thread, NULL);
         atomic_store(&g_backend, NULL);
         for (unsigned i = 0; i < n; i++)
-            be->fini(g_shards[i].state);
+            be->fini(ow_shards[i].state);
         atomic_store(&g_nshards, 0);
-        free_shards(g_shards, n);
-        g_shards = NULL;
+        free_shards(ow_shards, n);
+        ow_shards = NULL;
     }
     pthread_mutex_unlock(&g_life);
 }
@@ -341,7 +314,7 @@ unsigned ow_engine_shard_for_cpu(int cpu)
 {
     unsigned n = atomic_load(&g_nshards);
     for (unsigned i = 0; cpu >= 0 && i < n; i++)
-        if (g_shards[i].cpu == cpu)
+        if (ow_shards[i].cpu == cpu)
             return i;                  /* the shard pinned where the kernel delivered it */
     return ow_engine_next_shard();
 }
@@ -354,19 +327,21 @@ unsigned ow_engine_pick_shard(void)
 static struct ow_shard *shard_of(const struct ow_op *op)
 {
     unsigned n = atomic_load(&g_nshards);
-    return &g_shards[op->shard < n ? op->shard : op->shard % (n ? n : 1)];
+    return &ow_shards[op->shard < n ? op->shard : op->shard % (n ? n : 1)];
 }
 
-/* Hands op to sh's backend instance (its submit or close), counted in
- * flight until ow_eng_complete unless the backend refuses it. */
-static int shard_take(struct ow_shard *sh, int (*give)(void *state, struct ow_op *op), struct ow_op *op)
+/* The kinds that carry an address to translate at submit. */
+#define ADDRESSED_KINDS (1u << OW_OP_CONNECT | 1u << OW_OP_CONNECT_SEND | 1u << OW_OP_SENDMSG | 1u << OW_OP_RECVMSG)
+
+/* ow_engine_submit's part for ADDRESSED_KINDS: checks and translates the
+ * address. Out of line, so that a send or receive pays nothing for it. */
+static __attribute__((noinline)) int submit_address(struct ow_op *op)
 {
-    kernel_order();
-    atomic_fetch_add(&sh->inflight, 1);
-    int rc = give(sh->state, op);
-    if (rc < 0)
-        atomic_fetch_sub(&sh->inflight, 1);
-    return rc;
+    if (op->kind == OW_OP_CONNECT)
+        return ow_sa_from_win(op->u.connect.win_addr, op->u.connect.addrlen, op->eng_sa.b, &op->eng_salen);
+    if (op->kind == OW_OP_CONNECT_SEND)   /* keeps its address in u.io */
+        return ow_sa_from_win(op->u.io.win_addr, op->u.io.addrlen, op->eng_sa.b, &op->eng_salen);
+    return ow_dgram_prepare(op);   /* dgram.c */
 }
 
 int ow_engine_submit(struct ow_op *op)
@@ -385,15 +360,8 @@ int ow_engine_submit(struct ow_op *op)
      * before every transfer (ow_io_window, ow_dgram_msg), so they are left. */
     struct ow_priv *p = ow_priv(op);
     memset(&p->cancel_next, 0, sizeof(*p) - offsetof(struct ow_priv, cancel_next));
-    if (op->kind == OW_OP_CONNECT || op->kind == OW_OP_CONNECT_SEND) {
-        int alone = op->kind == OW_OP_CONNECT;   /* CONNECT_SEND keeps its address in u.io */
-        int rc = ow_sa_from_win(alone ? op->u.connect.win_addr : op->u.io.win_addr,
-                                alone ? op->u.connect.addrlen : op->u.io.addrlen, op->eng_sa.b, &op->eng_salen);
-        if (rc < 0)
-            return rc;
-    }
-    if (op->kind == OW_OP_SENDMSG || op->kind == OW_OP_RECVMSG) {
-        int rc = ow_dgram_prepare(op);   /* dgram.c */
+    if ((1u << op->kind) & ADDRESSED_KINDS) {
+        int rc = submit_address(op);
         if (rc < 0)
             return rc;
     }
@@ -404,7 +372,12 @@ int ow_engine_submit(struct ow_op *op)
         op->shard %= n;
     if (op->kind != OW_OP_NOP)
         fdmap_set(op->fd, op->shard);
-    return shard_take(&g_shards[op->shard], be->submit, op);
+    /* Counted in flight until ow_eng_complete; the backend always takes it. */
+    struct ow_shard *sh = &ow_shards[op->shard];
+    ow_kernel_order();
+    atomic_fetch_add(&sh->inflight, 1);
+    be->submit(sh->state, op);
+    return 0;
 }
 
 void ow_engine_cancel(struct ow_op *op)
@@ -426,7 +399,7 @@ void ow_engine_forget_fd(int fd)
      * socket: every op of it has ended) with nothing left in the backend's
      * books: nothing to forget, and no record that would send the next
      * socket's ops through the mailbox. */
-    if (t_shard == shard && be->fd_idle_here(g_shards[shard].state, fd))
+    if (t_shard == shard && be->fd_idle_here(ow_shards[shard].state, fd))
         return;
     /* The record outlives this call (the engine runs it later) and is not
      * an in-flight op: stop does not wait for it, ow_mb_fini frees it. */
@@ -436,7 +409,7 @@ void ow_engine_forget_fd(int fd)
     rec->kind = OW_OP_FORGET;
     rec->fd = fd;
     rec->shard = (unsigned)shard;
-    be->submit(g_shards[shard].state, rec);
+    be->submit(ow_shards[shard].state, rec);
 }
 
 int ow_engine_close(int fd, unsigned shard, int abortive, ow_op_done_fn done, void *ctx)
@@ -455,9 +428,15 @@ int ow_engine_close(int fd, unsigned shard, int abortive, ow_op_done_fn done, vo
     op->shard = shard;
     op->done = done;
     op->ctx = ctx;
-    int rc = shard_take(&g_shards[shard], be->close, op);
-    if (rc < 0)
+    /* Counted in flight until ow_eng_close_done, unless refused. */
+    struct ow_shard *sh = &ow_shards[shard];
+    ow_kernel_order();
+    atomic_fetch_add(&sh->inflight, 1);
+    int rc = be->close(sh->state, op);
+    if (rc < 0) {
+        atomic_fetch_sub(&sh->inflight, 1);
         ow_cache_free(OW_CACHE_OP, op, sizeof(*op));
+    }
     return rc;
 }
 
@@ -479,32 +458,13 @@ void *ow_engine_scratch(void)
 {
     if (t_shard < 0)
         return NULL;
-    struct ow_shard *sh = &g_shards[t_shard];   /* only its own thread touches it */
+    struct ow_shard *sh = &ow_shards[t_shard];   /* only its own thread touches it */
     if (sh->scratch == NULL)
         sh->scratch = malloc(OW_ENGINE_SCRATCH);
     return sh->scratch;
 }
 
-void ow_eng_complete(struct ow_op *op, ssize_t res)
-{
-    assert(t_shard >= 0 && (unsigned)t_shard == op->shard);
-    atomic_fetch_sub(&g_shards[op->shard].inflight, 1);
-    kernel_order();
-    op->done(op, res);
-}
-
 /* ---- mailbox --------------------------------------------------------------- */
-
-/* op->eng_state bits. An op is PENDING from its post to its finish; a
- * cancel of an op that is not (zeroed, or already done) is ignored.
- * INCOMING and CANCEL_QUEUED change under mb->lock, with the lists they
- * describe. PENDING is set and cleared by the shard's own thread without the
- * lock on its direct path (ow_mb_direct, ow_mb_finish): a cancel sets
- * CANCEL_QUEUED by compare-and-swap from PENDING, so it either lands before
- * the finish (which then takes the lock to unlink it) or finds the op done.
- * All sequentially consistent: a cancel that finds a direct op not yet
- * PENDING was asked before its submitter's check of cancel_requested. */
-enum { MB_PENDING = 1, MB_INCOMING = 2, MB_CANCEL_QUEUED = 4 };
 
 int ow_mb_init(struct ow_mailbox *mb)
 {
@@ -559,7 +519,7 @@ void ow_mb_post(struct ow_mailbox *mb, struct ow_op *op)
     if (op->kind == OW_OP_FORGET)
         atomic_fetch_add(&mb->forgets, 1);
     ow_lock(&mb->lock);
-    atomic_store(&op->eng_state, MB_PENDING | MB_INCOMING);
+    atomic_store(&op->eng_state, OW_MB_PENDING | OW_MB_INCOMING);
     ow_opq_push(&mb->incoming, op);
     int wake = mb_need_wake(mb);
     ow_unlock(&mb->lock);
@@ -571,7 +531,7 @@ int ow_mb_direct(struct ow_mailbox *mb, struct ow_op *op, int on_owner)
 {
     if (!on_owner || op->kind == OW_OP_FORGET || atomic_load(&mb->forgets) != 0)
         return 0;
-    atomic_store(&op->eng_state, MB_PENDING);   /* cancellable, but in no mailbox queue */
+    atomic_store(&op->eng_state, OW_MB_PENDING);   /* cancellable, but in no mailbox queue */
     return 1;
 }
 
@@ -583,8 +543,8 @@ void ow_mb_cancel(struct ow_mailbox *mb, struct ow_op *op)
     int wake = 0;
     ow_lock(&mb->lock);
     int state = atomic_load(&op->eng_state), queued = 0;
-    while ((state & (MB_PENDING | MB_CANCEL_QUEUED)) == MB_PENDING &&
-           !(queued = atomic_compare_exchange_weak(&op->eng_state, &state, state | MB_CANCEL_QUEUED)))
+    while ((state & (OW_MB_PENDING | OW_MB_CANCEL_QUEUED)) == OW_MB_PENDING &&
+           !(queued = atomic_compare_exchange_weak(&op->eng_state, &state, state | OW_MB_CANCEL_QUEUED)))
         ;
     if (queued) {
         ow_priv(op)->cancel_next = mb->cancels;
@@ -630,7 +590,7 @@ int ow_mb_take_posted(struct ow_mailbox *mb, struct ow_opq *in)
     *in = mb->incoming;
     mb->incoming.head = mb->incoming.tail = NULL;
     for (struct ow_op *op = in->head; op != NULL; op = op->eng_next)
-        atomic_fetch_and(&op->eng_state, ~MB_INCOMING);
+        atomic_fetch_and(&op->eng_state, ~OW_MB_INCOMING);
     mb->wake_pending = 0;
     int stop = mb->stop;
     ow_unlock(&mb->lock);
@@ -644,8 +604,8 @@ struct ow_op *ow_mb_next_cancel_queued(struct ow_mailbox *mb, int *unsubmitted)
     if (op != NULL) {
         atomic_fetch_sub(&mb->ncancels, 1);
         mb->cancels = ow_priv(op)->cancel_next;
-        int state = atomic_fetch_and(&op->eng_state, ~(MB_CANCEL_QUEUED | MB_INCOMING));
-        if (state & MB_INCOMING) {
+        int state = atomic_fetch_and(&op->eng_state, ~(OW_MB_CANCEL_QUEUED | OW_MB_INCOMING));
+        if (state & OW_MB_INCOMING) {
             ow_opq_remove(&mb->incoming, op);
             *unsubmitted = 1;
         }
@@ -663,18 +623,13 @@ static void mb_unlink_cancel(struct ow_mailbox *mb, struct ow_op *op)
         *pp = ow_priv(op)->cancel_next;
 }
 
-void ow_mb_finish(struct ow_mailbox *mb, struct ow_op *op, ssize_t res)
+void ow_mb_unqueue_cancel(struct ow_mailbox *mb, struct ow_op *op)
 {
-    /* No cancel can queue it after this (see the eng_state bits); one
-     * queued before is still in the list, and the lock waits for the
-     * canceller to have finished linking it. */
-    if (atomic_exchange(&op->eng_state, 0) & MB_CANCEL_QUEUED) {
-        ow_lock(&mb->lock);
-        mb_unlink_cancel(mb, op);
-        atomic_fetch_sub(&mb->ncancels, 1);
-        ow_unlock(&mb->lock);
-    }
-    ow_eng_complete(op, res);
+    /* The lock waits for the canceller to have finished linking it. */
+    ow_lock(&mb->lock);
+    mb_unlink_cancel(mb, op);
+    atomic_fetch_sub(&mb->ncancels, 1);
+    ow_unlock(&mb->lock);
 }
 
 void ow_mb_run_forget(struct ow_mailbox *mb, struct ow_op *rec, void (*forget)(int fd))
@@ -747,7 +702,7 @@ int ow_connect_result(int fd, unsigned revents)
 
 /* ---- send/recv windows ------------------------------------------------------ */
 
-void ow_io_window(struct ow_op *op)
+void ow_io_window_any(struct ow_op *op)
 {
     struct ow_priv *p = ow_priv(op);
     const struct iovec *iov = op->u.io.iov;

@@ -492,7 +492,7 @@ static void ep_fini(void *st)
     ow_fdtab_free(&ep->fds);
 }
 
-static int ep_submit(void *st, struct ow_op *op)
+static void ep_submit(void *st, struct ow_op *op)
 {
     struct ep_state *s = st;
     if (ow_mb_direct(&s->mb, op, s == ep)) {
@@ -502,10 +502,9 @@ static int ep_submit(void *st, struct ow_op *op)
          * a queue walk, and an op that completes at once would nest ->done
          * calls. */
         ow_opq_push(&s->local, op);
-        return 0;
+        return;
     }
     ow_mb_post(&s->mb, op);
-    return 0;
 }
 
 static void ep_cancel(void *st, struct ow_op *op) { ow_mb_cancel(&((struct ep_state *)st)->mb, op); }

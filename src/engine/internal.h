@@ -7,6 +7,7 @@
 #include "lock.h"
 #include "cache.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <netinet/in.h>
@@ -23,7 +24,7 @@ struct ow_backend {
     void (*run)(void *state);
     void (*stop)(void *state);
     void (*fini)(void *state);
-    int  (*submit)(void *state, struct ow_op *op);
+    void (*submit)(void *state, struct ow_op *op);   /* never refuses */
     void (*cancel)(void *state, struct ow_op *op);
     /* On the shard's own thread: 1 when fd has nothing in flight and nothing
      * in the backend's books, so closing it needs no forget record. */
@@ -37,8 +38,52 @@ struct ow_backend {
 extern const struct ow_backend ow_uring_backend;
 extern const struct ow_backend ow_epoll_backend;
 
-/* Runs op->done (engine thread only) and drops the in-flight count. */
-void ow_eng_complete(struct ow_op *op, ssize_t res);
+/* The shards: each a thread running one backend instance (its own ring or
+ * epoll set, mailbox and per-fd queues). A socket's ops all go to one shard
+ * (op->shard), so its completions are serial; different shards run theirs
+ * concurrently, as Windows runs DPCs on every processor. A cache line
+ * each: every op counts itself in and out of its shard's inflight, and
+ * shards on different CPUs must not share what they write. Here, not in
+ * engine.c, for the inline ow_eng_complete. */
+struct ow_shard {
+    pthread_t thread;
+    void *state;                      /* the backend's, state_size bytes */
+    int cpu;                          /* pinned to this CPU, or -1 */
+    unsigned char *scratch;           /* ow_engine_scratch(): made on first use */
+    atomic_long inflight;             /* ops given to it, not yet completed (stop asserts 0) */
+} __attribute__((aligned(64)));
+extern struct ow_shard *ow_shards;    /* engine.c; set while started */
+
+/* The kernel orders an op's submission before the completions it causes,
+ * on any shard (a connect on one, the accept it brings on another); TSan
+ * cannot see through the kernel. Under TSan every submission and every
+ * completion acquires and releases one clock, as a single global counter
+ * of ops in flight once did by accident, so a client's cross-socket
+ * causality does not read as a race. The price: a race between two threads
+ * whose only link would be an unrelated submission and completion goes
+ * unreported. Other builds compile it out. */
+#if defined(__SANITIZE_THREAD__)
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+extern char ow_kernel_order_clock;
+static inline void ow_kernel_order(void)
+{
+    __tsan_acquire(&ow_kernel_order_clock);
+    __tsan_release(&ow_kernel_order_clock);
+}
+#else
+static inline void ow_kernel_order(void) {}
+#endif
+
+/* Runs op->done (engine thread only) and drops the in-flight count. Inline:
+ * every completion ends here. */
+static inline void ow_eng_complete(struct ow_op *op, ssize_t res)
+{
+    assert(ow_engine_current_shard() == (int)op->shard);
+    atomic_fetch_sub(&ow_shards[op->shard].inflight, 1);
+    ow_kernel_order();
+    op->done(op, res);
+}
 /* The same for an ow_engine_close op, which it then frees. */
 void ow_eng_close_done(struct ow_op *op, ssize_t res);
 
@@ -91,6 +136,17 @@ struct ow_mailbox {
     int evfd;
 };
 
+/* op->eng_state bits. An op is PENDING from its post to its finish; a
+ * cancel of an op that is not (zeroed, or already done) is ignored.
+ * INCOMING and CANCEL_QUEUED change under mb->lock, with the lists they
+ * describe. PENDING is set and cleared by the shard's own thread without the
+ * lock on its direct path (ow_mb_direct, ow_mb_finish): a cancel sets
+ * CANCEL_QUEUED by compare-and-swap from PENDING, so it either lands before
+ * the finish (which then takes the lock to unlink it) or finds the op done.
+ * All sequentially consistent: a cancel that finds a direct op not yet
+ * PENDING was asked before its submitter's check of cancel_requested. */
+enum { OW_MB_PENDING = 1, OW_MB_INCOMING = 2, OW_MB_CANCEL_QUEUED = 4 };
+
 /* A record in the mailbox's incoming FIFO, never a caller's op: "fd is
  * being closed" (ow_engine_forget_fd). Ordered with the ops around it, so
  * the backend forgets the old socket's ops and state before it sees any op
@@ -139,8 +195,18 @@ static inline struct ow_op *ow_mb_next_cancel(struct ow_mailbox *mb, int *unsubm
         return NULL;
     return ow_mb_next_cancel_queued(mb, unsubmitted);
 }
-/* Engine thread: forgets op (no cancel may find it any more), runs ->done. */
-void ow_mb_finish(struct ow_mailbox *mb, struct ow_op *op, ssize_t res);
+/* Engine thread: takes op, whose cancel was queued, out of the cancel list. */
+void ow_mb_unqueue_cancel(struct ow_mailbox *mb, struct ow_op *op);
+/* Engine thread: forgets op (no cancel may find it any more), runs ->done.
+ * Inline: every completion passes here. */
+static inline void ow_mb_finish(struct ow_mailbox *mb, struct ow_op *op, ssize_t res)
+{
+    /* No cancel can queue it after this (see the eng_state bits); one
+     * queued before is still in the list. */
+    if (atomic_exchange(&op->eng_state, 0) & OW_MB_CANCEL_QUEUED)
+        ow_mb_unqueue_cancel(mb, op);
+    ow_eng_complete(op, res);
+}
 /* Engine thread: runs an OW_OP_FORGET record taken from the mailbox with the
  * backend's forget(fd), then frees it. */
 void ow_mb_run_forget(struct ow_mailbox *mb, struct ow_op *rec, void (*forget)(int fd));
@@ -172,7 +238,22 @@ static inline size_t ow_iov_total(const struct iovec *iov, int iovcnt)
 /* Points priv->msg at the part of op's iovecs after op->eng_done bytes,
  * without touching the caller's array (a partly done iovec goes to
  * priv->head and is sent alone), at most OW_IOV_WINDOW iovecs of it. */
-void ow_io_window(struct ow_op *op);
+void ow_io_window_any(struct ow_op *op);
+/* The same, inline for the usual window: the first over one non-empty
+ * buffer. Its msghdr gets msg_iov and msg_iovlen only: a one-buffer window
+ * goes by send/recv, which read nothing else of it (uring.c's
+ * prep_transfer, epoll.c's transfer). */
+static inline void ow_io_window(struct ow_op *op)
+{
+    struct ow_priv *p = ow_priv(op);
+    if (op->u.io.iovcnt == 1 && op->eng_done == 0 && op->u.io.iov[0].iov_len != 0) {
+        /* The kernel only reads the array; msghdr just lacks the const. */
+        p->msg.msg_iov = (struct iovec *)op->u.io.iov;
+        p->msg.msg_iovlen = 1;
+        return;
+    }
+    ow_io_window_any(op);
+}
 /* WAITALL rule: an error after some progress reports the progress, and
  * keeps the error in op->io_err for the caller to say why it stopped. */
 static inline ssize_t ow_partial(struct ow_op *op, ssize_t err)

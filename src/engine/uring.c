@@ -670,7 +670,7 @@ static void ur_fini(void *st)
     ow_fdtab_free(&u->fds);
 }
 
-static int ur_submit(void *st, struct ow_op *op)
+static void ur_submit(void *st, struct ow_op *op)
 {
     struct ur_state *s = st;
     if (ow_mb_direct(&s->mb, op, s == u)) {
@@ -678,10 +678,9 @@ static int ur_submit(void *st, struct ow_op *op)
          * straight to the ring, no mailbox round and no wake-up. The kernel
          * completes it through a CQE, never on this stack. */
         start(op);
-        return 0;
+        return;
     }
     ow_mb_post(&s->mb, op);
-    return 0;
 }
 
 static void ur_cancel(void *st, struct ow_op *op) { ow_mb_cancel(&((struct ur_state *)st)->mb, op); }
