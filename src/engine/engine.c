@@ -527,14 +527,6 @@ void ow_mb_post(struct ow_mailbox *mb, struct ow_op *op)
         mb_wake(mb);
 }
 
-int ow_mb_direct(struct ow_mailbox *mb, struct ow_op *op, int on_owner)
-{
-    if (!on_owner || op->kind == OW_OP_FORGET || atomic_load(&mb->forgets) != 0)
-        return 0;
-    atomic_store(&op->eng_state, OW_MB_PENDING);   /* cancellable, but in no mailbox queue */
-    return 1;
-}
-
 /* Only a pending op is queued for cancelling: the caller may keep an op's
  * memory alive past ->done (its own reference) and cancel late, or cancel
  * while its submit is still on its way; nothing may point at it then. */

@@ -169,7 +169,13 @@ void ow_mb_set_owner(struct ow_mailbox *mb);                /* from its shard th
  * (the op may be on a reused fd number: it queues behind that record).
  * Returns 1 with op marked pending (cancellable) as a post would mark it;
  * 0: post it. */
-int  ow_mb_direct(struct ow_mailbox *mb, struct ow_op *op, int on_owner);
+static inline int ow_mb_direct(struct ow_mailbox *mb, struct ow_op *op, int on_owner)
+{
+    if (!on_owner || op->kind == OW_OP_FORGET || atomic_load(&mb->forgets) != 0)
+        return 0;
+    atomic_store(&op->eng_state, OW_MB_PENDING);   /* cancellable, but in no mailbox queue */
+    return 1;
+}
 /* Engine thread: moves the posted ops to *in; returns 1 once stop was asked.
  * Inline, since the drain before every wait calls it: with nothing posted,
  * cancelled or stopped since the last take (a shard whose calls go straight

@@ -66,14 +66,17 @@ static _Thread_local struct ur_state *u;
 
 /* ---- requests --------------------------------------------------------------- */
 
-static struct io_uring_sqe *sqe_get(void)
+/* sqe_get's slow path: the SQ is full, so hand it to the kernel and retry once. */
+static __attribute__((noinline)) struct io_uring_sqe *sqe_get_after_submit(void)
+{
+    io_uring_submit(&u->ring);
+    return io_uring_get_sqe(&u->ring);
+}
+
+static inline struct io_uring_sqe *sqe_get(void)
 {
     struct io_uring_sqe *sqe = ow_fault_hit(OW_FAULT_SQ_FULL) ? NULL : io_uring_get_sqe(&u->ring);
-    if (sqe == NULL) {   /* SQ full: hand it to the kernel and retry once */
-        io_uring_submit(&u->ring);
-        sqe = io_uring_get_sqe(&u->ring);
-    }
-    return sqe;
+    return sqe != NULL ? sqe : sqe_get_after_submit();
 }
 
 /* The stream transfer of op's window (priv->msg): one buffer goes as a
@@ -237,11 +240,12 @@ static void start_next(int fd, int q)
     }
 }
 
-/* Completes op; if it headed an fd queue, the next one goes to the kernel
- * (after ->done, which may free op, hence fd and q are kept). */
-static void finish(struct ow_op *op, ssize_t res)
+/* Completes op, which waits in fd queue q (ow_op_queue); if it headed an
+ * READ or WRITE queue, the next one goes to the kernel (after ->done, which
+ * may free op, hence fd and q are kept). Inline for the usual completion. */
+static inline void finish_in(struct ow_op *op, int q, ssize_t res)
 {
-    int q = ow_op_queue(op), fd = op->fd, next = 0;
+    int fd = op->fd, next = 0;
     if (q == OW_Q_READ || q == OW_Q_WRITE) {
         struct ow_fdent *e = ow_fdtab_find(&u->fds, fd);
         if (e != NULL && e->q[q].head == op) {
@@ -261,6 +265,8 @@ static void finish(struct ow_op *op, ssize_t res)
         start_next(fd, q);
 }
 
+static void finish(struct ow_op *op, ssize_t res) { finish_in(op, ow_op_queue(op), res); }
+
 /* Next step of op, unless a cancel arrived meanwhile. */
 static void reissue(struct ow_op *op, int step)
 {
@@ -268,6 +274,17 @@ static void reissue(struct ow_op *op, int step)
     int rc = ow_priv(op)->cancelled ? -ECANCELED : issue(op);
     if (rc < 0)
         finish(op, ow_partial(op, rc));
+}
+
+/* A SEND/RECV transfer moved n > 0 bytes: the next one, or the end.
+ * Inline: the usual CQE of all. */
+static inline void io_moved(struct ow_op *op, size_t n)
+{
+    op->eng_done += n;
+    if (ow_io_wants_more(op))
+        reissue(op, STEP_MAIN);
+    else
+        finish_in(op, op->kind == OW_OP_SEND ? OW_Q_WRITE : OW_Q_READ, (ssize_t)op->eng_done);
 }
 
 static void advance_io(struct ow_op *op, ssize_t res)
@@ -278,14 +295,10 @@ static void advance_io(struct ow_op *op, ssize_t res)
         reissue(op, STEP_WAIT);
         return;
     }
-    if (res > 0) {
-        op->eng_done += (size_t)res;
-        if (ow_io_wants_more(op)) {
-            reissue(op, STEP_MAIN);
-            return;
-        }
-    }
-    finish(op, res < 0 ? ow_partial(op, res) : (ssize_t)op->eng_done);
+    if (res > 0)
+        io_moved(op, (size_t)res);
+    else
+        finish(op, res < 0 ? ow_partial(op, res) : (ssize_t)op->eng_done);
 }
 
 /* Every CQE of a linked chain is in (linked_cqe mapped a cancel's EINTR). */
@@ -332,6 +345,12 @@ static void linked_cqe(struct ow_op *op, enum link_part part, int res)
 static void advance(struct ow_op *op, ssize_t res)
 {
     struct ow_priv *p = ow_priv(op);
+    /* The usual CQE first: a send or receive that moved bytes (not a
+     * CONNECT_SEND's, which reads OW_OP_SEND only once connected). */
+    if (res > 0 && p->step == STEP_MAIN && (op->kind == OW_OP_SEND || op->kind == OW_OP_RECV)) {
+        io_moved(op, (size_t)res);
+        return;
+    }
     if (op->kind == OW_OP_CONNECT_SEND && p->step == STEP_MAIN) {
         linked_cqe(op, LINK_SEND, (int)res);
         return;
@@ -455,7 +474,7 @@ static void reap(void)
 /* ---- mailbox ---------------------------------------------------------------- */
 
 /* A new op: straight to the kernel, or behind the ops already on its fd. */
-static void start(struct ow_op *op)
+static inline void start(struct ow_op *op)
 {
     int q = ow_op_queue(op), rc = 0;
     if (q == OW_Q_READ || q == OW_Q_WRITE) {
