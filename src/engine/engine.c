@@ -767,7 +767,7 @@ void ow_fdtab_free(struct ow_fdtab *t)
     t->nchunks = 0;
 }
 
-int ow_opq_remove(struct ow_opq *q, struct ow_op *op)
+int ow_opq_remove_any(struct ow_opq *q, struct ow_op *op)
 {
     struct ow_op *prev = NULL;
     for (struct ow_op *it = q->head; it != NULL; prev = it, it = it->eng_next) {

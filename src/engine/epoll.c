@@ -234,27 +234,29 @@ static int try_op(struct ow_op *op, ssize_t *res, unsigned revents)
 
 static void finish(struct ow_op *op, ssize_t res) { ow_mb_finish(&ep->mb, op, res); }
 
-static void update_interest(int fd);
+/* The functions below take fd's table entry e beside fd: entries never
+ * move (internal.h), so one look-up serves a whole event or start. */
+static void update_interest(int fd, struct ow_fdent *e);
 
-/* Completes op, which was waiting in queue q of its fd. If it was the fd's
- * last op, the fd leaves the epoll set first: once ->done runs, the caller
- * may close the fd and the number may come back as another socket. */
-static void finish_waiting(struct ow_op *op, int q, ssize_t res)
+/* Completes op, which was waiting in queue q of its fd (entry e). If it
+ * was the fd's last op, the fd leaves the epoll set first: once ->done
+ * runs, the caller may close the fd and the number may come back as
+ * another socket. */
+static void finish_waiting(struct ow_op *op, struct ow_fdent *e, int q, ssize_t res)
 {
-    struct ow_fdent *e = ow_fdtab_find(&ep->fds, op->fd);
     ow_opq_remove(&e->q[q], op);
     if (ow_fdent_idle(e))
-        update_interest(op->fd);
+        update_interest(op->fd, e);
     finish(op, res);
 }
 
-/* Completes every op of fd with err (the fd cannot be watched). */
-static void fail_all(int fd, int err)
+/* Completes every op of an fd (entry e) with err (the fd cannot be watched). */
+static void fail_all(struct ow_fdent *e, int err)
 {
     for (int q = 0; q < OW_Q_COUNT; q++) {
         struct ow_op *op;
-        while ((op = ow_fdtab_find(&ep->fds, fd)->q[q].head) != NULL)
-            finish_waiting(op, q, ow_partial(op, err));
+        while ((op = e->q[q].head) != NULL)
+            finish_waiting(op, e, q, ow_partial(op, err));
     }
 }
 
@@ -270,11 +272,8 @@ static unsigned wanted_events(const struct ow_fdent *e)
 }
 
 /* Makes fd's epoll registration match its waiting ops. */
-static void update_interest(int fd)
+static void update_interest(int fd, struct ow_fdent *e)
 {
-    struct ow_fdent *e = ow_fdtab_find(&ep->fds, fd);
-    if (e == NULL)
-        return;
     if (ow_fdent_idle(e)) {
         /* Fails only if fd was closed under its ops (then it left the set). */
         if (e->registered)
@@ -298,7 +297,7 @@ static void update_interest(int fd)
         int err = -errno;
         e->registered = 0;
         e->events = 0;
-        fail_all(fd, err);
+        fail_all(e, err);
         return;
     }
     e->registered = 1;
@@ -311,15 +310,14 @@ static void update_interest(int fd)
  * to the mailbox).
  * revents (the event that woke the queue, or 0) goes to the op that was
  * waiting for it, the head; the ops behind it try without. */
-static void run_queue(int fd, int q, unsigned revents)
+static void run_queue(struct ow_fdent *e, int q, unsigned revents)
 {
-    struct ow_fdent *e = ow_fdtab_find(&ep->fds, fd);
-    struct ow_op *op = e ? e->q[q].head : NULL;
+    struct ow_op *op = e->q[q].head;
     while (op != NULL) {
         struct ow_op *next = op->eng_next;
         ssize_t res;
         if (try_op(op, &res, revents))
-            finish_waiting(op, q, res);
+            finish_waiting(op, e, q, res);
         else if (q != OW_Q_POLL)
             return;
         revents = 0;
@@ -333,15 +331,15 @@ static void run_queue(int fd, int q, unsigned revents)
 static void on_event(uint64_t tag, unsigned events)
 {
     int fd = (int)(uint32_t)tag;
-    const struct ow_fdent *e = ow_fdtab_find(&ep->fds, fd);
+    struct ow_fdent *e = ow_fdtab_find(&ep->fds, fd);
     if (e == NULL || !e->registered || tag != event_tag(fd, e->gen))
         return;
     if (events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP))
-        run_queue(fd, OW_Q_READ, 0);
+        run_queue(e, OW_Q_READ, 0);
     if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
-        run_queue(fd, OW_Q_WRITE, events);
-    run_queue(fd, OW_Q_POLL, 0);
-    update_interest(fd);
+        run_queue(e, OW_Q_WRITE, events);
+    run_queue(e, OW_Q_POLL, 0);
+    update_interest(fd, e);
 }
 
 /* ---- mailbox ---------------------------------------------------------------- */
@@ -367,7 +365,7 @@ static void start(struct ow_op *op)
         }
     }
     ow_opq_push(&e->q[q], op);
-    update_interest(op->fd);
+    update_interest(op->fd, e);
 }
 
 static void cancel(struct ow_op *op)
@@ -383,9 +381,9 @@ static void cancel(struct ow_op *op)
         it = it->eng_next;
     if (it == NULL)
         return;   /* not waiting: it is completing anyway */
-    finish_waiting(op, q, ow_partial(op, -ECANCELED));
-    run_queue(fd, q, 0);   /* the next one in line may be able to go */
-    update_interest(fd);
+    finish_waiting(op, e, q, ow_partial(op, -ECANCELED));
+    run_queue(e, q, 0);   /* the next one in line may be able to go */
+    update_interest(fd, e);
 }
 
 /* fd is being closed: its ops end and it leaves the epoll set (if still
@@ -395,7 +393,7 @@ static void forget(int fd)
     struct ow_fdent *e = ow_fdtab_find(&ep->fds, fd);
     if (e == NULL)
         return;
-    fail_all(fd, -ECANCELED);   /* the last one's update_interest deregisters */
+    fail_all(e, -ECANCELED);   /* the last one's update_interest deregisters */
     e->registered = 0;
     e->events = 0;
 }

@@ -379,6 +379,15 @@ static inline struct ow_op *ow_opq_pop(struct ow_opq *q)
     return op;
 }
 
-int  ow_opq_remove(struct ow_opq *q, struct ow_op *op);       /* 1 if it was there */
+int  ow_opq_remove_any(struct ow_opq *q, struct ow_op *op);   /* 1 if it was there */
+/* The same, with the usual case inline: op heads q. */
+static inline int ow_opq_remove(struct ow_opq *q, struct ow_op *op)
+{
+    if (q->head == op) {
+        ow_opq_pop(q);
+        return 1;
+    }
+    return ow_opq_remove_any(q, op);
+}
 
 #endif
