@@ -19,6 +19,9 @@ enum ow_cache_kind { OW_CACHE_REQ, OW_CACHE_SOCKET, OW_CACHE_OP, OW_CACHE_KINDS 
 
 /* A zeroed object of `size` bytes (one size per kind), or NULL. */
 void *ow_cache_alloc(enum ow_cache_kind kind, size_t size);
+/* The same, not zeroed: for an object whose maker writes what it needs and
+ * zeroes the rest itself (a request leaves its large buffers unwritten). */
+void *ow_cache_alloc_raw(enum ow_cache_kind kind, size_t size);
 /* obj came from ow_cache_alloc(kind, size), or is NULL. */
 void ow_cache_free(enum ow_cache_kind kind, void *obj, size_t size);
 

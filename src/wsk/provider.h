@@ -175,9 +175,16 @@ typedef void (*ow_req_step_fn)(struct ow_req *req, ssize_t res);
 typedef void (*ow_req_begin_fn)(struct ow_req *req);
 
 /* One IRP in flight on a socket. The engine op is embedded; the req lives
- * until its IRP completed and any running cancel routine let go of it. */
+ * until its IRP completed and any running cancel routine let go of it.
+ *
+ * ow_req_new zeroes the req only up to OW_REQ_ZEROED: what lies after it
+ * is written before anything reads it, so the order of the fields matters.
+ * After it come the op's engine-private buffers (eng_sa, eng_priv and
+ * eng_ctl: the engine fills them at submit or by the transfer itself; its
+ * eng_state, which a cancel before the submit reads, is zeroed), iov_small
+ * (read only up to iovcnt) and addr (written before an op points at it,
+ * read back only as far as the engine wrote it). */
 struct ow_req {
-    struct ow_op op;                  /* engine op (one stage at a time) */
     PIRP irp;
     struct ow_socket *sock;
     struct ow_req *prev, *next;       /* sock->pending */
@@ -196,13 +203,16 @@ struct ow_req {
     size_t total, done;               /* bytes asked / moved */
     int iovcnt;
     struct iovec *iov;                /* iov_small or heap */
-    struct iovec iov_small[4];
-    SOCKADDR_STORAGE addr;            /* remote address copy (connect) / accept peer */
     PSOCKADDR out_local, out_remote;  /* accept: client's buffers */
     PVOID accept_context;
     const WSK_CLIENT_CONNECTION_DISPATCH *accept_dispatch;
     void *copy;                       /* WskConnectEx: private copy of the buffer; drain: scratch */
+    struct ow_op op;                  /* engine op (one stage at a time) */
+    struct iovec iov_small[4];
+    SOCKADDR_STORAGE addr;            /* remote address copy (connect) / datagram peer */
 };
+/* Where ow_req_new stops zeroing (see struct ow_req). */
+#define OW_REQ_ZEROED offsetof(struct ow_req, op.eng_sa)
 
 /* ---- registration.c ---- */
 void ow_reg_socket_added(struct ow_registration *reg, struct ow_socket *sock);
