@@ -151,6 +151,10 @@ struct ow_req *ow_lane_pop_locked(struct ow_socket *sock, int lane_index)
     return req;
 }
 
+/* The busy slot of a lane the receive event borrowed, or that a finished
+ * request holds until its completion routine has run. */
+static struct ow_req lane_borrowed;
+
 /* Called when the running req of a lane finishes: hands the lane to the
  * next queued req, and returns it. With none queued, the lane stays held
  * (*held) until the finishing IRP's completion routine has run: nothing of
@@ -166,8 +170,8 @@ static struct ow_req *lane_leave(struct ow_socket *sock, struct ow_req *req, BOO
         return NULL;
     struct ow_req *next = lane->head;
     if (next == NULL) {
-        lane->busy = NULL;
-        *held = ow_lane_borrow_locked(sock, req->lane);
+        lane->busy = &lane_borrowed;   /* borrowed from req straight away */
+        *held = TRUE;
         return NULL;
     }
     lane->head = next->lane_next;
@@ -292,6 +296,37 @@ void ow_req_continue(struct ow_req *req)
     req_submit(req);
 }
 
+BOOLEAN ow_lane_borrow_locked(struct ow_socket *sock, int lane)
+{
+    if (sock->lanes[lane].busy != NULL)
+        return FALSE;
+    sock->lanes[lane].busy = &lane_borrowed;
+    return TRUE;
+}
+
+/* Inline: ow_req_finish gives its lane back after nearly every request. */
+static inline void lane_give_back(struct ow_socket *sock, int lane)
+{
+    ow_lock(&sock->lock);
+    struct ow_req *next = sock->lanes[lane].head;
+    if (next) {
+        lane_unqueue(sock, next);
+        req_get(next);
+    }
+    sock->lanes[lane].busy = next;
+    /* Receive events wait while the lane is held: they may go on now. */
+    BOOLEAN rearm = next == NULL && lane == OW_LANE_RECV && sock->ev_mask != 0;
+    ow_unlock(&sock->lock);
+    if (next) {
+        req_begin(next);
+        req_put(next);
+    }
+    if (rearm)
+        ow_events_arm(sock);
+}
+
+void ow_lane_give_back(struct ow_socket *sock, int lane) { lane_give_back(sock, lane); }
+
 void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
 {
     struct ow_socket *sock = req->sock;
@@ -323,39 +358,10 @@ void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
         req_put(next);
     }
     if (held)
-        ow_lane_give_back(sock, req->lane);   /* starts a req queued meanwhile, or resumes events */
+        lane_give_back(sock, req->lane);   /* starts a req queued meanwhile, or resumes events */
     if (rearm)
         ow_events_arm(sock);
     req_put(req);                      /* may drop the socket's last reference, finishing a close */
-}
-
-BOOLEAN ow_lane_borrow_locked(struct ow_socket *sock, int lane)
-{
-    static struct ow_req borrowed;     /* marks a lane the receive event holds */
-    if (sock->lanes[lane].busy != NULL)
-        return FALSE;
-    sock->lanes[lane].busy = &borrowed;
-    return TRUE;
-}
-
-void ow_lane_give_back(struct ow_socket *sock, int lane)
-{
-    ow_lock(&sock->lock);
-    struct ow_req *next = sock->lanes[lane].head;
-    if (next) {
-        lane_unqueue(sock, next);
-        req_get(next);
-    }
-    sock->lanes[lane].busy = next;
-    /* Receive events wait while the lane is held: they may go on now. */
-    BOOLEAN rearm = next == NULL && lane == OW_LANE_RECV && sock->ev_mask != 0;
-    ow_unlock(&sock->lock);
-    if (next) {
-        req_begin(next);
-        req_put(next);
-    }
-    if (rearm)
-        ow_events_arm(sock);
 }
 
 NTSTATUS ow_req_error(struct ow_req *req, ssize_t res)
