@@ -49,7 +49,7 @@ static __attribute__((noinline)) NTSTATUS mdl_chain(struct ow_req *req, const WS
     return STATUS_SUCCESS;
 }
 
-NTSTATUS ow_buf_to_iov(struct ow_req *req, const WSK_BUF *buf)
+NTSTATUS ow_buf_to_iov_any(struct ow_req *req, const WSK_BUF *buf)
 {
     req->iovcnt = 0;
     req->total = 0;
@@ -62,15 +62,7 @@ NTSTATUS ow_buf_to_iov(struct ow_req *req, const WSK_BUF *buf)
         return STATUS_INVALID_PARAMETER;
     if ((SIZE_T)buf->Offset + buf->Length > MmGetMdlByteCount(mdl))
         return mdl_chain(req, buf);
-    /* The usual buffer: all in the first MDL, one iovec. */
-    PUCHAR va = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority);
-    if (va == NULL)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    req->iov[0].iov_base = va + buf->Offset;
-    req->iov[0].iov_len = buf->Length;
-    req->iovcnt = 1;
-    req->total = buf->Length;
-    return STATUS_SUCCESS;
+    return ow_buf_one_mdl(req, buf);   /* with the verifier on */
 }
 
 NTSTATUS ow_buf_copy(const WSK_BUF *buf, void **out, size_t *len)
