@@ -80,28 +80,27 @@ NTSTATUS WSKAPI ow_connect_ex(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, PWSK_
     struct ow_req *req = ow_req_new(sock, Irp, "WskConnectEx", connect_ex_step);
     if (req == NULL)
         return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
+    BOOLEAN fastopen = FALSE;
     NTSTATUS st = ow_buf_to_iov(req, Buffer);
     if (NT_SUCCESS(st))
-        st = ow_begin_connect(sock, RemoteAddress);
+        st = ow_begin_connect(sock, RemoteAddress, &fastopen);
     if (!NT_SUCCESS(st)) {
         ow_req_free_unstarted(req);
         return ow_complete_now(Irp, st, 0);
     }
 
-    ow_lock(&sock->lock);
-    BOOLEAN fastopen = sock->fastopen;
-    ow_unlock(&sock->lock);
     /* Fast Open is optional by the WSK page: where Linux refuses the option,
      * the buffer simply follows the handshake. */
     if (fastopen && req->total && ow_net_set_opt(sock->fd, OW_OPT_TCP_FASTOPEN_CONNECT, 1) == 0)
         req->flags = 1;
 
-    memcpy(&req->addr, RemoteAddress, ow_addr_len(sock->family));
+    size_t addrlen = ow_addr_len(sock->family);
+    memcpy(&req->addr, RemoteAddress, addrlen);
     if (req->total == 0) {
         req->stage = CX_CONNECT;
         req->op.kind = OW_OP_CONNECT;
         req->op.u.connect.win_addr = &req->addr;
-        req->op.u.connect.addrlen = ow_addr_len(sock->family);
+        req->op.u.connect.addrlen = addrlen;
     } else {
         req->stage = CX_SEND;
         req->op.kind = OW_OP_CONNECT_SEND;
@@ -110,7 +109,7 @@ NTSTATUS WSKAPI ow_connect_ex(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, PWSK_
         req->op.u.io.flags = OW_IO_WAITALL | (req->flags ? OW_IO_ESTABLISHED : 0);
         req->op.u.io.msg_flags = 0;
         req->op.u.io.win_addr = &req->addr;
-        req->op.u.io.addrlen = ow_addr_len(sock->family);
+        req->op.u.io.addrlen = addrlen;
     }
     return ow_req_start(req);
 }

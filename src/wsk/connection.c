@@ -67,7 +67,7 @@ static NTSTATUS rx_end_of_stream(struct ow_socket *sock)
 
 /* Commits a connection/stream socket to connecting; returns the failure
  * status, or STATUS_SUCCESS with the socket now OW_CONN_CONNECTING. */
-NTSTATUS ow_begin_connect(struct ow_socket *sock, const SOCKADDR *remote)
+NTSTATUS ow_begin_connect(struct ow_socket *sock, const SOCKADDR *remote, BOOLEAN *fastopen)
 {
     NTSTATUS st = ow_check_addr(sock, remote);
     if (!NT_SUCCESS(st))
@@ -86,6 +86,8 @@ NTSTATUS ow_begin_connect(struct ow_socket *sock, const SOCKADDR *remote)
         sock->state = OW_CONN_CONNECTING;
         sock->role = OW_ROLE_CONNECTION;
     }
+    if (fastopen)
+        *fastopen = sock->fastopen;
     ow_unlock(&sock->lock);
     return st;
 }
@@ -112,7 +114,7 @@ NTSTATUS WSKAPI ow_connect(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, ULONG Fl
     struct ow_socket *sock = ow_sock(Socket);
     if (Flags != 0)
         return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
-    NTSTATUS st = ow_begin_connect(sock, RemoteAddress);
+    NTSTATUS st = ow_begin_connect(sock, RemoteAddress, NULL);
     if (!NT_SUCCESS(st))
         return ow_complete_now(Irp, st, 0);
     struct ow_req *req = ow_req_new(sock, Irp, "WskConnect", connect_step);
@@ -120,10 +122,11 @@ NTSTATUS WSKAPI ow_connect(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, ULONG Fl
         ow_end_connect(sock, FALSE);
         return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
     }
-    memcpy(&req->addr, RemoteAddress, ow_addr_len(sock->family));
+    size_t addrlen = ow_addr_len(sock->family);
+    memcpy(&req->addr, RemoteAddress, addrlen);
     req->op.kind = OW_OP_CONNECT;
     req->op.u.connect.win_addr = &req->addr;
-    req->op.u.connect.addrlen = ow_addr_len(sock->family);
+    req->op.u.connect.addrlen = addrlen;
     return ow_req_start(req);
 }
 

@@ -439,7 +439,9 @@ NTSTATUS ow_check_addr(const struct ow_socket *sock, const SOCKADDR *addr);
 size_t ow_addr_len(ADDRESS_FAMILY family);
 
 /* ---- connection.c ---- */
-NTSTATUS ow_begin_connect(struct ow_socket *sock, const SOCKADDR *remote);
+/* Commits sock to connecting to remote. *fastopen (when not NULL) gets the
+ * socket's TCP_FASTOPEN setting, read in the same pass under its lock. */
+NTSTATUS ow_begin_connect(struct ow_socket *sock, const SOCKADDR *remote, BOOLEAN *fastopen);
 void ow_end_connect(struct ow_socket *sock, BOOLEAN connected);
 /* The connection failed (reset, or another error a call or event saw):
  * the receive side goes to RESET with that status, unless it already
