@@ -221,7 +221,6 @@ NTSTATUS ow_req_start(struct ow_req *req)
     IoSetNextIrpStackLocation(irp);
     IoMarkIrpPending(irp);
     irp->Tail.Overlay.DriverContext[0] = req;
-    req_get(req);                      /* ours, until this call returns */
 
     /* Arm cancellation before the request becomes visible: the engine
      * thread may start and finish it at once. A cancel routine running now
@@ -248,6 +247,13 @@ NTSTATUS ow_req_start(struct ow_req *req)
         sock->pending = req;
         sock->npending++;
         run_now = lane_enter(sock, req);
+        /* Queued, another thread may start and finish it as soon as the
+         * lock goes: ours, until this call returns. Running now, none is
+         * needed: until req_begin submits or finishes it, nothing else can
+         * (a cancel finishes only a queued req, the engine has no op yet),
+         * and this call does not touch it after req_begin. */
+        if (!run_now)
+            req_get(req);
     }
     ow_unlock(&sock->lock);
 
@@ -259,13 +265,14 @@ NTSTATUS ow_req_start(struct ow_req *req)
         irp->IoStatus.Status = STATUS_FILE_FORCED_CLOSED;
         irp->IoStatus.Information = 0;
         IoCompleteRequest(irp, IO_NO_INCREMENT);
-        req_put(req);
         req_put(req);                  /* the creator's: may drop the socket's last reference */
         return STATUS_PENDING;
     }
-    if (run_now)
+    if (run_now) {
         req_begin(req);                    /* finishes at once if cancelled */
-    else if (atomic_load(&req->cancel_requested))
+        return STATUS_PENDING;
+    }
+    if (atomic_load(&req->cancel_requested))
         req_cancel(req);                   /* take it out of its lane */
     req_put(req);
     return STATUS_PENDING;
