@@ -60,7 +60,9 @@ NTSTATUS ow_buf_to_iov_any(struct ow_req *req, const WSK_BUF *buf)
     PMDL mdl = buf->Mdl;
     if (mdl == NULL || buf->Offset >= MmGetMdlByteCount(mdl))
         return STATUS_INVALID_PARAMETER;
-    if ((SIZE_T)buf->Offset + buf->Length > MmGetMdlByteCount(mdl))
+    /* Not Offset + Length: a Length near SIZE_T's top wraps that sum
+     * round to a small number and passed for one MDL's worth. */
+    if (buf->Length > MmGetMdlByteCount(mdl) - buf->Offset)
         return mdl_chain(req, buf);
     return ow_buf_one_mdl(req, buf);   /* with the verifier on */
 }

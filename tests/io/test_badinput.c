@@ -24,7 +24,7 @@ static PWSK_SOCKET f_basic, f_listen_unbound, f_listen, f_conn, f_bound, f_cli, 
 static PWSK_SOCKET f_stream, f_stream_listening, f_conn6;
 static SOCKADDR_STORAGE a4, a6, any4, any6, listen_addr, fam0, not_local, fam99;
 static WT_BUF ok10, big;
-static WSK_BUF nomdl, offset_out, length_out, wsk_big;
+static WSK_BUF nomdl, offset_out, length_out, length_wraps, wsk_big;
 static ULONG one = 1;
 
 #define CD(s) ((const WSK_PROVIDER_CONNECTION_DISPATCH *)(s)->Dispatch)
@@ -143,6 +143,7 @@ static ULONG one = 1;
     X(send_null_mdl, STATUS_INVALID_PARAMETER, 1, CD(f_cli)->WskSend(f_cli, &nomdl, 0, irp))              \
     X(send_offset_out, STATUS_INVALID_PARAMETER, 1, CD(f_cli)->WskSend(f_cli, &offset_out, 0, irp))       \
     X(send_length_out, STATUS_INVALID_PARAMETER, 1, CD(f_cli)->WskSend(f_cli, &length_out, 0, irp))       \
+    X(send_length_wraps, STATUS_INVALID_PARAMETER, 1, CD(f_cli)->WskSend(f_cli, &length_wraps, 0, irp))   \
     X(send_oob, STATUS_NOT_SUPPORTED, 1, CD(f_cli)->WskSend(f_cli, &ok10.Wsk, WSK_FLAG_OOB, irp))         \
     X(send_unknown_flag, STATUS_NOT_SUPPORTED, 1, CD(f_cli)->WskSend(f_cli, &ok10.Wsk, 0x80000000u, irp)) \
     X(send_unconnected, STATUS_INVALID_DEVICE_STATE, 1, CD(f_bound)->WskSend(f_bound, &ok10.Wsk, 0, irp)) \
@@ -156,6 +157,8 @@ static ULONG one = 1;
     X(receive_null_mdl, STATUS_INVALID_PARAMETER, 1, CD(f_cli)->WskReceive(f_cli, &nomdl, 0, irp))        \
     X(receive_offset_out, STATUS_INVALID_PARAMETER, 1, CD(f_cli)->WskReceive(f_cli, &offset_out, 0, irp)) \
     X(receive_length_out, STATUS_INVALID_PARAMETER, 1, CD(f_cli)->WskReceive(f_cli, &length_out, 0, irp)) \
+    X(receive_length_wraps, STATUS_INVALID_PARAMETER, 1,                                                  \
+      CD(f_cli)->WskReceive(f_cli, &length_wraps, 0, irp))                                                \
     /* WSK_FLAG_DRAIN takes a zero-length buffer (WskReceive page). */                                    \
     X(receive_drain_buffer, STATUS_INVALID_PARAMETER, 1, CD(f_cli)->WskReceive(f_cli, &ok10.Wsk, WSK_FLAG_DRAIN, irp)) \
     X(receive_drain_waitall, STATUS_INVALID_PARAMETER, 1,                                                 \
@@ -312,6 +315,12 @@ static void fixtures(void)
     offset_out.Offset = 10;          /* Offset must lie inside the first MDL */
     length_out = ok10.Wsk;
     length_out.Length = 11;          /* one byte more than the chain */
+    /* Offset + Length wraps SIZE_T round to 4, inside the MDL: the length
+     * is still far beyond the chain (a receive taking it would write past
+     * the MDL's 10 bytes). */
+    length_wraps = ok10.Wsk;
+    length_wraps.Offset = 5;
+    length_wraps.Length = ~(SIZE_T)0;
     wt_free(&c);
     wt_free(&a);
 }
