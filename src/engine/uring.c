@@ -66,10 +66,33 @@ static _Thread_local struct ur_state *u;
 
 /* ---- requests --------------------------------------------------------------- */
 
+/* liburing's io_uring_submit/_and_wait, inline and cut to this ring (no
+ * SQPOLL, no IOPOLL, no registered ring fd: ur_init): the SQ array comes
+ * pre-filled (liburing 2.2 on), so publishing the SQEs is one store to the
+ * tail, and the kernel is entered only to submit, to wait, or to flush
+ * completions it holds back (an overflowed CQ, deferred task work). Returns
+ * what the kernel took, or -errno. */
+static inline int enter(struct io_uring *ring, unsigned wait_nr)
+{
+    struct io_uring_sq *sq = &ring->sq;
+    unsigned tail = sq->sqe_tail;
+    if (sq->sqe_head != tail) {
+        sq->sqe_head = tail;
+        io_uring_smp_store_release(sq->ktail, tail);
+    }
+    unsigned submit = tail - IO_URING_READ_ONCE(*sq->khead);
+    unsigned flags = 0;
+    if (wait_nr != 0 || (IO_URING_READ_ONCE(*sq->kflags) & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN)))
+        flags = IORING_ENTER_GETEVENTS;
+    else if (submit == 0)
+        return 0;
+    return io_uring_enter((unsigned)ring->ring_fd, submit, wait_nr, flags, NULL);
+}
+
 /* sqe_get's slow path: the SQ is full, so hand it to the kernel and retry once. */
 static __attribute__((noinline)) struct io_uring_sqe *sqe_get_after_submit(void)
 {
-    io_uring_submit(&u->ring);
+    enter(&u->ring, 0);
     return io_uring_get_sqe(&u->ring);
 }
 
@@ -161,7 +184,7 @@ static int issue_linked(struct ow_op *op)
 {
     unsigned want = (op->u.io.flags & OW_IO_ESTABLISHED) ? 3 : 2;
     if (io_uring_sq_space_left(&u->ring) < want || ow_fault_hit(OW_FAULT_SQ_FULL))
-        io_uring_submit(&u->ring);     /* as sqe_get does: hand the SQ over first */
+        enter(&u->ring, 0);            /* as sqe_get does: hand the SQ over first */
     if (io_uring_sq_space_left(&u->ring) < want)
         return -EBUSY;
     struct ow_priv *p = ow_priv(op);
@@ -651,12 +674,13 @@ static int ur_init(void *st)
 /* Submits what is queued and waits for at least one CQE. */
 static int submit_and_wait(void)
 {
-    if (!u->wait_in_poll)
-        return io_uring_submit_and_wait(&u->ring, 1);
-    int rc = io_uring_submit(&u->ring);
-    if (rc >= 0 && io_uring_cq_ready(&u->ring) == 0) {
+    struct ur_state *s = u;
+    if (!s->wait_in_poll)
+        return enter(&s->ring, 1);
+    int rc = enter(&s->ring, 0);
+    if (rc >= 0 && io_uring_cq_ready(&s->ring) == 0) {
         /* The ring fd polls readable once a CQE is posted. */
-        struct pollfd p = { .fd = u->ring.ring_fd, .events = POLLIN };
+        struct pollfd p = { .fd = s->ring.ring_fd, .events = POLLIN };
         if (ow_sys_poll(&p, 1, -1) < 0)
             rc = -errno;
     }
@@ -672,7 +696,7 @@ static void ur_run(void *st)
     while (!drain()) {
         int rc = submit_and_wait();
         if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY && rc != -ETIME) {
-            fprintf(stderr, "openwsk: io_uring_submit_and_wait: %s\n", strerror(-rc));
+            fprintf(stderr, "openwsk: io_uring_enter: %s\n", strerror(-rc));
             abort();
         }
         reap();
