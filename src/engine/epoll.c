@@ -213,7 +213,7 @@ static int try_connect_send(struct ow_op *op, ssize_t *res, unsigned revents)
     return try_io(op, res);
 }
 
-static int try_op(struct ow_op *op, ssize_t *res, unsigned revents)
+static int try_other(struct ow_op *op, ssize_t *res, unsigned revents)
 {
     switch (op->kind) {
     case OW_OP_CONNECT: return try_connect(op, res, revents);
@@ -230,13 +230,30 @@ static int try_op(struct ow_op *op, ssize_t *res, unsigned revents)
     return 1;
 }
 
+/* Inline, with sends and receives straight to try_io: the usual tries. */
+static inline int try_op(struct ow_op *op, ssize_t *res, unsigned revents)
+{
+    if (op->kind == OW_OP_SEND || op->kind == OW_OP_RECV)
+        return try_io(op, res);
+    return try_other(op, res, revents);
+}
+
 /* ---- per-fd queues ------------------------------------------------------------ */
 
 static void finish(struct ow_op *op, ssize_t res) { ow_mb_finish(&ep->mb, op, res); }
 
 /* The functions below take fd's table entry e beside fd: entries never
  * move (internal.h), so one look-up serves a whole event or start. */
-static void update_interest(int fd, struct ow_fdent *e);
+
+/* fd has no op left: it leaves the epoll set (see the top of this file). */
+static inline void deregister(int fd, struct ow_fdent *e)
+{
+    /* Fails only if fd was closed under its ops (then it left the set). */
+    if (e->registered)
+        ow_sys_epoll_ctl(ep->epfd, EPOLL_CTL_DEL, fd, NULL);
+    e->registered = 0;
+    e->events = 0;
+}
 
 /* Completes op, which was waiting in queue q of its fd (entry e). If it
  * was the fd's last op, the fd leaves the epoll set first: once ->done
@@ -246,7 +263,7 @@ static void finish_waiting(struct ow_op *op, struct ow_fdent *e, int q, ssize_t 
 {
     ow_opq_remove(&e->q[q], op);
     if (ow_fdent_idle(e))
-        update_interest(op->fd, e);
+        deregister(op->fd, e);
     finish(op, res);
 }
 
@@ -271,20 +288,10 @@ static unsigned wanted_events(const struct ow_fdent *e)
     return want;
 }
 
-/* Makes fd's epoll registration match its waiting ops. */
-static void update_interest(int fd, struct ow_fdent *e)
+/* Registers fd (entry e, with waiting ops) for `want`, or changes its
+ * registration to it. */
+static void reregister(int fd, struct ow_fdent *e, unsigned want)
 {
-    if (ow_fdent_idle(e)) {
-        /* Fails only if fd was closed under its ops (then it left the set). */
-        if (e->registered)
-            ow_sys_epoll_ctl(ep->epfd, EPOLL_CTL_DEL, fd, NULL);
-        e->registered = 0;
-        e->events = 0;
-        return;
-    }
-    unsigned want = wanted_events(e);
-    if (e->registered && e->events == want)
-        return;
     if (!e->registered)
         e->gen++;                      /* a new registration: older events are stale */
     struct epoll_event ev = { .events = want, .data.u64 = event_tag(fd, e->gen) };
@@ -302,6 +309,20 @@ static void update_interest(int fd, struct ow_fdent *e)
     }
     e->registered = 1;
     e->events = want;
+}
+
+/* Makes fd's epoll registration match its waiting ops. Inline: it is
+ * called after every event and every op that waits, and usually finds
+ * the registration right as it is (or the fd idle and out of the set). */
+static inline void update_interest(int fd, struct ow_fdent *e)
+{
+    if (ow_fdent_idle(e)) {
+        deregister(fd, e);
+        return;
+    }
+    unsigned want = wanted_events(e);
+    if (!e->registered || e->events != want)
+        reregister(fd, e, want);
 }
 
 /* Completes the ops of fd's queue q that can, in order. A reader or writer
@@ -393,7 +414,7 @@ static void forget(int fd)
     struct ow_fdent *e = ow_fdtab_find(&ep->fds, fd);
     if (e == NULL)
         return;
-    fail_all(e, -ECANCELED);   /* the last one's update_interest deregisters */
+    fail_all(e, -ECANCELED);   /* the last one's finish_waiting deregisters */
     e->registered = 0;
     e->events = 0;
 }
