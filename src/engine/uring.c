@@ -67,9 +67,9 @@ static _Thread_local struct ur_state *u;
 /* ---- requests --------------------------------------------------------------- */
 
 /* liburing's io_uring_submit/_and_wait, inline and cut to this ring (no
- * SQPOLL, no IOPOLL, no registered ring fd: ur_init): the SQ array comes
- * pre-filled (liburing 2.2 on), so publishing the SQEs is one store to the
- * tail, and the kernel is entered only to submit, to wait, or to flush
+ * SQPOLL, no IOPOLL, no registered ring fd: ur_init): the SQ array maps
+ * slot i to SQE i (ur_init makes sure), so publishing the SQEs is one store
+ * to the tail, and the kernel is entered only to submit, to wait, or to flush
  * completions it holds back (an overflowed CQ, deferred task work). Returns
  * what the kernel took, or -errno. */
 static inline int enter(struct io_uring *ring, unsigned wait_nr)
@@ -679,6 +679,17 @@ static int ur_init(void *st)
         io_uring_queue_exit(&u->ring);
         return -EOPNOTSUPP;
     }
+    /* enter() publishes SQEs by the tail alone, so the SQ array must map
+     * slot i to SQE i. liburing 2.2 and later fill it so at set-up (newer
+     * ones may set the ring up without one, IORING_SETUP_NO_SQARRAY);
+     * older ones wrote an entry per submit, which enter() does not. Filled
+     * here, it holds whichever liburing this was built against. */
+    int has_sq_array = u->ring.sq.array != NULL;
+#ifdef IORING_SETUP_NO_SQARRAY
+    has_sq_array = has_sq_array && !(u->ring.flags & IORING_SETUP_NO_SQARRAY);
+#endif
+    for (unsigned i = 0; has_sq_array && i < *u->ring.sq.kring_entries; i++)
+        u->ring.sq.array[i] = i;
     /* FAST_POLL (5.7) parks socket ops on readiness instead of blocking an
      * io-wq thread; NODROP keeps completions when the CQ ring overflows. */
     if (!(params.features & IORING_FEAT_FAST_POLL) || !(params.features & IORING_FEAT_NODROP)) {
