@@ -10,7 +10,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
 BIN=$BUILD/bench
 OUT=$HERE/results
-for p in bench_raw bench_wsk bench_server bench_relay; do
+for p in bench_raw bench_wsk bench_wsk_shared bench_server bench_relay; do
     [ -x "$BIN/$p" ] || { echo "bench: $BIN/$p is not built (configure with -DOPENWSK_BENCH=ON)"; exit 1; }
 done
 
@@ -186,6 +186,12 @@ if command -v valgrind >/dev/null 2>&1; then
         perop callgrind "connect" wsk-$e "$BIN/bench_wsk" conn c=1
         perop callgrind "send+recv" wsk-$e "$BIN/bench_wsk" rr
     done
+    # The shared library, as a driver linked with pkg-config runs it (the
+    # rows above link the static one): its thread-local reads and calls
+    # into libc go through the dynamic linker's tables.
+    export OPENWSK_BACKEND=uring
+    perop callgrind "connect" wsk-uring-so "$BIN/bench_wsk_shared" conn c=1
+    perop callgrind "send+recv" wsk-uring-so "$BIN/bench_wsk_shared" rr
     unset OPENWSK_BACKEND
 else
     echo "  note: valgrind is missing (apt-get install valgrind): skipped"
