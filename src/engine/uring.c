@@ -89,17 +89,33 @@ static inline int enter(struct io_uring *ring, unsigned wait_nr)
     return io_uring_enter((unsigned)ring->ring_fd, submit, wait_nr, flags, NULL);
 }
 
+/* liburing's io_uring_sq_space_left and io_uring_get_sqe, cut to this ring
+ * (ur_init: no SQPOLL, so the kernel's SQ head is read plainly; 64-byte
+ * SQEs, so slot i is sqes[i]): 1 when n more SQEs fit. */
+static inline int sq_room(struct io_uring_sq *sq, unsigned n)
+{
+    return sq->sqe_tail + n - IO_URING_READ_ONCE(*sq->khead) <= sq->ring_entries;
+}
+
+/* The next SQE, once sq_room said it fits. */
+static inline struct io_uring_sqe *sq_next(struct io_uring_sq *sq)
+{
+    return &sq->sqes[sq->sqe_tail++ & sq->ring_mask];
+}
+
 /* sqe_get's slow path: the SQ is full, so hand it to the kernel and retry once. */
 static __attribute__((noinline)) struct io_uring_sqe *sqe_get_after_submit(void)
 {
     enter(&u->ring, 0);
-    return io_uring_get_sqe(&u->ring);
+    return sq_room(&u->ring.sq, 1) ? sq_next(&u->ring.sq) : NULL;
 }
 
 static inline struct io_uring_sqe *sqe_get(void)
 {
-    struct io_uring_sqe *sqe = ow_fault_hit(OW_FAULT_SQ_FULL) ? NULL : io_uring_get_sqe(&u->ring);
-    return sqe != NULL ? sqe : sqe_get_after_submit();
+    struct io_uring_sq *sq = &u->ring.sq;
+    if (!ow_fault_hit(OW_FAULT_SQ_FULL) && sq_room(sq, 1))
+        return sq_next(sq);
+    return sqe_get_after_submit();
 }
 
 /* The stream transfer of op's window (priv->msg): one buffer goes as a
@@ -189,13 +205,15 @@ static void prep_main(struct io_uring_sqe *sqe, struct ow_op *op)
 static int issue_linked(struct ow_op *op)
 {
     unsigned want = (op->u.io.flags & OW_IO_ESTABLISHED) ? 3 : 2;
-    if (io_uring_sq_space_left(&u->ring) < want || ow_fault_hit(OW_FAULT_SQ_FULL))
+    struct io_uring_sq *sq = &u->ring.sq;
+    if (!sq_room(sq, want) || ow_fault_hit(OW_FAULT_SQ_FULL)) {
         enter(&u->ring, 0);            /* as sqe_get does: hand the SQ over first */
-    if (io_uring_sq_space_left(&u->ring) < want)
-        return -EBUSY;
+        if (!sq_room(sq, want))
+            return -EBUSY;
+    }
     struct ow_priv *p = ow_priv(op);
-    struct io_uring_sqe *conn = io_uring_get_sqe(&u->ring);
-    struct io_uring_sqe *send = io_uring_get_sqe(&u->ring);
+    struct io_uring_sqe *conn = sq_next(sq);
+    struct io_uring_sqe *send = sq_next(sq);
     io_uring_prep_connect(conn, op->fd, (struct sockaddr *)op->eng_sa.b, op->eng_salen);
     conn->flags |= IOSQE_IO_LINK;
     io_uring_sqe_set_data64(conn, (uintptr_t)op | TAG_LINK);
@@ -204,7 +222,7 @@ static int issue_linked(struct ow_op *op)
     io_uring_sqe_set_data64(send, (uintptr_t)op | TAG_OP);
     if (want == 3) {
         send->flags |= IOSQE_IO_LINK;
-        struct io_uring_sqe *poll = io_uring_get_sqe(&u->ring);
+        struct io_uring_sqe *poll = sq_next(sq);
         io_uring_prep_poll_add(poll, op->fd, POLLOUT);
         io_uring_sqe_set_data64(poll, (uintptr_t)op | TAG_LINK_POLL);
     }
@@ -674,8 +692,9 @@ static int ur_init(void *st)
     }
     if (rc < 0)
         return rc;
-    /* reap() indexes the CQ ring by 16-byte entries. */
-    if (u->ring.flags & IORING_SETUP_CQE32) {
+    /* reap() indexes the CQ ring by 16-byte entries, sq_room and sq_next
+     * the SQ ring by 64-byte ones, with no SQ thread. */
+    if (u->ring.flags & (IORING_SETUP_CQE32 | IORING_SETUP_SQE128 | IORING_SETUP_SQPOLL)) {
         io_uring_queue_exit(&u->ring);
         return -EOPNOTSUPP;
     }
