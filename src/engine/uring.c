@@ -592,12 +592,10 @@ static void cancel_in_kernel(struct ow_op *op)
 
 /* fd is being closed: every op on it ends. Those in the kernel (queue
  * heads, polls) leave the fd's books at once, so a socket that reuses the
- * number starts with empty queues, and are cancelled there. */
-static void forget(int fd)
+ * number starts with empty queues, and are cancelled there. Out of line:
+ * a closing socket's ops have usually all ended (forget). */
+static __attribute__((noinline)) void forget_ops(struct ow_fdent *e)
 {
-    struct ow_fdent *e = ow_fdtab_find(&u->fds, fd);
-    if (e == NULL || ow_fdent_idle(e))   /* usually: a closing socket's ops have all ended */
-        return;
     for (int q = 0; q < OW_Q_COUNT; q++) {
         struct ow_opq gone = e->q[q];
         e->q[q].head = e->q[q].tail = NULL;
@@ -611,6 +609,13 @@ static void forget(int fd)
             in_kernel = q == OW_Q_POLL;
         }
     }
+}
+
+static inline void forget(int fd)
+{
+    struct ow_fdent *e = ow_fdtab_find(&u->fds, fd);
+    if (e != NULL && !ow_fdent_idle(e))
+        forget_ops(e);
 }
 
 static void cancel(struct ow_op *op)
