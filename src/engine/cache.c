@@ -52,7 +52,12 @@ struct thread_lists {
     int registered;
 };
 
-static __thread struct thread_lists lists;
+/* initial-exec: the library is built -fPIC, and the default TLS model
+ * reaches this through a call to __tls_get_addr (relaxed by the linker,
+ * but only after the compiler has saved registers around it in every
+ * function here). Its 64 bytes fit the static TLS glibc keeps for a
+ * library that is dlopened. */
+static __thread struct thread_lists lists __attribute__((tls_model("initial-exec")));
 static pthread_key_t exit_key;
 static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
 

@@ -2,7 +2,9 @@
 /* IRQL: a per-thread number, checked the way Windows checks it. */
 #include "kernel.h"
 
-static _Thread_local KIRQL ow_irql = PASSIVE_LEVEL;
+/* initial-exec: no __tls_get_addr call (and no saved registers) in the
+ * -fPIC build; one byte of the static TLS a dlopened library may use. */
+static _Thread_local KIRQL ow_irql __attribute__((tls_model("initial-exec"))) = PASSIVE_LEVEL;
 
 KIRQL KeGetCurrentIrql(void)
 {
