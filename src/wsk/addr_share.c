@@ -157,11 +157,9 @@ NTSTATUS ow_share_bind(struct ow_socket *sock, const SOCKADDR *local)
     return st;
 }
 
-void ow_share_release(struct ow_socket *sock)
+void ow_share_release_bound(struct ow_socket *sock)
 {
     struct ow_binding *b = sock->share;
-    if (b == NULL)
-        return;
     pthread_mutex_lock(&table_lock);
     *b->pprev = b->next;
     if (b->next)

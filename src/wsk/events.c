@@ -38,11 +38,6 @@ const WSK_CLIENT_LISTEN_DISPATCH *ow_listen_dispatch(const struct ow_socket *soc
     return sock->client_dispatch;
 }
 
-BOOLEAN ow_is_listener(const struct ow_socket *sock)
-{
-    return sock->category == OW_CAT_LISTEN || sock->role == OW_ROLE_LISTENER;
-}
-
 static const WSK_CLIENT_DATAGRAM_DISPATCH *dgram_dispatch(const struct ow_socket *sock)
 {
     return sock->category == OW_CAT_DATAGRAM ? sock->client_dispatch : NULL;
@@ -358,11 +353,8 @@ static void ev_done(struct ow_op *op, ssize_t res)
     ow_sock_unref(sock);               /* the op's */
 }
 
-void ow_events_free(struct ow_socket *sock)
+void ow_events_free_all(struct ow_socket *sock)
 {
-    /* Most sockets never had an event: nothing to free, no calls to make. */
-    if (sock->ev_op == NULL && sock->ev_held == NULL && sock->ev_dgrams == NULL)
-        return;
     free(sock->ev_op);
     sock->ev_op = NULL;
     ow_dgram_ev_free(sock);

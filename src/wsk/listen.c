@@ -562,10 +562,8 @@ void ow_listen_close(struct ow_socket *ls)
     }
 }
 
-void ow_listen_free(struct ow_socket *ls)
+void ow_listen_free_all(struct ow_socket *ls)
 {
-    if (ls->held == NULL && ls->backoff == NULL)
-        return;                        /* not a listener, or one that never held or backed off */
     /* Nothing is watched any more (a watch holds a reference): what is
      * left is reset. */
     while (ls->held != NULL) {

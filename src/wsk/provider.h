@@ -282,10 +282,20 @@ void ow_events_arm(struct ow_socket *sock);
 void ow_events_static(struct ow_socket *sock);
 /* WskCloseSocket: the event op (if armed) completes early. */
 void ow_events_cancel(struct ow_socket *sock);
-void ow_events_free(struct ow_socket *sock);
+/* Frees what events left on a destroyed socket. Inline: most sockets never
+ * had an event, and their destruction makes no call for it. */
+void ow_events_free_all(struct ow_socket *sock);
+static inline void ow_events_free(struct ow_socket *sock)
+{
+    if (sock->ev_op != NULL || sock->ev_held != NULL || sock->ev_dgrams != NULL)
+        ow_events_free_all(sock);
+}
 const WSK_CLIENT_CONNECTION_DISPATCH *ow_conn_dispatch(const struct ow_socket *sock);
 const WSK_CLIENT_LISTEN_DISPATCH *ow_listen_dispatch(const struct ow_socket *sock);
-BOOLEAN ow_is_listener(const struct ow_socket *sock);
+static inline BOOLEAN ow_is_listener(const struct ow_socket *sock)
+{
+    return sock->category == OW_CAT_LISTEN || sock->role == OW_ROLE_LISTENER;
+}
 /* Connection events of sock whose callbacks its table has, among mask. */
 ULONG ow_events_supported(const struct ow_socket *sock, ULONG mask);
 /* WskSendBacklogEvent with the ideal backlog (once, when enabled). */
@@ -328,7 +338,15 @@ void ow_listen_backoff_start(struct ow_socket *ls);
 NTSTATUS ow_cond_set(struct ow_socket *ls, BOOLEAN on);
 /* WskCloseSocket of a listener: resets held connections, stops the timer. */
 void ow_listen_close(struct ow_socket *ls);
-void ow_listen_free(struct ow_socket *ls);
+/* Resets held connections and frees the back-off timer of a destroyed
+ * socket. Inline: a socket that never held a connection nor backed off
+ * (every connection socket) makes no call for it. */
+void ow_listen_free_all(struct ow_socket *ls);
+static inline void ow_listen_free(struct ow_socket *ls)
+{
+    if (ls->held != NULL || ls->backoff != NULL)
+        ow_listen_free_all(ls);
+}
 
 /* ---- datagram.c ---- */
 extern const WSK_PROVIDER_DATAGRAM_DISPATCH ow_datagram_dispatch;
@@ -417,8 +435,15 @@ NTSTATUS ow_bind_deferred_locked(struct ow_socket *sock);
 /* Binds sock's fd to local if the documented sharing matrix allows it
  * against this process's bound sockets, and records the binding. */
 NTSTATUS ow_share_bind(struct ow_socket *sock, const SOCKADDR *local);
-/* Forgets sock's binding (the socket is being destroyed). */
-void ow_share_release(struct ow_socket *sock);
+/* Forgets sock's binding (the socket is being destroyed). Inline: a
+ * socket never bound on Linux (a connection's deferred wildcard bind)
+ * makes no call for it. */
+void ow_share_release_bound(struct ow_socket *sock);
+static inline void ow_share_release(struct ow_socket *sock)
+{
+    if (sock->share != NULL)
+        ow_share_release_bound(sock);
+}
 
 /* ---- socket.c: socket objects and their life ---- */
 struct ow_socket *ow_socket_new(struct ow_registration *reg, enum ow_category cat,
