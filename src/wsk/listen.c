@@ -534,8 +534,6 @@ void ow_listen_backoff_start(struct ow_socket *ls)
 
 void ow_listen_close(struct ow_socket *ls)
 {
-    if (ls->category == OW_CAT_CONNECTION || ls->category == OW_CAT_DATAGRAM)
-        return;                        /* never a listener: nothing held, no timer */
     for (;;) {
         ow_lock(&ls->lock);
         struct ow_held *h = ls->held;

@@ -336,7 +336,9 @@ BOOLEAN ow_listen_ev_prepare_locked(struct ow_socket *ls, struct ow_op *want);
 BOOLEAN ow_listen_ev_ready(struct ow_socket *ls, ssize_t res);
 void ow_listen_backoff_start(struct ow_socket *ls);
 NTSTATUS ow_cond_set(struct ow_socket *ls, BOOLEAN on);
-/* WskCloseSocket of a listener: resets held connections, stops the timer. */
+/* WskCloseSocket of a socket that may be a listener (not a connection or
+ * datagram socket, which never are: socket.c does not call it for them):
+ * resets held connections, stops the timer. */
 void ow_listen_close(struct ow_socket *ls);
 /* Resets held connections and frees the back-off timer of a destroyed
  * socket. Inline: a socket that never held a connection nor backed off

@@ -144,13 +144,29 @@ void ow_sock_unref(struct ow_socket *sock)
         finish_close(sock);
 }
 
+/* What a socket that just became CLOSING has to stop, read under its lock
+ * in the same pass: from CLOSING on nothing new starts (ow_req_start and
+ * ow_events_arm refuse), so what is not there now never comes, and most
+ * closes make no call, take no lock, for what the socket never had. */
+enum { STOP_REQS = 1, STOP_EVENTS = 2, STOP_LISTEN = 4 };
+
+static unsigned to_stop_locked(const struct ow_socket *sock)
+{
+    /* Connection and datagram sockets are never listeners: nothing held, no timer. */
+    return (sock->npending != 0 ? STOP_REQS : 0) | (sock->ev == OW_EV_ARMED ? STOP_EVENTS : 0) |
+           (sock->category != OW_CAT_CONNECTION && sock->category != OW_CAT_DATAGRAM ? STOP_LISTEN : 0);
+}
+
 /* CLOSING: asks everything in flight to stop, then drops the reference the
  * close took over from the client; the last reference finishes the close. */
-static void stop_and_release(struct ow_socket *sock)
+static void stop_and_release(struct ow_socket *sock, unsigned what)
 {
-    ow_sock_cancel_all(sock);
-    ow_events_cancel(sock);
-    ow_listen_close(sock);
+    if (what & STOP_REQS)
+        ow_sock_cancel_all(sock);
+    if (what & STOP_EVENTS)
+        ow_events_cancel(sock);
+    if (what & STOP_LISTEN)
+        ow_listen_close(sock);
     ow_sock_unref(sock);
 }
 
@@ -159,8 +175,9 @@ void ow_sock_discard(struct ow_socket *sock)
     ow_lock(&sock->lock);
     sock->life = OW_LIFE_CLOSING;
     sock->close_irp = NULL;
+    unsigned what = to_stop_locked(sock);
     ow_unlock(&sock->lock);
-    stop_and_release(sock);
+    stop_and_release(sock, what);
 }
 
 /* Irp completes when the socket is gone (destroy_and_complete). */
@@ -200,7 +217,8 @@ NTSTATUS WSKAPI ow_close_socket(PWSK_SOCKET Socket, PIRP Irp)
      * return; whoever drops the last reference completes ours. The
      * client's reference is ours until everything was asked to stop. */
     close_pending(sock, Irp);
+    unsigned what = to_stop_locked(sock);
     ow_unlock(&sock->lock);
-    stop_and_release(sock);
+    stop_and_release(sock, what);
     return STATUS_PENDING;
 }
