@@ -183,7 +183,7 @@ NTSTATUS ow_events_control(struct ow_socket *sock, SIZE_T in_size, PVOID in, PIR
 
 /* ---- static event callbacks (WSK_SET_STATIC_EVENT_CALLBACKS) --------------- */
 
-void ow_events_static(struct ow_socket *sock)
+void ow_events_static_apply(struct ow_socket *sock)
 {
     ULONG mask = ow_reg_static_events(sock->reg);
     if (mask == 0)

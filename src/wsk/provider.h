@@ -225,6 +225,10 @@ NTSTATUS ow_reg_set_static_events(struct ow_registration *reg, ULONG mask);
 /* TRUE once the registration created its first socket (WSK_TDI_BEHAVIOR). */
 BOOLEAN ow_reg_had_socket(struct ow_registration *reg);
 ULONG ow_reg_static_events(struct ow_registration *reg);
+/* Set (for good) when a registration first sets static event callbacks,
+ * before its mask, so before any socket of it exists: a socket whose
+ * registration has static events sees it set (events.c). */
+extern atomic_bool ow_static_events_used;
 /* The registration's pending socketless IRPs (pending.h). */
 struct ow_pending_set *ow_reg_pending(struct ow_registration *reg);
 
@@ -279,7 +283,14 @@ NTSTATUS ow_events_control(struct ow_socket *sock, SIZE_T in_size, PVOID in, PIR
 void ow_events_arm(struct ow_socket *sock);
 /* Enables the registration's static event callbacks that apply to sock
  * now (listener bound, connection connected or accepted, datagram bound). */
-void ow_events_static(struct ow_socket *sock);
+void ow_events_static_apply(struct ow_socket *sock);
+/* Inline: few clients set static callbacks, and each connect and bind
+ * asks. */
+static inline void ow_events_static(struct ow_socket *sock)
+{
+    if (atomic_load_explicit(&ow_static_events_used, memory_order_acquire))
+        ow_events_static_apply(sock);
+}
 /* WskCloseSocket: the event op (if armed) completes early. */
 void ow_events_cancel(struct ow_socket *sock);
 /* Frees what events left on a destroyed socket. Inline: most sockets never

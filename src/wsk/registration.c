@@ -235,14 +235,19 @@ VOID WskDeregister(PWSK_REGISTRATION WskRegistration)
     ow_vf_deregistered();
 }
 
+atomic_bool ow_static_events_used;
+
 NTSTATUS ow_reg_set_static_events(struct ow_registration *reg, ULONG mask)
 {
     ow_lock(&reg->sockets_lock);
     NTSTATUS st = STATUS_SUCCESS;
-    if (reg->had_socket)
+    if (reg->had_socket) {
         st = STATUS_INVALID_DEVICE_STATE;   /* documented: before any socket is created */
-    else
+    } else {
+        /* Before the mask, and so before any socket of reg (see provider.h). */
+        atomic_store(&ow_static_events_used, 1);
         atomic_fetch_or(&reg->static_events, mask);
+    }
     ow_unlock(&reg->sockets_lock);
     return st;
 }
