@@ -4,7 +4,6 @@
 
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define OW_CACHE_OFF 1
@@ -15,12 +14,6 @@
 #endif
 
 #ifdef OW_CACHE_OFF
-
-void *ow_cache_alloc(enum ow_cache_kind kind, size_t size)
-{
-    (void)kind;
-    return calloc(1, size);
-}
 
 /* malloc, not calloc: AddressSanitizer fills it with garbage (0xbe), so a
  * field the maker forgot to set does not pass the tests by luck. */
@@ -86,12 +79,6 @@ static inline void *take(enum ow_cache_kind kind, size_t size)
     lists.head[kind] = o->next;
     lists.count[kind]--;
     return o;
-}
-
-void *ow_cache_alloc(enum ow_cache_kind kind, size_t size)
-{
-    void *o = take(kind, size);
-    return o ? memset(o, 0, size) : calloc(1, size);
 }
 
 void *ow_cache_alloc_raw(enum ow_cache_kind kind, size_t size)

@@ -52,19 +52,6 @@ _Static_assert(sizeof(struct ow_op) - offsetof(struct ow_op, eng_sa) ==
                        sizeof(((struct ow_op *)0)->eng_ctl),
                "eng_sa, eng_priv and eng_ctl must be the last fields of struct ow_op");
 
-/* Zeroes the first n bytes of p (n a constant) with unrolled 16-byte
- * stores: a memset of that size compiles to rep stos, which costs one
- * instruction per 8 bytes (and in cycles more than the stores). */
-static inline void zero_head(void *p, size_t n)
-{
-    unsigned char *b = p;
-    size_t i = 0;
-#pragma GCC unroll 32
-    for (; i + 16 <= n; i += 16)
-        memset(b + i, 0, 16);
-    memset(b + i, 0, n - i);
-}
-
 struct ow_req *ow_req_new(struct ow_socket *sock, PIRP irp, const char *what, ow_req_step_fn step)
 {
     /* Zeroing all of it (some 650 bytes, most of them buffers) cost more
@@ -72,7 +59,7 @@ struct ow_req *ow_req_new(struct ow_socket *sock, PIRP irp, const char *what, ow
     struct ow_req *req = ow_cache_alloc_raw(OW_CACHE_REQ, sizeof(*req));
     if (req == NULL)
         return NULL;
-    zero_head(req, OW_REQ_ZEROED);
+    ow_zero(req, OW_REQ_ZEROED);
     atomic_init(&req->refs, 1);
     atomic_init(&req->cancel_requested, false);
     atomic_init(&req->in_engine, false);
