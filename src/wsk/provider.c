@@ -8,8 +8,9 @@
 
 static BOOLEAN family_supported(ADDRESS_FAMILY f) { return f == AF_INET || f == AF_INET6; }
 
-/* Creates the Linux socket behind a WSK socket of category cat. */
-static NTSTATUS make_socket(struct ow_registration *reg, enum ow_category cat,
+/* Creates the Linux socket behind a WSK socket of category cat. Inlined
+ * into both callers: WskSocket is on every connect's path. */
+static inline __attribute__((always_inline)) NTSTATUS make_socket(struct ow_registration *reg, enum ow_category cat,
                             ADDRESS_FAMILY family, USHORT type, ULONG protocol,
                             PVOID context, const VOID *dispatch, struct ow_socket **out)
 {
