@@ -29,8 +29,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* syscall(2) with up to six arguments: the result, or -1 with errno set. */
-static inline long ow_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+/* A system call with up to six arguments, answered as the kernel answers:
+ * the result, or -errno (errno untouched). */
+static inline long ow_syscall_raw(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
 #if defined(__x86_64__)
     register long r10 __asm__("r10") = a4;
@@ -41,6 +42,18 @@ static inline long ow_syscall(long nr, long a1, long a2, long a3, long a4, long 
                      : "=a"(ret)
                      : "0"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
                      : "rcx", "r11", "memory");
+    return ret;
+#else
+    long ret = syscall(nr, a1, a2, a3, a4, a5, a6);
+    return ret == -1 ? -errno : ret;
+#endif
+}
+
+/* syscall(2) with up to six arguments: the result, or -1 with errno set. */
+static inline long ow_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+#if defined(__x86_64__)
+    long ret = ow_syscall_raw(nr, a1, a2, a3, a4, a5, a6);
     if ((unsigned long)ret > -4096UL) {   /* -errno, as the kernel returns it */
         errno = (int)-ret;
         return -1;
@@ -104,6 +117,13 @@ static inline int ow_sys_epoll_wait(int epfd, struct epoll_event *evs, int max, 
 { return (int)OW_SYS(SYS_epoll_pwait, epfd, evs, max, timeout_ms, NULL, (size_t)(_NSIG / 8)); }
 static inline int ow_sys_eventfd(unsigned int initval, int flags)
 { return (int)OW_SYS(SYS_eventfd2, initval, flags); }
+/* io_uring_enter without a signal mask, as liburing's: the result, or
+ * -errno. Inline: the io_uring engine's every wait (liburing's own is a
+ * call into its shared library). */
+static inline int ow_sys_io_uring_enter(unsigned fd, unsigned to_submit, unsigned min_complete, unsigned flags)
+{
+    return (int)ow_syscall_raw(SYS_io_uring_enter, fd, to_submit, min_complete, flags, 0, (long)(_NSIG / 8));
+}
 /* poll = ppoll with a relative timeout (NULL: none, for timeout_ms < 0). */
 static inline int ow_sys_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 {

@@ -86,7 +86,7 @@ static inline int enter(struct io_uring *ring, unsigned wait_nr)
         flags = IORING_ENTER_GETEVENTS;
     else if (submit == 0)
         return 0;
-    return io_uring_enter((unsigned)ring->ring_fd, submit, wait_nr, flags, NULL);
+    return ow_sys_io_uring_enter((unsigned)ring->ring_fd, submit, wait_nr, flags);
 }
 
 /* liburing's io_uring_sq_space_left and io_uring_get_sqe, cut to this ring
