@@ -42,6 +42,23 @@ static _Thread_local int t_shard = -1;                      /* the shard this th
 #define FDMAP_CHUNK (1u << FDMAP_BITS)
 static _Atomic(_Atomic unsigned short *) g_fdmap[FDMAP_CHUNK];
 
+/* fd's entry, or NULL: fd is out of range, or no fd of its chunk was seen. */
+static inline _Atomic unsigned short *fdmap_slot(int fd)
+{
+    if (fd < 0 || (unsigned)fd >= FDMAP_CHUNK * FDMAP_CHUNK)
+        return NULL;
+    _Atomic unsigned short *chunk = atomic_load(&g_fdmap[(unsigned)fd >> FDMAP_BITS]);
+    return chunk != NULL ? &chunk[(unsigned)fd & (FDMAP_CHUNK - 1)] : NULL;
+}
+
+/* Records shard as fd's. Written only when it changes (rarely: a socket
+ * keeps its shard): the entries of fds of other shards share its cache line. */
+static inline void fdmap_store(_Atomic unsigned short *slot, unsigned shard)
+{
+    if (atomic_load_explicit(slot, memory_order_relaxed) != (unsigned short)(shard + 1))
+        atomic_store_explicit(slot, (unsigned short)(shard + 1), memory_order_relaxed);
+}
+
 /* fdmap_set's slow path: the first fd of its chunk. */
 static __attribute__((noinline)) _Atomic unsigned short *fdmap_make_chunk(int fd)
 {
@@ -57,27 +74,22 @@ static __attribute__((noinline)) _Atomic unsigned short *fdmap_make_chunk(int fd
 
 static inline void fdmap_set(int fd, unsigned shard)
 {
-    if (fd < 0 || (unsigned)fd >= FDMAP_CHUNK * FDMAP_CHUNK)
-        return;
-    _Atomic unsigned short *chunk = atomic_load(&g_fdmap[(unsigned)fd >> FDMAP_BITS]);
-    if (chunk == NULL && (chunk = fdmap_make_chunk(fd)) == NULL)
-        return;
-    /* Written only when it changes (rarely: a socket keeps its shard): the
-     * entries of fds of other shards share its cache line. */
-    _Atomic unsigned short *slot = &chunk[(unsigned)fd & (FDMAP_CHUNK - 1)];
-    if (atomic_load_explicit(slot, memory_order_relaxed) != (unsigned short)(shard + 1))
-        atomic_store_explicit(slot, (unsigned short)(shard + 1), memory_order_relaxed);
+    _Atomic unsigned short *slot = fdmap_slot(fd), *chunk;
+    if (slot == NULL) {
+        if (fd < 0 || (unsigned)fd >= FDMAP_CHUNK * FDMAP_CHUNK || (chunk = fdmap_make_chunk(fd)) == NULL)
+            return;
+        slot = &chunk[(unsigned)fd & (FDMAP_CHUNK - 1)];
+    }
+    fdmap_store(slot, shard);
 }
 
 /* The shard that has fd in its books, or -1. */
 static int fdmap_get(int fd)
 {
-    if (fd < 0 || (unsigned)fd >= FDMAP_CHUNK * FDMAP_CHUNK)
+    _Atomic unsigned short *slot = fdmap_slot(fd);
+    if (slot == NULL)
         return -1;
-    _Atomic unsigned short *chunk = atomic_load(&g_fdmap[(unsigned)fd >> FDMAP_BITS]);
-    if (chunk == NULL)
-        return -1;
-    return (int)atomic_load_explicit(&chunk[(unsigned)fd & (FDMAP_CHUNK - 1)], memory_order_relaxed) - 1;
+    return (int)atomic_load_explicit(slot, memory_order_relaxed) - 1;
 }
 
 /* ---- backend selection and lifetime -------------------------------------- */
@@ -330,18 +342,53 @@ static struct ow_shard *shard_of(const struct ow_op *op)
     return &ow_shards[op->shard < n ? op->shard : op->shard % (n ? n : 1)];
 }
 
-/* The kinds that carry an address to translate at submit. */
-#define ADDRESSED_KINDS (1u << OW_OP_CONNECT | 1u << OW_OP_CONNECT_SEND | 1u << OW_OP_SENDMSG | 1u << OW_OP_RECVMSG)
-
-/* ow_engine_submit's part for ADDRESSED_KINDS: checks and translates the
- * address. Out of line, so that a send or receive pays nothing for it. */
-static __attribute__((noinline)) int submit_address(struct ow_op *op)
+/* ow_engine_submit past its checks, with op's state reset: hands op to
+ * its shard's backend. */
+static inline void submit_to_shard(const struct ow_backend *be, struct ow_op *op, struct ow_shard *sh)
 {
+    /* Counted in flight until ow_eng_complete; the backend always takes it. */
+    ow_kernel_order();
+    atomic_fetch_add(&sh->inflight, 1);
+    be->submit(sh->state, op);
+}
+
+/* ow_engine_submit's general path: an address to check and translate
+ * (CONNECT, CONNECT_SEND, SENDMSG, RECVMSG), a NOP (no fd), an fd the map
+ * has no chunk for yet, a shard number to bring in range, fault injection. */
+static __attribute__((noinline)) int submit_slow(const struct ow_backend *be, struct ow_op *op)
+{
+    int rc = 0;
     if (op->kind == OW_OP_CONNECT)
-        return ow_sa_from_win(op->u.connect.win_addr, op->u.connect.addrlen, op->eng_sa.b, &op->eng_salen);
-    if (op->kind == OW_OP_CONNECT_SEND)   /* keeps its address in u.io */
-        return ow_sa_from_win(op->u.io.win_addr, op->u.io.addrlen, op->eng_sa.b, &op->eng_salen);
-    return ow_dgram_prepare(op);   /* dgram.c */
+        rc = ow_sa_from_win(op->u.connect.win_addr, op->u.connect.addrlen, op->eng_sa.b, &op->eng_salen);
+    else if (op->kind == OW_OP_CONNECT_SEND)   /* keeps its address in u.io */
+        rc = ow_sa_from_win(op->u.io.win_addr, op->u.io.addrlen, op->eng_sa.b, &op->eng_salen);
+    else if (op->kind == OW_OP_SENDMSG || op->kind == OW_OP_RECVMSG)
+        rc = ow_dgram_prepare(op);   /* dgram.c */
+    if (rc < 0)
+        return rc;
+    if (ow_fault_hit(OW_FAULT_SUBMIT_ENOMEM))
+        return -ENOMEM;
+    unsigned n = atomic_load(&g_nshards);
+    if (op->shard >= n)
+        op->shard %= n;
+    if (op->kind != OW_OP_NOP)
+        fdmap_set(op->fd, op->shard);
+    submit_to_shard(be, op, &ow_shards[op->shard]);
+    return 0;
+}
+
+/* The kinds submit_slow takes: those with an address, and NOP. */
+#define SLOW_KINDS (1u << OW_OP_CONNECT | 1u << OW_OP_CONNECT_SEND | 1u << OW_OP_SENDMSG | 1u << OW_OP_RECVMSG \
+                    | 1u << OW_OP_NOP)
+
+/* Test builds: a fault is configured (submit_slow consults it). */
+static inline int faults_on(void)
+{
+#if OW_FAULTS_COMPILED
+    return ow_fault_on();
+#else
+    return 0;
+#endif
 }
 
 int ow_engine_submit(struct ow_op *op)
@@ -360,23 +407,15 @@ int ow_engine_submit(struct ow_op *op)
      * before every transfer (ow_io_window, ow_dgram_msg), so they are left. */
     struct ow_priv *p = ow_priv(op);
     memset(&p->cancel_next, 0, sizeof(*p) - offsetof(struct ow_priv, cancel_next));
-    if ((1u << op->kind) & ADDRESSED_KINDS) {
-        int rc = submit_address(op);
-        if (rc < 0)
-            return rc;
-    }
-    if (ow_fault_hit(OW_FAULT_SUBMIT_ENOMEM))
-        return -ENOMEM;
-    unsigned n = atomic_load(&g_nshards);
-    if (op->shard >= n)
-        op->shard %= n;
-    if (op->kind != OW_OP_NOP)
-        fdmap_set(op->fd, op->shard);
-    /* Counted in flight until ow_eng_complete; the backend always takes it. */
-    struct ow_shard *sh = &ow_shards[op->shard];
-    ow_kernel_order();
-    atomic_fetch_add(&sh->inflight, 1);
-    be->submit(sh->state, op);
+    /* The usual op (a send or receive on a socket's known fd) makes no call
+     * but the backend's, so this needs no stack frame of its own: anything
+     * else goes to submit_slow, as a tail call. */
+    _Atomic unsigned short *slot;
+    if (((1u << op->kind) & SLOW_KINDS) || faults_on() ||
+        op->shard >= atomic_load(&g_nshards) || (slot = fdmap_slot(op->fd)) == NULL)
+        return submit_slow(be, op);
+    fdmap_store(slot, op->shard);
+    submit_to_shard(be, op, &ow_shards[op->shard]);
     return 0;
 }
 
