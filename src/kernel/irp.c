@@ -5,6 +5,7 @@
  * an IRP its owner may already have freed or reused. */
 #include "kernel.h"
 #include "verifier/verifier.h"
+#include "engine/cache.h"
 
 #include <openwsk.h>
 
@@ -26,15 +27,21 @@ static PIO_STACK_LOCATION ow_first_location(PIRP Irp)
     return (PIO_STACK_LOCATION)(Irp + 1);
 }
 
-VOID IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize)
+/* The fields IoInitializeIrp sets in a zeroed packet. */
+static void ow_irp_setup(PIRP Irp, USHORT PacketSize, CCHAR StackSize)
 {
-    __builtin_memset(Irp, 0, PacketSize);
     Irp->Type = IO_TYPE_IRP;
     Irp->Size = PacketSize;
     Irp->StackCount = StackSize;
     Irp->CurrentLocation = (CHAR)(StackSize + 1);
     InitializeListHead(&Irp->ThreadListEntry);
     Irp->Tail.Overlay.CurrentStackLocation = ow_first_location(Irp) + StackSize;
+}
+
+VOID IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize)
+{
+    __builtin_memset(Irp, 0, PacketSize);
+    ow_irp_setup(Irp, PacketSize, StackSize);
 }
 
 PIRP IoAllocateIrp(CCHAR StackSize, BOOLEAN ChargeQuota)
@@ -65,13 +72,26 @@ VOID IoFreeIrp(PIRP Irp)
     free(Irp);
 }
 
+/* Zeroes the packet with unrolled stores of constant sizes (ow_zero): a
+ * client reusing its IRP pays this on every call, and a memset of the
+ * packet's variable size cost some 70 instructions (one stack location).
+ * nonnull: UBSan's null check of Irp would otherwise leave GCC a path
+ * with a NULL Irp, on which it warns that the stores are out of bounds. */
+static __attribute__((nonnull)) void ow_irp_zero(PIRP Irp, CCHAR StackSize)
+{
+    ow_zero(Irp, sizeof(*Irp));
+    for (PIO_STACK_LOCATION sp = ow_first_location(Irp), end = sp + StackSize; sp < end; sp++)
+        ow_zero(sp, sizeof(*sp));
+}
+
 VOID IoReuseIrp(PIRP Irp, NTSTATUS Iostatus)
 {
     if (ow_vf_enabled)
         ow_vf_irp_check_idle(Irp, "IoReuseIrp", __builtin_return_address(0));
     UCHAR flags = Irp->AllocationFlags;
     CCHAR stack = Irp->StackCount;
-    IoInitializeIrp(Irp, IoSizeOfIrp(stack), stack);
+    ow_irp_zero(Irp, stack);
+    ow_irp_setup(Irp, IoSizeOfIrp(stack), stack);
     Irp->AllocationFlags = flags;
     Irp->IoStatus.Status = Iostatus;
 }
