@@ -1,34 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /* IRQL: a per-thread number, checked the way Windows checks it. */
 #include "kernel.h"
+#include "irql.h"
 
-/* initial-exec: no __tls_get_addr call (and no saved registers) in the
- * -fPIC build; one byte of the static TLS a dlopened library may use. */
-static _Thread_local KIRQL ow_irql __attribute__((tls_model("initial-exec"))) = PASSIVE_LEVEL;
+_Thread_local KIRQL ow_irql __attribute__((tls_model("initial-exec"))) = PASSIVE_LEVEL;
 
 KIRQL KeGetCurrentIrql(void)
 {
     return ow_irql;
 }
 
-KIRQL KfRaiseIrql(KIRQL NewIrql)
+void ow_irql_bad_raise(KIRQL Old, KIRQL New)
 {
-    KIRQL old = ow_irql;
-    if (NewIrql < old)
-        ow_violation(IRQL_NOT_GREATER_OR_EQUAL, old, NewIrql, 0, 0,
-                     "KeRaiseIrql to %u below the current IRQL %u", NewIrql, old);
-    ow_irql = NewIrql;
-    return old;
+    ow_violation(IRQL_NOT_GREATER_OR_EQUAL, Old, New, 0, 0,
+                 "KeRaiseIrql to %u below the current IRQL %u", New, Old);
 }
 
-VOID KeLowerIrql(KIRQL NewIrql)
+void ow_irql_bad_lower(KIRQL Old, KIRQL New)
 {
-    KIRQL old = ow_irql;
-    if (NewIrql > old)
-        ow_violation(IRQL_NOT_LESS_OR_EQUAL, old, NewIrql, 0, 0,
-                     "KeLowerIrql to %u above the current IRQL %u", NewIrql, old);
-    ow_irql = NewIrql;
+    ow_violation(IRQL_NOT_LESS_OR_EQUAL, Old, New, 0, 0,
+                 "KeLowerIrql to %u above the current IRQL %u", New, Old);
 }
+
+KIRQL KfRaiseIrql(KIRQL NewIrql) { return ow_irql_raise(NewIrql); }
+
+VOID KeLowerIrql(KIRQL NewIrql) { ow_irql_lower(NewIrql); }
 
 KIRQL KeRaiseIrqlToDpcLevel(void)
 {

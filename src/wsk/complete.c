@@ -5,6 +5,7 @@
  * STATUS_CANCELLED; completion routines run at DISPATCH_LEVEL with no
  * provider lock held. */
 #include "provider.h"
+#include "kernel/irql.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -399,11 +400,10 @@ NTSTATUS ow_req_short_status(struct ow_req *req)
 static void req_op_done(struct ow_op *op, ssize_t res)
 {
     struct ow_req *req = op->ctx;
-    KIRQL old;
     atomic_store(&req->in_engine, false);
-    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    KIRQL old = ow_irql_raise(DISPATCH_LEVEL);   /* KeRaiseIrql, inline */
     req->step(req, res);
-    KeLowerIrql(old);
+    ow_irql_lower(old);
 }
 
 unsigned ow_sock_cancel_all(struct ow_socket *sock)
