@@ -32,10 +32,83 @@ static inline void ow_zero(void *p, size_t n)
     memset(b + i, 0, n - i);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define OW_CACHE_OFF 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OW_CACHE_OFF 1
+#endif
+#endif
+
+#ifdef OW_CACHE_OFF
+
 /* An object of `size` bytes (one size per kind), not zeroed, or NULL: for
  * an object whose maker writes what it needs and zeroes the rest itself (a
  * request leaves its large buffers unwritten). */
 void *ow_cache_alloc_raw(enum ow_cache_kind kind, size_t size);
+/* obj came from ow_cache_alloc(kind, size), or is NULL. */
+void ow_cache_free(enum ow_cache_kind kind, void *obj, size_t size);
+
+#else
+
+#include <stdlib.h>
+
+#define OW_CACHE_KEEP 64
+
+struct ow_cache_obj {
+    struct ow_cache_obj *next;
+};
+
+struct ow_cache_lists {
+    struct ow_cache_obj *head[OW_CACHE_KINDS];
+    unsigned count[OW_CACHE_KINDS];
+    size_t size[OW_CACHE_KINDS];
+    int registered;                    /* the drain at thread exit is arranged */
+};
+
+/* This thread's lists (cache.c). initial-exec: the library is built -fPIC,
+ * and the default TLS model reaches this through a call to __tls_get_addr.
+ * Its 64 bytes fit the static TLS glibc keeps for a library that is
+ * dlopened. Read inline: a request is made and freed on every call, and
+ * the calls to cache.c cost more than the list work. */
+extern __thread struct ow_cache_lists ow_cache_lists __attribute__((tls_model("initial-exec")));
+
+/* ow_cache_free's other cases: the thread's first free, a full list, a size
+ * the list does not hold. */
+void ow_cache_free_slow(enum ow_cache_kind kind, void *obj, size_t size);
+
+/* An object of `size` bytes (one size per kind), not zeroed, or NULL: for
+ * an object whose maker writes what it needs and zeroes the rest itself (a
+ * request leaves its large buffers unwritten). */
+static inline void *ow_cache_alloc_raw(enum ow_cache_kind kind, size_t size)
+{
+    struct ow_cache_obj *o = ow_cache_lists.head[kind];
+    if (o == NULL || ow_cache_lists.size[kind] != size)
+        return malloc(size);
+    ow_cache_lists.head[kind] = o->next;
+    ow_cache_lists.count[kind]--;
+    return o;
+}
+
+/* obj came from ow_cache_alloc(kind, size), or is NULL. */
+static inline void ow_cache_free(enum ow_cache_kind kind, void *obj, size_t size)
+{
+    if (obj == NULL)
+        return;
+    unsigned n = ow_cache_lists.count[kind];
+    if (!ow_cache_lists.registered || n >= OW_CACHE_KEEP || (n > 0 && ow_cache_lists.size[kind] != size)) {
+        ow_cache_free_slow(kind, obj, size);
+        return;
+    }
+    ow_cache_lists.size[kind] = size;
+    struct ow_cache_obj *o = obj;
+    o->next = ow_cache_lists.head[kind];
+    ow_cache_lists.head[kind] = o;
+    ow_cache_lists.count[kind] = n + 1;
+}
+
+#endif
+
 /* The same, zeroed. Inline, so that the zeroing of a constant size is
  * unrolled at the caller (ow_zero). */
 static inline void *ow_cache_alloc(enum ow_cache_kind kind, size_t size)
@@ -45,7 +118,4 @@ static inline void *ow_cache_alloc(enum ow_cache_kind kind, size_t size)
         ow_zero(o, size);
     return o;
 }
-/* obj came from ow_cache_alloc(kind, size), or is NULL. */
-void ow_cache_free(enum ow_cache_kind kind, void *obj, size_t size);
-
 #endif
