@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <string.h>
 
 NTSTATUS ow_complete_now(PIRP Irp, NTSTATUS Status, ULONG_PTR Information)
 {
