@@ -22,7 +22,7 @@ static WT_CLIENT cl;
 
 /* ---- a receive-event client whose behaviour the test sets ------------------ */
 
-enum rx_mode { RX_TAKE, RX_REFUSE, RX_TAKE_3, RX_REFUSE_AND_RECEIVE, RX_TAKE_3_AND_RECEIVE, RX_BLOCK };
+enum rx_mode { RX_TAKE, RX_REFUSE, RX_REFUSE_LATE, RX_TAKE_3, RX_REFUSE_AND_RECEIVE, RX_TAKE_3_AND_RECEIVE, RX_BLOCK };
 
 typedef struct CONN {
     PWSK_SOCKET Socket;
@@ -92,6 +92,11 @@ static NTSTATUS on_receive(PVOID ctx, ULONG flags, PWSK_DATA_INDICATION ind, SIZ
     }
     InterlockedIncrement(&c->Indications);
     switch (c->Mode) {
+    case RX_REFUSE_LATE:
+        /* Still inside the callback when the test thread sees the count:
+         * its WskReceive finds the receive lane busy and queues. */
+        KeStallExecutionProcessor(50000);
+        return STATUS_DATA_NOT_ACCEPTED;
     case RX_REFUSE:
         return STATUS_DATA_NOT_ACCEPTED;
     case RX_REFUSE_AND_RECEIVE:
@@ -200,10 +205,21 @@ static void zero_length_resume(void)
  * at once; before the fix, the held bytes were indicated from the engine
  * thread while the routine still ran (the stress test's "IRP armed while a
  * call on it is pending"). And the FIN behind the held bytes is told after
- * them. */
+ * them.
+ *
+ * The routine does only what is legal at DISPATCH_LEVEL: IoCompletion
+ * routines are "called at IRQL <= DISPATCH_LEVEL"
+ * (wdk-ddi-src/content/wdm/nc-wdm-io_completion_routine.md), and this one
+ * runs there whenever the receive queues behind the indication still
+ * finishing on the engine thread (RX_REFUSE_LATE makes that certain; CI
+ * once hit it by chance). So it issues the peer's FIN without
+ * waiting for it and stalls instead of sleeping (an earlier version waited,
+ * and the verifier stopped it as IRQL_NOT_LESS_OR_EQUAL when that happened). */
 typedef struct RESUME {
     CONN *Conn;
     PWSK_SOCKET Peer;
+    WT_CALL Fin;                       /* the peer's WskDisconnect, armed beforehand */
+    NTSTATUS FinReturned;
     volatile LONG InCompletion, IndicatedInside, Done;
 } RESUME;
 
@@ -214,21 +230,28 @@ static NTSTATUS resume_done(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
     RESUME *r = Context;
     LONG before = r->Conn->Indications;
     InterlockedExchange(&r->InCompletion, 1);
-    (void)wt_shutdown(r->Peer);        /* the peer's FIN: the engine wakes now */
-    wt_sleep_ms(100);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *d = r->Peer->Dispatch;
+    r->FinReturned = d->WskDisconnect(r->Peer, NULL, 0, r->Fin.Irp);   /* the engine wakes now */
+    for (int ms = 0; ms < 100; ms++)
+        KeStallExecutionProcessor(1000);
     InterlockedExchange(&r->InCompletion, 0);
     InterlockedExchange(&r->IndicatedInside, r->Conn->Indications - before);
     InterlockedIncrement(&r->Done);
     return STATUS_MORE_PROCESSING_REQUIRED;
 }
 
-static void resume_completes_first(void)
+static void resume_completes_first(enum rx_mode refuse)
 {
-    puts("-- the resuming zero-length WskReceive completes before the next WskReceiveEvent");
+    printf("-- the resuming zero-length WskReceive completes before the next WskReceiveEvent%s\n",
+           refuse == RX_REFUSE_LATE ? " (issued while the refusing callback still runs)" : "");
     CONN *c = conn_new();
-    RESUME r = { c, NULL, 0, 0, 0 };
+    RESUME r;
+    memset(&r, 0, sizeof(r));
+    r.Conn = c;
     wt_pair(&cl, AF_INET, c, &conn_dispatch, &c->Socket, &r.Peer);
-    c->Mode = RX_REFUSE;
+    wt_init(&r.Fin);
+    wt_arm(&r.Fin);
+    c->Mode = refuse;
     CHECK_STATUS(wt_events(c->Socket, WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT, NULL), STATUS_SUCCESS);
     CHECK_STATUS(wt_send(r.Peer, "held", 4), STATUS_SUCCESS);
     CHECK(wt_wait_count(&c->Indications, 1, 5000), "no receive event");
@@ -240,6 +263,7 @@ static void resume_completes_first(void)
     const WSK_PROVIDER_CONNECTION_DISPATCH *d = c->Socket->Dispatch;
     d->WskReceive(c->Socket, &empty.Wsk, 0, irp);
     CHECK(wt_wait_count(&r.Done, 1, 5000), "the zero-length WskReceive never completed");
+    CHECK_STATUS(wt_wait(&r.Fin, r.FinReturned), STATUS_SUCCESS);
     CHECK(r.IndicatedInside == 0, "%ld WskReceiveEvent(s) ran before the resuming WskReceive had completed",
           (long)r.IndicatedInside);
     CHECK(wt_wait_count(&c->SeenLen, 4, 5000) && memcmp(c->Seen, "held", 4) == 0,
@@ -248,6 +272,7 @@ static void resume_completes_first(void)
     CHECK(c->SeenAtDisconnect == 4, "WskDisconnectEvent came after %ld of the 4 bytes before it",
           (long)c->SeenAtDisconnect);
     IoFreeIrp(irp);
+    wt_free(&r.Fin);
     wt_buf_free(&empty);
     wt_close(c->Socket);
     wt_close(r.Peer);
@@ -475,7 +500,8 @@ int main(void)
 {
     wt_register(&cl);
     zero_length_resume();
-    resume_completes_first();
+    resume_completes_first(RX_REFUSE);
+    resume_completes_first(RX_REFUSE_LATE);
     receive_from_callback(RX_REFUSE_AND_RECEIVE);
     receive_from_callback(RX_TAKE_3_AND_RECEIVE);
     disconnect_only();
