@@ -13,7 +13,11 @@ for backend in uring epoll; do
     export OPENWSK_BACKEND=$backend
     for fam in "" "-6"; do
         host=127.0.0.1; [ -n "$fam" ] && host=::1
-        "$B/wskcat" -l $fam --count 2 0 2>"$tmp/l.err" & lpid=$!
+        # Emptied here, not by the listener's own redirection: that runs in
+        # the forked child, and until it does the loop below would read the
+        # previous listener's port (under load, a client was refused there).
+        : > "$tmp/l.err"
+        "$B/wskcat" -l $fam --count 2 0 2>>"$tmp/l.err" & lpid=$!
         port=""
         for _ in $(seq 50); do
             port=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$tmp/l.err")
