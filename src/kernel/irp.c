@@ -127,22 +127,12 @@ static BOOLEAN ow_should_invoke(PIRP Irp, UCHAR Control)
            (Irp->Cancel && (Control & SL_INVOKE_ON_CANCEL));
 }
 
-VOID IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
+/* The walk up the stack locations, from sp, the location just left
+ * (IoSkipCurrentIrpStackLocation done): every case IofCompleteRequest's
+ * straight line below does not take. */
+static __attribute__((noinline)) void ow_complete_walk(PIRP Irp, PIO_STACK_LOCATION sp)
 {
-    (void)PriorityBoost;
-    if (__atomic_exchange_n(&Irp->OwState, OW_IRP_COMPLETED, __ATOMIC_ACQ_REL) == OW_IRP_COMPLETED ||
-        Irp->CurrentLocation > Irp->StackCount + 1)
-        ow_violation(MULTIPLE_IRP_COMPLETE_REQUESTS, (ULONG_PTR)Irp, 0, 0, 0,
-                     "IRP %p completed twice (IoCompleteRequest)", (void *)Irp);
-    if (Irp->IoStatus.Status == STATUS_PENDING)
-        ow_violation(DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1001, (ULONG_PTR)Irp, 0, 0,
-                     "IRP %p completed with STATUS_PENDING", (void *)Irp);
-    if (ow_vf_hooked)   /* WSK no longer owns the IRP: verifier and trace records */
-        ow_vf_irp_completing(Irp);
-
-    PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
-    for (IoSkipCurrentIrpStackLocation(Irp); Irp->CurrentLocation <= Irp->StackCount + 1;
-         sp++, IoSkipCurrentIrpStackLocation(Irp)) {
+    for (; Irp->CurrentLocation <= Irp->StackCount + 1; sp++, IoSkipCurrentIrpStackLocation(Irp)) {
         Irp->PendingReturned = (sp->Control & SL_PENDING_RETURNED) != 0;
         if (sp->CompletionRoutine != NULL && ow_should_invoke(Irp, sp->Control)) {
             PIO_COMPLETION_ROUTINE routine = sp->CompletionRoutine;
@@ -169,6 +159,50 @@ VOID IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
             ow_zero_location(sp);
         }
     }
+}
+
+VOID IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
+{
+    (void)PriorityBoost;
+    if (__atomic_exchange_n(&Irp->OwState, OW_IRP_COMPLETED, __ATOMIC_ACQ_REL) == OW_IRP_COMPLETED ||
+        Irp->CurrentLocation > Irp->StackCount + 1)
+        ow_violation(MULTIPLE_IRP_COMPLETE_REQUESTS, (ULONG_PTR)Irp, 0, 0, 0,
+                     "IRP %p completed twice (IoCompleteRequest)", (void *)Irp);
+    if (Irp->IoStatus.Status == STATUS_PENDING)
+        ow_violation(DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1001, (ULONG_PTR)Irp, 0, 0,
+                     "IRP %p completed with STATUS_PENDING", (void *)Irp);
+    if (__builtin_expect(ow_vf_hooked, 0)) {   /* WSK no longer owns the IRP: verifier and trace records */
+        ow_vf_irp_completing(Irp);
+    } else if (Irp->CurrentLocation == Irp->StackCount) {
+        /* The usual case, in a straight line: the current location is the
+         * owner's (an IRP of IoAllocateIrp that the provider passed on with
+         * IoSetNextIrpStackLocation), so the walk would visit it alone, as
+         * the owner's routine: no device, no OwState store on
+         * STATUS_MORE_PROCESSING_REQUIRED. ow_vf_hooked is 0, so is
+         * ow_vf_enabled (each writer in verifier.c sets hooked = enabled ||
+         * trace after enabled): the walk would take no IRQL before the call.
+         * Any other case goes to the walk before anything is changed. */
+        PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
+        PIO_COMPLETION_ROUTINE routine = sp->CompletionRoutine;
+        if (routine != NULL && ow_should_invoke(Irp, sp->Control)) {
+            PVOID context = sp->Context;
+            Irp->PendingReturned = (sp->Control & SL_PENDING_RETURNED) != 0;
+            IoSkipCurrentIrpStackLocation(Irp);
+            ow_zero_location(sp);
+            NTSTATUS rs = routine(NULL, Irp, context);
+            /* Turned on by the routine: the walk compares with 0 then. */
+            if (__builtin_expect(ow_vf_enabled, 0))
+                ow_vf_completion_irql(Irp, (PVOID)routine, 0);
+            if (rs == STATUS_MORE_PROCESSING_REQUIRED)
+                return;   /* the owner's: touch nothing (see ow_complete_walk) */
+            IoSkipCurrentIrpStackLocation(Irp);
+            ow_complete_walk(Irp, sp + 1);
+            return;
+        }
+    }
+    PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
+    IoSkipCurrentIrpStackLocation(Irp);
+    ow_complete_walk(Irp, sp);
 }
 
 BOOLEAN IoCancelIrp(PIRP Irp)
