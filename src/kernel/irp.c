@@ -83,23 +83,42 @@ VOID IoFreeIrp(PIRP Irp)
  * packet's variable size cost some 70 instructions (one stack location).
  * nonnull: UBSan's null check of Irp would otherwise leave GCC a path
  * with a NULL Irp, on which it warns that the stores are out of bounds. */
-static __attribute__((nonnull)) void ow_irp_zero(PIRP Irp, CCHAR StackSize)
+static inline __attribute__((nonnull, always_inline)) void ow_irp_zero(PIRP Irp, CCHAR StackSize)
 {
     ow_zero(Irp, sizeof(*Irp));
     for (PIO_STACK_LOCATION sp = ow_first_location(Irp), end = sp + StackSize; sp < end; sp++)
         ow_zero(sp, sizeof(*sp));
 }
 
-VOID IoReuseIrp(PIRP Irp, NTSTATUS Iostatus)
+static inline __attribute__((always_inline)) void ow_irp_reuse(PIRP Irp, NTSTATUS Iostatus,
+                                                               CCHAR stack)
 {
-    if (ow_vf_enabled)
-        ow_vf_irp_check_idle(Irp, "IoReuseIrp", __builtin_return_address(0));
     UCHAR flags = Irp->AllocationFlags;
-    CCHAR stack = Irp->StackCount;
     ow_irp_zero(Irp, stack);
     ow_irp_setup(Irp, IoSizeOfIrp(stack), stack);
     Irp->AllocationFlags = flags;
     Irp->IoStatus.Status = Iostatus;
+}
+
+static __attribute__((noinline, cold)) void ow_irp_reuse_checked(PIRP Irp, NTSTATUS Iostatus,
+                                                                 PVOID Caller)
+{
+    ow_vf_irp_check_idle(Irp, "IoReuseIrp", Caller);
+    ow_irp_reuse(Irp, Iostatus, Irp->StackCount);
+}
+
+/* The verifier's case in a function of its own: without a call in it, the
+ * usual case needs no stack frame and no registers saved. One stack
+ * location (IoAllocateIrp(1, ...), the usual) has its own copy, in which
+ * every size and offset is a constant. */
+VOID IoReuseIrp(PIRP Irp, NTSTATUS Iostatus)
+{
+    if (ow_vf_enabled)
+        ow_irp_reuse_checked(Irp, Iostatus, __builtin_return_address(0));
+    else if (Irp->StackCount == 1)
+        ow_irp_reuse(Irp, Iostatus, 1);
+    else
+        ow_irp_reuse(Irp, Iostatus, Irp->StackCount);
 }
 
 NTSTATUS IoSetCompletionRoutineEx(PDEVICE_OBJECT DeviceObject, PIRP Irp,
