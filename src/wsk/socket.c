@@ -9,6 +9,7 @@
  * holds a reference. */
 #include "provider.h"
 #include "verifier/verifier.h"
+#include "kernel/irql.h"
 
 #include <openwsk.h>
 #include <stdatomic.h>
@@ -89,10 +90,9 @@ static void close_done(struct ow_op *op, ssize_t res)
     (void)res;
     struct ow_socket *sock = op->ctx;
     sock->fd = -1;
-    KIRQL old;
-    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    KIRQL old = ow_irql_raise(DISPATCH_LEVEL);   /* KeRaiseIrql, inline */
     destroy_and_complete(sock);
-    KeLowerIrql(old);
+    ow_irql_lower(old);
 }
 
 /* Windows closes a connection abortively unless both directions are
