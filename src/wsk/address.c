@@ -7,11 +7,6 @@
 
 #include <string.h>
 
-size_t ow_addr_len(ADDRESS_FAMILY family)
-{
-    return ow_win_sockaddr_len(family);
-}
-
 NTSTATUS ow_check_addr(const struct ow_socket *sock, const SOCKADDR *addr)
 {
     if (addr == NULL)

@@ -14,8 +14,6 @@
  * Information = bytes sent. The client's MDL is not read after that. */
 #include "provider.h"
 
-#include <string.h>
-
 enum { CX_CONNECT, CX_SEND, CX_ESTABLISHED };
 
 static void fail(struct ow_req *req, NTSTATUS st, ULONG_PTR info)
@@ -94,8 +92,7 @@ NTSTATUS WSKAPI ow_connect_ex(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, PWSK_
     if (fastopen && req->total && ow_net_set_opt(sock->fd, OW_OPT_TCP_FASTOPEN_CONNECT, 1) == 0)
         req->flags = 1;
 
-    size_t addrlen = ow_addr_len(sock->family);
-    memcpy(&req->addr, RemoteAddress, addrlen);
+    size_t addrlen = ow_addr_copy(&req->addr, RemoteAddress, sock->family);
     if (req->total == 0) {
         req->stage = CX_CONNECT;
         req->op.kind = OW_OP_CONNECT;

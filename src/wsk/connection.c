@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* Wrong-state calls fail with STATUS_INVALID_DEVICE_STATE, the status the WSK
  * pages use for "not bound"/"not connected"; a socket whose connect failed
@@ -122,8 +121,7 @@ NTSTATUS WSKAPI ow_connect(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, ULONG Fl
         ow_end_connect(sock, FALSE);
         return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
     }
-    size_t addrlen = ow_addr_len(sock->family);
-    memcpy(&req->addr, RemoteAddress, addrlen);
+    size_t addrlen = ow_addr_copy(&req->addr, RemoteAddress, sock->family);
     req->op.kind = OW_OP_CONNECT;
     req->op.u.connect.win_addr = &req->addr;
     req->op.u.connect.addrlen = addrlen;

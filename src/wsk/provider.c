@@ -4,7 +4,6 @@
 #include "provider.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 static BOOLEAN family_supported(ADDRESS_FAMILY f) { return f == AF_INET || f == AF_INET6; }
 
@@ -132,10 +131,9 @@ NTSTATUS WSKAPI ow_wsk_socket_connect(PWSK_CLIENT Client, USHORT SocketType, ULO
         return ow_complete_now(Irp, NT_SUCCESS(st) ? STATUS_INSUFFICIENT_RESOURCES : st, 0);
     }
     sock->state = OW_CONN_CONNECTING;
-    memcpy(&req->addr, RemoteAddress, ow_addr_len(sock->family));
     req->op.kind = OW_OP_CONNECT;
     req->op.u.connect.win_addr = &req->addr;
-    req->op.u.connect.addrlen = ow_addr_len(sock->family);
+    req->op.u.connect.addrlen = ow_addr_copy(&req->addr, RemoteAddress, sock->family);
     NTSTATUS ret = ow_req_start(req);
     ow_sock_unref(sock);   /* creation's reference: from here on the request's keeps it */
     return ret;

@@ -8,6 +8,7 @@
 #include <wsk.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <sys/uio.h>
 
 #include "engine/engine.h"
@@ -474,7 +475,25 @@ void ow_sock_discard(struct ow_socket *sock);
 /* ---- address.c: a socket's addresses ---- */
 /* Validates a client address against the socket's family; 0-length => invalid. */
 NTSTATUS ow_check_addr(const struct ow_socket *sock, const SOCKADDR *addr);
-size_t ow_addr_len(ADDRESS_FAMILY family);
+/* Size of a Windows address of family, 0 for another family (as the
+ * engine's ow_win_sockaddr_len). Inline: each connect asks. */
+_Static_assert(AF_INET == OW_WIN_AF_INET && AF_INET6 == OW_WIN_AF_INET6, "Windows family values");
+static inline size_t ow_addr_len(ADDRESS_FAMILY family)
+{
+    return family == AF_INET ? OW_WIN_SOCKADDR_IN_LEN : family == AF_INET6 ? OW_WIN_SOCKADDR_IN6_LEN : 0;
+}
+/* Copies an address of a socket's family (AF_INET or AF_INET6: a socket
+ * has no other) to dst: constant-size copies, a few moves where a copy of
+ * ow_addr_len bytes is a call into libc. Returns its length. */
+static inline size_t ow_addr_copy(void *dst, const SOCKADDR *src, ADDRESS_FAMILY family)
+{
+    if (family == AF_INET) {
+        memcpy(dst, src, OW_WIN_SOCKADDR_IN_LEN);
+        return OW_WIN_SOCKADDR_IN_LEN;
+    }
+    memcpy(dst, src, OW_WIN_SOCKADDR_IN6_LEN);
+    return OW_WIN_SOCKADDR_IN6_LEN;
+}
 
 /* ---- connection.c ---- */
 /* Commits sock to connecting to remote. *fastopen (when not NULL) gets the
