@@ -59,15 +59,16 @@ const WSK_PROVIDER_DATAGRAM_DISPATCH ow_datagram_dispatch = {
     .WskSendMessages = ow_dgram_send_messages,
 };
 
-const VOID *ow_dispatch_for(enum ow_category cat)
-{
-    if (ow_vf_hooked)   /* verifier or trace: checked tables (src/verifier/wrap.c) */
-        return ow_vf_dispatch_for(cat);
-    switch (cat) {
-    case OW_CAT_LISTEN:     return &listen_dispatch;
-    case OW_CAT_CONNECTION: return &connection_dispatch;
-    case OW_CAT_STREAM:     return &stream_dispatch;
-    case OW_CAT_DATAGRAM:   return &ow_datagram_dispatch;
-    default:                return &basic_dispatch;
-    }
-}
+/* By category: the WSK_FLAG_* values 0, 1, 2, 4, 8; those between are no
+ * category and stay basic, as the switch that was here had it. */
+const VOID *const ow_dispatch_tables[OW_CAT_STREAM + 1] = {
+    [OW_CAT_BASIC] = &basic_dispatch,
+    [OW_CAT_LISTEN] = &listen_dispatch,
+    [OW_CAT_CONNECTION] = &connection_dispatch,
+    [3] = &basic_dispatch,
+    [OW_CAT_DATAGRAM] = &ow_datagram_dispatch,
+    [5] = &basic_dispatch,
+    [6] = &basic_dispatch,
+    [7] = &basic_dispatch,
+    [OW_CAT_STREAM] = &stream_dispatch,
+};

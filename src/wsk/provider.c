@@ -5,42 +5,6 @@
 
 #include <stdlib.h>
 
-static BOOLEAN family_supported(ADDRESS_FAMILY f) { return f == AF_INET || f == AF_INET6; }
-
-/* Creates the Linux socket behind a WSK socket of category cat. Inlined
- * into both callers: WskSocket is on every connect's path. */
-static inline __attribute__((always_inline)) NTSTATUS make_socket(struct ow_registration *reg, enum ow_category cat,
-                            ADDRESS_FAMILY family, USHORT type, ULONG protocol,
-                            PVOID context, const VOID *dispatch, struct ow_socket **out)
-{
-    *out = NULL;
-    if (!family_supported(family))
-        return STATUS_NOT_SUPPORTED;
-    enum ow_sock_kind kind;
-    if (type == SOCK_STREAM && (protocol == IPPROTO_TCP || protocol == 0))
-        kind = OW_SOCK_STREAM;
-    else if (type == SOCK_DGRAM && (protocol == IPPROTO_UDP || protocol == 0)
-             && (cat == OW_CAT_BASIC || cat == OW_CAT_DATAGRAM || cat == OW_CAT_LISTEN))
-        kind = OW_SOCK_DGRAM;   /* a UDP listen socket: created, its WskBind fails (address.c) */
-    else
-        return STATUS_NOT_SUPPORTED;
-    if (cat == OW_CAT_DATAGRAM && kind != OW_SOCK_DGRAM)
-        return STATUS_NOT_SUPPORTED;   /* datagram sockets are UDP */
-
-    int fd = ow_net_socket(family, kind);
-    if (fd < 0)
-        return ow_status_from_errno(-fd);
-    struct ow_socket *sock = ow_socket_new(reg, cat, family, type,
-                                           kind == OW_SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP,
-                                           fd, context, dispatch);
-    if (sock == NULL) {
-        ow_net_close(fd);
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
-    *out = sock;
-    return STATUS_SUCCESS;
-}
-
 NTSTATUS WSKAPI ow_wsk_socket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFamily, USHORT SocketType,
                               ULONG Protocol, ULONG Flags, PVOID SocketContext,
                               const VOID *Dispatch, PEPROCESS OwningProcess,
@@ -65,8 +29,8 @@ NTSTATUS WSKAPI ow_wsk_socket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFamily, 
     default:                         return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
     }
     struct ow_socket *sock;
-    NTSTATUS st = make_socket(Client, cat, AddressFamily, SocketType, Protocol,
-                              SocketContext, Dispatch, &sock);
+    NTSTATUS st = ow_socket_make(Client, cat, AddressFamily, SocketType, Protocol,
+                                 SocketContext, Dispatch, &sock);
     return ow_complete_now(Irp, st, NT_SUCCESS(st) ? (ULONG_PTR)&sock->pub : 0);
 }
 
@@ -119,8 +83,8 @@ NTSTATUS WSKAPI ow_wsk_socket_connect(PWSK_CLIENT Client, USHORT SocketType, ULO
         return ow_complete_now(Irp, STATUS_INVALID_ADDRESS, 0);
 
     struct ow_socket *sock;
-    NTSTATUS st = make_socket(Client, OW_CAT_CONNECTION, LocalAddress->sa_family, SocketType,
-                              Protocol, SocketContext, Dispatch, &sock);
+    NTSTATUS st = ow_socket_make(Client, OW_CAT_CONNECTION, LocalAddress->sa_family, SocketType,
+                                 Protocol, SocketContext, Dispatch, &sock);
     if (!NT_SUCCESS(st))
         return ow_complete_now(Irp, st, 0);
 

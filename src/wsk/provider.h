@@ -460,10 +460,24 @@ static inline void ow_share_release(struct ow_socket *sock)
 }
 
 /* ---- socket.c: socket objects and their life ---- */
+/* Creates a socket of category cat and the Linux socket behind it
+ * (WskSocket, WskSocketConnect); validates family, type and protocol. */
+NTSTATUS ow_socket_make(struct ow_registration *reg, enum ow_category cat, ADDRESS_FAMILY family,
+                        USHORT type, ULONG protocol, PVOID context, const VOID *dispatch,
+                        struct ow_socket **out);
+/* A socket over fd, a descriptor already made (an accepted connection). */
 struct ow_socket *ow_socket_new(struct ow_registration *reg, enum ow_category cat,
                                 ADDRESS_FAMILY family, USHORT type, ULONG protocol,
                                 int fd, PVOID context, const VOID *client_dispatch);
-const VOID *ow_dispatch_for(enum ow_category cat);
+/* The socket dispatch table of a category (dispatch.c). Inline: a lookup,
+ * on every socket's creation. */
+extern const VOID *const ow_dispatch_tables[OW_CAT_STREAM + 1];
+static inline const VOID *ow_dispatch_for(enum ow_category cat)
+{
+    if (ow_vf_hooked)   /* verifier or trace: checked tables (src/verifier/wrap.c) */
+        return ow_vf_dispatch_for(cat);
+    return ow_dispatch_tables[cat];
+}
 /* References (enum ow_life). ow_sock_ref needs one already held (or the
  * lock, for the _locked form); the last ow_sock_unref finishes the close. */
 void ow_sock_ref(struct ow_socket *sock);

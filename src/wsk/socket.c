@@ -26,9 +26,10 @@ ULONG OwSocketsOutstanding(void)
     return (ULONG)atomic_load(&live_sockets);
 }
 
-struct ow_socket *ow_socket_new(struct ow_registration *reg, enum ow_category cat,
-                                ADDRESS_FAMILY family, USHORT type, ULONG protocol,
-                                int fd, PVOID context, const VOID *client_dispatch)
+/* Inlined into both makers: WskSocket is on every connect's path. */
+static inline __attribute__((always_inline)) struct ow_socket *
+socket_new(struct ow_registration *reg, enum ow_category cat, ADDRESS_FAMILY family, USHORT type,
+           ULONG protocol, int fd, PVOID context, const VOID *client_dispatch)
 {
     struct ow_socket *sock = ow_cache_alloc(OW_CACHE_SOCKET, sizeof(*sock));
     if (sock == NULL)
@@ -55,6 +56,47 @@ struct ow_socket *ow_socket_new(struct ow_registration *reg, enum ow_category ca
     ow_reg_socket_added(reg, sock);
     atomic_fetch_add(&live_sockets, 1);
     return sock;
+}
+
+struct ow_socket *ow_socket_new(struct ow_registration *reg, enum ow_category cat,
+                                ADDRESS_FAMILY family, USHORT type, ULONG protocol,
+                                int fd, PVOID context, const VOID *client_dispatch)
+{
+    return socket_new(reg, cat, family, type, protocol, fd, context, client_dispatch);
+}
+
+static BOOLEAN family_supported(ADDRESS_FAMILY f) { return f == AF_INET || f == AF_INET6; }
+
+NTSTATUS ow_socket_make(struct ow_registration *reg, enum ow_category cat, ADDRESS_FAMILY family,
+                        USHORT type, ULONG protocol, PVOID context, const VOID *dispatch,
+                        struct ow_socket **out)
+{
+    *out = NULL;
+    if (!family_supported(family))
+        return STATUS_NOT_SUPPORTED;
+    enum ow_sock_kind kind;
+    if (type == SOCK_STREAM && (protocol == IPPROTO_TCP || protocol == 0))
+        kind = OW_SOCK_STREAM;
+    else if (type == SOCK_DGRAM && (protocol == IPPROTO_UDP || protocol == 0)
+             && (cat == OW_CAT_BASIC || cat == OW_CAT_DATAGRAM || cat == OW_CAT_LISTEN))
+        kind = OW_SOCK_DGRAM;   /* a UDP listen socket: created, its WskBind fails (address.c) */
+    else
+        return STATUS_NOT_SUPPORTED;
+    if (cat == OW_CAT_DATAGRAM && kind != OW_SOCK_DGRAM)
+        return STATUS_NOT_SUPPORTED;   /* datagram sockets are UDP */
+
+    int fd = ow_net_socket(family, kind);
+    if (fd < 0)
+        return ow_status_from_errno(-fd);
+    struct ow_socket *sock = socket_new(reg, cat, family, type,
+                                        kind == OW_SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP,
+                                        fd, context, dispatch);
+    if (sock == NULL) {
+        ow_net_close(fd);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    *out = sock;
+    return STATUS_SUCCESS;
 }
 
 static void socket_destroy(struct ow_socket *sock)
