@@ -321,7 +321,10 @@ static inline void lane_give_back(struct ow_socket *sock, int lane)
 
 void ow_lane_give_back(struct ow_socket *sock, int lane) { lane_give_back(sock, lane); }
 
-void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
+/* Inlined into ow_req_finish and ow_req_finish_connect: connect_state < 0
+ * leaves the socket's state alone. */
+static inline __attribute__((always_inline)) void req_finish(struct ow_req *req, NTSTATUS status,
+                                                             ULONG_PTR info, int connect_state)
 {
     struct ow_socket *sock = req->sock;
     PIRP irp = req->irp;
@@ -329,6 +332,8 @@ void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
     ow_irp_disarm_cancel(irp);
 
     ow_lock(&sock->lock);
+    if (connect_state >= 0)
+        sock->state = (enum ow_conn_state)connect_state;
     if (req->prev)
         req->prev->next = req->next;
     else
@@ -336,12 +341,20 @@ void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
     if (req->next)
         req->next->prev = req->prev;
     sock->npending--;
-    BOOLEAN held;
-    struct ow_req *next = lane_leave(sock, req, &held);
-    /* A receive event waits while a WskReceive runs: resume it after (the
-     * lane's give-back does, when the lane was held). */
-    BOOLEAN rearm = req->lane == OW_LANE_RECV && next == NULL && !held && sock->ev_mask != 0;
+    BOOLEAN held = FALSE, rearm = FALSE;
+    struct ow_req *next = NULL;
+    /* A connect runs in no lane (its request never gets one): nothing to
+     * hand over, hold or resume. */
+    if (connect_state < 0) {
+        next = lane_leave(sock, req, &held);
+        /* A receive event waits while a WskReceive runs: resume it after
+         * (the lane's give-back does, when the lane was held). */
+        rearm = req->lane == OW_LANE_RECV && next == NULL && !held && sock->ev_mask != 0;
+    }
     ow_unlock(&sock->lock);
+    /* Connected: static events apply before the client sees the completion. */
+    if (connect_state == OW_CONN_CONNECTED)
+        ow_events_static(sock);
 
     irp->IoStatus.Status = status;
     irp->IoStatus.Information = info;
@@ -356,6 +369,16 @@ void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
     if (rearm)
         ow_events_arm(sock);
     req_put(req);                      /* may drop the socket's last reference, finishing a close */
+}
+
+void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
+{
+    req_finish(req, status, info, -1);
+}
+
+void ow_req_finish_connect(struct ow_req *req, NTSTATUS status, ULONG_PTR info, BOOLEAN connected)
+{
+    req_finish(req, status, info, connected ? OW_CONN_CONNECTED : OW_CONN_FAILED);
 }
 
 NTSTATUS ow_req_error(struct ow_req *req, ssize_t res)

@@ -18,14 +18,12 @@ enum { CX_CONNECT, CX_SEND, CX_ESTABLISHED };
 
 static void fail(struct ow_req *req, NTSTATUS st, ULONG_PTR info)
 {
-    ow_end_connect(req->sock, FALSE);
-    ow_req_finish(req, st, info);
+    ow_req_finish_connect(req, st, info, FALSE);
 }
 
 static void succeed(struct ow_req *req)
 {
-    ow_end_connect(req->sock, TRUE);
-    ow_req_finish(req, STATUS_SUCCESS, req->total);
+    ow_req_finish_connect(req, STATUS_SUCCESS, req->total, TRUE);
 }
 
 static void connect_ex_step(struct ow_req *req, ssize_t res)

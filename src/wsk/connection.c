@@ -102,8 +102,7 @@ void ow_end_connect(struct ow_socket *sock, BOOLEAN connected)
 
 static void connect_step(struct ow_req *req, ssize_t res)
 {
-    ow_end_connect(req->sock, res == 0);
-    ow_req_finish(req, res == 0 ? STATUS_SUCCESS : ow_req_error(req, res), 0);
+    ow_req_finish_connect(req, res == 0 ? STATUS_SUCCESS : ow_req_error(req, res), 0, res == 0);
 }
 
 NTSTATUS WSKAPI ow_connect(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, ULONG Flags, PIRP Irp)

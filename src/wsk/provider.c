@@ -52,12 +52,11 @@ static void socket_connect_step(struct ow_req *req, ssize_t res)
         ow_sock_ref(sock);   /* the client's, handed over in Information */
         /* Connected: static events apply before the client even has it
          * (as for WskSocket + WskConnect). */
-        ow_end_connect(sock, TRUE);
-        ow_req_finish(req, STATUS_SUCCESS, (ULONG_PTR)&sock->pub);
+        ow_req_finish_connect(req, STATUS_SUCCESS, (ULONG_PTR)&sock->pub, TRUE);
         return;
     }
-    ow_end_connect(sock, FALSE);
-    ow_req_finish(req, ow_req_error(req, res), 0);   /* its last reference closes the socket */
+    /* Its last reference closes the socket. */
+    ow_req_finish_connect(req, ow_req_error(req, res), 0, FALSE);
 }
 
 NTSTATUS WSKAPI ow_wsk_socket_connect(PWSK_CLIENT Client, USHORT SocketType, ULONG Protocol,

@@ -251,6 +251,10 @@ void ow_req_continue(struct ow_req *req);
 /* Completes the request's IRP, then starts the next request of its lane and
  * drops its socket reference. */
 void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info);
+/* A connect's ow_end_connect and ow_req_finish in one pass under the
+ * socket's lock: the socket goes to CONNECTED (its static events applied
+ * before the IRP completes) or FAILED. */
+void ow_req_finish_connect(struct ow_req *req, NTSTATUS status, ULONG_PTR info, BOOLEAN connected);
 void ow_req_free_unstarted(struct ow_req *req);
 /* Takes the oldest request waiting in a lane (not started), or NULL.
  * Under sock->lock. */
