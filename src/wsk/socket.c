@@ -178,13 +178,15 @@ void ow_sock_ref(struct ow_socket *sock)
     ow_unlock(&sock->lock);
 }
 
-void ow_sock_unref(struct ow_socket *sock)
+static inline void sock_unref(struct ow_socket *sock)
 {
     /* The holder's writes happen before the last holder's finish_close
      * (the decrement is sequentially consistent). */
     if (atomic_fetch_sub(&sock->refs, 1) == 1)
         finish_close(sock);
 }
+
+void ow_sock_unref(struct ow_socket *sock) { sock_unref(sock); }
 
 /* What a socket that just became CLOSING has to stop, read under its lock
  * in the same pass: from CLOSING on nothing new starts (ow_req_start and
@@ -200,16 +202,20 @@ static unsigned to_stop_locked(const struct ow_socket *sock)
 }
 
 /* CLOSING: asks everything in flight to stop, then drops the reference the
- * close took over from the client; the last reference finishes the close. */
-static void stop_and_release(struct ow_socket *sock, unsigned what)
+ * close took over from the client; the last reference finishes the close.
+ * Inline: a close that has nothing to stop (what == 0, a connection whose
+ * last request is completing, say) only drops its reference. */
+static inline __attribute__((always_inline)) void stop_and_release(struct ow_socket *sock, unsigned what)
 {
-    if (what & STOP_REQS)
-        ow_sock_cancel_all(sock);
-    if (what & STOP_EVENTS)
-        ow_events_cancel(sock);
-    if (what & STOP_LISTEN)
-        ow_listen_close(sock);
-    ow_sock_unref(sock);
+    if (what != 0) {
+        if (what & STOP_REQS)
+            ow_sock_cancel_all(sock);
+        if (what & STOP_EVENTS)
+            ow_events_cancel(sock);
+        if (what & STOP_LISTEN)
+            ow_listen_close(sock);
+    }
+    sock_unref(sock);
 }
 
 void ow_sock_discard(struct ow_socket *sock)
