@@ -7,15 +7,6 @@
 
 #include <string.h>
 
-NTSTATUS ow_check_addr(const struct ow_socket *sock, const SOCKADDR *addr)
-{
-    if (addr == NULL)
-        return STATUS_INVALID_PARAMETER;
-    if (addr->sa_family != sock->family)
-        return STATUS_INVALID_ADDRESS;    /* of another family than the socket's */
-    return STATUS_SUCCESS;
-}
-
 /* The wildcard address with port 0 of its family. */
 static BOOLEAN is_any_port0(const SOCKADDR *sa)
 {
@@ -70,10 +61,14 @@ NTSTATUS WSKAPI ow_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags,
          * picks the port itself. An explicit bind(port 0) scans the bound
          * ports in the kernel: 10,000 client sockets took 4 s to bind. */
         sock->bind_deferred = TRUE;
-        st = STATUS_SUCCESS;
-    } else {
-        st = ow_share_bind(sock, LocalAddress);
+        sock->state = OW_CONN_BOUND;
+        ow_unlock(&sock->lock);
+        /* No ow_events_static: a connection or stream socket that is not
+         * connected has no static event to apply (ow_events_static_apply
+         * wants nothing of it), and it is no listener, nothing to arm. */
+        return ow_complete_now(Irp, STATUS_SUCCESS, 0);
     }
+    st = ow_share_bind(sock, LocalAddress);
     int rc = NT_SUCCESS(st) ? 0 : -1;
     /* A listen socket listens as soon as it is bound (WskBind page). */
     if (rc == 0 && sock->category == OW_CAT_LISTEN) {

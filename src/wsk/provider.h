@@ -491,8 +491,16 @@ void ow_sock_unref(struct ow_socket *sock);
 void ow_sock_discard(struct ow_socket *sock);
 
 /* ---- address.c: a socket's addresses ---- */
-/* Validates a client address against the socket's family; 0-length => invalid. */
-NTSTATUS ow_check_addr(const struct ow_socket *sock, const SOCKADDR *addr);
+/* Validates a client address against the socket's family. Inline: each
+ * connect asks twice (WskBind, WskConnectEx). */
+static inline NTSTATUS ow_check_addr(const struct ow_socket *sock, const SOCKADDR *addr)
+{
+    if (addr == NULL)
+        return STATUS_INVALID_PARAMETER;
+    if (addr->sa_family != sock->family)
+        return STATUS_INVALID_ADDRESS;    /* of another family than the socket's */
+    return STATUS_SUCCESS;
+}
 /* Size of a Windows address of family, 0 for another family (as the
  * engine's ow_win_sockaddr_len). Inline: each connect asks. */
 _Static_assert(AF_INET == OW_WIN_AF_INET && AF_INET6 == OW_WIN_AF_INET6, "Windows family values");
