@@ -218,10 +218,9 @@ struct ow_req {
 
 /* ---- registration.c ---- */
 void ow_reg_socket_added(struct ow_registration *reg, struct ow_socket *sock);
-/* Unlinked before the socket's memory goes, counted out after (WskDeregister
- * returns only once the socket is fully gone). */
-void ow_reg_socket_unlink(struct ow_registration *reg, struct ow_socket *sock);
-void ow_reg_socket_removed(struct ow_registration *reg);
+/* Unlinks sock, frees its memory (ow_socket_free), then counts it out:
+ * WskDeregister returns only once the socket is fully gone. */
+void ow_reg_socket_remove(struct ow_registration *reg, struct ow_socket *sock);
 NTSTATUS ow_reg_set_static_events(struct ow_registration *reg, ULONG mask);
 /* TRUE once the registration created its first socket (WSK_TDI_BEHAVIOR). */
 BOOLEAN ow_reg_had_socket(struct ow_registration *reg);
@@ -464,6 +463,14 @@ static inline void ow_share_release(struct ow_socket *sock)
 }
 
 /* ---- socket.c: socket objects and their life ---- */
+/* The memory of a destroyed socket, unlinked from its registration, goes
+ * (the verifier keeps it a while: docs/verifier.md). Inline: the
+ * registration's count-out runs it in the same pass (registration.c). */
+static inline void ow_socket_free(struct ow_socket *sock)
+{
+    if (!(ow_vf_enabled && ow_vf_bury_socket(sock)))
+        ow_cache_free(OW_CACHE_SOCKET, sock, sizeof(*sock));
+}
 /* Creates a socket of category cat and the Linux socket behind it
  * (WskSocket, WskSocketConnect); validates family, type and protocol. */
 NTSTATUS ow_socket_make(struct ow_registration *reg, enum ow_category cat, ADDRESS_FAMILY family,

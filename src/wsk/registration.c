@@ -279,9 +279,8 @@ void ow_reg_socket_added(struct ow_registration *reg, struct ow_socket *sock)
     ow_unlock(&reg->sockets_lock);
 }
 
-void ow_reg_socket_unlink(struct ow_registration *reg, struct ow_socket *sock)
+static void unlink_locked(struct ow_registration *reg, struct ow_socket *sock)
 {
-    ow_lock(&reg->sockets_lock);
     if (sock->reg_prev != NULL)
         sock->reg_prev->reg_next = sock->reg_next;
     else if (reg->open_sockets == sock)
@@ -289,22 +288,26 @@ void ow_reg_socket_unlink(struct ow_registration *reg, struct ow_socket *sock)
     if (sock->reg_next != NULL)
         sock->reg_next->reg_prev = sock->reg_prev;
     sock->reg_prev = sock->reg_next = NULL;
-    ow_unlock(&reg->sockets_lock);
 }
 
 /* The last socket of a deregistering client wakes WskDeregister, and does
  * so under reg->lock: WskDeregister frees the registration as soon as it
  * sees no socket, so nothing may touch it after the count reaches 0 unless
- * WskDeregister is held off meanwhile. */
-void ow_reg_socket_removed(struct ow_registration *reg)
+ * WskDeregister is held off meanwhile. Otherwise one pass under
+ * sockets_lock unlinks, frees and counts out: WskDeregister, which reads
+ * the count under it, cannot see the socket gone before its memory is. */
+void ow_reg_socket_remove(struct ow_registration *reg, struct ow_socket *sock)
 {
     ow_lock(&reg->sockets_lock);
+    unlink_locked(reg, sock);
     if (!(reg->deregistering && reg->sockets == 1)) {
+        ow_socket_free(sock);
         reg->sockets--;
         ow_unlock(&reg->sockets_lock);
         return;
     }
     ow_unlock(&reg->sockets_lock);
+    ow_socket_free(sock);
     pthread_mutex_lock(&reg->lock);
     ow_lock(&reg->sockets_lock);
     reg->sockets--;

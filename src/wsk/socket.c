@@ -101,15 +101,11 @@ NTSTATUS ow_socket_make(struct ow_registration *reg, enum ow_category cat, ADDRE
 
 static void socket_destroy(struct ow_socket *sock)
 {
-    struct ow_registration *reg = sock->reg;
     atomic_fetch_sub(&live_sockets, 1);
     ow_share_release(sock);   /* its address is free for WskBind again */
     ow_events_free(sock);
     ow_listen_free(sock);
-    ow_reg_socket_unlink(reg, sock);
-    if (!(ow_vf_enabled && ow_vf_bury_socket(sock)))   /* graveyard: docs/verifier.md */
-        ow_cache_free(OW_CACHE_SOCKET, sock, sizeof(*sock));
-    ow_reg_socket_removed(reg);
+    ow_reg_socket_remove(sock->reg, sock);   /* and frees it */
 }
 
 /* The descriptor is closed: the socket goes, then its close IRP completes. */
