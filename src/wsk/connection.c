@@ -64,33 +64,6 @@ static NTSTATUS rx_end_of_stream(struct ow_socket *sock)
     return st;
 }
 
-/* Commits a connection/stream socket to connecting; returns the failure
- * status, or STATUS_SUCCESS with the socket now OW_CONN_CONNECTING. */
-NTSTATUS ow_begin_connect(struct ow_socket *sock, const SOCKADDR *remote, BOOLEAN *fastopen)
-{
-    NTSTATUS st = ow_check_addr(sock, remote);
-    if (!NT_SUCCESS(st))
-        return st;
-    ow_lock(&sock->lock);
-    switch (sock->life != OW_LIFE_OPEN ? OW_CONN_FAILED : sock->state) {
-    case OW_CONN_BOUND:
-        st = sock->role == OW_ROLE_LISTENER ? STATUS_INVALID_DEVICE_STATE : STATUS_SUCCESS;
-        break;
-    case OW_CONN_CONNECTING:
-    case OW_CONN_CONNECTED:  st = STATUS_CONNECTION_ACTIVE; break;
-    case OW_CONN_FAILED:     st = STATUS_FILE_FORCED_CLOSED; break;
-    default:                 st = STATUS_INVALID_DEVICE_STATE; break;  /* not bound, listening */
-    }
-    if (NT_SUCCESS(st)) {
-        sock->state = OW_CONN_CONNECTING;
-        sock->role = OW_ROLE_CONNECTION;
-    }
-    if (fastopen)
-        *fastopen = sock->fastopen;
-    ow_unlock(&sock->lock);
-    return st;
-}
-
 void ow_end_connect(struct ow_socket *sock, BOOLEAN connected)
 {
     ow_lock(&sock->lock);
