@@ -11,17 +11,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-NTSTATUS ow_complete_now(PIRP Irp, NTSTATUS Status, ULONG_PTR Information)
-{
-    if (Irp == NULL)
-        return Status;
-    /* The client's completion routine sits in the next stack location. */
-    IoSetNextIrpStackLocation(Irp);
-    Irp->IoStatus.Status = Status;
-    Irp->IoStatus.Information = Information;
-    IoCompleteRequest(Irp, IO_NO_INCREMENT);
-    return Status;
-}
 
 static void req_get(struct ow_req *req) { atomic_fetch_add(&req->refs, 1); }
 

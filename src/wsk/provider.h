@@ -235,7 +235,17 @@ struct ow_pending_set *ow_reg_pending(struct ow_registration *reg);
 /* ---- complete.c: the IRP rules in one place ---- */
 /* Completes Irp at once with Status/Information and returns Status: for
  * calls that finish (or fail) before returning. Irp may be NULL. */
-NTSTATUS ow_complete_now(PIRP Irp, NTSTATUS Status, ULONG_PTR Information);
+static inline NTSTATUS ow_complete_now(PIRP Irp, NTSTATUS Status, ULONG_PTR Information)
+{
+    if (Irp == NULL)
+        return Status;
+    /* The client's completion routine sits in the next stack location. */
+    IoSetNextIrpStackLocation(Irp);
+    Irp->IoStatus.Status = Status;
+    Irp->IoStatus.Information = Information;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return Status;
+}
 
 /* Starts an asynchronous request: marks the IRP pending, arms cancellation,
  * links it to the socket (taking a socket reference), then runs it when its
