@@ -342,6 +342,37 @@ static struct ow_shard *shard_of(const struct ow_op *op)
     return &ow_shards[op->shard < n ? op->shard : op->shard % (n ? n : 1)];
 }
 
+/* ow_sa_from_win, inline for submit_slow (every connect passes there):
+ * each family's length is a constant, so the copy is a few moves, not a
+ * call of ow_win_sockaddr_len and of memcpy (30 Ir a connect). The same
+ * answers: ow_win_sockaddr_len knows AF_INET (16) and AF_INET6 (28) only. */
+static inline int sa_from_win(const void *win, size_t len, void *lin, unsigned *linlen)
+{
+    if (win == NULL || len < sizeof(unsigned short))
+        return -EINVAL;
+    unsigned short fam;
+    memcpy(&fam, win, sizeof(fam));
+    sa_family_t lf;
+    /* Same bytes as Linux's sockaddr_in/_in6 except the family number. */
+    if (fam == OW_WIN_AF_INET) {
+        if (len < OW_WIN_SOCKADDR_IN_LEN)
+            return -EINVAL;
+        memcpy(lin, win, OW_WIN_SOCKADDR_IN_LEN);
+        *linlen = OW_WIN_SOCKADDR_IN_LEN;
+        lf = AF_INET;
+    } else if (fam == OW_WIN_AF_INET6) {
+        if (len < OW_WIN_SOCKADDR_IN6_LEN)
+            return -EINVAL;
+        memcpy(lin, win, OW_WIN_SOCKADDR_IN6_LEN);
+        *linlen = OW_WIN_SOCKADDR_IN6_LEN;
+        lf = AF_INET6;
+    } else {
+        return -EAFNOSUPPORT;
+    }
+    memcpy(lin, &lf, sizeof(lf));
+    return 0;
+}
+
 /* ow_engine_submit past its checks, with op's state reset: hands op to
  * its shard's backend. */
 static inline void submit_to_shard(const struct ow_backend *be, struct ow_op *op, struct ow_shard *sh)
@@ -359,9 +390,9 @@ static __attribute__((noinline)) int submit_slow(const struct ow_backend *be, st
 {
     int rc = 0;
     if (op->kind == OW_OP_CONNECT)
-        rc = ow_sa_from_win(op->u.connect.win_addr, op->u.connect.addrlen, op->eng_sa.b, &op->eng_salen);
+        rc = sa_from_win(op->u.connect.win_addr, op->u.connect.addrlen, op->eng_sa.b, &op->eng_salen);
     else if (op->kind == OW_OP_CONNECT_SEND)   /* keeps its address in u.io */
-        rc = ow_sa_from_win(op->u.io.win_addr, op->u.io.addrlen, op->eng_sa.b, &op->eng_salen);
+        rc = sa_from_win(op->u.io.win_addr, op->u.io.addrlen, op->eng_sa.b, &op->eng_salen);
     else if (op->kind == OW_OP_SENDMSG || op->kind == OW_OP_RECVMSG)
         rc = ow_dgram_prepare(op);   /* dgram.c */
     if (rc < 0)
@@ -676,21 +707,7 @@ void ow_mb_run_forget(struct ow_mailbox *mb, struct ow_op *rec, void (*forget)(i
 
 int ow_sa_from_win(const void *win, size_t len, void *lin, unsigned *linlen)
 {
-    if (win == NULL || len < sizeof(unsigned short))
-        return -EINVAL;
-    unsigned short fam;
-    memcpy(&fam, win, sizeof(fam));
-    size_t need = ow_win_sockaddr_len(fam);
-    if (need == 0)
-        return -EAFNOSUPPORT;
-    if (len < need)
-        return -EINVAL;
-    /* Same bytes as Linux's sockaddr_in/_in6 except the family number. */
-    memcpy(lin, win, need);
-    sa_family_t lf = fam == OW_WIN_AF_INET ? AF_INET : AF_INET6;
-    memcpy(lin, &lf, sizeof(lf));
-    *linlen = (unsigned)need;
-    return 0;
+    return sa_from_win(win, len, lin, linlen);
 }
 
 void ow_sa_to_win(const void *lin, unsigned linlen, void *win, size_t *winlen)
