@@ -494,7 +494,7 @@ int ow_engine_close(int fd, unsigned shard, int abortive, ow_op_done_fn done, vo
     if (op == NULL)
         return -EAGAIN;
     if (abortive)   /* before the backend has it: its SQ may be submitted at once */
-        (void)ow_net_set_abortive(fd);
+        (void)ow_sys_set_abortive(fd);
     op->kind = OW_OP_CLOSE;
     op->fd = fd;
     op->shard = shard;

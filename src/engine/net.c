@@ -253,7 +253,7 @@ int ow_net_set_abortive(int fd)
 void ow_net_close_abortive(int fd)
 {
     ow_engine_forget_fd(fd);
-    (void)ow_net_set_abortive(fd);
+    (void)ow_sys_set_abortive(fd);
     ow_sys_close(fd);
 }
 

@@ -90,6 +90,14 @@ static inline ssize_t ow_sys_recv(int fd, void *buf, size_t len, int flags)
 { return OW_SYS(SYS_recvfrom, fd, buf, len, flags, NULL, NULL); }
 static inline int ow_sys_setsockopt(int fd, int level, int name, const void *v, socklen_t len)
 { return (int)OW_SYS(SYS_setsockopt, fd, level, name, v, len); }
+/* SO_LINGER {1,0}, so that the close sends a RST: the kernel's answer, errno
+ * untouched. Inline for the closes that do not look at it (ow_engine_close,
+ * ow_net_close_abortive): no call, no errno store (20 Ir a close). */
+static inline int ow_sys_set_abortive(int fd)
+{
+    struct linger l = { .l_onoff = 1, .l_linger = 0 };
+    return (int)ow_syscall_raw(SYS_setsockopt, fd, SOL_SOCKET, SO_LINGER, (long)&l, sizeof(l), 0);
+}
 static inline int ow_sys_getsockopt(int fd, int level, int name, void *v, socklen_t *len)
 { return (int)OW_SYS(SYS_getsockopt, fd, level, name, v, len); }
 static inline int ow_sys_getsockname(int fd, struct sockaddr *sa, socklen_t *len)
