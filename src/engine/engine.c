@@ -379,7 +379,7 @@ static inline void submit_to_shard(const struct ow_backend *be, struct ow_op *op
 {
     /* Counted in flight until ow_eng_complete; the backend always takes it. */
     ow_kernel_order();
-    atomic_fetch_add(&sh->inflight, 1);
+    ow_inflight_add(sh);
     be->submit(sh->state, op);
 }
 
@@ -503,10 +503,10 @@ int ow_engine_close(int fd, unsigned shard, int abortive, ow_op_done_fn done, vo
     /* Counted in flight until ow_eng_close_done, unless refused. */
     struct ow_shard *sh = &ow_shards[shard];
     ow_kernel_order();
-    atomic_fetch_add(&sh->inflight, 1);
+    ow_inflight_add(sh);
     int rc = be->close(sh->state, op);
     if (rc < 0) {
-        atomic_fetch_sub(&sh->inflight, 1);
+        ow_inflight_sub(sh);
         ow_cache_free(OW_CACHE_OP, op, sizeof(*op));
     }
     return rc;
