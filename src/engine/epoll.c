@@ -62,7 +62,7 @@ static uint64_t event_tag(int fd, unsigned gen) { return (uint64_t)gen << 32 | (
 
 /* revents: what a current registration's event reported for the op's fd,
  * or 0 for a try with no event behind it (a new op, the next op in line). */
-static int try_connect(struct ow_op *op, ssize_t *res, unsigned revents)
+static __attribute__((noinline)) int try_connect(struct ow_op *op, ssize_t *res, unsigned revents)
 {
     struct ow_priv *p = ow_priv(op);
     if (p->step == STEP_MAIN) {
@@ -97,7 +97,7 @@ static int try_connect(struct ow_op *op, ssize_t *res, unsigned revents)
     return 1;
 }
 
-static int try_accept(struct ow_op *op, ssize_t *res)
+static __attribute__((noinline)) int try_accept(struct ow_op *op, ssize_t *res)
 {
     int frc = ow_fault_issue(op, OW_FAULT_AT_MAIN);   /* test builds: accept_emfile, eagain */
     if (frc != 0) {
@@ -173,7 +173,7 @@ static inline __attribute__((always_inline)) int try_io(struct ow_op *op, ssize_
 }
 
 /* one datagram: a single sendmsg/recvmsg */
-static int try_dgram(struct ow_op *op, ssize_t *res)
+static __attribute__((noinline)) int try_dgram(struct ow_op *op, ssize_t *res)
 {
     for (;;) {
         ow_dgram_msg(op);
@@ -195,7 +195,7 @@ static int try_dgram(struct ow_op *op, ssize_t *res)
     }
 }
 
-static int try_poll(struct ow_op *op, ssize_t *res)
+static __attribute__((noinline)) int try_poll(struct ow_op *op, ssize_t *res)
 {
     struct pollfd pfd = { .fd = op->fd, .events = (short)ow_poll_to_linux(op->u.poll.events) };
     int n = ow_sys_poll(&pfd, 1, 0);
@@ -205,17 +205,27 @@ static int try_poll(struct ow_op *op, ssize_t *res)
     return 1;
 }
 
+/* A send or receive's try: try_io out of line once, for start,
+ * run_queue and a connected CONNECT_SEND. */
+static __attribute__((noinline)) int try_stream(struct ow_op *op, ssize_t *res)
+{
+    return try_io(op, res);
+}
+
 /* Connect, then (connected) the op is a plain WAITALL send. */
-static int try_connect_send(struct ow_op *op, ssize_t *res, unsigned revents)
+static __attribute__((noinline)) int try_connect_send(struct ow_op *op, ssize_t *res, unsigned revents)
 {
     if (!try_connect(op, res, revents))
         return 0;
     if (*res < 0)
         return 1;
     op->kind = OW_OP_SEND;
-    return try_io(op, res);
+    return try_stream(op, res);
 }
 
+/* Every case a tail call (each try_* out of line): the dispatch itself
+ * needs no frame, where the largest case's frame was paid by every one
+ * (a connect's try: 17 Ir). */
 static int try_other(struct ow_op *op, ssize_t *res, unsigned revents)
 {
     switch (op->kind) {
@@ -223,7 +233,7 @@ static int try_other(struct ow_op *op, ssize_t *res, unsigned revents)
     case OW_OP_CONNECT_SEND: return try_connect_send(op, res, revents);
     case OW_OP_ACCEPT:  return try_accept(op, res);
     case OW_OP_SEND:
-    case OW_OP_RECV:    return try_io(op, res);
+    case OW_OP_RECV:    return try_stream(op, res);   /* not from try_op */
     case OW_OP_POLL:    return try_poll(op, res);
     case OW_OP_SENDMSG:
     case OW_OP_RECVMSG: return try_dgram(op, res);
@@ -231,13 +241,6 @@ static int try_other(struct ow_op *op, ssize_t *res, unsigned revents)
     }
     *res = 0;
     return 1;
-}
-
-/* A send or receive's try: try_io out of line once, for start and
- * run_queue. */
-static __attribute__((noinline)) int try_stream(struct ow_op *op, ssize_t *res)
-{
-    return try_io(op, res);
 }
 
 /* Inline, a call to try_stream or try_other: out of line itself, it saved
