@@ -202,7 +202,7 @@ static void prep_main(struct io_uring_sqe *sqe, struct ow_op *op)
  * a POLLOUT) as one linked chain, so each starts in the kernel the moment
  * the one before succeeds; a failure cancels the rest. All SQEs go into the
  * same submission: a chain split across two would break. */
-static int issue_linked(struct ow_op *op)
+static __attribute__((noinline)) int issue_linked(struct ow_op *op)
 {
     unsigned want = (op->u.io.flags & OW_IO_ESTABLISHED) ? 3 : 2;
     struct io_uring_sq *sq = &u->ring.sq;
@@ -267,8 +267,13 @@ static inline __attribute__((always_inline)) int issue(struct ow_op *op)
 {
     int main_step = ow_priv(op)->step == STEP_MAIN;
     int frc = ow_fault_issue(op, OW_FAULT_AT_URING | (main_step ? OW_FAULT_AT_MAIN : 0));
-    if (frc != 0 || !main_step || (op->kind != OW_OP_SEND && op->kind != OW_OP_RECV))
+    if (frc != 0 || !main_step || (op->kind != OW_OP_SEND && op->kind != OW_OP_RECV)) {
+        /* A WskConnectEx's first step straight to its chain, without
+         * issue_step's frame and checks (which would send it there). */
+        if (frc == 0 && main_step && op->kind == OW_OP_CONNECT_SEND)
+            return issue_linked(op);
         return issue_step(op, frc);
+    }
     struct io_uring_sqe *sqe = sqe_get();
     if (sqe == NULL)
         return -EBUSY;
