@@ -467,6 +467,12 @@ static int drain(void)
         }
         if (!busy)
             return stop;
+        /* Nothing new since: the next pass would find nothing and answer
+         * as this one (a stop asked keeps mb.work set), so spare it (a
+         * round trip made it about once: 28 Ir). */
+        if (ep->local.head == NULL && atomic_load_explicit(&ep->mb.work, memory_order_acquire) == 0 &&
+            atomic_load(&ep->mb.ncancels) == 0)
+            return stop;
     }
 }
 
