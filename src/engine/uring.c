@@ -124,7 +124,7 @@ static inline struct io_uring_sqe *sqe_get(void)
  * them); several go as SENDMSG or RECVMSG (`msg_op`). A SEND/RECV length is
  * 32 bits: a longer buffer is offered in part, as the kernel would cap one
  * call at about 2 GiB anyway, and advance() goes on from where it stopped. */
-static void prep_transfer(struct io_uring_sqe *sqe, struct ow_op *op, int msg_op, int flags)
+static inline __attribute__((always_inline)) void prep_transfer(struct io_uring_sqe *sqe, struct ow_op *op, int msg_op, int flags)
 {
     struct ow_priv *p = ow_priv(op);
     if (p->msg.msg_iovlen != 1) {
@@ -144,11 +144,23 @@ static void prep_transfer(struct io_uring_sqe *sqe, struct ow_op *op, int msg_op
         io_uring_prep_recv(sqe, op->fd, base, len, flags);
 }
 
-/* A SEND or RECV's next transfer. */
-static inline void prep_io(struct io_uring_sqe *sqe, struct ow_op *op)
+/* Test builds: a fault is configured (the hooks below consult it). */
+static inline int faults_on(void)
+{
+#if OW_FAULTS_COMPILED
+    return ow_fault_on();
+#else
+    return 0;
+#endif
+}
+
+/* A SEND or RECV's next transfer; `hooks` 0 when no fault is configured
+ * (issue's usual path: the hook would only check that again). */
+static inline __attribute__((always_inline)) void prep_io_hooks(struct io_uring_sqe *sqe, struct ow_op *op, int hooks)
 {
     ow_io_window(op);
-    ow_fault_io(op);   /* test builds: short send/receive, reset */
+    if (hooks)
+        ow_fault_io(op);   /* test builds: short send/receive, reset */
     if (op->kind == OW_OP_SEND) {
         /* MSG_WAITALL makes the kernel retry partial stream sends itself; a
          * short result still gets resubmitted by advance(). */
@@ -162,6 +174,8 @@ static inline void prep_io(struct io_uring_sqe *sqe, struct ow_op *op)
         prep_transfer(sqe, op, IORING_OP_RECVMSG, (op->u.io.flags & OW_IO_PEEK) ? MSG_PEEK : 0);
     }
 }
+
+static inline void prep_io(struct io_uring_sqe *sqe, struct ow_op *op) { prep_io_hooks(sqe, op, 1); }
 
 static void prep_main(struct io_uring_sqe *sqe, struct ow_op *op)
 {
@@ -265,19 +279,24 @@ static int issue_step(struct ow_op *op, int frc)
  * round trip), and start() and the CQE path then inline their finishing. */
 static inline __attribute__((always_inline)) int issue(struct ow_op *op)
 {
-    int main_step = ow_priv(op)->step == STEP_MAIN;
-    int frc = ow_fault_issue(op, OW_FAULT_AT_URING | (main_step ? OW_FAULT_AT_MAIN : 0));
-    if (frc != 0 || !main_step || (op->kind != OW_OP_SEND && op->kind != OW_OP_RECV)) {
+    int main_step = ow_priv(op)->step == STEP_MAIN, faults = faults_on();
+    /* With a fault configured every op goes by issue_step, which consults
+     * the hooks in the order this path did (issue, SQ_FULL, io). */
+    if (faults || !main_step || (op->kind != OW_OP_SEND && op->kind != OW_OP_RECV)) {
+        int frc = faults ? ow_fault_issue(op, OW_FAULT_AT_URING | (main_step ? OW_FAULT_AT_MAIN : 0)) : 0;
         /* A WskConnectEx's first step straight to its chain, without
          * issue_step's frame and checks (which would send it there). */
         if (frc == 0 && main_step && op->kind == OW_OP_CONNECT_SEND)
             return issue_linked(op);
         return issue_step(op, frc);
     }
-    struct io_uring_sqe *sqe = sqe_get();
+    /* No fault configured: sqe_get's and prep_io's hooks would each load
+     * the switch again only to find it off (6 Ir an op). */
+    struct io_uring_sq *sq = &u->ring.sq;
+    struct io_uring_sqe *sqe = sq_room(sq, 1) ? sq_next(sq) : sqe_get_after_submit();
     if (sqe == NULL)
         return -EBUSY;
-    prep_io(sqe, op);
+    prep_io_hooks(sqe, op, 0);
     io_uring_sqe_set_data64(sqe, (uintptr_t)op | TAG_OP);
     return 0;
 }
