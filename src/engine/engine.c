@@ -832,6 +832,8 @@ void ow_fdtab_free(struct ow_fdtab *t)
     free(t->chunk);
     t->chunk = NULL;
     t->nchunks = 0;
+    t->last_key = 0;
+    t->last = NULL;
 }
 
 int ow_opq_remove_any(struct ow_opq *q, struct ow_op *op)

@@ -338,15 +338,26 @@ struct ow_fdent {
  * empty. */
 #define OW_FDTAB_SHIFT 8
 #define OW_FDTAB_CHUNK (1u << OW_FDTAB_SHIFT)
-struct ow_fdtab { struct ow_fdent **chunk; size_t nchunks; };
+/* last: the entry found last, of fd last_key - 1. A socket's ops look their
+ * fd up several times in a row (start, completion, close), and the number
+ * of a closed one comes back as the next socket's: a hit costs a compare
+ * where the walk cost a dozen instructions. Entries never move, so last
+ * stays right until ow_fdtab_free. Zeroed (key 0, last NULL) it answers
+ * fd -1 with NULL, as the walk does. */
+struct ow_fdtab { struct ow_fdent **chunk; size_t nchunks; unsigned last_key; struct ow_fdent *last; };
 
 /* NULL if fd's chunk was never made (or fd < 0). */
 static inline struct ow_fdent *ow_fdtab_find(struct ow_fdtab *t, int fd)
 {
+    if ((unsigned)fd + 1 == t->last_key)
+        return t->last;
     size_t c = (size_t)(unsigned)fd >> OW_FDTAB_SHIFT;
     if (fd < 0 || c >= t->nchunks || t->chunk[c] == NULL)
         return NULL;
-    return &t->chunk[c][(unsigned)fd & (OW_FDTAB_CHUNK - 1)];
+    struct ow_fdent *e = &t->chunk[c][(unsigned)fd & (OW_FDTAB_CHUNK - 1)];
+    t->last_key = (unsigned)fd + 1;
+    t->last = e;
+    return e;
 }
 
 /* The small ones are inline: every op passes through them several times. */
