@@ -214,7 +214,7 @@ NTSTATUS ow_req_start(struct ow_req *req)
     ow_lock(&sock->lock);
     atomic_fetch_add(&sock->refs, 1);
     req->holds_sock = TRUE;
-    BOOLEAN open = sock->life == OW_LIFE_OPEN, run_now = FALSE;
+    BOOLEAN open = sock->life == OW_LIFE_OPEN, run_now = FALSE, skip_begin = FALSE;
     if (open) {
         req->prev = NULL;
         req->next = sock->pending;
@@ -230,6 +230,13 @@ NTSTATUS ow_req_start(struct ow_req *req)
          * and this call does not touch it after req_begin. */
         if (!run_now)
             req_get(req);
+        /* A WskReceive taking the lane at once with no bytes held: its
+         * begin step would find none either (bytes are held only by a
+         * receive event, which borrows the lane: not while this req holds
+         * it) and submit, as req_begin does for a cancelled req: no pass of
+         * its own under the lock. */
+        else if (req->begin_serves_held && sock->ev_held_len == 0)
+            skip_begin = TRUE;
     }
     ow_unlock(&sock->lock);
 
@@ -245,7 +252,10 @@ NTSTATUS ow_req_start(struct ow_req *req)
         return STATUS_PENDING;
     }
     if (run_now) {
-        req_begin(req);                    /* finishes at once if cancelled */
+        if (skip_begin)
+            ow_req_continue(req);          /* finishes at once if cancelled */
+        else
+            req_begin(req);                /* the same */
         return STATUS_PENDING;
     }
     if (atomic_load(&req->cancel_requested))

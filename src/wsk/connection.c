@@ -307,6 +307,9 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
         return STATUS_SUCCESS;
     }
     req->begin = receive_begin;
+    /* With bytes asked, receive_begin has nothing to do when none are held
+     * (a zero-length receive always finishes there). */
+    req->begin_serves_held = req->total != 0;
     return start_io(req, OW_LANE_RECV, OW_OP_RECV, (Flags & WSK_FLAG_WAITALL) ? OW_IO_WAITALL : 0);
 }
 

@@ -198,6 +198,9 @@ struct ow_req {
     int lane;                         /* OW_LANE_* */
     BOOLEAN queued;                   /* waiting in its lane, not yet submitted */
     BOOLEAN holds_sock;               /* started: holds a socket reference until freed */
+    /* begin only serves bytes a receive event held back (sock->ev_held):
+     * with none held when the req takes its lane, it would just submit. */
+    BOOLEAN begin_serves_held;
     struct ow_req *lane_next;
     const char *what;                 /* call name, for diagnostics */
     ULONG flags;
