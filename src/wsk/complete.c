@@ -69,7 +69,7 @@ void ow_req_free_unstarted(struct ow_req *req) { req_put(req); }
 
 /* Submits the engine op; on refusal the request finishes with the mapped
  * status. A cancel that raced with the submission is re-delivered. */
-static void req_submit(struct ow_req *req)
+static inline __attribute__((always_inline)) void req_submit(struct ow_req *req)
 {
     req_get(req);
     atomic_store(&req->in_engine, true);
@@ -81,6 +81,24 @@ static void req_submit(struct ow_req *req)
         ow_engine_cancel(&req->op);
     }
     req_put(req);
+}
+
+/* ow_req_continue; inline in ow_req_start, which runs it for nearly every
+ * request that gets its lane at once. */
+static inline __attribute__((always_inline)) void req_continue(struct ow_req *req)
+{
+    if (atomic_load(&req->cancel_requested)) {
+        /* Through the step, as an engine failure goes (req_submit): a
+         * connect cancelled before it was submitted leaves its socket
+         * failed like any cancelled connect, a receive reports the held
+         * bytes it already took, WskSendMessages the datagrams sent. */
+        if (req->step != NULL)
+            req_op_done(&req->op, -ECANCELED);
+        else
+            ow_req_finish(req, STATUS_CANCELLED, 0);
+        return;
+    }
+    req_submit(req);
 }
 
 /* Lane bookkeeping, under sock->lock: returns TRUE when req may run now. */
@@ -252,10 +270,11 @@ NTSTATUS ow_req_start(struct ow_req *req)
         return STATUS_PENDING;
     }
     if (run_now) {
-        if (skip_begin)
-            ow_req_continue(req);          /* finishes at once if cancelled */
+        /* req_begin, with the begin step skipped as above */
+        if (!skip_begin && req->begin != NULL && !atomic_load(&req->cancel_requested))
+            req->begin(req);
         else
-            req_begin(req);                /* the same */
+            req_continue(req);             /* finishes at once if cancelled */
         return STATUS_PENDING;
     }
     if (atomic_load(&req->cancel_requested))
@@ -273,21 +292,7 @@ static void req_begin(struct ow_req *req)
         ow_req_continue(req);
 }
 
-void ow_req_continue(struct ow_req *req)
-{
-    if (atomic_load(&req->cancel_requested)) {
-        /* Through the step, as an engine failure goes (req_submit): a
-         * connect cancelled before it was submitted leaves its socket
-         * failed like any cancelled connect, a receive reports the held
-         * bytes it already took, WskSendMessages the datagrams sent. */
-        if (req->step != NULL)
-            req_op_done(&req->op, -ECANCELED);
-        else
-            ow_req_finish(req, STATUS_CANCELLED, 0);
-        return;
-    }
-    req_submit(req);
-}
+void ow_req_continue(struct ow_req *req) { req_continue(req); }
 
 BOOLEAN ow_lane_borrow_locked(struct ow_socket *sock, int lane)
 {
