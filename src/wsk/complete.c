@@ -31,38 +31,11 @@ static void req_put(struct ow_req *req)
         ow_sock_unref(sock);
 }
 
-static void req_op_done(struct ow_op *op, ssize_t res);
 static void req_begin(struct ow_req *req);
-
-/* The op's engine-private buffers must end it, so that OW_REQ_ZEROED (the
- * start of the first) leaves only buffers unzeroed, never a later field. */
-_Static_assert(sizeof(struct ow_op) - offsetof(struct ow_op, eng_sa) ==
-                   sizeof(((struct ow_op *)0)->eng_sa) + sizeof(((struct ow_op *)0)->eng_priv) +
-                       sizeof(((struct ow_op *)0)->eng_ctl),
-               "eng_sa, eng_priv and eng_ctl must be the last fields of struct ow_op");
 
 struct ow_req *ow_req_new(struct ow_socket *sock, PIRP irp, const char *what, ow_req_step_fn step)
 {
-    /* Zeroing all of it (some 650 bytes, most of them buffers) cost more
-     * than the rest of this function: see struct ow_req. */
-    struct ow_req *req = ow_cache_alloc_raw(OW_CACHE_REQ, sizeof(*req));
-    if (req == NULL)
-        return NULL;
-    ow_zero(req, OW_REQ_ZEROED);
-    atomic_init(&req->refs, 1);
-    atomic_init(&req->cancel_requested, false);
-    atomic_init(&req->in_engine, false);
-    req->irp = irp;
-    req->sock = sock;
-    req->what = what;
-    req->step = step;
-    req->lane = OW_LANE_NONE;
-    req->iov = req->iov_small;
-    req->op.fd = sock->fd;
-    req->op.shard = sock->shard;
-    req->op.ctx = req;
-    req->op.done = req_op_done;
-    return req;
+    return ow_req_make(sock, irp, what, step);
 }
 
 void ow_req_free_unstarted(struct ow_req *req) { req_put(req); }
@@ -76,7 +49,7 @@ static inline __attribute__((always_inline)) void req_submit(struct ow_req *req)
     int rc = ow_engine_submit(&req->op);
     if (rc < 0) {
         /* Through the step, so its error path runs (a connect fails its socket). */
-        req_op_done(&req->op, rc);
+        ow_req_op_done(&req->op, rc);
     } else if (atomic_load(&req->cancel_requested)) {
         ow_engine_cancel(&req->op);
     }
@@ -93,7 +66,7 @@ static inline __attribute__((always_inline)) void req_continue(struct ow_req *re
          * failed like any cancelled connect, a receive reports the held
          * bytes it already took, WskSendMessages the datagrams sent. */
         if (req->step != NULL)
-            req_op_done(&req->op, -ECANCELED);
+            ow_req_op_done(&req->op, -ECANCELED);
         else
             ow_req_finish(req, STATUS_CANCELLED, 0);
         return;
@@ -423,7 +396,7 @@ NTSTATUS ow_req_short_status(struct ow_req *req)
     return STATUS_CONNECTION_RESET;
 }
 
-static void req_op_done(struct ow_op *op, ssize_t res)
+void ow_req_op_done(struct ow_op *op, ssize_t res)
 {
     struct ow_req *req = op->ctx;
     atomic_store(&req->in_engine, false);

@@ -101,10 +101,10 @@ NTSTATUS WSKAPI ow_connect(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, ULONG Fl
 }
 
 /* A request carrying Buffer as iovecs; NULL with *st the status to fail the call with. */
-static inline struct ow_req *buffer_req(struct ow_socket *sock, PIRP Irp, const WSK_BUF *Buffer,
+static inline __attribute__((always_inline)) struct ow_req *buffer_req(struct ow_socket *sock, PIRP Irp, const WSK_BUF *Buffer,
                                  const char *what, ow_req_step_fn step, NTSTATUS *st)
 {
-    struct ow_req *req = ow_req_new(sock, Irp, what, step);
+    struct ow_req *req = ow_req_make(sock, Irp, what, step);
     if (req == NULL) {
         *st = STATUS_INSUFFICIENT_RESOURCES;
         return NULL;
