@@ -73,7 +73,7 @@ NTSTATUS WSKAPI ow_connect_ex(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, PWSK_
     if (Buffer != NULL && Buffer->Length > OW_CONNECT_EX_MAX_BYTES)
         return ow_complete_now(Irp, STATUS_BUFFER_OVERFLOW, 0);     /* documented, warning code */
 
-    struct ow_req *req = ow_req_new(sock, Irp, "WskConnectEx", connect_ex_step);
+    struct ow_req *req = ow_req_make(sock, Irp, "WskConnectEx", connect_ex_step);
     if (req == NULL)
         return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
     BOOLEAN fastopen = FALSE;
