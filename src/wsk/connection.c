@@ -130,7 +130,8 @@ static NTSTATUS start_io(struct ow_req *req, int lane, enum ow_op_kind kind, int
 
 /* ---- WskSend ------------------------------------------------------------- */
 
-static void send_step(struct ow_req *req, ssize_t res)
+/* send_step past its usual case. */
+static __attribute__((noinline)) void send_step_other(struct ow_req *req, ssize_t res)
 {
     struct ow_socket *sock = req->sock;
     if (res < 0) {
@@ -150,6 +151,17 @@ static void send_step(struct ow_req *req, ssize_t res)
         (void)ow_net_set_opt(sock->fd, OW_OPT_TCP_NODELAY, 0);
     }
     ow_req_finish(req, STATUS_SUCCESS, (ULONG_PTR)res);
+}
+
+static void send_step(struct ow_req *req, ssize_t res)
+{
+    /* Every byte sent and no push asked (send_step_other's last case):
+     * finished without a frame of its own. */
+    if (res >= 0 && (size_t)res >= req->total && !(req->flags & WSK_FLAG_NODELAY)) {
+        ow_req_finish(req, STATUS_SUCCESS, (ULONG_PTR)res);
+        return;
+    }
+    send_step_other(req, res);
 }
 
 NTSTATUS WSKAPI ow_send(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp)
@@ -178,7 +190,8 @@ NTSTATUS WSKAPI ow_send(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP I
 
 /* ---- WskReceive ---------------------------------------------------------- */
 
-static void receive_step(struct ow_req *req, ssize_t res)
+/* receive_step past its usual case. */
+static __attribute__((noinline)) void receive_step_other(struct ow_req *req, ssize_t res)
 {
     size_t n = req->done + (res > 0 ? (size_t)res : 0);   /* done: bytes an event had held back */
     ssize_t err = res < 0 ? res : req->op.io_err;
@@ -198,6 +211,20 @@ static void receive_step(struct ow_req *req, ssize_t res)
         return;
     }
     ow_req_finish(req, STATUS_SUCCESS, (ULONG_PTR)n);
+}
+
+static void receive_step(struct ow_req *req, ssize_t res)
+{
+    /* Bytes read with no error and no WAITALL left short
+     * (receive_step_other's last case): finished without a frame. */
+    if (res > 0 && req->op.io_err >= 0) {
+        size_t n = req->done + (size_t)res;
+        if (n >= req->total || !(req->flags & WSK_FLAG_WAITALL)) {
+            ow_req_finish(req, STATUS_SUCCESS, (ULONG_PTR)n);
+            return;
+        }
+    }
+    receive_step_other(req, res);
 }
 
 /* The receive got its lane: data an event held back comes first. */
