@@ -17,10 +17,8 @@ static void req_get(struct ow_req *req) { atomic_fetch_add(&req->refs, 1); }
 /* The last reference to a started req also drops its socket reference: a
  * cancel routine still holding the req may touch the socket's lock, so the
  * socket outlives every req of it, not only their IRPs. */
-static void req_put(struct ow_req *req)
+static inline __attribute__((always_inline)) void req_free(struct ow_req *req)
 {
-    if (atomic_fetch_sub(&req->refs, 1) != 1)
-        return;
     struct ow_socket *sock = req->holds_sock ? req->sock : NULL;
     if (req->iov != req->iov_small)
         free(req->iov);
@@ -29,6 +27,12 @@ static void req_put(struct ow_req *req)
     ow_cache_free(OW_CACHE_REQ, req, sizeof(*req));
     if (sock)
         ow_sock_unref(sock);
+}
+
+static void req_put(struct ow_req *req)
+{
+    if (atomic_fetch_sub(&req->refs, 1) == 1)
+        req_free(req);
 }
 
 static void req_begin(struct ow_req *req);
@@ -345,7 +349,9 @@ static inline __attribute__((always_inline)) void req_finish(struct ow_req *req,
         lane_give_back(sock, req->lane);   /* starts a req queued meanwhile, or resumes events */
     if (rearm)
         ow_events_arm(sock);
-    req_put(req);                      /* may drop the socket's last reference, finishing a close */
+    /* req_put, its freeing inline: the finish usually drops the last reference. */
+    if (atomic_fetch_sub(&req->refs, 1) == 1)
+        req_free(req);                 /* may drop the socket's last reference, finishing a close */
 }
 
 void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
