@@ -48,6 +48,13 @@ static inline void ow_zero(void *p, size_t n)
 void *ow_cache_alloc_raw(enum ow_cache_kind kind, size_t size);
 /* obj came from ow_cache_alloc(kind, size), or is NULL. */
 void ow_cache_free(enum ow_cache_kind kind, void *obj, size_t size);
+/* Nothing is listed: every object comes from ow_cache_alloc_raw. */
+static inline void *ow_cache_take(enum ow_cache_kind kind, size_t size)
+{
+    (void)kind;
+    (void)size;
+    return NULL;
+}
 
 #else
 
@@ -77,17 +84,26 @@ extern __thread struct ow_cache_lists ow_cache_lists __attribute__((tls_model("i
  * the list does not hold. */
 void ow_cache_free_slow(enum ow_cache_kind kind, void *obj, size_t size);
 
+/* A listed object of `size` bytes, not zeroed, or NULL when the list has
+ * none: for a maker whose call of ow_cache_alloc_raw (malloc) is on a path
+ * of its own, so that the usual one makes no call (ow_engine_close). */
+static inline void *ow_cache_take(enum ow_cache_kind kind, size_t size)
+{
+    struct ow_cache_obj *o = ow_cache_lists.head[kind];
+    if (o == NULL || ow_cache_lists.size[kind] != size)
+        return NULL;
+    ow_cache_lists.head[kind] = o->next;
+    ow_cache_lists.count[kind]--;
+    return o;
+}
+
 /* An object of `size` bytes (one size per kind), not zeroed, or NULL: for
  * an object whose maker writes what it needs and zeroes the rest itself (a
  * request leaves its large buffers unwritten). */
 static inline void *ow_cache_alloc_raw(enum ow_cache_kind kind, size_t size)
 {
-    struct ow_cache_obj *o = ow_cache_lists.head[kind];
-    if (o == NULL || ow_cache_lists.size[kind] != size)
-        return malloc(size);
-    ow_cache_lists.head[kind] = o->next;
-    ow_cache_lists.count[kind]--;
-    return o;
+    void *o = ow_cache_take(kind, size);
+    return o != NULL ? o : malloc(size);
 }
 
 /* obj came from ow_cache_alloc(kind, size), or is NULL. */
