@@ -67,13 +67,14 @@ static __attribute__((noinline)) int try_connect(struct ow_op *op, ssize_t *res,
     struct ow_priv *p = ow_priv(op);
     if (p->step == STEP_MAIN) {
         p->step = STEP_CONNWAIT;
-        if (ow_sys_connect(op->fd, (const struct sockaddr *)op->eng_sa.b, op->eng_salen) == 0) {
+        int rc = ow_sys_connect_raw(op->fd, (const struct sockaddr *)op->eng_sa.b, op->eng_salen);
+        if (rc == 0) {
             *res = 0;   /* also TCP_FASTOPEN_CONNECT: the SYN leaves with the first send */
             return 1;
         }
-        if (errno == EINPROGRESS || errno == EINTR)
+        if (rc == -EINPROGRESS || rc == -EINTR)
             return 0;
-        *res = -errno;
+        *res = rc;
         return 1;
     }
     /* Writable and no error: tcp_poll() reports EPOLLOUT for a connecting
@@ -87,13 +88,14 @@ static __attribute__((noinline)) int try_connect(struct ow_op *op, ssize_t *res,
      * a connecting socket it returns 0 once the handshake is done (EISCONN
      * after that), EALREADY while it still runs, or the error that ended it:
      * one system call where poll(2) and SO_ERROR took two. */
-    if (ow_sys_connect(op->fd, (const struct sockaddr *)op->eng_sa.b, op->eng_salen) == 0 || errno == EISCONN) {
+    int rc = ow_sys_connect_raw(op->fd, (const struct sockaddr *)op->eng_sa.b, op->eng_salen);
+    if (rc == 0 || rc == -EISCONN) {
         *res = 0;
         return 1;
     }
-    if (errno == EALREADY || errno == EINPROGRESS || errno == EINTR)
+    if (rc == -EALREADY || rc == -EINPROGRESS || rc == -EINTR)
         return 0;
-    *res = -errno;
+    *res = rc;
     return 1;
 }
 
@@ -126,14 +128,16 @@ static __attribute__((noinline)) int try_accept(struct ow_op *op, ssize_t *res)
 /* One system call of a stream transfer over op's window (priv->msg): one
  * buffer goes by send/recv, which spare the kernel copying in a msghdr and
  * an iovec array (uring.c's prep_transfer does the same), several by
- * sendmsg/recvmsg. Linux moves at most MAX_RW_COUNT in one call either way. */
+ * sendmsg/recvmsg. Linux moves at most MAX_RW_COUNT in one call either way.
+ * Bytes, or -errno (errno untouched). */
 static ssize_t transfer(struct ow_op *op, int flags)
 {
     struct msghdr *m = &ow_priv(op)->msg;
     if (m->msg_iovlen == 1)
-        return op->kind == OW_OP_SEND ? ow_sys_send(op->fd, m->msg_iov[0].iov_base, m->msg_iov[0].iov_len, flags)
-                                      : ow_sys_recv(op->fd, m->msg_iov[0].iov_base, m->msg_iov[0].iov_len, flags);
-    return op->kind == OW_OP_SEND ? ow_sys_sendmsg(op->fd, m, flags) : ow_sys_recvmsg(op->fd, m, flags);
+        return op->kind == OW_OP_SEND
+                   ? ow_sys_send_raw(op->fd, m->msg_iov[0].iov_base, m->msg_iov[0].iov_len, flags)
+                   : ow_sys_recv_raw(op->fd, m->msg_iov[0].iov_base, m->msg_iov[0].iov_len, flags);
+    return op->kind == OW_OP_SEND ? ow_sys_sendmsg_raw(op->fd, m, flags) : ow_sys_recvmsg_raw(op->fd, m, flags);
 }
 
 /* send and recv: loop while WAITALL wants more and the socket keeps up.
@@ -162,12 +166,12 @@ static inline __attribute__((always_inline)) int try_io(struct ow_op *op, ssize_
             *res = (ssize_t)op->eng_done;
             return 1;
         }
-        if (errno == EINTR)
+        if (n == -EINTR)
             continue;
         /* EINPROGRESS: a Fast Open send while the handshake is in flight. */
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINPROGRESS)
+        if (n == -EAGAIN || n == -EWOULDBLOCK || n == -EINPROGRESS)
             return 0;
-        *res = ow_partial(op, -errno);
+        *res = ow_partial(op, n);
         return 1;
     }
 }

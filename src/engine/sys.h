@@ -88,6 +88,19 @@ static inline ssize_t ow_sys_send(int fd, const void *buf, size_t len, int flags
 { return OW_SYS(SYS_sendto, fd, buf, len, flags, NULL, 0); }
 static inline ssize_t ow_sys_recv(int fd, void *buf, size_t len, int flags)
 { return OW_SYS(SYS_recvfrom, fd, buf, len, flags, NULL, NULL); }
+/* The same four and connect answered as the kernel answers: the result, or
+ * -errno with errno untouched. For the engine's own tries (epoll.c), which
+ * compare the error at once: a store of errno and its reloads spared. */
+static inline int ow_sys_connect_raw(int fd, const struct sockaddr *sa, socklen_t len)
+{ return (int)ow_syscall_raw(SYS_connect, fd, (long)sa, len, 0, 0, 0); }
+static inline ssize_t ow_sys_sendmsg_raw(int fd, const struct msghdr *m, int flags)
+{ return ow_syscall_raw(SYS_sendmsg, fd, (long)m, flags, 0, 0, 0); }
+static inline ssize_t ow_sys_recvmsg_raw(int fd, struct msghdr *m, int flags)
+{ return ow_syscall_raw(SYS_recvmsg, fd, (long)m, flags, 0, 0, 0); }
+static inline ssize_t ow_sys_send_raw(int fd, const void *buf, size_t len, int flags)
+{ return ow_syscall_raw(SYS_sendto, fd, (long)buf, (long)len, flags, 0, 0); }
+static inline ssize_t ow_sys_recv_raw(int fd, void *buf, size_t len, int flags)
+{ return ow_syscall_raw(SYS_recvfrom, fd, (long)buf, (long)len, flags, 0, 0); }
 static inline int ow_sys_setsockopt(int fd, int level, int name, const void *v, socklen_t len)
 { return (int)OW_SYS(SYS_setsockopt, fd, level, name, v, len); }
 /* SO_LINGER {1,0}, so that the close sends a RST: the kernel's answer, errno
