@@ -300,6 +300,8 @@ static inline int ow_io_wants_more(const struct ow_op *op)
                   ((op->u.io.flags & OW_IO_WAITALL) && !(op->u.io.flags & OW_IO_PEEK));
     if (!keep_on)
         return 0;
+    if (op->u.io.iovcnt == 1)   /* the usual op: no loop to set up */
+        return op->eng_done < op->u.io.iov[0].iov_len;
     return op->eng_done < ow_iov_total(op->u.io.iov, op->u.io.iovcnt);
 }
 

@@ -514,10 +514,13 @@ static void advance(struct ow_op *op, ssize_t res)
 
 static void on_cqe(uint64_t ud, int res)
 {
-    switch (ud & TAG_MASK) {
-    case TAG_OP:
+    /* The usual CQE, an op's own, by one test: the switch's jump table
+     * costs twice that. */
+    if (__builtin_expect((ud & TAG_MASK) == TAG_OP, 1)) {
         advance((struct ow_op *)(uintptr_t)ud, res);
-        break;
+        return;
+    }
+    switch (ud & TAG_MASK) {
     case TAG_LINK:
         linked_cqe((struct ow_op *)(uintptr_t)(ud & ~(uint64_t)TAG_MASK), LINK_CONNECT, res);
         break;
