@@ -129,8 +129,9 @@ static __attribute__((noinline)) int try_accept(struct ow_op *op, ssize_t *res)
  * buffer goes by send/recv, which spare the kernel copying in a msghdr and
  * an iovec array (uring.c's prep_transfer does the same), several by
  * sendmsg/recvmsg. Linux moves at most MAX_RW_COUNT in one call either way.
- * Bytes, or -errno (errno untouched). */
-static ssize_t transfer(struct ow_op *op, int flags)
+ * Bytes, or -errno (errno untouched). Inline in try_io's two copies: GCC
+ * otherwise made it a call of its own. */
+static inline __attribute__((always_inline)) ssize_t transfer(struct ow_op *op, int flags)
 {
     struct msghdr *m = &ow_priv(op)->msg;
     if (m->msg_iovlen == 1)
@@ -209,8 +210,8 @@ static __attribute__((noinline)) int try_poll(struct ow_op *op, ssize_t *res)
     return 1;
 }
 
-/* A send or receive's try: try_io out of line once, for start,
- * run_queue and a connected CONNECT_SEND. */
+/* A send or receive's try: try_io out of line once, for start_any,
+ * run_queue and a connected CONNECT_SEND (start_stream has its own). */
 static __attribute__((noinline)) int try_stream(struct ow_op *op, ssize_t *res)
 {
     return try_io(op, res);
@@ -385,7 +386,8 @@ static void on_event(uint64_t tag, unsigned events)
 
 /* ---- mailbox ---------------------------------------------------------------- */
 
-static void start(struct ow_op *op)
+/* A new op: tried at once if it may run, else queued behind its fd's ops. */
+static __attribute__((noinline)) void start_any(struct ow_op *op)
 {
     int q = ow_op_queue(op);
     ssize_t res;
@@ -407,6 +409,37 @@ static void start(struct ow_op *op)
     }
     ow_opq_push(&e->q[q], op);
     update_interest(op->fd, e);
+}
+
+/* start_any's case of a send or receive that may run (its fd's entry e
+ * known, its queue q empty): try_io inline, so that its frame is the only
+ * one on the way (start_any, try_stream: two). */
+static __attribute__((noinline)) void start_stream(struct ow_op *op, struct ow_fdent *e, int q)
+{
+    ssize_t res;
+    if (try_io(op, &res)) {
+        finish(op, res);
+        return;
+    }
+    ow_opq_push(&e->q[q], op);
+    update_interest(op->fd, e);
+}
+
+/* The usual new op, a send or receive whose fd's entry is known and whose
+ * queue is empty, goes to start_stream; start_any would do the same for
+ * it (the fd table's look-up finds the same entry, and its memory of the
+ * entry found last is all this changes before handing over). */
+static inline void start(struct ow_op *op)
+{
+    if (op->kind == OW_OP_SEND || op->kind == OW_OP_RECV) {
+        int q = op->kind == OW_OP_SEND ? OW_Q_WRITE : OW_Q_READ;
+        struct ow_fdent *e = ow_fdtab_find(&ep->fds, op->fd);
+        if (e != NULL && e->q[q].head == NULL) {
+            start_stream(op, e, q);
+            return;
+        }
+    }
+    start_any(op);
 }
 
 static void cancel(struct ow_op *op)
@@ -450,24 +483,29 @@ static int drain(void)
          * when its cancel comes: cancel() looks here too. */
         struct ow_opq in = ep->local;
         ep->local.head = ep->local.tail = NULL;
-        int busy = in.head != NULL, unsubmitted;
+        int busy = in.head != NULL, unsubmitted, stop = 0;
         struct ow_op *op;
         while ((op = ow_opq_pop(&in)) != NULL)
             start(op);
-        int stop = ow_mb_take(&ep->mb, &in);
-        while ((op = ow_opq_pop(&in)) != NULL) {
-            if (op->kind == OW_OP_FORGET)
-                ow_mb_run_forget(&ep->mb, op, forget);
-            else
-                start(op);
-            busy = 1;
-        }
-        while ((op = ow_mb_next_cancel(&ep->mb, &unsubmitted)) != NULL) {
-            if (unsubmitted)
-                finish(op, -ECANCELED);
-            else
-                cancel(op);
-            busy = 1;
+        /* The mailbox: nothing posted, cancelled or stopped since the last
+         * take (the usual turn) would answer an empty take and no cancel;
+         * that is known without setting up either (7 Ir a pass). */
+        if (atomic_load_explicit(&ep->mb.work, memory_order_acquire) != 0 || atomic_load(&ep->mb.ncancels) != 0) {
+            stop = ow_mb_take(&ep->mb, &in);
+            while ((op = ow_opq_pop(&in)) != NULL) {
+                if (op->kind == OW_OP_FORGET)
+                    ow_mb_run_forget(&ep->mb, op, forget);
+                else
+                    start(op);
+                busy = 1;
+            }
+            while ((op = ow_mb_next_cancel(&ep->mb, &unsubmitted)) != NULL) {
+                if (unsubmitted)
+                    finish(op, -ECANCELED);
+                else
+                    cancel(op);
+                busy = 1;
+            }
         }
         if (!busy)
             return stop;
