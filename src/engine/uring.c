@@ -569,7 +569,7 @@ static void reap(void)
 /* ---- mailbox ---------------------------------------------------------------- */
 
 /* A new op: straight to the kernel, or behind the ops already on its fd. */
-static __attribute__((noinline)) void start_any(struct ow_op *op)
+static __attribute__((noinline)) void start_any_rest(struct ow_op *op)
 {
     int q = ow_op_queue(op), rc = 0;
     if (q == OW_Q_READ || q == OW_Q_WRITE) {
@@ -600,15 +600,46 @@ static __attribute__((noinline)) void start_any(struct ow_op *op)
         finish(op, rc);
 }
 
+/* A WskConnectEx's CONNECT_SEND. With no fault configured and its fd's
+ * WRITE queue (entry at hand) empty, start_any's steps without its
+ * dispatch: the op heads the queue, and issue() would send its first step
+ * (STEP_MAIN, as ow_engine_submit left it) straight to issue_linked. */
+static __attribute__((noinline)) void start_linked(struct ow_op *op)
+{
+    struct ow_fdent *e;
+    if (faults_on() || (e = ow_fdtab_find(&u->fds, op->fd)) == NULL || e->q[OW_Q_WRITE].head != NULL) {
+        start_any_rest(op);
+        return;
+    }
+    struct ow_opq *q = &e->q[OW_Q_WRITE];
+    ow_opq_push(q, op);
+    int rc = issue_linked(op);
+    if (rc < 0) {
+        ow_opq_pop(q);
+        finish(op, rc);
+    }
+}
+
+/* start() past its usual case. A CONNECT_SEND by a tail call before
+ * start_any_rest's frame. */
+static __attribute__((noinline)) void start_any(struct ow_op *op)
+{
+    if (op->kind == OW_OP_CONNECT_SEND) {
+        start_linked(op);
+        return;
+    }
+    start_any_rest(op);
+}
+
 /* start() with the usual new op inline: a send or receive with no fault
  * configured, on an fd whose entry is at hand (known, the one found last)
  * and whose queue in its direction is empty, with room in the SQ. It makes
- * no call, so it saves no registers (start_any saves four); anything else
- * goes to start_any before this touched a thing but the fd table's memory
- * of the entry found last (which any look-up updates). The steps are
- * start_any's own for that case: the op heads its queue, so issue() takes
- * its transfer path (a new op's step is STEP_MAIN: ow_engine_submit zeroes
- * it), whose sq_room holds. */
+ * no call, so it saves no registers (start_any_rest saves four); anything
+ * else goes to start_any before this touched a thing but the fd table's
+ * memory of the entry found last (which any look-up updates). The steps
+ * are start_any_rest's own for that case: the op heads its queue, so
+ * issue() takes its transfer path (a new op's step is STEP_MAIN:
+ * ow_engine_submit zeroes it), whose sq_room holds. */
 static inline void start(struct ow_op *op)
 {
     if ((op->kind == OW_OP_SEND || op->kind == OW_OP_RECV) && !faults_on()) {
