@@ -412,16 +412,6 @@ static __attribute__((noinline)) int submit_slow(const struct ow_backend *be, st
 #define SLOW_KINDS (1u << OW_OP_CONNECT | 1u << OW_OP_CONNECT_SEND | 1u << OW_OP_SENDMSG | 1u << OW_OP_RECVMSG \
                     | 1u << OW_OP_NOP)
 
-/* Test builds: a fault is configured (submit_slow consults it). */
-static inline int faults_on(void)
-{
-#if OW_FAULTS_COMPILED
-    return ow_fault_on();
-#else
-    return 0;
-#endif
-}
-
 int ow_engine_submit(struct ow_op *op)
 {
     const struct ow_backend *be = atomic_load(&g_backend);
@@ -442,7 +432,7 @@ int ow_engine_submit(struct ow_op *op)
      * but the backend's, so this needs no stack frame of its own: anything
      * else goes to submit_slow, as a tail call. */
     _Atomic unsigned short *slot;
-    if (((1u << op->kind) & SLOW_KINDS) || faults_on() ||
+    if (((1u << op->kind) & SLOW_KINDS) || ow_fault_on() ||
         op->shard >= atomic_load(&g_nshards) || (slot = fdmap_slot(op->fd)) == NULL)
         return submit_slow(be, op);
     fdmap_store(slot, op->shard);

@@ -81,6 +81,7 @@ const char *ow_fault_name(enum ow_fault f);
 #else
 #define OW_FAULT_AT_URING 1
 #define OW_FAULT_AT_MAIN  2
+static inline int ow_fault_on(void) { return 0; }
 static inline int ow_fault_issue(struct ow_op *op, int flags) { (void)op; (void)flags; return 0; }
 static inline void ow_fault_io(struct ow_op *op) { (void)op; }
 static inline int ow_fault_set(const char *spec, unsigned seed) { (void)spec; (void)seed; return -1; }

@@ -144,16 +144,6 @@ static inline __attribute__((always_inline)) void prep_transfer(struct io_uring_
         io_uring_prep_recv(sqe, op->fd, base, len, flags);
 }
 
-/* Test builds: a fault is configured (the hooks below consult it). */
-static inline int faults_on(void)
-{
-#if OW_FAULTS_COMPILED
-    return ow_fault_on();
-#else
-    return 0;
-#endif
-}
-
 /* A SEND or RECV's transfer of its window (priv->msg), once set. */
 static inline __attribute__((always_inline)) void prep_io_window(struct io_uring_sqe *sqe, struct ow_op *op)
 {
@@ -285,7 +275,7 @@ static int issue_step(struct ow_op *op, int frc)
  * round trip), and start() and the CQE path then inline their finishing. */
 static inline __attribute__((always_inline)) int issue(struct ow_op *op)
 {
-    int main_step = ow_priv(op)->step == STEP_MAIN, faults = faults_on();
+    int main_step = ow_priv(op)->step == STEP_MAIN, faults = ow_fault_on();
     /* With a fault configured every op goes by issue_step, which consults
      * the hooks in the order this path did (issue, SQ_FULL, io). */
     if (faults || !main_step || (op->kind != OW_OP_SEND && op->kind != OW_OP_RECV)) {
@@ -607,7 +597,7 @@ static __attribute__((noinline)) void start_any_rest(struct ow_op *op)
 static __attribute__((noinline)) void start_linked(struct ow_op *op)
 {
     struct ow_fdent *e;
-    if (faults_on() || (e = ow_fdtab_find(&u->fds, op->fd)) == NULL || e->q[OW_Q_WRITE].head != NULL) {
+    if (ow_fault_on() || (e = ow_fdtab_find(&u->fds, op->fd)) == NULL || e->q[OW_Q_WRITE].head != NULL) {
         start_any_rest(op);
         return;
     }
@@ -642,7 +632,7 @@ static __attribute__((noinline)) void start_any(struct ow_op *op)
  * ow_engine_submit zeroes it), whose sq_room holds. */
 static inline void start(struct ow_op *op)
 {
-    if ((op->kind == OW_OP_SEND || op->kind == OW_OP_RECV) && !faults_on()) {
+    if ((op->kind == OW_OP_SEND || op->kind == OW_OP_RECV) && !ow_fault_on()) {
         struct ur_state *s = u;
         struct ow_fdent *e = ow_fdtab_find(&s->fds, op->fd);
         struct ow_opq *q = e != NULL ? &e->q[op->kind == OW_OP_SEND ? OW_Q_WRITE : OW_Q_READ] : NULL;
@@ -912,7 +902,7 @@ static int ur_close(void *st, struct ow_op *op)
     assert(st == u);
     struct ur_state *s = st;
     struct io_uring_sq *sq = &s->ring.sq;
-    if (!faults_on() && sq_room(sq, 1)) {
+    if (!ow_fault_on() && sq_room(sq, 1)) {
         const struct ow_fdent *e = ow_fdtab_find(&s->fds, op->fd);
         if (e == NULL || ow_fdent_idle(e)) {
             struct io_uring_sqe *sqe = sq_next(sq);
