@@ -490,7 +490,7 @@ static int drain(void)
         /* The mailbox: nothing posted, cancelled or stopped since the last
          * take (the usual turn) would answer an empty take and no cancel;
          * that is known without setting up either (7 Ir a pass). */
-        if (atomic_load_explicit(&ep->mb.work, memory_order_acquire) != 0 || atomic_load(&ep->mb.ncancels) != 0) {
+        if (!ow_mb_idle(&ep->mb)) {
             stop = ow_mb_take(&ep->mb, &in);
             while ((op = ow_opq_pop(&in)) != NULL) {
                 if (op->kind == OW_OP_FORGET)
@@ -512,8 +512,7 @@ static int drain(void)
         /* Nothing new since: the next pass would find nothing and answer
          * as this one (a stop asked keeps mb.work set), so spare it (a
          * round trip made it about once: 28 Ir). */
-        if (ep->local.head == NULL && atomic_load_explicit(&ep->mb.work, memory_order_acquire) == 0 &&
-            atomic_load(&ep->mb.ncancels) == 0)
+        if (ep->local.head == NULL && ow_mb_idle(&ep->mb))
             return stop;
     }
 }

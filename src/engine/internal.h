@@ -197,6 +197,14 @@ static inline int ow_mb_direct(struct ow_mailbox *mb, struct ow_op *op, int on_o
     atomic_store(&op->eng_state, OW_MB_PENDING);   /* cancellable, but in no mailbox queue */
     return 1;
 }
+/* Engine thread: nothing posted, cancelled or stopped since the last take
+ * (a stop asked keeps work set): a drain would take nothing and find no
+ * cancel, so it may answer 0 without a pass. The usual turn of a shard
+ * whose calls go straight to its ring or queue. */
+static inline int ow_mb_idle(struct ow_mailbox *mb)
+{
+    return atomic_load_explicit(&mb->work, memory_order_acquire) == 0 && atomic_load(&mb->ncancels) == 0;
+}
 /* Engine thread: moves the posted ops to *in; returns 1 once stop was asked.
  * Inline, since the drain before every wait calls it: with nothing posted,
  * cancelled or stopped since the last take (a shard whose calls go straight

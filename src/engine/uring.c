@@ -726,7 +726,7 @@ static int drain(void)
      * this thread went to the ring directly). A pass would take no lock
      * and answer 0 (a stop asked keeps mb.work set); this answers so
      * without setting up its queues (12 Ir a turn). */
-    if (atomic_load_explicit(&u->mb.work, memory_order_acquire) == 0 && atomic_load(&u->mb.ncancels) == 0)
+    if (ow_mb_idle(&u->mb))
         return 0;
     for (;;) {
         struct ow_opq in;
