@@ -31,7 +31,20 @@ int main(void)
 
     HANDLE h;
     CHECK_STATUS(PsCreateSystemThread(&h, THREAD_ALL_ACCESS, NULL, NULL, NULL, Waiter, NULL), STATUS_SUCCESS);
-    sleep_ms(50);
+    /* The rundown has begun once an acquire fails. Polled, not slept for:
+     * a waiter thread slow to start (a loaded machine) made a fixed 50 ms
+     * sleep see an acquire succeed before the rundown had begun. */
+    BOOLEAN begun = FALSE;
+    for (LONG waited = 0; waited < 5000 && !begun; waited += 5) {
+        if (!ExAcquireRundownProtection(&Ref)) {
+            begun = TRUE;
+            break;
+        }
+        ExReleaseRundownProtection(&Ref);
+        sleep_ms(5);
+    }
+    CHECK(begun, "acquires still succeeded 5 s after the waiter started its rundown");
+    sleep_ms(30);
     CHECK(Waited == 0, "the wait returned with 4 references held");
     CHECK(!ExAcquireRundownProtection(&Ref), "an acquire succeeded after the rundown began");
     ExReleaseRundownProtectionEx(&Ref, 3);
