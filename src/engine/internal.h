@@ -274,17 +274,29 @@ static inline size_t ow_iov_total(const struct iovec *iov, int iovcnt)
  * without touching the caller's array (a partly done iovec goes to
  * priv->head and is sent alone), at most OW_IOV_WINDOW iovecs of it. */
 void ow_io_window_any(struct ow_op *op);
-/* The same, inline for the usual window: the first over one non-empty
- * buffer. Its msghdr gets msg_iov and msg_iovlen only: a one-buffer window
- * goes by send/recv, which read nothing else of it (uring.c's
- * prep_transfer, epoll.c's transfer). */
-static inline void ow_io_window(struct ow_op *op)
+/* One non-empty buffer: the usual send or receive. */
+static inline int ow_io_one_buffer(const struct ow_op *op)
+{
+    return op->u.io.iovcnt == 1 && op->u.io.iov[0].iov_len != 0;
+}
+/* The window of a one-buffer op before any byte moved (eng_done 0). It
+ * makes no call, so a fast path that makes none (uring.c's start, where a
+ * new op's eng_done is 0) keeps its registers. */
+static inline void ow_io_window_one(struct ow_op *op)
 {
     struct ow_priv *p = ow_priv(op);
-    if (op->u.io.iovcnt == 1 && op->eng_done == 0 && op->u.io.iov[0].iov_len != 0) {
-        /* The kernel only reads the array; msghdr just lacks the const. */
-        p->msg.msg_iov = (struct iovec *)op->u.io.iov;
-        p->msg.msg_iovlen = 1;
+    /* The kernel only reads the array; msghdr just lacks the const. */
+    p->msg.msg_iov = (struct iovec *)op->u.io.iov;
+    p->msg.msg_iovlen = 1;
+}
+/* ow_io_window_any, inline for the usual window: the first over one
+ * non-empty buffer. Its msghdr gets msg_iov and msg_iovlen only: a
+ * one-buffer window goes by send/recv, which read nothing else of it
+ * (uring.c's prep_transfer, epoll.c's transfer). */
+static inline void ow_io_window(struct ow_op *op)
+{
+    if (op->eng_done == 0 && ow_io_one_buffer(op)) {
+        ow_io_window_one(op);
         return;
     }
     ow_io_window_any(op);

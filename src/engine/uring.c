@@ -636,16 +636,14 @@ static inline void start(struct ow_op *op)
         struct ur_state *s = u;
         struct ow_fdent *e = ow_fdtab_find(&s->fds, op->fd);
         struct ow_opq *q = e != NULL ? &e->q[op->kind == OW_OP_SEND ? OW_Q_WRITE : OW_Q_READ] : NULL;
-        /* ow_io_window's usual window (eng_done is 0: ow_engine_submit),
-         * which is also what keeps this path free of calls. */
-        if (q != NULL && q->head == NULL && op->u.io.iovcnt == 1 && op->u.io.iov[0].iov_len != 0 &&
-            sq_room(&s->ring.sq, 1)) {
+        /* ow_io_window's usual window (a new op's eng_done is 0:
+         * ow_engine_submit), which is also what keeps this path free of
+         * calls. */
+        if (q != NULL && q->head == NULL && ow_io_one_buffer(op) && sq_room(&s->ring.sq, 1)) {
             assert(ow_priv(op)->step == STEP_MAIN && op->eng_done == 0);
             op->eng_next = NULL;
             q->head = q->tail = op;
-            struct ow_priv *p = ow_priv(op);
-            p->msg.msg_iov = (struct iovec *)op->u.io.iov;   /* as ow_io_window */
-            p->msg.msg_iovlen = 1;
+            ow_io_window_one(op);
             struct io_uring_sqe *sqe = sq_next(&s->ring.sq);
             prep_io_window(sqe, op);
             io_uring_sqe_set_data64(sqe, (uintptr_t)op | TAG_OP);
