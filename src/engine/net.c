@@ -15,12 +15,6 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-size_t ow_win_sockaddr_len(int win_family)
-{
-    return win_family == OW_WIN_AF_INET ? OW_WIN_SOCKADDR_IN_LEN
-         : win_family == OW_WIN_AF_INET6 ? OW_WIN_SOCKADDR_IN6_LEN : 0;
-}
-
 static int set_int(int fd, int level, int name, int value)
 {
     return ow_sys_setsockopt(fd, level, name, &value, sizeof(value)) < 0 ? -errno : 0;

@@ -60,9 +60,15 @@ long ow_net_recv_now(int fd, void *buf, size_t len);   /* non-blocking recv: byt
 /* Non-blocking receive of one datagram: its source in Windows layout
  * (*addrlen in: buffer size, out: bytes), *truncated when it did not fit. */
 long ow_net_recvfrom_now(int fd, void *buf, size_t len, void *win_addr, size_t *addrlen, int *truncated);
-size_t ow_win_sockaddr_len(int win_family);
+/* Size of a Windows address of win_family: 16, 28, or 0 for an unknown
+ * family. Inline: both sides ask on every connect. */
+static inline size_t ow_win_sockaddr_len(int win_family)
+{
+    return win_family == OW_WIN_AF_INET ? OW_WIN_SOCKADDR_IN_LEN
+         : win_family == OW_WIN_AF_INET6 ? OW_WIN_SOCKADDR_IN6_LEN : 0;
+}
 /* Up interfaces' addresses of a family, Windows layout, packed in out (at
  * most max of them); returns how many there are, or -errno. */
-int ow_net_local_addresses(int win_family, void *out, int max);    /* 16, 28, or 0 for an unknown family */
+int ow_net_local_addresses(int win_family, void *out, int max);
 
 #endif

@@ -553,13 +553,9 @@ static inline NTSTATUS ow_check_addr(const struct ow_socket *sock, const SOCKADD
         return STATUS_INVALID_ADDRESS;    /* of another family than the socket's */
     return STATUS_SUCCESS;
 }
-/* Size of a Windows address of family, 0 for another family (as the
- * engine's ow_win_sockaddr_len). Inline: each connect asks. */
+/* Size of a Windows address of family, 0 for another family. */
 _Static_assert(AF_INET == OW_WIN_AF_INET && AF_INET6 == OW_WIN_AF_INET6, "Windows family values");
-static inline size_t ow_addr_len(ADDRESS_FAMILY family)
-{
-    return family == AF_INET ? OW_WIN_SOCKADDR_IN_LEN : family == AF_INET6 ? OW_WIN_SOCKADDR_IN6_LEN : 0;
-}
+static inline size_t ow_addr_len(ADDRESS_FAMILY family) { return ow_win_sockaddr_len(family); }
 /* Copies an address of a socket's family (AF_INET or AF_INET6: a socket
  * has no other) to dst: constant-size copies, a few moves where a copy of
  * ow_addr_len bytes is a call into libc. Returns its length. */
