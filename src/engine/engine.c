@@ -383,20 +383,11 @@ static inline void submit_to_shard(const struct ow_backend *be, struct ow_op *op
     be->submit(sh->state, op);
 }
 
-/* ow_engine_submit's general path: an address to check and translate
- * (CONNECT, CONNECT_SEND, SENDMSG, RECVMSG), a NOP (no fd), an fd the map
- * has no chunk for yet, a shard number to bring in range, fault injection. */
-static __attribute__((noinline)) int submit_slow(const struct ow_backend *be, struct ow_op *op)
+/* ow_engine_submit's general path, past an address's translation: fault
+ * injection, a shard number to bring in range, an fd the map has no chunk
+ * for yet, a NOP (no fd). */
+static __attribute__((noinline)) int submit_rest(const struct ow_backend *be, struct ow_op *op)
 {
-    int rc = 0;
-    if (op->kind == OW_OP_CONNECT)
-        rc = sa_from_win(op->u.connect.win_addr, op->u.connect.addrlen, op->eng_sa.b, &op->eng_salen);
-    else if (op->kind == OW_OP_CONNECT_SEND)   /* keeps its address in u.io */
-        rc = sa_from_win(op->u.io.win_addr, op->u.io.addrlen, op->eng_sa.b, &op->eng_salen);
-    else if (op->kind == OW_OP_SENDMSG || op->kind == OW_OP_RECVMSG)
-        rc = ow_dgram_prepare(op);   /* dgram.c */
-    if (rc < 0)
-        return rc;
     if (ow_fault_hit(OW_FAULT_SUBMIT_ENOMEM))
         return -ENOMEM;
     unsigned n = atomic_load(&g_nshards);
@@ -408,7 +399,19 @@ static __attribute__((noinline)) int submit_slow(const struct ow_backend *be, st
     return 0;
 }
 
-/* The kinds submit_slow takes: those with an address, and NOP. */
+/* The kinds with a datagram address to prepare (SENDMSG, RECVMSG), and NOP. */
+static __attribute__((noinline)) int submit_slow(const struct ow_backend *be, struct ow_op *op)
+{
+    if (op->kind == OW_OP_SENDMSG || op->kind == OW_OP_RECVMSG) {
+        int rc = ow_dgram_prepare(op);   /* dgram.c */
+        if (rc < 0)
+            return rc;
+    }
+    return submit_rest(be, op);
+}
+
+/* The kinds not submitted by the usual path alone: those with an address,
+ * and NOP. */
 #define SLOW_KINDS (1u << OW_OP_CONNECT | 1u << OW_OP_CONNECT_SEND | 1u << OW_OP_SENDMSG | 1u << OW_OP_RECVMSG \
                     | 1u << OW_OP_NOP)
 
@@ -428,13 +431,26 @@ int ow_engine_submit(struct ow_op *op)
      * before every transfer (ow_io_window, ow_dgram_msg), so they are left. */
     struct ow_priv *p = ow_priv(op);
     memset(&p->cancel_next, 0, sizeof(*p) - offsetof(struct ow_priv, cancel_next));
+    /* A connect's address is translated here, and then it goes the usual
+     * op's way (every connect passes here: submit_slow's frame and saved
+     * registers cost some 20 Ir). */
+    if ((1u << op->kind) & SLOW_KINDS) {
+        int rc;
+        if (op->kind == OW_OP_CONNECT_SEND)   /* keeps its address in u.io */
+            rc = sa_from_win(op->u.io.win_addr, op->u.io.addrlen, op->eng_sa.b, &op->eng_salen);
+        else if (op->kind == OW_OP_CONNECT)
+            rc = sa_from_win(op->u.connect.win_addr, op->u.connect.addrlen, op->eng_sa.b, &op->eng_salen);
+        else
+            return submit_slow(be, op);
+        if (rc < 0)
+            return rc;
+    }
     /* The usual op (a send or receive on a socket's known fd) makes no call
      * but the backend's, so this needs no stack frame of its own: anything
-     * else goes to submit_slow, as a tail call. */
+     * else goes to submit_rest, as a tail call. */
     _Atomic unsigned short *slot;
-    if (((1u << op->kind) & SLOW_KINDS) || ow_fault_on() ||
-        op->shard >= atomic_load(&g_nshards) || (slot = fdmap_slot(op->fd)) == NULL)
-        return submit_slow(be, op);
+    if (ow_fault_on() || op->shard >= atomic_load(&g_nshards) || (slot = fdmap_slot(op->fd)) == NULL)
+        return submit_rest(be, op);
     fdmap_store(slot, op->shard);
     submit_to_shard(be, op, &ow_shards[op->shard]);
     return 0;
