@@ -5,6 +5,14 @@
 
 #include <stdlib.h>
 
+/* socket.c's: ow_socket_make, and Irp completed with the socket or the
+ * failure. WskSocket's alone, as a tail call: the making inlined there
+ * saves a frame and the out-parameter. Its arguments in WskSocket's order,
+ * so that most stay where they are (Dispatch in its stack slot too). */
+NTSTATUS ow_socket_make_completing(struct ow_registration *reg, ADDRESS_FAMILY family, USHORT type,
+                                   ULONG protocol, enum ow_category cat, PVOID context,
+                                   const VOID *dispatch, PIRP Irp);
+
 NTSTATUS WSKAPI ow_wsk_socket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFamily, USHORT SocketType,
                               ULONG Protocol, ULONG Flags, PVOID SocketContext,
                               const VOID *Dispatch, PEPROCESS OwningProcess,
@@ -28,10 +36,8 @@ NTSTATUS WSKAPI ow_wsk_socket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFamily, 
     case WSK_FLAG_DATAGRAM_SOCKET:   cat = OW_CAT_DATAGRAM; break;
     default:                         return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
     }
-    struct ow_socket *sock;
-    NTSTATUS st = ow_socket_make(Client, cat, AddressFamily, SocketType, Protocol,
-                                 SocketContext, Dispatch, &sock);
-    return ow_complete_now(Irp, st, NT_SUCCESS(st) ? (ULONG_PTR)&sock->pub : 0);
+    return ow_socket_make_completing(Client, AddressFamily, SocketType, Protocol, cat, SocketContext,
+                                     Dispatch, Irp);
 }
 
 /* WskSocketConnect: WskSocket + WskBind + WskConnect in one call.

@@ -26,7 +26,11 @@ ULONG OwSocketsOutstanding(void)
     return (ULONG)atomic_load(&live_sockets);
 }
 
-/* Inlined into both makers: WskSocket is on every connect's path. */
+/* Inlined into both makers: WskSocket is on every connect's path. The
+ * cache's object comes zeroed: what starts at zero (life OPEN, state IDLE,
+ * rx and tx OPEN, ev IDLE, the lock free) is not written again. */
+_Static_assert(OW_LIFE_OPEN == 0 && OW_CONN_IDLE == 0 && OW_RX_OPEN == 0 && OW_TX_OPEN == 0 &&
+               OW_EV_IDLE == 0, "a zeroed socket starts open and idle");
 static inline __attribute__((always_inline)) struct ow_socket *
 socket_new(struct ow_registration *reg, enum ow_category cat, ADDRESS_FAMILY family, USHORT type,
            ULONG protocol, int fd, PVOID context, const VOID *client_dispatch)
@@ -45,14 +49,8 @@ socket_new(struct ow_registration *reg, enum ow_category cat, ADDRESS_FAMILY fam
     sock->shard = ow_engine_pick_shard();   /* the caller's shard when a completion creates it */
     sock->context = context;
     sock->client_dispatch = client_dispatch;
-    sock->life = OW_LIFE_OPEN;
     atomic_init(&sock->refs, 1);       /* the client's */
-    sock->state = OW_CONN_IDLE;
-    sock->rx = OW_RX_OPEN;
-    sock->tx = OW_TX_OPEN;
-    sock->ev = OW_EV_IDLE;
     sock->lanes[OW_LANE_ACCEPT].busy = &accept_lane_sentinel;
-    ow_lock_init(&sock->lock);
     ow_reg_socket_added(reg, sock);
     atomic_fetch_add(&live_sockets, 1);
     return sock;
@@ -67,11 +65,11 @@ struct ow_socket *ow_socket_new(struct ow_registration *reg, enum ow_category ca
 
 static BOOLEAN family_supported(ADDRESS_FAMILY f) { return f == AF_INET || f == AF_INET6; }
 
-NTSTATUS ow_socket_make(struct ow_registration *reg, enum ow_category cat, ADDRESS_FAMILY family,
-                        USHORT type, ULONG protocol, PVOID context, const VOID *dispatch,
-                        struct ow_socket **out)
+/* ow_socket_make without *out's NULL: inlined into both its callers. */
+static inline __attribute__((always_inline)) NTSTATUS
+socket_make(struct ow_registration *reg, enum ow_category cat, ADDRESS_FAMILY family, USHORT type,
+            ULONG protocol, PVOID context, const VOID *dispatch, struct ow_socket **out)
 {
-    *out = NULL;
     if (!family_supported(family))
         return STATUS_NOT_SUPPORTED;
     enum ow_sock_kind kind;
@@ -97,6 +95,26 @@ NTSTATUS ow_socket_make(struct ow_registration *reg, enum ow_category cat, ADDRE
     }
     *out = sock;
     return STATUS_SUCCESS;
+}
+
+NTSTATUS ow_socket_make(struct ow_registration *reg, enum ow_category cat, ADDRESS_FAMILY family,
+                        USHORT type, ULONG protocol, PVOID context, const VOID *dispatch,
+                        struct ow_socket **out)
+{
+    *out = NULL;
+    return socket_make(reg, cat, family, type, protocol, context, dispatch, out);
+}
+
+/* WskSocket past its checks (provider.c): the socket made, and Irp
+ * completed with it. The making is inlined, so that the whole call takes
+ * one frame and the socket stays in a register. */
+NTSTATUS ow_socket_make_completing(struct ow_registration *reg, ADDRESS_FAMILY family, USHORT type,
+                                   ULONG protocol, enum ow_category cat, PVOID context,
+                                   const VOID *dispatch, PIRP Irp)
+{
+    struct ow_socket *sock = NULL;
+    NTSTATUS st = socket_make(reg, cat, family, type, protocol, context, dispatch, &sock);
+    return ow_complete_now(Irp, st, NT_SUCCESS(st) ? (ULONG_PTR)&sock->pub : 0);
 }
 
 static void socket_destroy(struct ow_socket *sock)
