@@ -117,7 +117,7 @@ NTSTATUS ow_socket_make_completing(struct ow_registration *reg, ADDRESS_FAMILY f
     return ow_complete_now(Irp, st, NT_SUCCESS(st) ? (ULONG_PTR)&sock->pub : 0);
 }
 
-static void socket_destroy(struct ow_socket *sock)
+static inline __attribute__((always_inline)) void socket_destroy(struct ow_socket *sock)
 {
     atomic_fetch_sub(&live_sockets, 1);
     ow_share_release(sock);   /* its address is free for WskBind again */
@@ -126,8 +126,11 @@ static void socket_destroy(struct ow_socket *sock)
     ow_reg_socket_remove(sock->reg, sock);   /* and frees it */
 }
 
-/* The descriptor is closed: the socket goes, then its close IRP completes. */
-static void destroy_and_complete(struct ow_socket *sock)
+/* The descriptor is closed: the socket goes, then its close IRP completes.
+ * Inline, with socket_destroy and close_fd: a connection's close passes
+ * through finish_close and close_done, and each call between them cost a
+ * frame of its own. */
+static inline __attribute__((always_inline)) void destroy_and_complete(struct ow_socket *sock)
 {
     PIRP irp = sock->close_irp;
     socket_destroy(sock);
@@ -163,7 +166,7 @@ static BOOLEAN closes_abortively(const struct ow_socket *sock)
  * submission (ow_engine_close: a completion routine closing its socket on
  * io_uring), and close_done finishes the close later, on this thread's
  * engine loop. FALSE: closed now. */
-static BOOLEAN close_fd(struct ow_socket *sock)
+static inline __attribute__((always_inline)) BOOLEAN close_fd(struct ow_socket *sock)
 {
     if (sock->fd < 0)
         return FALSE;
@@ -178,8 +181,9 @@ static BOOLEAN close_fd(struct ow_socket *sock)
     return FALSE;
 }
 
-/* The last reference is gone: nothing else can reach the socket. */
-static void finish_close(struct ow_socket *sock)
+/* The last reference is gone: nothing else can reach the socket. Out of
+ * line: ow_sock_unref stays a decrement and a tail call. */
+static __attribute__((noinline)) void finish_close(struct ow_socket *sock)
 {
     if (!close_fd(sock))
         destroy_and_complete(sock);
