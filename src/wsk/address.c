@@ -32,16 +32,11 @@ NTSTATUS ow_bind_deferred_locked(struct ow_socket *sock)
     return st;
 }
 
-NTSTATUS WSKAPI ow_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags, PIRP Irp)
+/* WskBind past its checks, for every address but a connection or stream
+ * socket's wildcard with port 0. */
+static __attribute__((noinline)) NTSTATUS bind_general(struct ow_socket *sock, PSOCKADDR LocalAddress,
+                                                       PIRP Irp)
 {
-    if (Irp == NULL)
-        return STATUS_INVALID_PARAMETER;
-    struct ow_socket *sock = ow_sock(Socket);
-    if (Flags != 0)
-        return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
-    NTSTATUS st = ow_check_addr(sock, LocalAddress);
-    if (!NT_SUCCESS(st))
-        return ow_complete_now(Irp, st, 0);
     /* Windows creates a UDP socket with WSK_FLAG_LISTEN_SOCKET, then fails
      * its bind (wsk-facts.md: observed, Wine's WSK tests run on Windows). */
     if (sock->category == OW_CAT_LISTEN && sock->type == SOCK_DGRAM)
@@ -53,22 +48,7 @@ NTSTATUS WSKAPI ow_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags,
         ow_unlock(&sock->lock);
         return ow_complete_now(Irp, why, 0);
     }
-    if (is_any_port0(LocalAddress) &&
-        (sock->category == OW_CAT_CONNECTION || sock->category == OW_CAT_STREAM)) {
-        /* The usual client pattern, WskBind(wildcard, port 0) then connect:
-         * the Linux bind waits until a port can be observed (WskListen,
-         * WskGetLocalAddress) and is usually never needed, since connect
-         * picks the port itself. An explicit bind(port 0) scans the bound
-         * ports in the kernel: 10,000 client sockets took 4 s to bind. */
-        sock->bind_deferred = TRUE;
-        sock->state = OW_CONN_BOUND;
-        ow_unlock(&sock->lock);
-        /* No ow_events_static: a connection or stream socket that is not
-         * connected has no static event to apply (ow_events_static_apply
-         * wants nothing of it), and it is no listener, nothing to arm. */
-        return ow_complete_now(Irp, STATUS_SUCCESS, 0);
-    }
-    st = ow_share_bind(sock, LocalAddress);
+    NTSTATUS st = ow_share_bind(sock, LocalAddress);
     int rc = NT_SUCCESS(st) ? 0 : -1;
     /* A listen socket listens as soon as it is bound (WskBind page). */
     if (rc == 0 && sock->category == OW_CAT_LISTEN) {
@@ -87,6 +67,45 @@ NTSTATUS WSKAPI ow_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags,
     if (NT_SUCCESS(st) && rc < 0)
         st = ow_status_from_errno(-rc);   /* listen() failed */
     return ow_complete_now(Irp, st, 0);
+}
+
+NTSTATUS WSKAPI ow_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags, PIRP Irp)
+{
+    if (Irp == NULL)
+        return STATUS_INVALID_PARAMETER;
+    struct ow_socket *sock = ow_sock(Socket);
+    if (Flags != 0)
+        return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
+    NTSTATUS st = ow_check_addr(sock, LocalAddress);
+    if (!NT_SUCCESS(st))
+        return ow_complete_now(Irp, st, 0);
+    /* Every other case goes to bind_general as a tail call, so that this
+     * path saves only the registers its lock's calls need. The test reads
+     * the client's address and the category, fixed at creation: no lock.
+     * bind_general's first check (a UDP listen socket) cannot hold for a
+     * connection or stream socket, so its order with the lock's is kept. */
+    if (!((sock->category == OW_CAT_CONNECTION || sock->category == OW_CAT_STREAM) &&
+          is_any_port0(LocalAddress)))
+        return bind_general(sock, LocalAddress, Irp);
+
+    ow_lock(&sock->lock);
+    if (sock->life != OW_LIFE_OPEN || sock->state != OW_CONN_IDLE) {
+        NTSTATUS why = sock->life != OW_LIFE_OPEN ? STATUS_FILE_FORCED_CLOSED : STATUS_ADDRESS_ALREADY_ASSOCIATED;
+        ow_unlock(&sock->lock);
+        return ow_complete_now(Irp, why, 0);
+    }
+    /* The usual client pattern, WskBind(wildcard, port 0) then connect:
+     * the Linux bind waits until a port can be observed (WskListen,
+     * WskGetLocalAddress) and is usually never needed, since connect
+     * picks the port itself. An explicit bind(port 0) scans the bound
+     * ports in the kernel: 10,000 client sockets took 4 s to bind. */
+    sock->bind_deferred = TRUE;
+    sock->state = OW_CONN_BOUND;
+    ow_unlock(&sock->lock);
+    /* No ow_events_static: a connection or stream socket that is not
+     * connected has no static event to apply (ow_events_static_apply
+     * wants nothing of it), and it is no listener, nothing to arm. */
+    return ow_complete_now(Irp, STATUS_SUCCESS, 0);
 }
 
 static NTSTATUS get_address(PWSK_SOCKET Socket, PSOCKADDR Address, PIRP Irp, BOOLEAN remote)
