@@ -212,8 +212,14 @@ void ow_sock_unref(struct ow_socket *sock) { sock_unref(sock); }
  * closes make no call, take no lock, for what the socket never had. */
 enum { STOP_REQS = 1, STOP_EVENTS = 2, STOP_LISTEN = 4 };
 
-static unsigned to_stop_locked(const struct ow_socket *sock)
+static inline __attribute__((always_inline)) unsigned to_stop_locked(const struct ow_socket *sock)
 {
+    /* The usual close (a connection with nothing pending, no events armed)
+     * by three tests, where the mask below is 0 exactly: built branch-free
+     * it cost some ten more instructions a close. */
+    if (sock->npending == 0 && sock->ev != OW_EV_ARMED &&
+        (sock->category == OW_CAT_CONNECTION || sock->category == OW_CAT_DATAGRAM))
+        return 0;
     /* Connection and datagram sockets are never listeners: nothing held, no timer. */
     return (sock->npending != 0 ? STOP_REQS : 0) | (sock->ev == OW_EV_ARMED ? STOP_EVENTS : 0) |
            (sock->category != OW_CAT_CONNECTION && sock->category != OW_CAT_DATAGRAM ? STOP_LISTEN : 0);
