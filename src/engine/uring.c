@@ -312,17 +312,36 @@ static int arm_wake(void)
 static void finish(struct ow_op *op, ssize_t res);
 
 /* Sends the oldest waiting op of an fd queue to the kernel. */
-static void start_next(int fd, int q)
+static void start_next_in(struct ow_opq *q)
 {
-    struct ow_fdent *e = ow_fdtab_find(&u->fds, fd);
     struct ow_op *next;
-    while (e != NULL && (next = e->q[q].head) != NULL) {
+    while ((next = q->head) != NULL) {
         int rc = issue(next);
         if (rc == 0)
             return;
-        ow_opq_pop(&e->q[q]);
+        ow_opq_pop(q);
         ow_mb_finish(&u->mb, next, rc);
     }
+}
+
+static void start_next(int fd, int q)
+{
+    struct ow_fdent *e = ow_fdtab_find(&u->fds, fd);
+    if (e != NULL)
+        start_next_in(&e->q[q]);
+}
+
+/* The fd queue a SEND or RECV waits in, &its fd entry's q[OW_Q_READ or
+ * OW_Q_WRITE], kept in its eng_ctl (which only a RECVMSG's cmsgs use) from
+ * its push on: start and start_any_rest set it for every op they push there
+ * but a RECVMSG, start_linked for a CONNECT_SEND (a SEND once connected).
+ * It is what ow_fdtab_find(op->fd) would answer for as long as the op
+ * lives: the entry existed at the push, entries never move, and the table
+ * frees none before ur_fini. So a transfer's completion (io_moved) finds
+ * its queue without a look-up. */
+static inline struct ow_opq **io_queue(struct ow_op *op)
+{
+    return (struct ow_opq **)(void *)op->eng_ctl.b;
 }
 
 /* Completes op, which waits in fd queue q (ow_op_queue); if it headed an
@@ -352,6 +371,20 @@ static inline void finish_in(struct ow_op *op, int q, ssize_t res)
 
 static void finish(struct ow_op *op, ssize_t res) { finish_in(op, ow_op_queue(op), res); }
 
+/* finish_in for a SEND or RECV, its queue known (io_queue): the same steps. */
+static inline void finish_io(struct ow_op *op, ssize_t res)
+{
+    struct ow_opq *q = *io_queue(op);
+    int next = 0;
+    if (q->head == op) {
+        ow_opq_pop(q);
+        next = q->head != NULL;   /* see finish_in */
+    }
+    ow_mb_finish(&u->mb, op, res);
+    if (next)
+        start_next_in(q);
+}
+
 /* Next step of op, unless a cancel arrived meanwhile. */
 static void reissue(struct ow_op *op, int step)
 {
@@ -369,7 +402,7 @@ static inline void io_moved(struct ow_op *op, size_t n)
     if (ow_io_wants_more(op))
         reissue(op, STEP_MAIN);
     else
-        finish_in(op, op->kind == OW_OP_SEND ? OW_Q_WRITE : OW_Q_READ, (ssize_t)op->eng_done);
+        finish_io(op, (ssize_t)op->eng_done);
 }
 
 static void advance_io(struct ow_op *op, ssize_t res)
@@ -569,6 +602,8 @@ static __attribute__((noinline)) void start_any_rest(struct ow_op *op)
             return;
         }
         ow_opq_push(&e->q[q], op);
+        if (op->kind != OW_OP_RECVMSG)
+            *io_queue(op) = &e->q[q];
         if (e->q[q].head != op)
             return;
         rc = issue(op);
@@ -603,6 +638,7 @@ static __attribute__((noinline)) void start_linked(struct ow_op *op)
     }
     struct ow_opq *q = &e->q[OW_Q_WRITE];
     ow_opq_push(q, op);
+    *io_queue(op) = q;
     int rc = issue_linked(op);
     if (rc < 0) {
         ow_opq_pop(q);
@@ -632,15 +668,20 @@ static __attribute__((noinline)) void start_any(struct ow_op *op)
  * ow_engine_submit zeroes it), whose sq_room holds. */
 static inline void start(struct ow_op *op)
 {
-    if ((op->kind == OW_OP_SEND || op->kind == OW_OP_RECV) && !ow_fault_on()) {
+    struct ow_fdent *e;
+    if ((op->kind == OW_OP_SEND || op->kind == OW_OP_RECV) && !ow_fault_on() &&
+        (e = ow_fdtab_find(&u->fds, op->fd)) != NULL) {
         struct ur_state *s = u;
-        struct ow_fdent *e = ow_fdtab_find(&s->fds, op->fd);
-        struct ow_opq *q = e != NULL ? &e->q[op->kind == OW_OP_SEND ? OW_Q_WRITE : OW_Q_READ] : NULL;
+        struct ow_opq *q = &e->q[op->kind == OW_OP_SEND ? OW_Q_WRITE : OW_Q_READ];
+        /* q in one register: GCC would otherwise index e->q[] at each use
+         * and work the address out again for io_queue (4 Ir an op). */
+        __asm__("" : "+r"(q));
         /* ow_io_window's usual window (a new op's eng_done is 0:
          * ow_engine_submit), which is also what keeps this path free of
          * calls. */
-        if (q != NULL && q->head == NULL && ow_io_one_buffer(op) && sq_room(&s->ring.sq, 1)) {
+        if (q->head == NULL && ow_io_one_buffer(op) && sq_room(&s->ring.sq, 1)) {
             assert(ow_priv(op)->step == STEP_MAIN && op->eng_done == 0);
+            *io_queue(op) = q;
             op->eng_next = NULL;
             q->head = q->tail = op;
             ow_io_window_one(op);
