@@ -76,10 +76,10 @@ static inline int enter(struct io_uring *ring, unsigned wait_nr)
 {
     struct io_uring_sq *sq = &ring->sq;
     unsigned tail = sq->sqe_tail;
-    if (sq->sqe_head != tail) {
-        sq->sqe_head = tail;
-        io_uring_smp_store_release(sq->ktail, tail);
-    }
+    /* Stored even when no SQE came since the last time: the kernel reads
+     * it only once entered, and a test first cost more than the store. */
+    sq->sqe_head = tail;
+    io_uring_smp_store_release(sq->ktail, tail);
     unsigned submit = tail - IO_URING_READ_ONCE(*sq->khead);
     unsigned flags = 0;
     if (wait_nr != 0 || (IO_URING_READ_ONCE(*sq->kflags) & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN)))
@@ -665,13 +665,15 @@ static __attribute__((noinline)) void start_any(struct ow_op *op)
  * memory of the entry found last (which any look-up updates). The steps
  * are start_any_rest's own for that case: the op heads its queue, so
  * issue() takes its transfer path (a new op's step is STEP_MAIN:
- * ow_engine_submit zeroes it), whose sq_room holds. */
-static inline void start(struct ow_op *op)
+ * ow_engine_submit zeroes it), whose sq_room holds. s is this thread's
+ * u, which both callers have at hand (ur_submit checked it is), so start
+ * does not read the thread-local again. */
+static inline void start(struct ur_state *s, struct ow_op *op)
 {
+    assert(s == u);
     struct ow_fdent *e;
     if ((op->kind == OW_OP_SEND || op->kind == OW_OP_RECV) && !ow_fault_on() &&
-        (e = ow_fdtab_find(&u->fds, op->fd)) != NULL) {
-        struct ur_state *s = u;
+        (e = ow_fdtab_find(&s->fds, op->fd)) != NULL) {
         struct ow_opq *q = &e->q[op->kind == OW_OP_SEND ? OW_Q_WRITE : OW_Q_READ];
         /* q in one register: GCC would otherwise index e->q[] at each use
          * and work the address out again for io_queue (4 Ir an op). */
@@ -775,7 +777,7 @@ static int drain(void)
             if (op->kind == OW_OP_FORGET)
                 ow_mb_run_forget(&u->mb, op, forget);
             else
-                start(op);
+                start(u, op);
             busy = 1;
         }
         while ((op = ow_mb_next_cancel(&u->mb, &unsubmitted)) != NULL) {
@@ -909,7 +911,7 @@ static void ur_submit(void *st, struct ow_op *op)
         /* On this shard's own thread (a completion chaining its next call):
          * straight to the ring, no mailbox round and no wake-up. The kernel
          * completes it through a CQE, never on this stack. */
-        start(op);
+        start(s, op);
         return;
     }
     ow_mb_post(&s->mb, op);
