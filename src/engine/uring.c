@@ -124,18 +124,23 @@ static inline struct io_uring_sqe *sqe_get(void)
  * them); several go as SENDMSG or RECVMSG (`msg_op`). A SEND/RECV length is
  * 32 bits: a longer buffer is offered in part, as the kernel would cap one
  * call at about 2 GiB anyway, and advance() goes on from where it stopped. */
-static inline __attribute__((always_inline)) void prep_transfer(struct io_uring_sqe *sqe, struct ow_op *op, int msg_op, int flags)
+static inline __attribute__((always_inline)) void prep_transfer_at(struct io_uring_sqe *sqe, struct ow_op *op, int msg_op, int flags,
+                                                                    int one_buffer)
 {
     struct ow_priv *p = ow_priv(op);
-    if (p->msg.msg_iovlen != 1) {
-        if (msg_op == IORING_OP_SENDMSG)
-            io_uring_prep_sendmsg(sqe, op->fd, &p->msg, (unsigned)flags);
-        else
-            io_uring_prep_recvmsg(sqe, op->fd, &p->msg, (unsigned)flags);
-        return;
+    const struct iovec *one = op->u.io.iov;
+    if (!one_buffer) {
+        if (p->msg.msg_iovlen != 1) {
+            if (msg_op == IORING_OP_SENDMSG)
+                io_uring_prep_sendmsg(sqe, op->fd, &p->msg, (unsigned)flags);
+            else
+                io_uring_prep_recvmsg(sqe, op->fd, &p->msg, (unsigned)flags);
+            return;
+        }
+        one = &p->msg.msg_iov[0];
     }
-    void *base = p->msg.msg_iov[0].iov_base;
-    size_t len = p->msg.msg_iov[0].iov_len;
+    void *base = one->iov_base;
+    size_t len = one->iov_len;
     if (len > OW_TRANSFER_MAX)
         len = OW_TRANSFER_MAX;
     if (msg_op == IORING_OP_SENDMSG)
@@ -144,21 +149,33 @@ static inline __attribute__((always_inline)) void prep_transfer(struct io_uring_
         io_uring_prep_recv(sqe, op->fd, base, len, flags);
 }
 
-/* A SEND or RECV's transfer of its window (priv->msg), once set. */
-static inline __attribute__((always_inline)) void prep_io_window(struct io_uring_sqe *sqe, struct ow_op *op)
+static inline __attribute__((always_inline)) void prep_transfer(struct io_uring_sqe *sqe, struct ow_op *op, int msg_op, int flags)
+{
+    prep_transfer_at(sqe, op, msg_op, flags, 0);
+}
+
+/* A SEND or RECV's transfer of its window (priv->msg), once set; or, with
+ * one_buffer (start's usual op: ow_io_one_buffer, no byte moved yet), of
+ * its one buffer, priv->msg unused. */
+static inline __attribute__((always_inline)) void prep_io_at(struct io_uring_sqe *sqe, struct ow_op *op, int one_buffer)
 {
     if (op->kind == OW_OP_SEND) {
         /* MSG_WAITALL makes the kernel retry partial stream sends itself; a
          * short result still gets resubmitted by advance(). */
-        prep_transfer(sqe, op, IORING_OP_SENDMSG,
-                      MSG_NOSIGNAL | ((op->u.io.flags & OW_IO_WAITALL) ? MSG_WAITALL : 0));
+        prep_transfer_at(sqe, op, IORING_OP_SENDMSG,
+                         MSG_NOSIGNAL | ((op->u.io.flags & OW_IO_WAITALL) ? MSG_WAITALL : 0), one_buffer);
     } else {
         /* No MSG_WAITALL here: the kernel's own retry would swallow an
          * error that follows some progress (a reset after 2 of 100 bytes
          * would read as end-of-stream); advance() loops instead and keeps
          * the error in io_err. */
-        prep_transfer(sqe, op, IORING_OP_RECVMSG, (op->u.io.flags & OW_IO_PEEK) ? MSG_PEEK : 0);
+        prep_transfer_at(sqe, op, IORING_OP_RECVMSG, (op->u.io.flags & OW_IO_PEEK) ? MSG_PEEK : 0, one_buffer);
     }
+}
+
+static inline __attribute__((always_inline)) void prep_io_window(struct io_uring_sqe *sqe, struct ow_op *op)
+{
+    prep_io_at(sqe, op, 0);
 }
 
 /* A SEND or RECV's next transfer; `hooks` 0 when no fault is configured
@@ -686,9 +703,12 @@ static inline void start(struct ur_state *s, struct ow_op *op)
             *io_queue(op) = q;
             op->eng_next = NULL;
             q->head = q->tail = op;
-            ow_io_window_one(op);
+            /* The transfer of the one buffer goes by SEND or RECV, which
+             * read no msghdr: priv->msg (ow_io_window_one's) is left for
+             * the next try, whose ow_io_window sets it before any read
+             * (io_moved, reissue; the fault hooks run only there too). */
             struct io_uring_sqe *sqe = sq_next(&s->ring.sq);
-            prep_io_window(sqe, op);
+            prep_io_at(sqe, op, 1);
             io_uring_sqe_set_data64(sqe, (uintptr_t)op | TAG_OP);
             return;
         }
