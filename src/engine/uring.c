@@ -42,13 +42,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* An OW_OP_CONNECT_SEND's linked chain: TAG_LINK the connect heading it,
- * TAG_OP the send, TAG_LINK_POLL the POLLOUT behind it. TAG_CLOSE: an
- * ow_engine_close. Ops are 8-aligned. */
-enum { TAG_OP = 0, TAG_IGNORE = 1, TAG_WAKE = 2, TAG_LINK = 3, TAG_LINK_POLL = 4, TAG_CLOSE = 5, TAG_MASK = 7 };
+/* An op's own request: TAG_IO for a SEND or RECV's transfer (STEP_MAIN),
+ * TAG_OP for any other step but a chain (op_ud). An OW_OP_CONNECT_SEND's
+ * linked chain: TAG_LINK the connect heading it, TAG_LINK_SEND the send,
+ * TAG_LINK_POLL the POLLOUT behind it. TAG_CLOSE: an ow_engine_close. Ops
+ * are 8-aligned. */
+enum { TAG_IO = 0, TAG_IGNORE = 1, TAG_WAKE = 2, TAG_LINK = 3, TAG_LINK_POLL = 4, TAG_CLOSE = 5, TAG_OP = 6,
+       TAG_LINK_SEND = 7, TAG_MASK = 7 };
 
 /* ow_priv()->step: an op's request in the kernel right now. */
 enum { STEP_MAIN, STEP_WAIT, STEP_CONNWAIT };
+
+/* The user_data of op's own request for its current step (a chain's:
+ * its send's). The CQE of a transfer, the usual one, and of a chain's
+ * send are told by their tag alone (on_cqe), without reading the op's
+ * kind and step. An op's kind and step change only between its requests
+ * (before reissue() issues the next, or a fault hook's STEP_WAIT before
+ * issue_step's), so the cancel of the request in flight
+ * (cancel_in_kernel) works out the user_data it was issued with. A
+ * CONNECT_SEND reads OW_OP_SEND only once its chain has ended. */
+static inline uint64_t op_ud(const struct ow_op *op)
+{
+    unsigned tag = TAG_OP;
+    if (ow_priv((struct ow_op *)op)->step == STEP_MAIN) {
+        if (op->kind == OW_OP_SEND || op->kind == OW_OP_RECV)
+            tag = TAG_IO;
+        else if (op->kind == OW_OP_CONNECT_SEND)
+            tag = TAG_LINK_SEND;
+    }
+    return (uintptr_t)op | tag;
+}
 
 #define RING_ENTRIES 256
 /* Linux's MAX_RW_COUNT on 4 KiB pages: what one transfer moves at most. */
@@ -246,7 +269,7 @@ static __attribute__((noinline)) int issue_linked(struct ow_op *op)
     io_uring_sqe_set_data64(conn, (uintptr_t)op | TAG_LINK);
     ow_io_window(op);
     prep_transfer(send, op, IORING_OP_SENDMSG, MSG_NOSIGNAL | MSG_WAITALL);
-    io_uring_sqe_set_data64(send, (uintptr_t)op | TAG_OP);
+    io_uring_sqe_set_data64(send, (uintptr_t)op | TAG_LINK_SEND);
     if (want == 3) {
         send->flags |= IOSQE_IO_LINK;
         struct io_uring_sqe *poll = sq_next(sq);
@@ -282,7 +305,7 @@ static int issue_step(struct ow_op *op, int frc)
         io_uring_prep_poll_add(sqe, op->fd, POLLOUT);
         break;
     }
-    io_uring_sqe_set_data64(sqe, (uintptr_t)op | TAG_OP);
+    io_uring_sqe_set_data64(sqe, op_ud(op));
     return 0;
 }
 
@@ -310,7 +333,7 @@ static inline __attribute__((always_inline)) int issue(struct ow_op *op)
     if (sqe == NULL)
         return -EBUSY;
     prep_io_hooks(sqe, op, 0);
-    io_uring_sqe_set_data64(sqe, (uintptr_t)op | TAG_OP);
+    io_uring_sqe_set_data64(sqe, (uintptr_t)op | TAG_IO);   /* op_ud's, for this step */
     return 0;
 }
 
@@ -480,16 +503,9 @@ static void linked_cqe(struct ow_op *op, enum link_part part, int res)
 static void advance(struct ow_op *op, ssize_t res)
 {
     struct ow_priv *p = ow_priv(op);
-    /* The usual CQE first: a send or receive that moved bytes (not a
-     * CONNECT_SEND's, which reads OW_OP_SEND only once connected). */
-    if (res > 0 && p->step == STEP_MAIN && (op->kind == OW_OP_SEND || op->kind == OW_OP_RECV)) {
-        io_moved(op, (size_t)res);
-        return;
-    }
-    if (op->kind == OW_OP_CONNECT_SEND && p->step == STEP_MAIN) {
-        linked_cqe(op, LINK_SEND, (int)res);
-        return;
-    }
+    /* A send or receive whose transfer moved bytes went from on_cqe to
+     * io_moved (TAG_IO), a chain's send to linked_cqe (TAG_LINK_SEND). */
+    assert(!(op->kind == OW_OP_CONNECT_SEND && p->step == STEP_MAIN));
     if (p->cancelled && res == -EINTR)   /* cancelled while in io-wq */
         res = -ECANCELED;
     if (p->step == STEP_CONNWAIT) {
@@ -554,15 +570,23 @@ static void advance(struct ow_op *op, ssize_t res)
 
 static void on_cqe(uint64_t ud, int res)
 {
-    /* The usual CQE, an op's own, by one test: the switch's jump table
-     * costs twice that. */
-    if (__builtin_expect((ud & TAG_MASK) == TAG_OP, 1)) {
-        advance((struct ow_op *)(uintptr_t)ud, res);
+    /* The usual CQE, a transfer's that moved bytes, by its tag (op_ud,
+     * TAG_IO is 0) and its result, without reading the op's kind or step;
+     * the switch's jump table costs twice that. */
+    if (__builtin_expect((ud & TAG_MASK) == TAG_IO && res > 0, 1)) {
+        io_moved((struct ow_op *)(uintptr_t)ud, (size_t)res);
         return;
     }
     switch (ud & TAG_MASK) {
+    case TAG_IO:
+    case TAG_OP:
+        advance((struct ow_op *)(uintptr_t)(ud & ~(uint64_t)TAG_MASK), res);
+        break;
     case TAG_LINK:
         linked_cqe((struct ow_op *)(uintptr_t)(ud & ~(uint64_t)TAG_MASK), LINK_CONNECT, res);
+        break;
+    case TAG_LINK_SEND:
+        linked_cqe((struct ow_op *)(uintptr_t)(ud & ~(uint64_t)TAG_MASK), LINK_SEND, res);
         break;
     case TAG_LINK_POLL:
         linked_cqe((struct ow_op *)(uintptr_t)(ud & ~(uint64_t)TAG_MASK), LINK_POLL, res);
@@ -709,7 +733,7 @@ static inline void start(struct ur_state *s, struct ow_op *op)
              * (io_moved, reissue; the fault hooks run only there too). */
             struct io_uring_sqe *sqe = sq_next(&s->ring.sq);
             prep_io_at(sqe, op, 1);
-            io_uring_sqe_set_data64(sqe, (uintptr_t)op | TAG_OP);
+            io_uring_sqe_set_data64(sqe, (uintptr_t)op | TAG_IO);   /* op_ud's, for this step */
             return;
         }
     }
@@ -722,7 +746,7 @@ static void cancel_in_kernel(struct ow_op *op)
     ow_priv(op)->cancelled = 1;
     struct io_uring_sqe *sqe = sqe_get();
     if (sqe != NULL) {
-        io_uring_prep_cancel64(sqe, (uintptr_t)op | TAG_OP, 0);
+        io_uring_prep_cancel64(sqe, op_ud(op), 0);
         io_uring_sqe_set_data64(sqe, TAG_IGNORE);
     }
     /* A linked chain: the connect heads it (cancelling it ends the rest),
