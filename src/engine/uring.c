@@ -252,23 +252,26 @@ static void prep_main(struct io_uring_sqe *sqe, struct ow_op *op)
  * a POLLOUT) as one linked chain, so each starts in the kernel the moment
  * the one before succeeds; a failure cancels the rest. All SQEs go into the
  * same submission: a chain split across two would break. */
-static __attribute__((noinline)) int issue_linked(struct ow_op *op)
+static inline unsigned linked_want(const struct ow_op *op)
 {
-    unsigned want = (op->u.io.flags & OW_IO_ESTABLISHED) ? 3 : 2;
-    struct io_uring_sq *sq = &u->ring.sq;
-    if (!sq_room(sq, want) || ow_fault_hit(OW_FAULT_SQ_FULL)) {
-        enter(&u->ring, 0);            /* as sqe_get does: hand the SQ over first */
-        if (!sq_room(sq, want))
-            return -EBUSY;
-    }
+    return (op->u.io.flags & OW_IO_ESTABLISHED) ? 3 : 2;
+}
+
+/* issue_linked's SQEs, once sq_room(sq, want) held. one_buffer: the send
+ * is of op's one buffer with nothing sent yet (ow_io_one_buffer, eng_done
+ * 0), prepped from it without the msghdr window, as start's is. */
+static inline __attribute__((always_inline)) void prep_linked(struct io_uring_sq *sq, struct ow_op *op, unsigned want,
+                                                              int one_buffer)
+{
     struct ow_priv *p = ow_priv(op);
     struct io_uring_sqe *conn = sq_next(sq);
     struct io_uring_sqe *send = sq_next(sq);
     io_uring_prep_connect(conn, op->fd, (struct sockaddr *)op->eng_sa.b, op->eng_salen);
     conn->flags |= IOSQE_IO_LINK;
     io_uring_sqe_set_data64(conn, (uintptr_t)op | TAG_LINK);
-    ow_io_window(op);
-    prep_transfer(send, op, IORING_OP_SENDMSG, MSG_NOSIGNAL | MSG_WAITALL);
+    if (!one_buffer)
+        ow_io_window(op);
+    prep_transfer_at(send, op, IORING_OP_SENDMSG, MSG_NOSIGNAL | MSG_WAITALL, one_buffer);
     io_uring_sqe_set_data64(send, (uintptr_t)op | TAG_LINK_SEND);
     if (want == 3) {
         send->flags |= IOSQE_IO_LINK;
@@ -278,6 +281,18 @@ static __attribute__((noinline)) int issue_linked(struct ow_op *op)
     }
     p->link_cqes = 0;
     p->link_want = (unsigned char)want;
+}
+
+static __attribute__((noinline)) int issue_linked(struct ow_op *op)
+{
+    unsigned want = linked_want(op);
+    struct io_uring_sq *sq = &u->ring.sq;
+    if (!sq_room(sq, want) || ow_fault_hit(OW_FAULT_SQ_FULL)) {
+        enter(&u->ring, 0);            /* as sqe_get does: hand the SQ over first */
+        if (!sq_room(sq, want))
+            return -EBUSY;
+    }
+    prep_linked(sq, op, want, 0);
     return 0;
 }
 
@@ -680,6 +695,17 @@ static __attribute__((noinline)) void start_linked(struct ow_op *op)
     struct ow_opq *q = &e->q[OW_Q_WRITE];
     ow_opq_push(q, op);
     *io_queue(op) = q;
+    /* issue_linked's usual case without a call, so with no frame here or
+     * there: room in the SQ (its SQ_FULL hook would find no fault
+     * configured, as checked above) and a send of one buffer, of which a
+     * new op has sent nothing (ow_engine_submit zeroed eng_done). */
+    struct io_uring_sq *sq = &u->ring.sq;
+    unsigned want = linked_want(op);
+    if (sq_room(sq, want) && ow_io_one_buffer(op)) {
+        assert(op->eng_done == 0);
+        prep_linked(sq, op, want, 1);
+        return;
+    }
     int rc = issue_linked(op);
     if (rc < 0) {
         ow_opq_pop(q);
