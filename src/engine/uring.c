@@ -500,7 +500,12 @@ static void advance_linked(struct ow_op *op)
 /* A CQE of a linked chain: the connect's, the send's or the poll's. */
 enum link_part { LINK_CONNECT, LINK_SEND, LINK_POLL };
 
-static void linked_cqe(struct ow_op *op, enum link_part part, int res)
+/* Returns n > 0 when the chain ended in advance_linked's usual way, for
+ * the caller to run io_moved(op, n) inline: connected (no wait, no error),
+ * no poll, and a send that moved n bytes; op is then a SEND, as
+ * advance_linked leaves it before advance_io would take the same step.
+ * 0: all was done here. */
+static inline ssize_t linked_cqe(struct ow_op *op, enum link_part part, int res)
 {
     struct ow_priv *p = ow_priv(op);
     if (p->cancelled && res == -EINTR)
@@ -510,8 +515,15 @@ static void linked_cqe(struct ow_op *op, enum link_part part, int res)
     case LINK_SEND:    p->link_send_res = res; break;
     case LINK_POLL:    p->link_poll_res = res; break;
     }
-    if (++p->link_cqes == p->link_want)
-        advance_linked(op);
+    if (++p->link_cqes != p->link_want)
+        return 0;
+    if (p->link_connect_res >= 0 && p->link_send_res > 0 && p->link_want == 2) {
+        p->link_cqes = 0;
+        op->kind = OW_OP_SEND;
+        return p->link_send_res;
+    }
+    advance_linked(op);
+    return 0;
 }
 
 /* One CQE of op: complete it or issue its next step. */
@@ -587,38 +599,46 @@ static void on_cqe(uint64_t ud, int res)
 {
     /* The usual CQE, a transfer's that moved bytes, by its tag (op_ud,
      * TAG_IO is 0) and its result, without reading the op's kind or step;
-     * the switch's jump table costs twice that. */
+     * the switch's jump table costs twice that. A chain's usual end takes
+     * the same io_moved (linked_cqe). */
+    struct ow_op *op;
+    ssize_t moved;
     if (__builtin_expect((ud & TAG_MASK) == TAG_IO && res > 0, 1)) {
-        io_moved((struct ow_op *)(uintptr_t)ud, (size_t)res);
-        return;
-    }
-    switch (ud & TAG_MASK) {
-    case TAG_IO:
-    case TAG_OP:
-        advance((struct ow_op *)(uintptr_t)(ud & ~(uint64_t)TAG_MASK), res);
-        break;
-    case TAG_LINK:
-        linked_cqe((struct ow_op *)(uintptr_t)(ud & ~(uint64_t)TAG_MASK), LINK_CONNECT, res);
-        break;
-    case TAG_LINK_SEND:
-        linked_cqe((struct ow_op *)(uintptr_t)(ud & ~(uint64_t)TAG_MASK), LINK_SEND, res);
-        break;
-    case TAG_LINK_POLL:
-        linked_cqe((struct ow_op *)(uintptr_t)(ud & ~(uint64_t)TAG_MASK), LINK_POLL, res);
-        break;
-    case TAG_CLOSE:   /* no mailbox state: never cancelled, never posted */
-        ow_eng_close_done((struct ow_op *)(uintptr_t)(ud & ~(uint64_t)TAG_MASK), res);
-        break;
-    case TAG_WAKE:
-        ow_mb_ack(&u->mb);
-        if (arm_wake() < 0) {
-            fprintf(stderr, "openwsk: io_uring engine cannot re-arm its wake-up poll\n");
-            abort();
+        op = (struct ow_op *)(uintptr_t)ud;
+        moved = res;
+    } else {
+        op = (struct ow_op *)(uintptr_t)(ud & ~(uint64_t)TAG_MASK);
+        switch (ud & TAG_MASK) {
+        case TAG_IO:
+        case TAG_OP:
+            advance(op, res);
+            return;
+        case TAG_LINK:
+            moved = linked_cqe(op, LINK_CONNECT, res);
+            break;
+        case TAG_LINK_SEND:
+            moved = linked_cqe(op, LINK_SEND, res);
+            break;
+        case TAG_LINK_POLL:
+            moved = linked_cqe(op, LINK_POLL, res);
+            break;
+        case TAG_CLOSE:   /* no mailbox state: never cancelled, never posted */
+            ow_eng_close_done(op, res);
+            return;
+        case TAG_WAKE:
+            ow_mb_ack(&u->mb);
+            if (arm_wake() < 0) {
+                fprintf(stderr, "openwsk: io_uring engine cannot re-arm its wake-up poll\n");
+                abort();
+            }
+            return;
+        default:   /* TAG_IGNORE: the CQE of an ASYNC_CANCEL */
+            return;
         }
-        break;
-    default:   /* TAG_IGNORE: the CQE of an ASYNC_CANCEL */
-        break;
+        if (moved == 0)
+            return;
     }
+    io_moved(op, (size_t)moved);
 }
 
 /* Takes the CQEs one by one: each is copied out and its slot handed back
