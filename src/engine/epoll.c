@@ -179,9 +179,10 @@ static inline __attribute__((always_inline)) int try_io(struct ow_op *op, ssize_
 
 /* try_io's usual turn, with no call on its way: a send or receive of one
  * buffer with none of it moved yet and fault injection off. Inline in an
- * event's run_queue it spares the call of try_stream and its six saved
- * registers (about 20 Ir of a woken receive's 75); in start_stream, two
- * of its saved registers and its frame. Returns
+ * event's run_queue, and in a connected CONNECT_SEND's send, it spares the
+ * call of try_stream and its six saved registers (about 20 Ir of a woken
+ * receive's 75); in start_stream, two of its saved registers and its
+ * frame. Returns
  * 1 or 0 as try_io does, or -1 where try_io would go on (not that case,
  * EINTR, a WAITALL transfer that wants more): try_io from its top is that
  * next turn, its window built from eng_done as its loop builds it. The
@@ -251,8 +252,8 @@ static __attribute__((noinline)) int try_poll(struct ow_op *op, ssize_t *res)
     return 1;
 }
 
-/* A send or receive's try: try_io out of line once, for start_any,
- * run_queue and a connected CONNECT_SEND (start_stream has its own). */
+/* A send or receive's try: try_io out of line once, for start_any and
+ * what try_io_one leaves to it (start_stream_io has its own). */
 static __attribute__((noinline)) int try_stream(struct ow_op *op, ssize_t *res)
 {
     return try_io(op, res);
@@ -266,7 +267,8 @@ static __attribute__((noinline)) int try_connect_send(struct ow_op *op, ssize_t 
     if (*res < 0)
         return 1;
     op->kind = OW_OP_SEND;
-    return try_stream(op, res);
+    int done = try_io_one(op, res);
+    return done >= 0 ? done : try_stream(op, res);
 }
 
 /* Every case a tail call (each try_* out of line): the dispatch itself
