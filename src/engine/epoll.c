@@ -62,7 +62,8 @@ static uint64_t event_tag(int fd, unsigned gen) { return (uint64_t)gen << 32 | (
 
 /* revents: what a current registration's event reported for the op's fd,
  * or 0 for a try with no event behind it (a new op, the next op in line). */
-static __attribute__((noinline)) int try_connect(struct ow_op *op, ssize_t *res, unsigned revents)
+static inline __attribute__((always_inline)) int try_connect_inline(struct ow_op *op, ssize_t *res,
+                                                                     unsigned revents)
 {
     struct ow_priv *p = ow_priv(op);
     if (p->step == STEP_MAIN) {
@@ -97,6 +98,12 @@ static __attribute__((noinline)) int try_connect(struct ow_op *op, ssize_t *res,
         return 0;
     *res = rc;
     return 1;
+}
+
+/* A plain connect's try; a CONNECT_SEND has try_connect_inline in its own. */
+static __attribute__((noinline)) int try_connect(struct ow_op *op, ssize_t *res, unsigned revents)
+{
+    return try_connect_inline(op, res, revents);
 }
 
 static __attribute__((noinline)) int try_accept(struct ow_op *op, ssize_t *res)
@@ -262,7 +269,7 @@ static __attribute__((noinline)) int try_stream(struct ow_op *op, ssize_t *res)
 /* Connect, then (connected) the op is a plain WAITALL send. */
 static __attribute__((noinline)) int try_connect_send(struct ow_op *op, ssize_t *res, unsigned revents)
 {
-    if (!try_connect(op, res, revents))
+    if (!try_connect_inline(op, res, revents))
         return 0;
     if (*res < 0)
         return 1;
