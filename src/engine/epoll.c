@@ -569,16 +569,21 @@ static inline __attribute__((always_inline)) int drain_inline(void)
          * so it must reach its fd's queue before that record ends what is
          * there. One made during this pass (by a ->done) may still be here
          * when its cancel comes: cancel() looks here too. */
-        struct ow_opq in = ep->local;
+        struct ow_op *op = ep->local.head, *next;
         ep->local.head = ep->local.tail = NULL;
-        int busy = in.head != NULL, unsubmitted, stop = 0;
-        struct ow_op *op;
-        while ((op = ow_opq_pop(&in)) != NULL)
+        int busy = op != NULL, unsubmitted, stop = 0;
+        /* Walked as a chain, ow_opq_pop's work without its queue: the
+         * rest stays in a register, not in a struct on the stack. */
+        for (; op != NULL; op = next) {
+            next = op->eng_next;
+            op->eng_next = NULL;
             start(op);
+        }
         /* The mailbox: nothing posted, cancelled or stopped since the last
          * take (the usual turn) would answer an empty take and no cancel;
          * that is known without setting up either (7 Ir a pass). */
         if (!ow_mb_idle(&ep->mb)) {
+            struct ow_opq in;
             stop = ow_mb_take(&ep->mb, &in);
             while ((op = ow_opq_pop(&in)) != NULL) {
                 if (op->kind == OW_OP_FORGET)
