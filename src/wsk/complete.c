@@ -184,11 +184,9 @@ static VOID ow_cancel_routine(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     req_put(req);                      /* may drop the socket's last reference: finishes a close */
 }
 
-NTSTATUS ow_req_start(struct ow_req *req)
+/* ow_req_start's IRP half: the client's stack location, pending, and cancellation armed. */
+static inline __attribute__((always_inline)) void req_arm_irp(struct ow_req *req, PIRP irp)
 {
-    struct ow_socket *sock = req->sock;
-    PIRP irp = req->irp;
-
     IoSetNextIrpStackLocation(irp);
     IoMarkIrpPending(irp);
     irp->Tail.Overlay.DriverContext[0] = req;
@@ -202,14 +200,19 @@ NTSTATUS ow_req_start(struct ow_req *req)
         IoSetCancelRoutine(irp, ow_cancel_routine);
         atomic_store(&req->cancel_requested, true);
     }
+}
 
+/* ow_req_start past arming its IRP, with sock->lock held (dropped here);
+ * `open` is sock->life == OW_LIFE_OPEN, read under that lock. */
+static inline __attribute__((always_inline)) NTSTATUS req_start_locked(struct ow_req *req, struct ow_socket *sock,
+                                                                       PIRP irp, BOOLEAN open)
+{
     /* One pass under the lock: the socket reference (held until the req's
      * last reference, even when refused, as a cancel routine may already be
      * running and it locks the socket), the pending list and the lane. */
-    ow_lock(&sock->lock);
     atomic_fetch_add(&sock->refs, 1);
     req->holds_sock = TRUE;
-    BOOLEAN open = sock->life == OW_LIFE_OPEN, run_now = FALSE, skip_begin = FALSE;
+    BOOLEAN run_now = FALSE, skip_begin = FALSE;
     if (open) {
         req->prev = NULL;
         req->next = sock->pending;
@@ -258,6 +261,27 @@ NTSTATUS ow_req_start(struct ow_req *req)
         req_cancel(req);                   /* take it out of its lane */
     req_put(req);
     return STATUS_PENDING;
+}
+
+NTSTATUS ow_req_start(struct ow_req *req)
+{
+    struct ow_socket *sock = req->sock;
+    PIRP irp = req->irp;
+    req_arm_irp(req, irp);
+    ow_lock(&sock->lock);
+    return req_start_locked(req, sock, irp, sock->life == OW_LIFE_OPEN);
+}
+
+/* The IRP is armed under the lock here, which changes nothing for a cancel
+ * routine: it only raises cancel_requested before taking that lock (and
+ * waits for it), and arming waits for no lock. The caller checked, under
+ * this same lock, that the socket is open. */
+NTSTATUS ow_req_start_locked(struct ow_req *req)
+{
+    struct ow_socket *sock = req->sock;
+    PIRP irp = req->irp;
+    req_arm_irp(req, irp);
+    return req_start_locked(req, sock, irp, TRUE);
 }
 
 /* A request got its lane: its begin step, or its engine op. */

@@ -36,6 +36,24 @@ static NTSTATUS need_receivable(struct ow_socket *sock)
     return sock->rx == OW_RX_RESET && sock->life == OW_LIFE_OPEN ? STATUS_SUCCESS : st;
 }
 
+/* A send needs a connection whose sending side we did not shut. Under lock. */
+static NTSTATUS need_sendable(struct ow_socket *sock)
+{
+    NTSTATUS st = need_connected(sock);
+    if (NT_SUCCESS(st) && sock->tx == OW_TX_SHUT)
+        st = STATUS_INVALID_DEVICE_STATE;          /* after our graceful WskDisconnect */
+    return st;
+}
+
+/* need_sendable or need_receivable in a pass of its own under the lock. */
+static NTSTATUS state_check(struct ow_socket *sock, BOOLEAN send)
+{
+    ow_lock(&sock->lock);
+    NTSTATUS st = send ? need_sendable(sock) : need_receivable(sock);
+    ow_unlock(&sock->lock);
+    return st;
+}
+
 void ow_rx_fail_locked(struct ow_socket *sock, NTSTATUS status)
 {
     if (sock->rx == OW_RX_OPEN || sock->rx == OW_RX_FIN) {
@@ -117,15 +135,41 @@ static inline __attribute__((always_inline)) struct ow_req *buffer_req(struct ow
     return req;
 }
 
-/* Points req's engine op at its iovecs and starts it in its lane. */
-static NTSTATUS start_io(struct ow_req *req, int lane, enum ow_op_kind kind, int ioflags)
+/* Points req's engine op at its iovecs, for its lane. */
+static inline void io_prepare(struct ow_req *req, int lane, enum ow_op_kind kind, int ioflags)
 {
     req->lane = lane;
     req->op.kind = kind;
     req->op.u.io.iov = req->iov;
     req->op.u.io.iovcnt = req->iovcnt;
     req->op.u.io.flags = ioflags;
+}
+
+/* ... and starts it in its lane. */
+static NTSTATUS start_io(struct ow_req *req, int lane, enum ow_op_kind kind, int ioflags)
+{
+    io_prepare(req, lane, kind, ioflags);
     return ow_req_start(req);
+}
+
+/* WskSend's and WskReceive's request, made before their state check so
+ * that the check and the start are one pass under the socket's lock
+ * (ow_req_start_locked). The statuses stay those of the check first: a
+ * call failing both ways fails with the state's. With the verifier on,
+ * the check also runs first, as it did, since the buffer's examination
+ * (ow_vf_check_buf) must not reach a call the socket's state refuses. */
+static inline __attribute__((always_inline)) struct ow_req *checked_buffer_req(struct ow_socket *sock, PIRP Irp,
+        const WSK_BUF *Buffer, const char *what, ow_req_step_fn step, BOOLEAN send, NTSTATUS *st)
+{
+    if (ow_vf_enabled && !NT_SUCCESS(*st = state_check(sock, send)))
+        return NULL;
+    struct ow_req *req = buffer_req(sock, Irp, Buffer, what, step, st);
+    if (req == NULL) {
+        NTSTATUS state = state_check(sock, send);
+        if (!NT_SUCCESS(state))
+            *st = state;
+    }
+    return req;
 }
 
 /* ---- WskSend ------------------------------------------------------------- */
@@ -173,19 +217,20 @@ NTSTATUS WSKAPI ow_send(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP I
         return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
     if (Flags & ~(ULONG)WSK_FLAG_NODELAY)
         return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);   /* e.g. WSK_FLAG_OOB */
-    ow_lock(&sock->lock);
-    NTSTATUS st = need_connected(sock);
-    if (NT_SUCCESS(st) && sock->tx == OW_TX_SHUT)
-        st = STATUS_INVALID_DEVICE_STATE;          /* after our graceful WskDisconnect */
-    ow_unlock(&sock->lock);
-    if (!NT_SUCCESS(st))
-        return ow_complete_now(Irp, st, 0);
-
-    struct ow_req *req = buffer_req(sock, Irp, Buffer, "WskSend", send_step, &st);
+    NTSTATUS st;
+    struct ow_req *req = checked_buffer_req(sock, Irp, Buffer, "WskSend", send_step, TRUE, &st);
     if (req == NULL)
         return ow_complete_now(Irp, st, 0);
     req->flags = Flags;
-    return start_io(req, OW_LANE_SEND, OW_OP_SEND, OW_IO_WAITALL);   /* WSK does not complete a send early */
+    io_prepare(req, OW_LANE_SEND, OW_OP_SEND, OW_IO_WAITALL);   /* WSK does not complete a send early */
+    ow_lock(&sock->lock);
+    st = need_sendable(sock);
+    if (!NT_SUCCESS(st)) {
+        ow_unlock(&sock->lock);
+        ow_req_free_unstarted(req);
+        return ow_complete_now(Irp, st, 0);
+    }
+    return ow_req_start_locked(req);   /* need_sendable found it open */
 }
 
 /* ---- WskReceive ---------------------------------------------------------- */
@@ -296,18 +341,21 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
     /* DRAIN takes a zero-length buffer and excludes WAITALL (WskReceive page). */
     if (drain ? (Flags & WSK_FLAG_WAITALL) || (Buffer != NULL && Buffer->Length != 0) : Buffer == NULL)
         return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
-    ow_lock(&sock->lock);
-    NTSTATUS st = need_receivable(sock);
-    ow_unlock(&sock->lock);
-    if (!NT_SUCCESS(st))
-        return ow_complete_now(Irp, st, 0);
-    if (drain)
-        return start_drain(sock, Irp);
+    NTSTATUS st;
+    if (drain) {
+        st = state_check(sock, FALSE);
+        return NT_SUCCESS(st) ? start_drain(sock, Irp) : ow_complete_now(Irp, st, 0);
+    }
 
-    struct ow_req *req = buffer_req(sock, Irp, Buffer, "WskReceive", receive_step, &st);
+    struct ow_req *req = checked_buffer_req(sock, Irp, Buffer, "WskReceive", receive_step, FALSE, &st);
     if (req == NULL)
         return ow_complete_now(Irp, st, 0);
     req->flags = Flags;
+    req->begin = receive_begin;
+    /* With bytes asked, receive_begin has nothing to do when none are held
+     * (a zero-length receive always finishes there). */
+    req->begin_serves_held = req->total != 0;
+    io_prepare(req, OW_LANE_RECV, OW_OP_RECV, (Flags & WSK_FLAG_WAITALL) ? OW_IO_WAITALL : 0);
     /* With the receive lane idle, data an event held back (or a zero-length
      * receive, which only lifts the suspension of receive events) completes
      * the call at once. Otherwise the receive waits its turn behind earlier
@@ -316,28 +364,27 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
      * lane is held until the completion routine has run, so a receive
      * event resumed by this call cannot overtake the completion. */
     ow_lock(&sock->lock);
-    BOOLEAN inline_done = sock->life == OW_LIFE_OPEN &&
-                          (req->total == 0 ||
+    st = need_receivable(sock);
+    if (!NT_SUCCESS(st)) {
+        ow_unlock(&sock->lock);
+        ow_req_free_unstarted(req);
+        return ow_complete_now(Irp, st, 0);
+    }
+    /* need_receivable found the socket open. */
+    BOOLEAN inline_done = (req->total == 0 ||
                            (sock->ev_held_len > 0 && (!(Flags & WSK_FLAG_WAITALL) || sock->ev_held_len >= req->total))) &&
                           ow_lane_borrow_locked(sock, OW_LANE_RECV);
-    size_t held = 0;
     if (inline_done) {
-        held = ow_conn_take_held_locked(sock, req);
+        size_t held = ow_conn_take_held_locked(sock, req);
         atomic_fetch_add(&sock->refs, 1);   /* the completion routine may close the socket */
-    }
-    ow_unlock(&sock->lock);
-    if (inline_done) {
+        ow_unlock(&sock->lock);
         ow_req_free_unstarted(req);
         ow_complete_now(Irp, STATUS_SUCCESS, held);
         ow_lane_give_back(sock, OW_LANE_RECV);   /* and resumes receive events */
         ow_sock_unref(sock);
         return STATUS_SUCCESS;
     }
-    req->begin = receive_begin;
-    /* With bytes asked, receive_begin has nothing to do when none are held
-     * (a zero-length receive always finishes there). */
-    req->begin_serves_held = req->total != 0;
-    return start_io(req, OW_LANE_RECV, OW_OP_RECV, (Flags & WSK_FLAG_WAITALL) ? OW_IO_WAITALL : 0);
+    return ow_req_start_locked(req);
 }
 
 /* ---- WskDisconnect ------------------------------------------------------- */

@@ -290,6 +290,10 @@ static inline struct ow_req *ow_req_make(struct ow_socket *sock, PIRP irp, const
     req->op.done = ow_req_op_done;
     return req;
 }
+/* ow_req_start for a caller that holds sock->lock (which this drops) and
+ * found the socket open under it: WskSend and WskReceive check the
+ * socket's state and start the request in one pass under its lock. */
+NTSTATUS ow_req_start_locked(struct ow_req *req);
 /* Submits req->op again for the next stage (from a step function). */
 void ow_req_continue(struct ow_req *req);
 /* Completes the request's IRP, then starts the next request of its lane and
