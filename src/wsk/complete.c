@@ -17,9 +17,8 @@ static void req_get(struct ow_req *req) { atomic_fetch_add(&req->refs, 1); }
 /* The last reference to a started req also drops its socket reference: a
  * cancel routine still holding the req may touch the socket's lock, so the
  * socket outlives every req of it, not only their IRPs. */
-static inline __attribute__((always_inline)) void req_free(struct ow_req *req)
+static inline __attribute__((always_inline)) void req_free_of(struct ow_req *req, struct ow_socket *sock)
 {
-    struct ow_socket *sock = req->holds_sock ? req->sock : NULL;
     if (req->iov != req->iov_small)
         free(req->iov);
     if (req->copy != NULL)             /* WskConnectEx's buffer copy, a drain's scratch: rare */
@@ -27,6 +26,11 @@ static inline __attribute__((always_inline)) void req_free(struct ow_req *req)
     ow_cache_free(OW_CACHE_REQ, req, sizeof(*req));
     if (sock)
         ow_sock_unref(sock);
+}
+
+static inline __attribute__((always_inline)) void req_free(struct ow_req *req)
+{
+    req_free_of(req, req->holds_sock ? req->sock : NULL);
 }
 
 static void req_put(struct ow_req *req)
@@ -348,10 +352,13 @@ static inline __attribute__((always_inline)) void req_finish(struct ow_req *req,
     sock->npending--;
     BOOLEAN held = FALSE, rearm = FALSE;
     struct ow_req *next = NULL;
+    struct ow_lane *lane = NULL;
     /* A connect runs in no lane (its request never gets one): nothing to
      * hand over, hold or resume. */
     if (connect_state < 0) {
         next = lane_leave(sock, req, &held);
+        if (held)
+            lane = &sock->lanes[req->lane];
         /* A receive event waits while a WskReceive runs: resume it after
          * (the lane's give-back does, when the lane was held). */
         rearm = req->lane == OW_LANE_RECV && next == NULL && !held && sock->ev_mask != 0;
@@ -365,17 +372,31 @@ static inline __attribute__((always_inline)) void req_finish(struct ow_req *req,
     irp->IoStatus.Information = info;
     IoCompleteRequest(irp, IO_NO_INCREMENT);
 
+    if (held) {
+        /* lane_give_back, in place: it starts a req queued meanwhile, or
+         * resumes events, below. The lane handed nothing over (next is
+         * NULL) nor asked for events (rearm needs !held), so the two
+         * phases' next and rearm never both hold: one tail serves both. */
+        ow_lock(&sock->lock);
+        next = lane->head;
+        if (next) {
+            lane_unqueue(sock, next);
+            req_get(next);
+        }
+        lane->busy = next;
+        rearm = next == NULL && lane == &sock->lanes[OW_LANE_RECV] && sock->ev_mask != 0;
+        ow_unlock(&sock->lock);
+    }
     if (next) {
         req_begin(next);
         req_put(next);
     }
-    if (held)
-        lane_give_back(sock, req->lane);   /* starts a req queued meanwhile, or resumes events */
     if (rearm)
         ow_events_arm(sock);
-    /* req_put, its freeing inline: the finish usually drops the last reference. */
+    /* req_put, its freeing inline: the finish usually drops the last
+     * reference. A finished req was started: it holds its socket. */
     if (atomic_fetch_sub(&req->refs, 1) == 1)
-        req_free(req);                 /* may drop the socket's last reference, finishing a close */
+        req_free_of(req, sock);        /* may drop the socket's last reference, finishing a close */
 }
 
 void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
