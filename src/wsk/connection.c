@@ -118,21 +118,28 @@ NTSTATUS WSKAPI ow_connect(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, ULONG Fl
     return ow_req_start(req);
 }
 
-/* A request carrying Buffer as iovecs; NULL with *st the status to fail the call with. */
-static inline __attribute__((always_inline)) struct ow_req *buffer_req(struct ow_socket *sock, PIRP Irp, const WSK_BUF *Buffer,
-                                 const char *what, ow_req_step_fn step, NTSTATUS *st)
+/* A request carrying Buffer as iovecs; NULL with *st the status to fail
+ * the call with. vf_off: the caller found ow_vf_enabled off. */
+static inline __attribute__((always_inline)) struct ow_req *buffer_req_as(struct ow_socket *sock, PIRP Irp,
+        const WSK_BUF *Buffer, const char *what, ow_req_step_fn step, BOOLEAN vf_off, NTSTATUS *st)
 {
     struct ow_req *req = ow_req_make(sock, Irp, what, step);
     if (req == NULL) {
         *st = STATUS_INSUFFICIENT_RESOURCES;
         return NULL;
     }
-    *st = ow_buf_to_iov(req, Buffer);
+    *st = vf_off ? ow_buf_to_iov_vf_off(req, Buffer) : ow_buf_to_iov(req, Buffer);
     if (!NT_SUCCESS(*st)) {
         ow_req_free_unstarted(req);
         return NULL;
     }
     return req;
+}
+
+static inline __attribute__((always_inline)) struct ow_req *buffer_req(struct ow_socket *sock, PIRP Irp,
+        const WSK_BUF *Buffer, const char *what, ow_req_step_fn step, NTSTATUS *st)
+{
+    return buffer_req_as(sock, Irp, Buffer, what, step, FALSE, st);
 }
 
 /* Points req's engine op at its iovecs, for its lane. */
@@ -158,12 +165,20 @@ static NTSTATUS start_io(struct ow_req *req, int lane, enum ow_op_kind kind, int
  * call failing both ways fails with the state's. With the verifier on,
  * the check also runs first, as it did, since the buffer's examination
  * (ow_vf_check_buf) must not reach a call the socket's state refuses. */
+static __attribute__((noinline)) struct ow_req *vf_buffer_req(struct ow_socket *sock, PIRP Irp, const WSK_BUF *Buffer,
+                                                             const char *what, ow_req_step_fn step, BOOLEAN send,
+                                                             NTSTATUS *st)
+{
+    if (!NT_SUCCESS(*st = state_check(sock, send)))
+        return NULL;
+    return buffer_req(sock, Irp, Buffer, what, step, st);
+}
+
 static inline __attribute__((always_inline)) struct ow_req *checked_buffer_req(struct ow_socket *sock, PIRP Irp,
         const WSK_BUF *Buffer, const char *what, ow_req_step_fn step, BOOLEAN send, NTSTATUS *st)
 {
-    if (ow_vf_enabled && !NT_SUCCESS(*st = state_check(sock, send)))
-        return NULL;
-    struct ow_req *req = buffer_req(sock, Irp, Buffer, what, step, st);
+    struct ow_req *req = ow_vf_enabled ? vf_buffer_req(sock, Irp, Buffer, what, step, send, st)
+                                       : buffer_req_as(sock, Irp, Buffer, what, step, TRUE, st);
     if (req == NULL) {
         NTSTATUS state = state_check(sock, send);
         if (!NT_SUCCESS(state))

@@ -187,27 +187,29 @@ typedef void (*ow_req_begin_fn)(struct ow_req *req);
  * (read only up to iovcnt) and addr (written before an op points at it,
  * read back only as far as the engine wrote it). */
 struct ow_req {
+    /* First, what ow_req_make writes, filling 16-byte blocks whole: the
+     * compiler drops ow_zero's store of a block written whole after it. */
     PIRP irp;
     struct ow_socket *sock;
-    struct ow_req *prev, *next;       /* sock->pending */
+    ow_req_step_fn step;              /* what to do when op completes */
+    const char *what;                 /* call name, for diagnostics */
+    struct iovec *iov;                /* iov_small or heap */
     atomic_int refs;
+    int lane;                         /* OW_LANE_* */
+    struct ow_req *prev, *next;       /* sock->pending */
     atomic_bool cancel_requested;
     atomic_bool in_engine;            /* op submitted, ->done not yet run */
-    ow_req_step_fn step;              /* what to do when op completes */
-    ow_req_begin_fn begin;            /* optional: runs when the req gets its lane, instead of submitting */
-    int lane;                         /* OW_LANE_* */
     BOOLEAN queued;                   /* waiting in its lane, not yet submitted */
     BOOLEAN holds_sock;               /* started: holds a socket reference until freed */
     /* begin only serves bytes a receive event held back (sock->ev_held):
      * with none held when the req takes its lane, it would just submit. */
     BOOLEAN begin_serves_held;
-    struct ow_req *lane_next;
-    const char *what;                 /* call name, for diagnostics */
     ULONG flags;
     int stage;
+    ow_req_begin_fn begin;            /* optional: runs when the req gets its lane, instead of submitting */
+    struct ow_req *lane_next;
     size_t total, done;               /* bytes asked / moved */
     int iovcnt;
-    struct iovec *iov;                /* iov_small or heap */
     PSOCKADDR out_local, out_remote;  /* accept: client's buffers */
     PVOID accept_context;
     const WSK_CLIENT_CONNECTION_DISPATCH *accept_dispatch;
@@ -480,9 +482,18 @@ NTSTATUS ow_buf_to_iov_any(struct ow_req *req, const WSK_BUF *buf);
  * MDL chain). Returns STATUS_SUCCESS or the status to fail the call with.
  * Inline for the one-MDL buffer of nearly every call: it saves a call on
  * each WskSend and WskReceive. */
+static inline NTSTATUS ow_buf_to_iov_vf_off(struct ow_req *req, const WSK_BUF *buf);
 static inline NTSTATUS ow_buf_to_iov(struct ow_req *req, const WSK_BUF *buf)
 {
-    if (!ow_vf_enabled && buf != NULL && buf->Length != 0 && buf->Mdl != NULL &&
+    if (ow_vf_enabled)
+        return ow_buf_to_iov_any(req, buf);
+    return ow_buf_to_iov_vf_off(req, buf);
+}
+/* ow_buf_to_iov for a caller that just found ow_vf_enabled off (WskSend
+ * and WskReceive read it once). */
+static inline NTSTATUS ow_buf_to_iov_vf_off(struct ow_req *req, const WSK_BUF *buf)
+{
+    if (buf != NULL && buf->Length != 0 && buf->Mdl != NULL &&
         buf->Offset < MmGetMdlByteCount(buf->Mdl) &&
         buf->Length <= MmGetMdlByteCount(buf->Mdl) - buf->Offset)
         return ow_buf_one_mdl(req, buf);
