@@ -5,14 +5,6 @@
 
 #include <stdlib.h>
 
-/* socket.c's: ow_socket_make, and Irp completed with the socket or the
- * failure. WskSocket's alone, as a tail call: the making inlined there
- * saves a frame and the out-parameter. Its arguments in WskSocket's order,
- * so that most stay where they are (Dispatch in its stack slot too). */
-NTSTATUS ow_socket_make_completing(struct ow_registration *reg, ADDRESS_FAMILY family, USHORT type,
-                                   ULONG protocol, enum ow_category cat, PVOID context,
-                                   const VOID *dispatch, PIRP Irp);
-
 NTSTATUS WSKAPI ow_wsk_socket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFamily, USHORT SocketType,
                               ULONG Protocol, ULONG Flags, PVOID SocketContext,
                               const VOID *Dispatch, PEPROCESS OwningProcess,
