@@ -1,36 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Provider-level dispatch (WSK_PROVIDER_DISPATCH): WskSocket,
- * WskSocketConnect, WskControlClient and the name-resolution calls. */
+ * WskSocketConnect, WskControlClient and the name-resolution calls.
+ * WskSocket itself is in socket.c, with the making it inlines. */
 #include "provider.h"
 
 #include <stdlib.h>
-
-NTSTATUS WSKAPI ow_wsk_socket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFamily, USHORT SocketType,
-                              ULONG Protocol, ULONG Flags, PVOID SocketContext,
-                              const VOID *Dispatch, PEPROCESS OwningProcess,
-                              PETHREAD OwningThread, PSECURITY_DESCRIPTOR SecurityDescriptor,
-                              PIRP Irp)
-{
-    UNREFERENCED_PARAMETER(OwningProcess);
-    UNREFERENCED_PARAMETER(OwningThread);
-    UNREFERENCED_PARAMETER(SecurityDescriptor);
-    if (Irp == NULL)
-        return STATUS_INVALID_PARAMETER;
-    if (Client == NULL)
-        return ow_complete_now(Irp, STATUS_INVALID_HANDLE, 0);
-
-    enum ow_category cat;
-    switch (Flags) {
-    case WSK_FLAG_BASIC_SOCKET:      cat = OW_CAT_BASIC; break;
-    case WSK_FLAG_LISTEN_SOCKET:     cat = OW_CAT_LISTEN; break;
-    case WSK_FLAG_CONNECTION_SOCKET: cat = OW_CAT_CONNECTION; break;
-    case WSK_FLAG_STREAM_SOCKET:     cat = OW_CAT_STREAM; break;
-    case WSK_FLAG_DATAGRAM_SOCKET:   cat = OW_CAT_DATAGRAM; break;
-    default:                         return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
-    }
-    return ow_socket_make_completing(Client, AddressFamily, SocketType, Protocol, cat, SocketContext,
-                                     Dispatch, Irp);
-}
 
 /* WskSocketConnect: WskSocket + WskBind + WskConnect in one call.
  *

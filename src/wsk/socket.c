@@ -105,15 +105,35 @@ NTSTATUS ow_socket_make(struct ow_registration *reg, enum ow_category cat, ADDRE
     return socket_make(reg, cat, family, type, protocol, context, dispatch, out);
 }
 
-/* WskSocket past its checks (provider.c): the socket made, and Irp
- * completed with it. The making is inlined, so that the whole call takes
- * one frame and the socket stays in a register. */
-NTSTATUS ow_socket_make_completing(struct ow_registration *reg, ADDRESS_FAMILY family, USHORT type,
-                                   ULONG protocol, enum ow_category cat, PVOID context,
-                                   const VOID *dispatch, PIRP Irp)
+/* WskSocket. Here, not in provider.c with the other provider-level calls:
+ * the making is inlined, so that the whole call takes one frame and the
+ * socket stays in a register (a tail call from provider.c into a maker
+ * here cost a frame, a saved register and the arguments' shuffle). */
+NTSTATUS WSKAPI ow_wsk_socket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFamily, USHORT SocketType,
+                              ULONG Protocol, ULONG Flags, PVOID SocketContext,
+                              const VOID *Dispatch, PEPROCESS OwningProcess,
+                              PETHREAD OwningThread, PSECURITY_DESCRIPTOR SecurityDescriptor,
+                              PIRP Irp)
 {
+    UNREFERENCED_PARAMETER(OwningProcess);
+    UNREFERENCED_PARAMETER(OwningThread);
+    UNREFERENCED_PARAMETER(SecurityDescriptor);
+    if (Irp == NULL)
+        return STATUS_INVALID_PARAMETER;
+    if (Client == NULL)
+        return ow_complete_now(Irp, STATUS_INVALID_HANDLE, 0);
+
+    enum ow_category cat;
+    switch (Flags) {
+    case WSK_FLAG_BASIC_SOCKET:      cat = OW_CAT_BASIC; break;
+    case WSK_FLAG_LISTEN_SOCKET:     cat = OW_CAT_LISTEN; break;
+    case WSK_FLAG_CONNECTION_SOCKET: cat = OW_CAT_CONNECTION; break;
+    case WSK_FLAG_STREAM_SOCKET:     cat = OW_CAT_STREAM; break;
+    case WSK_FLAG_DATAGRAM_SOCKET:   cat = OW_CAT_DATAGRAM; break;
+    default:                         return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
+    }
     struct ow_socket *sock = NULL;
-    NTSTATUS st = socket_make(reg, cat, family, type, protocol, context, dispatch, &sock);
+    NTSTATUS st = socket_make(Client, cat, AddressFamily, SocketType, Protocol, SocketContext, Dispatch, &sock);
     return ow_complete_now(Irp, st, NT_SUCCESS(st) ? (ULONG_PTR)&sock->pub : 0);
 }
 
