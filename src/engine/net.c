@@ -21,8 +21,7 @@ static int set_int(int fd, int level, int name, int value)
 }
 
 /* ow_net_socket's IPv6 step: V6ONLY, Windows' default (Linux's is
- * dual-stack). Out of line, so that an IPv4 socket's path saves no
- * registers for it (10 Ir a socket). Returns fd, or -errno with fd closed. */
+ * dual-stack). Returns fd, or -errno with fd closed. */
 static __attribute__((noinline)) int v6only(int fd)
 {
     int rc = set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
@@ -31,6 +30,40 @@ static __attribute__((noinline)) int v6only(int fd)
         return rc;
     }
     return fd;
+}
+
+/* socket(2) with the flags every socket gets: fd or -errno. */
+static inline __attribute__((always_inline)) int socket_sys(int family, int type)
+{
+    return (int)ow_syscall_raw(SYS_socket, family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, 0, 0, 0);
+}
+
+/* An IPv6 socket, V6ONLY. Out of line: an IPv4 socket's path then keeps
+ * nothing across its system call, and saves no register. */
+static __attribute__((noinline)) int socket_v6(int type)
+{
+    int fd = socket_sys(AF_INET6, type);
+    if (fd < 0)
+        return fd;   /* -errno, as the kernel answered */
+    return v6only(fd);
+}
+
+/* ow_net_socket past its checks. */
+static inline __attribute__((always_inline)) int socket_made(int family, int type)
+{
+    if (family == AF_INET6)
+        return socket_v6(type);
+    return socket_sys(family, type);   /* fd, or -errno as the kernel answered */
+}
+
+/* ow_net_socket while faults are configured. Out of line, and reached by a
+ * tail call: with the fault's call on its path, the usual socket saved two
+ * registers and kept a frame for it. Unused where faults are not compiled. */
+static __attribute__((noinline, unused)) int socket_faulted(int family, int type)
+{
+    if (ow_fault_hit(OW_FAULT_SOCKET_EMFILE))
+        return -EMFILE;
+    return socket_made(family, type);
 }
 
 int ow_net_socket(int win_family, enum ow_sock_kind kind)
@@ -42,12 +75,9 @@ int ow_net_socket(int win_family, enum ow_sock_kind kind)
     int type = kind == OW_SOCK_STREAM ? SOCK_STREAM : kind == OW_SOCK_DGRAM ? SOCK_DGRAM : -1;
     if (type < 0)
         return -ESOCKTNOSUPPORT;
-    if (ow_fault_hit(OW_FAULT_SOCKET_EMFILE))
-        return -EMFILE;
-    int fd = (int)ow_syscall_raw(SYS_socket, family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, 0, 0, 0);
-    if (fd < 0)
-        return fd;   /* -errno, as the kernel answered */
-    return family == AF_INET6 ? v6only(fd) : fd;
+    if (ow_fault_on())
+        return socket_faulted(family, type);
+    return socket_made(family, type);
 }
 
 int ow_net_bind(int fd, const void *win_addr, size_t len)

@@ -27,17 +27,23 @@ ULONG OwSocketsOutstanding(void)
 }
 
 /* Inlined into both makers: WskSocket is on every connect's path. The
- * cache's object comes zeroed: what starts at zero (life OPEN, state IDLE,
- * rx and tx OPEN, ev IDLE, the lock free) is not written again. */
+ * socket is zeroed from its lock on: what starts at zero (life OPEN, state
+ * IDLE, rx and tx OPEN, ev IDLE, the lock free) is not written again. Each
+ * field before the lock is written below (reg_prev and reg_next by
+ * ow_reg_socket_added), so those 80 bytes are not zeroed first (5 stores). */
 _Static_assert(OW_LIFE_OPEN == 0 && OW_CONN_IDLE == 0 && OW_RX_OPEN == 0 && OW_TX_OPEN == 0 &&
                OW_EV_IDLE == 0, "a zeroed socket starts open and idle");
+_Static_assert(offsetof(struct ow_socket, lock) == offsetof(struct ow_socket, client_dispatch) + sizeof(PVOID) &&
+               offsetof(struct ow_socket, lock) % 16 == 0 && sizeof(WSK_SOCKET) == sizeof(PVOID),
+               "the fields socket_new writes end where the lock begins");
 static inline __attribute__((always_inline)) struct ow_socket *
 socket_new(struct ow_registration *reg, enum ow_category cat, ADDRESS_FAMILY family, USHORT type,
            ULONG protocol, int fd, PVOID context, const VOID *client_dispatch)
 {
-    struct ow_socket *sock = ow_cache_alloc(OW_CACHE_SOCKET, sizeof(*sock));
+    struct ow_socket *sock = ow_cache_alloc_raw(OW_CACHE_SOCKET, sizeof(*sock));
     if (sock == NULL)
         return NULL;
+    ow_zero(&sock->lock, sizeof(*sock) - offsetof(struct ow_socket, lock));
     sock->pub.Dispatch = ow_dispatch_for(cat);
     sock->vf_magic = OW_SOCK_LIVE;
     sock->reg = reg;
