@@ -179,10 +179,12 @@ static inline __attribute__((always_inline)) void prep_transfer(struct io_uring_
 
 /* A SEND or RECV's transfer of its window (priv->msg), once set; or, with
  * one_buffer (start's usual op: ow_io_one_buffer, no byte moved yet), of
- * its one buffer, priv->msg unused. */
-static inline __attribute__((always_inline)) void prep_io_at(struct io_uring_sqe *sqe, struct ow_op *op, int one_buffer)
+ * its one buffer, priv->msg unused. kind is op->kind (start_io's is a
+ * constant). */
+static inline __attribute__((always_inline)) void prep_io_kind(struct io_uring_sqe *sqe, struct ow_op *op, int kind,
+                                                                int one_buffer)
 {
-    if (op->kind == OW_OP_SEND) {
+    if (kind == OW_OP_SEND) {
         /* MSG_WAITALL makes the kernel retry partial stream sends itself; a
          * short result still gets resubmitted by advance(). */
         prep_transfer_at(sqe, op, IORING_OP_SENDMSG,
@@ -194,6 +196,11 @@ static inline __attribute__((always_inline)) void prep_io_at(struct io_uring_sqe
          * the error in io_err. */
         prep_transfer_at(sqe, op, IORING_OP_RECVMSG, (op->u.io.flags & OW_IO_PEEK) ? MSG_PEEK : 0, one_buffer);
     }
+}
+
+static inline __attribute__((always_inline)) void prep_io_at(struct io_uring_sqe *sqe, struct ow_op *op, int one_buffer)
+{
+    prep_io_kind(sqe, op, op->kind, one_buffer);
 }
 
 static inline __attribute__((always_inline)) void prep_io_window(struct io_uring_sqe *sqe, struct ow_op *op)
@@ -744,47 +751,76 @@ static __attribute__((noinline)) void start_any(struct ow_op *op)
     start_any_rest(op);
 }
 
-/* start() with the usual new op inline: a send or receive with no fault
- * configured, on an fd whose entry is at hand (known, the one found last)
- * and whose queue in its direction is empty, with room in the SQ. It makes
- * no call, so it saves no registers (start_any_rest saves four); anything
- * else goes to start_any before this touched a thing but the fd table's
- * memory of the entry found last (which any look-up updates). The steps
- * are start_any_rest's own for that case: the op heads its queue, so
- * issue() takes its transfer path (a new op's step is STEP_MAIN:
- * ow_engine_submit zeroes it), whose sq_room holds. s is this thread's
- * u, which both callers have at hand (ur_submit checked it is), so start
- * does not read the thread-local again. */
-static inline void start(struct ur_state *s, struct ow_op *op)
+/* start()'s usual new op of a known kind (OW_OP_SEND or OW_OP_RECV, a
+ * constant in each copy), no fault configured: 1 when it went to the SQ,
+ * 0 for start_any. On an fd whose entry is at hand (known, the one found
+ * last) and whose queue in its direction is empty, with room in the SQ,
+ * it makes no call, so it saves no registers (start_any_rest saves four);
+ * otherwise it has touched nothing but the fd table's memory of the entry
+ * found last (which any look-up updates). The steps are start_any_rest's
+ * own for that case: the op heads its queue, so issue() takes its transfer
+ * path (a new op's step is STEP_MAIN: ow_engine_submit zeroes it), whose
+ * sq_room holds. The kind is the copy's, and the SQE is written before the
+ * op and its queue (nothing reads either in between): GCC, which cannot
+ * tell the SQE, the queue and the op apart, would otherwise load the kind
+ * and the buffer again after those stores (start 149 -> 125 Ir a round
+ * trip). The SQ tail is moved first: kept for last, it took a saved
+ * register. */
+static inline __attribute__((always_inline)) int start_io(struct ur_state *s, struct ow_op *op, int kind)
+{
+    struct ow_fdent *e = ow_fdtab_find(&s->fds, op->fd);
+    if (e == NULL)
+        return 0;
+    struct ow_opq *q = &e->q[kind == OW_OP_SEND ? OW_Q_WRITE : OW_Q_READ];
+    struct io_uring_sq *sq = &s->ring.sq;
+    /* ow_io_window's usual window (a new op's eng_done is 0:
+     * ow_engine_submit), which is also what keeps this path free of
+     * calls. */
+    if (q->head != NULL || !ow_io_one_buffer(op) || !sq_room(sq, 1))
+        return 0;
+    assert(ow_priv(op)->step == STEP_MAIN && op->eng_done == 0 && op->kind == (enum ow_op_kind)kind);
+    unsigned tail = sq->sqe_tail;
+    struct io_uring_sqe *sqe = &sq->sqes[tail & sq->ring_mask];   /* sq_next's */
+    sq->sqe_tail = tail + 1;
+    /* The transfer of the one buffer goes by SEND or RECV, which read no
+     * msghdr: priv->msg (ow_io_window_one's) is left for the next try,
+     * whose ow_io_window sets it before any read (io_moved, reissue; the
+     * fault hooks run only there too). */
+    prep_io_kind(sqe, op, kind, 1);
+    io_uring_sqe_set_data64(sqe, (uintptr_t)op | TAG_IO);   /* op_ud's, for this step */
+    *io_queue(op) = q;
+    op->eng_next = NULL;
+    q->head = op;
+    /* Two plain stores: GCC would pair them in a vector register, set up
+     * ahead of start's dispatch, where every other op pays for it too. */
+    __asm__("" : "+r"(op));
+    q->tail = op;
+    return 1;
+}
+
+/* A new op: start_io for the usual one, start_any for the rest. s is this
+ * thread's u, which both callers have at hand (ur_submit checked it is),
+ * so start does not read the thread-local again. Inline in ur_submit, where
+ * the usual op comes from (a completion chaining its next call): the call
+ * in between cost a jump and two moves of the arguments an op. */
+static inline __attribute__((always_inline)) void start(struct ur_state *s, struct ow_op *op)
 {
     assert(s == u);
-    struct ow_fdent *e;
-    if ((op->kind == OW_OP_SEND || op->kind == OW_OP_RECV) && !ow_fault_on() &&
-        (e = ow_fdtab_find(&s->fds, op->fd)) != NULL) {
-        struct ow_opq *q = &e->q[op->kind == OW_OP_SEND ? OW_Q_WRITE : OW_Q_READ];
-        /* q in one register: GCC would otherwise index e->q[] at each use
-         * and work the address out again for io_queue (4 Ir an op). */
-        __asm__("" : "+r"(q));
-        /* ow_io_window's usual window (a new op's eng_done is 0:
-         * ow_engine_submit), which is also what keeps this path free of
-         * calls. */
-        if (q->head == NULL && ow_io_one_buffer(op) && sq_room(&s->ring.sq, 1)) {
-            assert(ow_priv(op)->step == STEP_MAIN && op->eng_done == 0);
-            *io_queue(op) = q;
-            op->eng_next = NULL;
-            q->head = q->tail = op;
-            /* The transfer of the one buffer goes by SEND or RECV, which
-             * read no msghdr: priv->msg (ow_io_window_one's) is left for
-             * the next try, whose ow_io_window sets it before any read
-             * (io_moved, reissue; the fault hooks run only there too). */
-            struct io_uring_sqe *sqe = sq_next(&s->ring.sq);
-            prep_io_at(sqe, op, 1);
-            io_uring_sqe_set_data64(sqe, (uintptr_t)op | TAG_IO);   /* op_ud's, for this step */
-            return;
+    if (!ow_fault_on()) {
+        if (op->kind == OW_OP_SEND) {
+            if (start_io(s, op, OW_OP_SEND))
+                return;
+        } else if (op->kind == OW_OP_RECV) {
+            if (start_io(s, op, OW_OP_RECV))
+                return;
         }
     }
     start_any(op);
 }
+
+/* start() for a posted op (drain): out of line, so the mailbox's pass
+ * keeps no copy of it. */
+static __attribute__((noinline)) void start_posted(struct ur_state *s, struct ow_op *op) { start(s, op); }
 
 /* Asks the kernel to stop op's request; the op's own CQE completes it. */
 static void cancel_in_kernel(struct ow_op *op)
@@ -867,7 +903,7 @@ static int drain(void)
             if (op->kind == OW_OP_FORGET)
                 ow_mb_run_forget(&u->mb, op, forget);
             else
-                start(u, op);
+                start_posted(u, op);
             busy = 1;
         }
         while ((op = ow_mb_next_cancel(&u->mb, &unsubmitted)) != NULL) {
