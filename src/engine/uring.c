@@ -433,8 +433,9 @@ static inline void finish_in(struct ow_op *op, int q, ssize_t res)
 
 static void finish(struct ow_op *op, ssize_t res) { finish_in(op, ow_op_queue(op), res); }
 
-/* finish_in for a SEND or RECV, its queue known (io_queue): the same steps. */
-static inline void finish_io(struct ow_op *op, ssize_t res)
+/* finish_in for a SEND or RECV, its queue known (io_queue): the same
+ * steps. st is u (see ur_run). */
+static inline void finish_io(struct ur_state *st, struct ow_op *op, ssize_t res)
 {
     struct ow_opq *q = *io_queue(op);
     int next = 0;
@@ -442,7 +443,7 @@ static inline void finish_io(struct ow_op *op, ssize_t res)
         ow_opq_pop(q);
         next = q->head != NULL;   /* see finish_in */
     }
-    ow_mb_finish(&u->mb, op, res);
+    ow_mb_finish(&st->mb, op, res);
     if (next)
         start_next_in(q);
 }
@@ -458,13 +459,13 @@ static void reissue(struct ow_op *op, int step)
 
 /* A SEND/RECV transfer moved n > 0 bytes: the next one, or the end.
  * Inline: the usual CQE of all. */
-static inline void io_moved(struct ow_op *op, size_t n)
+static inline void io_moved(struct ur_state *st, struct ow_op *op, size_t n)
 {
     op->eng_done += n;
     if (ow_io_wants_more(op))
         reissue(op, STEP_MAIN);
     else
-        finish_io(op, (ssize_t)op->eng_done);
+        finish_io(st, op, (ssize_t)op->eng_done);
 }
 
 static void advance_io(struct ow_op *op, ssize_t res)
@@ -476,7 +477,7 @@ static void advance_io(struct ow_op *op, ssize_t res)
         return;
     }
     if (res > 0)
-        io_moved(op, (size_t)res);
+        io_moved(u, op, (size_t)res);
     else
         finish(op, res < 0 ? ow_partial(op, res) : (ssize_t)op->eng_done);
 }
@@ -602,7 +603,7 @@ static void advance(struct ow_op *op, ssize_t res)
     }
 }
 
-static void on_cqe(uint64_t ud, int res)
+static void on_cqe(struct ur_state *st, uint64_t ud, int res)
 {
     /* The usual CQE, a transfer's that moved bytes, by its tag (op_ud,
      * TAG_IO is 0) and its result, without reading the op's kind or step;
@@ -633,7 +634,7 @@ static void on_cqe(uint64_t ud, int res)
             ow_eng_close_done(op, res);
             return;
         case TAG_WAKE:
-            ow_mb_ack(&u->mb);
+            ow_mb_ack(&st->mb);
             if (arm_wake() < 0) {
                 fprintf(stderr, "openwsk: io_uring engine cannot re-arm its wake-up poll\n");
                 abort();
@@ -645,7 +646,7 @@ static void on_cqe(uint64_t ud, int res)
         if (moved == 0)
             return;
     }
-    io_moved(op, (size_t)moved);
+    io_moved(st, op, (size_t)moved);
 }
 
 /* Takes the CQEs one by one: each is copied out and its slot handed back
@@ -654,9 +655,9 @@ static void on_cqe(uint64_t ud, int res)
  * after it), only once the CQEs seen so far are done: a round trip brings
  * one CQE at a time, so a staging array cost more than it saved. The ring
  * has 16-byte CQEs (no CQE32, ur_init). */
-static void reap(void)
+static void reap(struct ur_state *st)
 {
-    struct io_uring_cq *cq = &u->ring.cq;
+    struct io_uring_cq *cq = &st->ring.cq;
     unsigned head = *cq->khead;
     for (;;) {
         unsigned tail = io_uring_smp_load_acquire(cq->ktail);
@@ -667,7 +668,7 @@ static void reap(void)
             uint64_t ud = cqe->user_data;
             int res = cqe->res;
             io_uring_smp_store_release(cq->khead, ++head);
-            on_cqe(ud, res);
+            on_cqe(st, ud, res);
         } while (head != tail);
     }
 }
@@ -818,10 +819,6 @@ static inline __attribute__((always_inline)) void start(struct ur_state *s, stru
     start_any(op);
 }
 
-/* start() for a posted op (drain): out of line, so the mailbox's pass
- * keeps no copy of it. */
-static __attribute__((noinline)) void start_posted(struct ur_state *s, struct ow_op *op) { start(s, op); }
-
 /* Asks the kernel to stop op's request; the op's own CQE completes it. */
 static void cancel_in_kernel(struct ow_op *op)
 {
@@ -886,29 +883,25 @@ static void cancel(struct ow_op *op)
     cancel_in_kernel(op);
 }
 
-/* Returns 1 when the engine must stop. */
-static int drain(void)
+/* drain()'s pass over the mailbox, out of line: kept in ur_run, its
+ * queues and calls took registers the loop's usual turn then saved and
+ * restored, or kept on the stack. */
+static __attribute__((noinline)) int drain_pass(struct ur_state *st)
 {
-    /* The usual turn: nothing posted, cancelled or stopped (ops made on
-     * this thread went to the ring directly). A pass would take no lock
-     * and answer 0 (a stop asked keeps mb.work set); this answers so
-     * without setting up its queues (12 Ir a turn). */
-    if (ow_mb_idle(&u->mb))
-        return 0;
     for (;;) {
         struct ow_opq in;
-        int stop = ow_mb_take(&u->mb, &in), unsubmitted, busy = 0;
+        int stop = ow_mb_take(&st->mb, &in), unsubmitted, busy = 0;
         struct ow_op *op;
         while ((op = ow_opq_pop(&in)) != NULL) {
             if (op->kind == OW_OP_FORGET)
-                ow_mb_run_forget(&u->mb, op, forget);
+                ow_mb_run_forget(&st->mb, op, forget);
             else
-                start_posted(u, op);
+                start(st, op);
             busy = 1;
         }
-        while ((op = ow_mb_next_cancel(&u->mb, &unsubmitted)) != NULL) {
+        while ((op = ow_mb_next_cancel(&st->mb, &unsubmitted)) != NULL) {
             if (unsubmitted)
-                ow_mb_finish(&u->mb, op, -ECANCELED);
+                ow_mb_finish(&st->mb, op, -ECANCELED);
             else
                 cancel(op);
             busy = 1;
@@ -916,6 +909,18 @@ static int drain(void)
         if (!busy)
             return stop;
     }
+}
+
+/* Returns 1 when the engine must stop. */
+static inline int drain(struct ur_state *st)
+{
+    /* The usual turn: nothing posted, cancelled or stopped (ops made on
+     * this thread went to the ring directly). A pass would take no lock
+     * and answer 0 (a stop asked keeps mb.work set); this answers so
+     * without setting up its queues (12 Ir a turn). */
+    if (ow_mb_idle(&st->mb))
+        return 0;
+    return drain_pass(st);
 }
 
 /* ---- backend ------------------------------------------------------------------ */
@@ -989,9 +994,8 @@ static int ur_init(void *st)
 }
 
 /* Submits what is queued and waits for at least one CQE. */
-static int submit_and_wait(void)
+static int submit_and_wait(struct ur_state *s)
 {
-    struct ur_state *s = u;
     if (!s->wait_in_poll)
         return enter(&s->ring, 1);
     int rc = enter(&s->ring, 0);
@@ -1004,19 +1008,25 @@ static int submit_and_wait(void)
     return rc;
 }
 
+/* The loop hands its state to drain, submit_and_wait and reap (and on to
+ * a transfer's completion, io_moved and finish_io): it is u, which nothing
+ * changes while the loop runs, kept in a register instead of read back
+ * from the thread-local at each use (a calling function may have written
+ * it, for all GCC knows). */
 static void ur_run(void *st)
 {
-    u = st;
-    ow_mb_set_owner(&u->mb);
+    struct ur_state *s = st;
+    u = s;
+    ow_mb_set_owner(&s->mb);
     if (arm_wake() < 0)
         abort();   /* the SQ is empty at this point */
-    while (!drain()) {
-        int rc = submit_and_wait();
+    while (!drain(s)) {
+        int rc = submit_and_wait(s);
         if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY && rc != -ETIME) {
             fprintf(stderr, "openwsk: io_uring_enter: %s\n", strerror(-rc));
             abort();
         }
-        reap();
+        reap(s);
     }
 }
 
