@@ -752,6 +752,30 @@ static __attribute__((noinline)) void start_any(struct ow_op *op)
     start_any_rest(op);
 }
 
+/* start_linked's usual case, inline in start (which checked that no fault
+ * is configured): the fd's entry at hand with an empty WRITE queue, room
+ * in the SQ for the chain and a send of one buffer, of which a new op has
+ * sent nothing (ow_engine_submit zeroed eng_done). 0: start_any, and so
+ * start_linked, then runs its own checks and steps, this having touched
+ * nothing but the fd table's memory of the entry found last. The chain's
+ * SQEs are written before the op and its queue, as start_io's. */
+static inline __attribute__((always_inline)) int start_linked_usual(struct ur_state *s, struct ow_op *op)
+{
+    struct ow_fdent *e = ow_fdtab_find(&s->fds, op->fd);
+    struct io_uring_sq *sq = &s->ring.sq;
+    unsigned want = linked_want(op);
+    if (e == NULL || e->q[OW_Q_WRITE].head != NULL || !sq_room(sq, want) || !ow_io_one_buffer(op))
+        return 0;
+    assert(op->eng_done == 0);
+    prep_linked(sq, op, want, 1);
+    struct ow_opq *q = &e->q[OW_Q_WRITE];
+    *io_queue(op) = q;
+    op->eng_next = NULL;   /* ow_opq_push's, into an empty queue */
+    q->head = op;
+    q->tail = op;
+    return 1;
+}
+
 /* start()'s usual new op of a known kind (OW_OP_SEND or OW_OP_RECV, a
  * constant in each copy), no fault configured: 1 when it went to the SQ,
  * 0 for start_any. On an fd whose entry is at hand (known, the one found
@@ -799,7 +823,8 @@ static inline __attribute__((always_inline)) int start_io(struct ur_state *s, st
     return 1;
 }
 
-/* A new op: start_io for the usual one, start_any for the rest. s is this
+/* A new op: start_io for the usual one, start_linked_usual for a
+ * WskConnectEx's, start_any for the rest. s is this
  * thread's u, which both callers have at hand (ur_submit checked it is),
  * so start does not read the thread-local again. Inline in ur_submit, where
  * the usual op comes from (a completion chaining its next call): the call
@@ -813,6 +838,9 @@ static inline __attribute__((always_inline)) void start(struct ur_state *s, stru
                 return;
         } else if (op->kind == OW_OP_RECV) {
             if (start_io(s, op, OW_OP_RECV))
+                return;
+        } else if (op->kind == OW_OP_CONNECT_SEND) {
+            if (start_linked_usual(s, op))
                 return;
         }
     }
