@@ -119,27 +119,21 @@ NTSTATUS WSKAPI ow_connect(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, ULONG Fl
 }
 
 /* A request carrying Buffer as iovecs; NULL with *st the status to fail
- * the call with. vf_off: the caller found ow_vf_enabled off. */
-static inline __attribute__((always_inline)) struct ow_req *buffer_req_as(struct ow_socket *sock, PIRP Irp,
-        const WSK_BUF *Buffer, const char *what, ow_req_step_fn step, BOOLEAN vf_off, NTSTATUS *st)
+ * the call with. */
+static inline __attribute__((always_inline)) struct ow_req *buffer_req(struct ow_socket *sock, PIRP Irp,
+        const WSK_BUF *Buffer, const char *what, ow_req_step_fn step, NTSTATUS *st)
 {
     struct ow_req *req = ow_req_make(sock, Irp, what, step);
     if (req == NULL) {
         *st = STATUS_INSUFFICIENT_RESOURCES;
         return NULL;
     }
-    *st = vf_off ? ow_buf_to_iov_vf_off(req, Buffer) : ow_buf_to_iov(req, Buffer);
+    *st = ow_buf_to_iov(req, Buffer);
     if (!NT_SUCCESS(*st)) {
         ow_req_free_unstarted(req);
         return NULL;
     }
     return req;
-}
-
-static inline __attribute__((always_inline)) struct ow_req *buffer_req(struct ow_socket *sock, PIRP Irp,
-        const WSK_BUF *Buffer, const char *what, ow_req_step_fn step, NTSTATUS *st)
-{
-    return buffer_req_as(sock, Irp, Buffer, what, step, FALSE, st);
 }
 
 /* Points req's engine op at its iovecs, for its lane. */
@@ -174,11 +168,55 @@ static __attribute__((noinline)) struct ow_req *vf_buffer_req(struct ow_socket *
     return buffer_req(sock, Irp, Buffer, what, step, st);
 }
 
-static inline __attribute__((always_inline)) struct ow_req *checked_buffer_req(struct ow_socket *sock, PIRP Irp,
-        const WSK_BUF *Buffer, const char *what, ow_req_step_fn step, BOOLEAN send, NTSTATUS *st)
+/* buffer_req_as and io_prepare for a caller that found the verifier off.
+ * io_prepare's stores come first, right after ow_req_make's, for the one
+ * iovec in iov_small of the usual buffer (ow_buf_one_mdl leaves iov at
+ * iov_small): with ow_req_make's they fill whole the 16-byte blocks of
+ * op.kind and op.u.io, so the compiler drops ow_zero's stores there
+ * (struct ow_req). Any other buffer (ow_buf_to_iov_any, which
+ * ow_buf_to_iov_vf_off calls for it) points the op at what it made. */
+static inline __attribute__((always_inline)) struct ow_req *io_req_vf_off(struct ow_socket *sock, PIRP Irp,
+        const WSK_BUF *Buffer, const char *what, ow_req_step_fn step, int lane, enum ow_op_kind kind,
+        int ioflags, NTSTATUS *st)
 {
-    struct ow_req *req = ow_vf_enabled ? vf_buffer_req(sock, Irp, Buffer, what, step, send, st)
-                                       : buffer_req_as(sock, Irp, Buffer, what, step, TRUE, st);
+    struct ow_req *req = ow_req_make(sock, Irp, what, step);
+    if (req == NULL) {
+        *st = STATUS_INSUFFICIENT_RESOURCES;
+        return NULL;
+    }
+    req->lane = lane;
+    req->op.kind = kind;
+    req->op.u.io.iov = req->iov_small;
+    req->op.u.io.iovcnt = 1;
+    req->op.u.io.flags = ioflags;
+    if (ow_buf_in_one_mdl(Buffer)) {
+        *st = ow_buf_one_mdl(req, Buffer);
+    } else {
+        *st = ow_buf_to_iov_any(req, Buffer);
+        req->op.u.io.iov = req->iov;
+        req->op.u.io.iovcnt = req->iovcnt;
+    }
+    if (!NT_SUCCESS(*st)) {
+        ow_req_free_unstarted(req);
+        return NULL;
+    }
+    return req;
+}
+
+/* A send's or receive's request, its op prepared for lane (io_prepare);
+ * NULL with *st the status to fail the call with. */
+static inline __attribute__((always_inline)) struct ow_req *checked_io_req(struct ow_socket *sock, PIRP Irp,
+        const WSK_BUF *Buffer, const char *what, ow_req_step_fn step, BOOLEAN send, int lane,
+        enum ow_op_kind kind, int ioflags, NTSTATUS *st)
+{
+    struct ow_req *req;
+    if (ow_vf_enabled) {
+        req = vf_buffer_req(sock, Irp, Buffer, what, step, send, st);
+        if (req != NULL)
+            io_prepare(req, lane, kind, ioflags);
+    } else {
+        req = io_req_vf_off(sock, Irp, Buffer, what, step, lane, kind, ioflags, st);
+    }
     if (req == NULL) {
         NTSTATUS state = state_check(sock, send);
         if (!NT_SUCCESS(state))
@@ -233,11 +271,12 @@ NTSTATUS WSKAPI ow_send(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP I
     if (Flags & ~(ULONG)WSK_FLAG_NODELAY)
         return ow_complete_now(Irp, STATUS_NOT_SUPPORTED, 0);   /* e.g. WSK_FLAG_OOB */
     NTSTATUS st;
-    struct ow_req *req = checked_buffer_req(sock, Irp, Buffer, "WskSend", send_step, TRUE, &st);
+    /* OW_IO_WAITALL: WSK does not complete a send early. */
+    struct ow_req *req = checked_io_req(sock, Irp, Buffer, "WskSend", send_step, TRUE, OW_LANE_SEND, OW_OP_SEND,
+                                        OW_IO_WAITALL, &st);
     if (req == NULL)
         return ow_complete_now(Irp, st, 0);
     req->flags = Flags;
-    io_prepare(req, OW_LANE_SEND, OW_OP_SEND, OW_IO_WAITALL);   /* WSK does not complete a send early */
     ow_lock(&sock->lock);
     st = need_sendable(sock);
     if (!NT_SUCCESS(st)) {
@@ -362,7 +401,8 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
         return NT_SUCCESS(st) ? start_drain(sock, Irp) : ow_complete_now(Irp, st, 0);
     }
 
-    struct ow_req *req = checked_buffer_req(sock, Irp, Buffer, "WskReceive", receive_step, FALSE, &st);
+    struct ow_req *req = checked_io_req(sock, Irp, Buffer, "WskReceive", receive_step, FALSE, OW_LANE_RECV,
+                                        OW_OP_RECV, (Flags & WSK_FLAG_WAITALL) ? OW_IO_WAITALL : 0, &st);
     if (req == NULL)
         return ow_complete_now(Irp, st, 0);
     req->flags = Flags;
@@ -370,7 +410,6 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
     /* With bytes asked, receive_begin has nothing to do when none are held
      * (a zero-length receive always finishes there). */
     req->begin_serves_held = req->total != 0;
-    io_prepare(req, OW_LANE_RECV, OW_OP_RECV, (Flags & WSK_FLAG_WAITALL) ? OW_IO_WAITALL : 0);
     /* With the receive lane idle, data an event held back (or a zero-length
      * receive, which only lifts the suspension of receive events) completes
      * the call at once. Otherwise the receive waits its turn behind earlier

@@ -278,6 +278,11 @@ static inline struct ow_req *ow_req_make(struct ow_socket *sock, PIRP irp, const
     struct ow_req *req = ow_cache_alloc_raw(OW_CACHE_REQ, sizeof(*req));
     if (req == NULL)
         return NULL;
+    /* Read before the stores below: the build does not assume strict
+     * aliasing, so a load from sock between ow_zero's stores and the ones
+     * covering them would keep ow_zero's. */
+    int fd = sock->fd;
+    unsigned shard = sock->shard;
     ow_zero(req, OW_REQ_ZEROED);       /* cancel_requested, in_engine: false */
     atomic_init(&req->refs, 1);
     req->irp = irp;
@@ -286,8 +291,8 @@ static inline struct ow_req *ow_req_make(struct ow_socket *sock, PIRP irp, const
     req->step = step;
     req->lane = OW_LANE_NONE;
     req->iov = req->iov_small;
-    req->op.fd = sock->fd;
-    req->op.shard = sock->shard;
+    req->op.fd = fd;
+    req->op.shard = shard;
     req->op.ctx = req;
     req->op.done = ow_req_op_done;
     return req;
@@ -460,24 +465,37 @@ void ow_client_control_deregister(PWSK_CLIENT Client);
 NTSTATUS ow_status_from_errno(int err);       /* err > 0 */
 
 /* ---- buf.c ---- */
-/* buf lies in its first MDL: one iovec (ow_buf_to_iov's usual case). */
+/* buf lies in its first MDL: one iovec (ow_buf_to_iov's usual case).
+ * buf's fields and req->iov are read into locals: the build does not
+ * assume strict aliasing, so each store through req would make the
+ * compiler load them again. */
 static inline NTSTATUS ow_buf_one_mdl(struct ow_req *req, const WSK_BUF *buf)
 {
+    SIZE_T len = buf->Length;
+    ULONG off = buf->Offset;
     PUCHAR va = MmGetSystemAddressForMdlSafe(buf->Mdl, NormalPagePriority);
     if (va == NULL) {
         req->iovcnt = 0;
         req->total = 0;
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    req->iov[0].iov_base = va + buf->Offset;
-    req->iov[0].iov_len = buf->Length;
+    struct iovec *iov = req->iov;
+    iov[0].iov_base = va + off;
+    iov[0].iov_len = len;
     req->iovcnt = 1;
-    req->total = buf->Length;
+    req->total = len;
     return STATUS_SUCCESS;
 }
 /* Every other case of ow_buf_to_iov: the verifier on, no bytes, an MDL
  * chain, or an invalid buffer. */
 NTSTATUS ow_buf_to_iov_any(struct ow_req *req, const WSK_BUF *buf);
+/* Whether buf is ow_buf_one_mdl's case: bytes, all in its first MDL. */
+static inline BOOLEAN ow_buf_in_one_mdl(const WSK_BUF *buf)
+{
+    return buf != NULL && buf->Length != 0 && buf->Mdl != NULL &&
+           buf->Offset < MmGetMdlByteCount(buf->Mdl) &&
+           buf->Length <= MmGetMdlByteCount(buf->Mdl) - buf->Offset;
+}
 /* Describes a WSK_BUF as iovecs in req (validating Offset/Length against the
  * MDL chain). Returns STATUS_SUCCESS or the status to fail the call with.
  * Inline for the one-MDL buffer of nearly every call: it saves a call on
@@ -493,9 +511,7 @@ static inline NTSTATUS ow_buf_to_iov(struct ow_req *req, const WSK_BUF *buf)
  * and WskReceive read it once). */
 static inline NTSTATUS ow_buf_to_iov_vf_off(struct ow_req *req, const WSK_BUF *buf)
 {
-    if (buf != NULL && buf->Length != 0 && buf->Mdl != NULL &&
-        buf->Offset < MmGetMdlByteCount(buf->Mdl) &&
-        buf->Length <= MmGetMdlByteCount(buf->Mdl) - buf->Offset)
+    if (ow_buf_in_one_mdl(buf))
         return ow_buf_one_mdl(req, buf);
     return ow_buf_to_iov_any(req, buf);
 }
