@@ -168,13 +168,24 @@ static __attribute__((noinline)) struct ow_req *vf_buffer_req(struct ow_socket *
     return buffer_req(sock, Irp, Buffer, what, step, st);
 }
 
-/* buffer_req_as and io_prepare for a caller that found the verifier off.
- * io_prepare's stores come first, right after ow_req_make's, for the one
- * iovec in iov_small of the usual buffer (ow_buf_one_mdl leaves iov at
- * iov_small): with ow_req_make's they fill whole the 16-byte blocks of
- * op.kind and op.u.io, so the compiler drops ow_zero's stores there
- * (struct ow_req). Any other buffer (ow_buf_to_iov_any, which
- * ow_buf_to_iov_vf_off calls for it) points the op at what it made. */
+/* io_prepare for a req fresh from ow_req_init, for the one iovec in
+ * iov_small of the usual buffer (ow_buf_one_mdl leaves iov at iov_small).
+ * Right after ow_req_init's stores, with which they fill whole the
+ * 16-byte blocks of op.kind and op.u.io: the compiler drops ow_zero's
+ * stores there (struct ow_req). */
+static inline __attribute__((always_inline)) void io_prepare_one(struct ow_req *req, int lane, enum ow_op_kind kind,
+                                                                  int ioflags)
+{
+    req->lane = lane;
+    req->op.kind = kind;
+    req->op.u.io.iov = req->iov_small;
+    req->op.u.io.iovcnt = 1;
+    req->op.u.io.flags = ioflags;
+}
+
+/* buffer_req and io_prepare for a caller that found the verifier off. Any
+ * buffer but one MDL's (ow_buf_to_iov_any, which ow_buf_to_iov_vf_off
+ * calls for it) points the op at what it made. */
 static inline __attribute__((always_inline)) struct ow_req *io_req_vf_off(struct ow_socket *sock, PIRP Irp,
         const WSK_BUF *Buffer, const char *what, ow_req_step_fn step, int lane, enum ow_op_kind kind,
         int ioflags, NTSTATUS *st)
@@ -184,11 +195,7 @@ static inline __attribute__((always_inline)) struct ow_req *io_req_vf_off(struct
         *st = STATUS_INSUFFICIENT_RESOURCES;
         return NULL;
     }
-    req->lane = lane;
-    req->op.kind = kind;
-    req->op.u.io.iov = req->iov_small;
-    req->op.u.io.iovcnt = 1;
-    req->op.u.io.flags = ioflags;
+    io_prepare_one(req, lane, kind, ioflags);
     if (ow_buf_in_one_mdl(Buffer)) {
         *st = ow_buf_one_mdl(req, Buffer);
     } else {
@@ -201,6 +208,38 @@ static inline __attribute__((always_inline)) struct ow_req *io_req_vf_off(struct
         return NULL;
     }
     return req;
+}
+
+/* The usual call of WskSend and WskReceive (ow_send, ow_receive) makes its
+ * req without a frame: every other case leaves it through a tail call, so
+ * the compiler saves no register for them. It takes the general path
+ * (send_any, receive_any) unless the verifier is off, the buffer lies in
+ * its first MDL and is mapped (ow_buf_one_mdl's case, with its address at
+ * hand), and this thread's cache holds a req: those checks read the
+ * arguments and change nothing, so the general path starts as the call
+ * would have. Past them, the usual call makes the same steps in the same
+ * order as the general one, and goes on in its code (send_start,
+ * receive_start) for the pass under the socket's lock. A cache miss
+ * (ow_cache_take finds none) goes the general way, which allocates. */
+
+/* ow_buf_one_mdl's result for a buffer ow_buf_usual described: iov_small,
+ * which ow_req_init made req->iov. */
+static inline __attribute__((always_inline)) void io_set_one(struct ow_req *req, const struct ow_buf_one *one)
+{
+    req->iov_small[0].iov_base = one->va + one->off;
+    req->iov_small[0].iov_len = one->len;
+    req->iovcnt = 1;
+    req->total = one->len;
+}
+
+/* The socket's state refused a call holding sock->lock and req. */
+static __attribute__((noinline)) NTSTATUS io_refused(struct ow_req *req, NTSTATUS st)
+{
+    struct ow_socket *sock = req->sock;
+    PIRP Irp = req->irp;
+    ow_unlock(&sock->lock);
+    ow_req_free_unstarted(req);
+    return ow_complete_now(Irp, st, 0);
 }
 
 /* A send's or receive's request, its op prepared for lane (io_prepare);
@@ -261,7 +300,16 @@ static void send_step(struct ow_req *req, ssize_t res)
     send_step_other(req, res);
 }
 
-NTSTATUS WSKAPI ow_send(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp)
+/* Under sock->lock: refused, or started. */
+static inline __attribute__((always_inline)) NTSTATUS send_locked(struct ow_req *req, struct ow_socket *sock)
+{
+    NTSTATUS st = need_sendable(sock);
+    if (!NT_SUCCESS(st))
+        return io_refused(req, st);
+    return ow_req_start_locked(req);   /* need_sendable found it open */
+}
+
+static __attribute__((noinline)) NTSTATUS send_any(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp)
 {
     if (Irp == NULL)
         return STATUS_INVALID_PARAMETER;
@@ -278,13 +326,30 @@ NTSTATUS WSKAPI ow_send(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP I
         return ow_complete_now(Irp, st, 0);
     req->flags = Flags;
     ow_lock(&sock->lock);
-    st = need_sendable(sock);
-    if (!NT_SUCCESS(st)) {
-        ow_unlock(&sock->lock);
-        ow_req_free_unstarted(req);
-        return ow_complete_now(Irp, st, 0);
-    }
-    return ow_req_start_locked(req);   /* need_sendable found it open */
+    return send_locked(req, sock);
+}
+
+/* ow_send's pass under the socket's lock, as send_any's: out of line, so
+ * that ow_send keeps nothing across a call (ow_lock's wait). */
+static __attribute__((noinline)) NTSTATUS send_start(struct ow_req *req)
+{
+    ow_lock(&req->sock->lock);
+    return send_locked(req, req->sock);
+}
+
+NTSTATUS WSKAPI ow_send(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp)
+{
+    struct ow_req *req;
+    struct ow_buf_one one;
+    if (Irp == NULL || Buffer == NULL || (Flags & ~(ULONG)WSK_FLAG_NODELAY) || ow_vf_enabled ||
+        !ow_buf_usual(Buffer, &one) || (req = ow_cache_take(OW_CACHE_REQ, sizeof(*req))) == NULL)
+        return send_any(Socket, Buffer, Flags, Irp);
+    ow_req_init(req, ow_sock(Socket), Irp, "WskSend", send_step);
+    /* OW_IO_WAITALL: WSK does not complete a send early. */
+    io_prepare_one(req, OW_LANE_SEND, OW_OP_SEND, OW_IO_WAITALL);
+    io_set_one(req, &one);
+    req->flags = Flags;
+    return send_start(req);
 }
 
 /* ---- WskReceive ---------------------------------------------------------- */
@@ -384,7 +449,47 @@ static NTSTATUS start_drain(struct ow_socket *sock, PIRP Irp)
     return start_io(req, OW_LANE_RECV, OW_OP_RECV, 0);
 }
 
-NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp)
+/* With the receive lane idle, data an event held back (or a zero-length
+ * receive, which only lifts the suspension of receive events) completes
+ * the call at once. Otherwise the receive waits its turn behind earlier
+ * receives, or behind an indication in progress, and takes the held data
+ * first then (receive_begin): the stream's order is kept. The lane is
+ * held until the completion routine has run, so a receive event resumed
+ * by this call cannot overtake the completion. Under sock->lock. */
+static inline __attribute__((always_inline)) NTSTATUS receive_locked(struct ow_req *req, struct ow_socket *sock)
+{
+    NTSTATUS st = need_receivable(sock);
+    if (!NT_SUCCESS(st))
+        return io_refused(req, st);
+    /* need_receivable found the socket open. */
+    BOOLEAN inline_done = (req->total == 0 ||
+                           (sock->ev_held_len > 0 && (!(req->flags & WSK_FLAG_WAITALL) || sock->ev_held_len >= req->total))) &&
+                          ow_lane_borrow_locked(sock, OW_LANE_RECV);
+    if (inline_done) {
+        PIRP Irp = req->irp;
+        size_t held = ow_conn_take_held_locked(sock, req);
+        atomic_fetch_add(&sock->refs, 1);   /* the completion routine may close the socket */
+        ow_unlock(&sock->lock);
+        ow_req_free_unstarted(req);
+        ow_complete_now(Irp, STATUS_SUCCESS, held);
+        ow_lane_give_back(sock, OW_LANE_RECV);   /* and resumes receive events */
+        ow_sock_unref(sock);
+        return STATUS_SUCCESS;
+    }
+    return ow_req_start_locked(req);
+}
+
+/* receive_any's request, with what its begin step needs. */
+static inline __attribute__((always_inline)) void receive_prepare(struct ow_req *req, ULONG Flags)
+{
+    req->flags = Flags;
+    req->begin = receive_begin;
+    /* With bytes asked, receive_begin has nothing to do when none are held
+     * (a zero-length receive always finishes there). */
+    req->begin_serves_held = req->total != 0;
+}
+
+static __attribute__((noinline)) NTSTATUS receive_any(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp)
 {
     if (Irp == NULL)
         return STATUS_INVALID_PARAMETER;
@@ -405,40 +510,32 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
                                         OW_OP_RECV, (Flags & WSK_FLAG_WAITALL) ? OW_IO_WAITALL : 0, &st);
     if (req == NULL)
         return ow_complete_now(Irp, st, 0);
-    req->flags = Flags;
-    req->begin = receive_begin;
-    /* With bytes asked, receive_begin has nothing to do when none are held
-     * (a zero-length receive always finishes there). */
-    req->begin_serves_held = req->total != 0;
-    /* With the receive lane idle, data an event held back (or a zero-length
-     * receive, which only lifts the suspension of receive events) completes
-     * the call at once. Otherwise the receive waits its turn behind earlier
-     * receives, or behind an indication in progress, and takes the held
-     * data first then (receive_begin): the stream's order is kept. The
-     * lane is held until the completion routine has run, so a receive
-     * event resumed by this call cannot overtake the completion. */
+    receive_prepare(req, Flags);
     ow_lock(&sock->lock);
-    st = need_receivable(sock);
-    if (!NT_SUCCESS(st)) {
-        ow_unlock(&sock->lock);
-        ow_req_free_unstarted(req);
-        return ow_complete_now(Irp, st, 0);
-    }
-    /* need_receivable found the socket open. */
-    BOOLEAN inline_done = (req->total == 0 ||
-                           (sock->ev_held_len > 0 && (!(Flags & WSK_FLAG_WAITALL) || sock->ev_held_len >= req->total))) &&
-                          ow_lane_borrow_locked(sock, OW_LANE_RECV);
-    if (inline_done) {
-        size_t held = ow_conn_take_held_locked(sock, req);
-        atomic_fetch_add(&sock->refs, 1);   /* the completion routine may close the socket */
-        ow_unlock(&sock->lock);
-        ow_req_free_unstarted(req);
-        ow_complete_now(Irp, STATUS_SUCCESS, held);
-        ow_lane_give_back(sock, OW_LANE_RECV);   /* and resumes receive events */
-        ow_sock_unref(sock);
-        return STATUS_SUCCESS;
-    }
-    return ow_req_start_locked(req);
+    return receive_locked(req, sock);
+}
+
+/* ow_receive's pass under the socket's lock, as receive_any's. */
+static __attribute__((noinline)) NTSTATUS receive_start(struct ow_req *req)
+{
+    ow_lock(&req->sock->lock);
+    return receive_locked(req, req->sock);
+}
+
+/* See ow_send: the same usual call, with neither WSK_FLAG_DRAIN nor a flag
+ * WskReceive does not support. */
+NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp)
+{
+    struct ow_req *req;
+    struct ow_buf_one one;
+    if (Irp == NULL || (Flags & ~(ULONG)WSK_FLAG_WAITALL) || Buffer == NULL || ow_vf_enabled ||
+        !ow_buf_usual(Buffer, &one) || (req = ow_cache_take(OW_CACHE_REQ, sizeof(*req))) == NULL)
+        return receive_any(Socket, Buffer, Flags, Irp);
+    ow_req_init(req, ow_sock(Socket), Irp, "WskReceive", receive_step);
+    io_prepare_one(req, OW_LANE_RECV, OW_OP_RECV, (Flags & WSK_FLAG_WAITALL) ? OW_IO_WAITALL : 0);
+    io_set_one(req, &one);
+    receive_prepare(req, Flags);
+    return receive_start(req);
 }
 
 /* ---- WskDisconnect ------------------------------------------------------- */

@@ -270,17 +270,27 @@ struct ow_req *ow_req_new(struct ow_socket *sock, PIRP irp, const char *what, ow
 void ow_req_op_done(struct ow_op *op, ssize_t res);
 /* ow_req_new, inline: WskSend, WskReceive and WskConnectEx make one on
  * every call, and the call and its frame cost about a fifth of its work. */
+static inline void ow_req_init(struct ow_req *req, struct ow_socket *sock, PIRP irp, const char *what,
+                               ow_req_step_fn step);
 static inline struct ow_req *ow_req_make(struct ow_socket *sock, PIRP irp, const char *what,
                                          ow_req_step_fn step)
 {
-    /* Zeroing all of it (some 650 bytes, most of them buffers) cost more
-     * than the rest of this function: see struct ow_req. */
     struct ow_req *req = ow_cache_alloc_raw(OW_CACHE_REQ, sizeof(*req));
     if (req == NULL)
         return NULL;
-    /* Read before the stores below: the build does not assume strict
-     * aliasing, so a load from sock between ow_zero's stores and the ones
-     * covering them would keep ow_zero's. */
+    ow_req_init(req, sock, irp, what, step);
+    return req;
+}
+/* ow_req_make's filling of the req's memory (from ow_cache_take, for a
+ * maker that takes it itself). */
+static inline void ow_req_init(struct ow_req *req, struct ow_socket *sock, PIRP irp, const char *what,
+                               ow_req_step_fn step)
+{
+    /* Zeroing all of it (some 650 bytes, most of them buffers) cost more
+     * than the rest of this function: see struct ow_req. Read before the
+     * stores below: the build does not assume strict aliasing, so a load
+     * from sock between ow_zero's stores and the ones covering them would
+     * keep ow_zero's. */
     int fd = sock->fd;
     unsigned shard = sock->shard;
     ow_zero(req, OW_REQ_ZEROED);       /* cancel_requested, in_engine: false */
@@ -295,7 +305,6 @@ static inline struct ow_req *ow_req_make(struct ow_socket *sock, PIRP irp, const
     req->op.shard = shard;
     req->op.ctx = req;
     req->op.done = ow_req_op_done;
-    return req;
 }
 /* ow_req_start for a caller that holds sock->lock (which this drops) and
  * found the socket open under it: WskSend and WskReceive check the
@@ -495,6 +504,20 @@ static inline BOOLEAN ow_buf_in_one_mdl(const WSK_BUF *buf)
     return buf != NULL && buf->Length != 0 && buf->Mdl != NULL &&
            buf->Offset < MmGetMdlByteCount(buf->Mdl) &&
            buf->Length <= MmGetMdlByteCount(buf->Mdl) - buf->Offset;
+}
+/* Where a buffer of ow_buf_one_mdl's case lies, read by ow_buf_usual. */
+struct ow_buf_one { PUCHAR va; ULONG off; SIZE_T len; };
+/* buf is ow_buf_one_mdl's case with its MDL mapped, so that its address is
+ * at hand (MmGetSystemAddressForMdlSafe's answer, not NULL): *one says
+ * where. Reads buf only: for a caller deciding its usual path. */
+static inline __attribute__((always_inline)) BOOLEAN ow_buf_usual(const WSK_BUF *buf, struct ow_buf_one *one)
+{
+    if (!ow_buf_in_one_mdl(buf) || !(buf->Mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL)))
+        return FALSE;
+    one->va = buf->Mdl->MappedSystemVa;
+    one->off = buf->Offset;
+    one->len = buf->Length;
+    return one->va != NULL;
 }
 /* Describes a WSK_BUF as iovecs in req (validating Offset/Length against the
  * MDL chain). Returns STATUS_SUCCESS or the status to fail the call with.
