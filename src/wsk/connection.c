@@ -455,13 +455,11 @@ static NTSTATUS start_drain(struct ow_socket *sock, PIRP Irp)
  * receives, or behind an indication in progress, and takes the held data
  * first then (receive_begin): the stream's order is kept. The lane is
  * held until the completion routine has run, so a receive event resumed
- * by this call cannot overtake the completion. Under sock->lock. */
-static inline __attribute__((always_inline)) NTSTATUS receive_locked(struct ow_req *req, struct ow_socket *sock)
+ * by this call cannot overtake the completion. Under sock->lock, found
+ * open. Out of line: a call that completes at once is rare, and its calls
+ * would make receive_locked's callers save registers on every call. */
+static __attribute__((noinline)) NTSTATUS receive_held_locked(struct ow_req *req, struct ow_socket *sock)
 {
-    NTSTATUS st = need_receivable(sock);
-    if (!NT_SUCCESS(st))
-        return io_refused(req, st);
-    /* need_receivable found the socket open. */
     BOOLEAN inline_done = (req->total == 0 ||
                            (sock->ev_held_len > 0 && (!(req->flags & WSK_FLAG_WAITALL) || sock->ev_held_len >= req->total))) &&
                           ow_lane_borrow_locked(sock, OW_LANE_RECV);
@@ -476,6 +474,19 @@ static inline __attribute__((always_inline)) NTSTATUS receive_locked(struct ow_r
         ow_sock_unref(sock);
         return STATUS_SUCCESS;
     }
+    return ow_req_start_locked(req);
+}
+
+/* Under sock->lock: refused, completed at once, or started. */
+static inline __attribute__((always_inline)) NTSTATUS receive_locked(struct ow_req *req, struct ow_socket *sock)
+{
+    NTSTATUS st = need_receivable(sock);
+    if (!NT_SUCCESS(st))
+        return io_refused(req, st);
+    /* need_receivable found the socket open. Completing at once needs
+     * nothing asked or bytes held (receive_held_locked's test). */
+    if (req->total == 0 || sock->ev_held_len > 0)
+        return receive_held_locked(req, sock);
     return ow_req_start_locked(req);
 }
 
