@@ -575,13 +575,6 @@ static inline void ow_socket_free(struct ow_socket *sock)
 NTSTATUS ow_socket_make(struct ow_registration *reg, enum ow_category cat, ADDRESS_FAMILY family,
                         USHORT type, ULONG protocol, PVOID context, const VOID *dispatch,
                         struct ow_socket **out);
-/* ow_socket_make, and Irp completed with the socket or the
- * failure. WskSocket's alone, as a tail call: the making inlined there
- * saves a frame and the out-parameter. Its arguments in WskSocket's order,
- * so that most stay where they are (Dispatch in its stack slot too). */
-NTSTATUS ow_socket_make_completing(struct ow_registration *reg, ADDRESS_FAMILY family, USHORT type,
-                                   ULONG protocol, enum ow_category cat, PVOID context,
-                                   const VOID *dispatch, PIRP Irp);
 /* A socket over fd, a descriptor already made (an accepted connection). */
 struct ow_socket *ow_socket_new(struct ow_registration *reg, enum ow_category cat,
                                 ADDRESS_FAMILY family, USHORT type, ULONG protocol,
