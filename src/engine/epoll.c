@@ -304,6 +304,8 @@ static inline int try_op_cold(struct ow_op *op, ssize_t *res, unsigned revents)
 {
     if (op->kind == OW_OP_SEND || op->kind == OW_OP_RECV)
         return try_stream(op, res);
+    if (op->kind == OW_OP_CONNECT_SEND)
+        return try_connect_send(op, res, revents);   /* see try_op */
     return try_other(op, res, revents);
 }
 
@@ -316,6 +318,10 @@ static inline __attribute__((always_inline)) int try_op(struct ow_op *op, ssize_
         int done = try_io_one(op, res);
         return done >= 0 ? done : try_stream(op, res);
     }
+    /* A WskConnectEx's op, tried twice a connect: called straight, not by
+     * try_other's jump table (8 Ir a try where the test costs 2). */
+    if (op->kind == OW_OP_CONNECT_SEND)
+        return try_connect_send(op, res, revents);
     return try_other(op, res, revents);
 }
 
