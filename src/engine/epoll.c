@@ -421,8 +421,8 @@ static __attribute__((noinline, cold)) void reregister_failed(int fd, struct ow_
 }
 
 /* Registers fd (entry e, with waiting ops) for `want`, or changes its
- * registration to it. */
-static void reregister(int fd, struct ow_fdent *e, unsigned want)
+ * registration to it. Inline in update_interest_busy's two copies. */
+static inline __attribute__((always_inline)) void reregister(int fd, struct ow_fdent *e, unsigned want)
 {
     int op = EPOLL_CTL_MOD;
     if (!e->registered) {
@@ -441,12 +441,17 @@ static void reregister(int fd, struct ow_fdent *e, unsigned want)
 
 /* update_interest's case of an fd with waiting ops, out of line: GCC
  * split it off so itself until reregister's failure left it, then made
- * ep_run call the whole of update_interest. */
-static __attribute__((noinline)) void update_interest_busy(int fd, struct ow_fdent *e)
+ * ep_run call the whole of update_interest. Inline in the loop's start
+ * of a send or receive that waits (start_stream_inline). */
+static inline __attribute__((always_inline)) void update_interest_busy_inline(int fd, struct ow_fdent *e)
 {
     unsigned want = wanted_events(e);
     if (!e->registered || e->events != want)
         reregister(fd, e, want);
+}
+static __attribute__((noinline)) void update_interest_busy(int fd, struct ow_fdent *e)
+{
+    update_interest_busy_inline(fd, e);
 }
 
 /* Makes fd's epoll registration match its waiting ops. Inline: it is
@@ -548,7 +553,7 @@ static __attribute__((noinline)) void start_stream_io(struct ow_op *op, struct o
  * turn's frame is ep_run's, already set up, where start_stream's saved
  * four registers an op; start_stream is the copy for the rest. */
 static inline __attribute__((always_inline)) void start_stream_inline(struct ow_op *op, struct ow_fdent *e,
-                                                                      int q)
+                                                                      int q, int in_loop)
 {
     ssize_t res;
     int done = try_io_one(op, &res);
@@ -561,11 +566,17 @@ static inline __attribute__((always_inline)) void start_stream_inline(struct ow_
         return;
     }
     ow_opq_push(&e->q[q], op);
-    update_interest(op->fd, e);
+    /* update_interest, whose idle test cannot pass: op is queued. In the
+     * loop (the wait of a round trip's receive, usually), inline: that
+     * turn's registers are saved already, where the call saved three. */
+    if (in_loop)
+        update_interest_busy_inline(op->fd, e);
+    else
+        update_interest_busy(op->fd, e);
 }
 static __attribute__((noinline)) void start_stream(struct ow_op *op, struct ow_fdent *e, int q)
 {
-    start_stream_inline(op, e, q);
+    start_stream_inline(op, e, q, 0);
 }
 
 /* The usual new op, a send or receive whose fd's entry is known and whose
@@ -580,7 +591,7 @@ static inline __attribute__((always_inline)) void start_with(struct ow_op *op, i
         struct ow_fdent *e = ow_fdtab_find(&ep->fds, op->fd);
         if (e != NULL && e->q[q].head == NULL) {
             if (inline_stream)
-                start_stream_inline(op, e, q);
+                start_stream_inline(op, e, q, 1);
             else
                 start_stream(op, e, q);
             return;
