@@ -531,7 +531,9 @@ static __attribute__((noinline)) void start_any(struct ow_op *op)
         }
     }
     ow_opq_push(&e->q[q], op);
-    update_interest(op->fd, e);
+    /* update_interest, whose idle test cannot pass (op is queued), inline:
+     * a connect waits here, and start_any's frame is set up already. */
+    update_interest_busy_inline(op->fd, e);
 }
 
 /* start_stream's case that try_io_one leaves to try_io (not one new
