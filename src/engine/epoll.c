@@ -351,14 +351,19 @@ static inline void deregister(int fd, struct ow_fdent *e)
  * was the fd's last op, the fd leaves the epoll set first: once ->done
  * runs, the caller may close the fd and the number may come back as
  * another socket. Inline in run_queue (every woken op that completes:
- * the call saved four registers); finish_waiting for the rest. */
-static inline __attribute__((always_inline)) void finish_waiting_inline(struct ow_op *op, struct ow_fdent *e,
-                                                                        int q, ssize_t res)
+ * the call saved four registers); finish_waiting for the rest. Returns 1
+ * when op was the fd's last (the fd is out of the set now). */
+static inline __attribute__((always_inline)) int finish_waiting_inline(struct ow_op *op, struct ow_fdent *e,
+                                                                       int q, ssize_t res)
 {
     ow_opq_remove(&e->q[q], op);
-    if (ow_fdent_idle(e))
+    if (ow_fdent_idle(e)) {
         deregister(op->fd, e);
+        finish(op, res);
+        return 1;
+    }
     finish(op, res);
+    return 0;
 }
 static __attribute__((noinline)) void finish_waiting(struct ow_op *op, struct ow_fdent *e, int q, ssize_t res)
 {
@@ -474,20 +479,26 @@ static inline __attribute__((always_inline)) void update_interest(int fd, struct
  * to the mailbox).
  * revents (the event that woke the queue, or 0) goes to the op that was
  * waiting for it, the head; the ops behind it try without. Inline in
- * on_event (and cancel): GCC kept it inline only until try_op was. */
-static inline __attribute__((always_inline)) void run_queue(struct ow_fdent *e, int q, unsigned revents)
+ * on_event (and cancel): GCC kept it inline only until try_op was.
+ * Returns 1 once a completion left the fd idle (and out of the epoll set):
+ * it stays so until the caller returns (->done cannot queue on it), and
+ * the loop would end there (its queue is empty: for polls, next is NULL). */
+static inline __attribute__((always_inline)) int run_queue(struct ow_fdent *e, int q, unsigned revents)
 {
     struct ow_op *op = e->q[q].head;
     while (op != NULL) {
         struct ow_op *next = op->eng_next;
         ssize_t res;
-        if (try_op(op, &res, revents))
-            finish_waiting_inline(op, e, q, res);
-        else if (q != OW_Q_POLL)
-            return;
+        if (try_op(op, &res, revents)) {
+            if (finish_waiting_inline(op, e, q, res))
+                return 1;
+        } else if (q != OW_Q_POLL) {
+            return 0;
+        }
         revents = 0;
         op = q == OW_Q_POLL ? next : e->q[q].head;
     }
+    return 0;
 }
 
 /* An event of the registration tagged `tag`: runs the fd's queues, unless
@@ -499,11 +510,15 @@ static void on_event(uint64_t tag, unsigned events)
     struct ow_fdent *e = ow_fdtab_find(&ep->fds, fd);
     if (e == NULL || !e->registered || tag != event_tag(fd, e->gen))
         return;
-    if (events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP))
-        run_queue(e, OW_Q_READ, 0);
-    if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
-        run_queue(e, OW_Q_WRITE, events);
-    run_queue(e, OW_Q_POLL, 0);
+    /* A queue that leaves the fd idle ends the event: the queues after it
+     * are empty, and update_interest would find the fd idle and out of
+     * the set already (its last completion deregistered it). */
+    if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) && run_queue(e, OW_Q_READ, 0))
+        return;
+    if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) && run_queue(e, OW_Q_WRITE, events))
+        return;
+    if (run_queue(e, OW_Q_POLL, 0))
+        return;
     update_interest(fd, e);
 }
 
