@@ -172,11 +172,6 @@ static inline __attribute__((always_inline)) void prep_transfer_at(struct io_uri
         io_uring_prep_recv(sqe, op->fd, base, len, flags);
 }
 
-static inline __attribute__((always_inline)) void prep_transfer(struct io_uring_sqe *sqe, struct ow_op *op, int msg_op, int flags)
-{
-    prep_transfer_at(sqe, op, msg_op, flags, 0);
-}
-
 /* A SEND or RECV's transfer of its window (priv->msg), once set; or, with
  * one_buffer (start's usual op: ow_io_one_buffer, no byte moved yet), of
  * its one buffer, priv->msg unused. kind is op->kind (start_io's is a
