@@ -168,48 +168,6 @@ static __attribute__((noinline)) struct ow_req *vf_buffer_req(struct ow_socket *
     return buffer_req(sock, Irp, Buffer, what, step, st);
 }
 
-/* io_prepare for a req fresh from ow_req_init, for the one iovec in
- * iov_small of the usual buffer (ow_buf_one_mdl leaves iov at iov_small).
- * Right after ow_req_init's stores, with which they fill whole the
- * 16-byte blocks of op.kind and op.u.io: the compiler drops ow_zero's
- * stores there (struct ow_req). */
-static inline __attribute__((always_inline)) void io_prepare_one(struct ow_req *req, int lane, enum ow_op_kind kind,
-                                                                  int ioflags)
-{
-    req->lane = lane;
-    req->op.kind = kind;
-    req->op.u.io.iov = req->iov_small;
-    req->op.u.io.iovcnt = 1;
-    req->op.u.io.flags = ioflags;
-}
-
-/* buffer_req and io_prepare for a caller that found the verifier off. Any
- * buffer but one MDL's (ow_buf_to_iov_any, which ow_buf_to_iov_vf_off
- * calls for it) points the op at what it made. */
-static inline __attribute__((always_inline)) struct ow_req *io_req_vf_off(struct ow_socket *sock, PIRP Irp,
-        const WSK_BUF *Buffer, const char *what, ow_req_step_fn step, int lane, enum ow_op_kind kind,
-        int ioflags, NTSTATUS *st)
-{
-    struct ow_req *req = ow_req_make(sock, Irp, what, step);
-    if (req == NULL) {
-        *st = STATUS_INSUFFICIENT_RESOURCES;
-        return NULL;
-    }
-    io_prepare_one(req, lane, kind, ioflags);
-    if (ow_buf_in_one_mdl(Buffer)) {
-        *st = ow_buf_one_mdl(req, Buffer);
-    } else {
-        *st = ow_buf_to_iov_any(req, Buffer);
-        req->op.u.io.iov = req->iov;
-        req->op.u.io.iovcnt = req->iovcnt;
-    }
-    if (!NT_SUCCESS(*st)) {
-        ow_req_free_unstarted(req);
-        return NULL;
-    }
-    return req;
-}
-
 /* The usual call of WskSend and WskReceive (ow_send, ow_receive) makes its
  * req without a frame: every other case leaves it through a tail call, so
  * the compiler saves no register for them. It takes the general path
@@ -220,16 +178,32 @@ static inline __attribute__((always_inline)) struct ow_req *io_req_vf_off(struct
  * would have. Past them, the usual call makes the same steps in the same
  * order as the general one, and goes on in its code (send_start,
  * receive_start) for the pass under the socket's lock. A cache miss
- * (ow_cache_take finds none) goes the general way, which allocates. */
-
-/* ow_buf_one_mdl's result for a buffer ow_buf_usual described: iov_small,
- * which ow_req_init made req->iov. */
-static inline __attribute__((always_inline)) void io_set_one(struct ow_req *req, const struct ow_buf_one *one)
+ * (ow_cache_take finds none) goes the general way, which allocates.
+ *
+ * Returns that req, filled for lane, or NULL for the general path. The
+ * op's stores come right after ow_req_init's, with which they fill whole
+ * the 16-byte blocks of op.kind and op.u.io: the compiler drops ow_zero's
+ * stores there (struct ow_req). The buffer is ow_buf_one_mdl's result in
+ * iov_small, which ow_req_init made req->iov. */
+static inline __attribute__((always_inline)) struct ow_req *usual_io_req(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+        PIRP Irp, const char *what, ow_req_step_fn step, int lane, enum ow_op_kind kind, int ioflags)
 {
-    req->iov_small[0].iov_base = one->va + one->off;
-    req->iov_small[0].iov_len = one->len;
+    struct ow_req *req;
+    struct ow_buf_one one;
+    if (Irp == NULL || Buffer == NULL || ow_vf_enabled || !ow_buf_usual(Buffer, &one) ||
+        (req = ow_cache_take(OW_CACHE_REQ, sizeof(*req))) == NULL)
+        return NULL;
+    ow_req_init(req, ow_sock(Socket), Irp, what, step);
+    req->lane = lane;
+    req->op.kind = kind;
+    req->op.u.io.iov = req->iov_small;
+    req->op.u.io.iovcnt = 1;
+    req->op.u.io.flags = ioflags;
+    req->iov_small[0].iov_base = one.va + one.off;
+    req->iov_small[0].iov_len = one.len;
     req->iovcnt = 1;
-    req->total = one->len;
+    req->total = one.len;
+    return req;
 }
 
 /* The socket's state refused a call holding sock->lock and req. */
@@ -248,19 +222,15 @@ static inline __attribute__((always_inline)) struct ow_req *checked_io_req(struc
         const WSK_BUF *Buffer, const char *what, ow_req_step_fn step, BOOLEAN send, int lane,
         enum ow_op_kind kind, int ioflags, NTSTATUS *st)
 {
-    struct ow_req *req;
-    if (ow_vf_enabled) {
-        req = vf_buffer_req(sock, Irp, Buffer, what, step, send, st);
-        if (req != NULL)
-            io_prepare(req, lane, kind, ioflags);
-    } else {
-        req = io_req_vf_off(sock, Irp, Buffer, what, step, lane, kind, ioflags, st);
-    }
+    struct ow_req *req = ow_vf_enabled ? vf_buffer_req(sock, Irp, Buffer, what, step, send, st)
+                                       : buffer_req(sock, Irp, Buffer, what, step, st);
     if (req == NULL) {
         NTSTATUS state = state_check(sock, send);
         if (!NT_SUCCESS(state))
             *st = state;
+        return NULL;
     }
+    io_prepare(req, lane, kind, ioflags);
     return req;
 }
 
@@ -340,14 +310,11 @@ static __attribute__((noinline)) NTSTATUS send_start(struct ow_req *req)
 NTSTATUS WSKAPI ow_send(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp)
 {
     struct ow_req *req;
-    struct ow_buf_one one;
-    if (Irp == NULL || Buffer == NULL || (Flags & ~(ULONG)WSK_FLAG_NODELAY) || ow_vf_enabled ||
-        !ow_buf_usual(Buffer, &one) || (req = ow_cache_take(OW_CACHE_REQ, sizeof(*req))) == NULL)
-        return send_any(Socket, Buffer, Flags, Irp);
-    ow_req_init(req, ow_sock(Socket), Irp, "WskSend", send_step);
     /* OW_IO_WAITALL: WSK does not complete a send early. */
-    io_prepare_one(req, OW_LANE_SEND, OW_OP_SEND, OW_IO_WAITALL);
-    io_set_one(req, &one);
+    if ((Flags & ~(ULONG)WSK_FLAG_NODELAY) ||
+        (req = usual_io_req(Socket, Buffer, Irp, "WskSend", send_step, OW_LANE_SEND, OW_OP_SEND,
+                            OW_IO_WAITALL)) == NULL)
+        return send_any(Socket, Buffer, Flags, Irp);
     req->flags = Flags;
     return send_start(req);
 }
@@ -538,13 +505,10 @@ static __attribute__((noinline)) NTSTATUS receive_start(struct ow_req *req)
 NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp)
 {
     struct ow_req *req;
-    struct ow_buf_one one;
-    if (Irp == NULL || (Flags & ~(ULONG)WSK_FLAG_WAITALL) || Buffer == NULL || ow_vf_enabled ||
-        !ow_buf_usual(Buffer, &one) || (req = ow_cache_take(OW_CACHE_REQ, sizeof(*req))) == NULL)
+    if ((Flags & ~(ULONG)WSK_FLAG_WAITALL) ||
+        (req = usual_io_req(Socket, Buffer, Irp, "WskReceive", receive_step, OW_LANE_RECV, OW_OP_RECV,
+                            (Flags & WSK_FLAG_WAITALL) ? OW_IO_WAITALL : 0)) == NULL)
         return receive_any(Socket, Buffer, Flags, Irp);
-    ow_req_init(req, ow_sock(Socket), Irp, "WskReceive", receive_step);
-    io_prepare_one(req, OW_LANE_RECV, OW_OP_RECV, (Flags & WSK_FLAG_WAITALL) ? OW_IO_WAITALL : 0);
-    io_set_one(req, &one);
     receive_prepare(req, Flags);
     return receive_start(req);
 }

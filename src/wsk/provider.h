@@ -523,18 +523,9 @@ static inline __attribute__((always_inline)) BOOLEAN ow_buf_usual(const WSK_BUF 
  * MDL chain). Returns STATUS_SUCCESS or the status to fail the call with.
  * Inline for the one-MDL buffer of nearly every call: it saves a call on
  * each WskSend and WskReceive. */
-static inline NTSTATUS ow_buf_to_iov_vf_off(struct ow_req *req, const WSK_BUF *buf);
 static inline NTSTATUS ow_buf_to_iov(struct ow_req *req, const WSK_BUF *buf)
 {
-    if (ow_vf_enabled)
-        return ow_buf_to_iov_any(req, buf);
-    return ow_buf_to_iov_vf_off(req, buf);
-}
-/* ow_buf_to_iov for a caller that just found ow_vf_enabled off (WskSend
- * and WskReceive read it once). */
-static inline NTSTATUS ow_buf_to_iov_vf_off(struct ow_req *req, const WSK_BUF *buf)
-{
-    if (ow_buf_in_one_mdl(buf))
+    if (!ow_vf_enabled && ow_buf_in_one_mdl(buf))
         return ow_buf_one_mdl(req, buf);
     return ow_buf_to_iov_any(req, buf);
 }
