@@ -307,18 +307,27 @@ BOOLEAN ow_lane_borrow_locked(struct ow_socket *sock, int lane)
     return TRUE;
 }
 
-/* Inline: ow_req_finish gives its lane back after nearly every request. */
-static inline void lane_give_back(struct ow_socket *sock, int lane)
+/* A held lane given back, under sock->lock: to the oldest req queued
+ * meanwhile (returned, with a reference for its start), or to nobody;
+ * *rearm: receive events, which wait while the lane is held, may go on. */
+static inline __attribute__((always_inline)) struct ow_req *lane_pass_locked(struct ow_socket *sock, int lane,
+                                                                             BOOLEAN *rearm)
 {
-    ow_lock(&sock->lock);
     struct ow_req *next = sock->lanes[lane].head;
     if (next) {
         lane_unqueue(sock, next);
         req_get(next);
     }
     sock->lanes[lane].busy = next;
-    /* Receive events wait while the lane is held: they may go on now. */
-    BOOLEAN rearm = next == NULL && lane == OW_LANE_RECV && sock->ev_mask != 0;
+    *rearm = next == NULL && lane == OW_LANE_RECV && sock->ev_mask != 0;
+    return next;
+}
+
+void ow_lane_give_back(struct ow_socket *sock, int lane)
+{
+    BOOLEAN rearm;
+    ow_lock(&sock->lock);
+    struct ow_req *next = lane_pass_locked(sock, lane, &rearm);
     ow_unlock(&sock->lock);
     if (next) {
         req_begin(next);
@@ -327,8 +336,6 @@ static inline void lane_give_back(struct ow_socket *sock, int lane)
     if (rearm)
         ow_events_arm(sock);
 }
-
-void ow_lane_give_back(struct ow_socket *sock, int lane) { lane_give_back(sock, lane); }
 
 /* Inlined into ow_req_finish and ow_req_finish_connect: connect_state < 0
  * leaves the socket's state alone. */
@@ -352,13 +359,10 @@ static inline __attribute__((always_inline)) void req_finish(struct ow_req *req,
     sock->npending--;
     BOOLEAN held = FALSE, rearm = FALSE;
     struct ow_req *next = NULL;
-    struct ow_lane *lane = NULL;
     /* A connect runs in no lane (its request never gets one): nothing to
      * hand over, hold or resume. */
     if (connect_state < 0) {
         next = lane_leave(sock, req, &held);
-        if (held)
-            lane = &sock->lanes[req->lane];
         /* A receive event waits while a WskReceive runs: resume it after
          * (the lane's give-back does, when the lane was held). */
         rearm = req->lane == OW_LANE_RECV && next == NULL && !held && sock->ev_mask != 0;
@@ -373,18 +377,12 @@ static inline __attribute__((always_inline)) void req_finish(struct ow_req *req,
     IoCompleteRequest(irp, IO_NO_INCREMENT);
 
     if (held) {
-        /* lane_give_back, in place: it starts a req queued meanwhile, or
+        /* ow_lane_give_back, in place: it starts a req queued meanwhile, or
          * resumes events, below. The lane handed nothing over (next is
          * NULL) nor asked for events (rearm needs !held), so the two
          * phases' next and rearm never both hold: one tail serves both. */
         ow_lock(&sock->lock);
-        next = lane->head;
-        if (next) {
-            lane_unqueue(sock, next);
-            req_get(next);
-        }
-        lane->busy = next;
-        rearm = next == NULL && lane == &sock->lanes[OW_LANE_RECV] && sock->ev_mask != 0;
+        next = lane_pass_locked(sock, req->lane, &rearm);
         ow_unlock(&sock->lock);
     }
     if (next) {
