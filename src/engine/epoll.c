@@ -152,13 +152,16 @@ static inline __attribute__((always_inline)) ssize_t transfer(struct ow_op *op, 
  * Inline in its callers: out of line, its six saved registers cost more
  * than its body's work on an op's usual single try (epoll connect 2877 ->
  * 2855 Ir). */
+static inline int io_flags(const struct ow_op *op)
+{
+    if (op->kind == OW_OP_SEND)
+        return MSG_DONTWAIT | MSG_NOSIGNAL;
+    return (op->u.io.flags & OW_IO_PEEK) ? MSG_DONTWAIT | MSG_PEEK : MSG_DONTWAIT;
+}
+
 static inline __attribute__((always_inline)) int try_io(struct ow_op *op, ssize_t *res)
 {
-    int flags = MSG_DONTWAIT;
-    if (op->kind == OW_OP_SEND)
-        flags |= MSG_NOSIGNAL;
-    else if (op->u.io.flags & OW_IO_PEEK)
-        flags |= MSG_PEEK;
+    int flags = io_flags(op);
     for (;;) {
         ow_io_window(op);
         if (ow_fault_issue(op, OW_FAULT_AT_MAIN) == 1)
@@ -201,17 +204,13 @@ static inline __attribute__((always_inline)) int try_io_one(struct ow_op *op, ss
         return -1;
     size_t len = op->u.io.iov[0].iov_len;
     void *buf = op->u.io.iov[0].iov_base;
-    ssize_t n;
-    if (op->kind == OW_OP_SEND)
-        n = ow_sys_send_raw(op->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-    else
-        n = ow_sys_recv_raw(op->fd, buf, len,
-                            (op->u.io.flags & OW_IO_PEEK) ? MSG_DONTWAIT | MSG_PEEK : MSG_DONTWAIT);
+    int flags = io_flags(op);
+    ssize_t n = op->kind == OW_OP_SEND ? ow_sys_send_raw(op->fd, buf, len, flags)
+                                       : ow_sys_recv_raw(op->fd, buf, len, flags);
     if (n > 0) {
         op->eng_done = (size_t)n;
         /* ow_io_wants_more of one buffer, whose length is still in hand */
-        if ((size_t)n < len && (op->kind == OW_OP_SEND ||
-                                (op->u.io.flags & (OW_IO_WAITALL | OW_IO_PEEK)) == OW_IO_WAITALL))
+        if ((size_t)n < len && ow_io_keeps_on(op))
             return -1;
     }
     if (n >= 0) {   /* done, or recv hit EOF */

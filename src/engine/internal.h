@@ -310,15 +310,18 @@ static inline ssize_t ow_partial(struct ow_op *op, ssize_t err)
     op->io_err = (int)err;
     return (ssize_t)op->eng_done;
 }
-/* True when a SEND/RECV must go on after a transfer of eng_done bytes: a
- * SEND always (one call may stop at a window's end or at the kernel's
- * per-call cap of about 2 GiB), a RECV under WAITALL. Inline: every
- * transfer's completion asks. */
+/* Whether a SEND/RECV goes on while bytes of its buffer are left: a SEND
+ * always (one call may stop at a window's end or at the kernel's per-call
+ * cap of about 2 GiB), a RECV under WAITALL (not PEEK). */
+static inline int ow_io_keeps_on(const struct ow_op *op)
+{
+    return op->kind == OW_OP_SEND || ((op->u.io.flags & OW_IO_WAITALL) && !(op->u.io.flags & OW_IO_PEEK));
+}
+/* True when a SEND/RECV must go on after a transfer of eng_done bytes.
+ * Inline: every transfer's completion asks. */
 static inline int ow_io_wants_more(const struct ow_op *op)
 {
-    int keep_on = op->kind == OW_OP_SEND ||
-                  ((op->u.io.flags & OW_IO_WAITALL) && !(op->u.io.flags & OW_IO_PEEK));
-    if (!keep_on)
+    if (!ow_io_keeps_on(op))
         return 0;
     if (op->u.io.iovcnt == 1)   /* the usual op: no loop to set up */
         return op->eng_done < op->u.io.iov[0].iov_len;
