@@ -134,7 +134,7 @@ static __attribute__((noinline)) int try_accept(struct ow_op *op, ssize_t *res)
 
 /* One system call of a stream transfer over op's window (priv->msg): one
  * buffer goes by send/recv, which spare the kernel copying in a msghdr and
- * an iovec array (uring.c's prep_transfer does the same), several by
+ * an iovec array (uring.c's prep_transfer_at does the same), several by
  * sendmsg/recvmsg. Linux moves at most MAX_RW_COUNT in one call either way.
  * Bytes, or -errno (errno untouched). Inline in try_io's two copies: GCC
  * otherwise made it a call of its own. */

@@ -292,7 +292,7 @@ static inline void ow_io_window_one(struct ow_op *op)
 /* ow_io_window_any, inline for the usual window: the first over one
  * non-empty buffer. Its msghdr gets msg_iov and msg_iovlen only: a
  * one-buffer window goes by send/recv, which read nothing else of it
- * (uring.c's prep_transfer, epoll.c's transfer). */
+ * (uring.c's prep_transfer_at, epoll.c's transfer). */
 static inline void ow_io_window(struct ow_op *op)
 {
     if (op->eng_done == 0 && ow_io_one_buffer(op)) {

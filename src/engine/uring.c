@@ -193,16 +193,6 @@ static inline __attribute__((always_inline)) void prep_io_kind(struct io_uring_s
     }
 }
 
-static inline __attribute__((always_inline)) void prep_io_at(struct io_uring_sqe *sqe, struct ow_op *op, int one_buffer)
-{
-    prep_io_kind(sqe, op, op->kind, one_buffer);
-}
-
-static inline __attribute__((always_inline)) void prep_io_window(struct io_uring_sqe *sqe, struct ow_op *op)
-{
-    prep_io_at(sqe, op, 0);
-}
-
 /* A SEND or RECV's next transfer; `hooks` 0 when no fault is configured
  * (issue's usual path: the hook would only check that again). */
 static inline __attribute__((always_inline)) void prep_io_hooks(struct io_uring_sqe *sqe, struct ow_op *op, int hooks)
@@ -210,7 +200,7 @@ static inline __attribute__((always_inline)) void prep_io_hooks(struct io_uring_
     ow_io_window(op);
     if (hooks)
         ow_fault_io(op);   /* test builds: short send/receive, reset */
-    prep_io_window(sqe, op);
+    prep_io_kind(sqe, op, op->kind, 0);
 }
 
 static inline void prep_io(struct io_uring_sqe *sqe, struct ow_op *op) { prep_io_hooks(sqe, op, 1); }
@@ -704,9 +694,10 @@ static __attribute__((noinline)) void start_any_rest(struct ow_op *op)
         finish(op, rc);
 }
 
-/* A WskConnectEx's CONNECT_SEND. With no fault configured and its fd's
- * WRITE queue (entry at hand) empty, start_any's steps without its
- * dispatch: the op heads the queue, and issue() would send its first step
+/* A WskConnectEx's CONNECT_SEND that start_linked_usual left (a full SQ,
+ * a buffer of several MDLs). With no fault configured and its fd's WRITE
+ * queue (entry at hand) empty, start_any's steps without its dispatch:
+ * the op heads the queue, and issue() would send its first step
  * (STEP_MAIN, as ow_engine_submit left it) straight to issue_linked. */
 static __attribute__((noinline)) void start_linked(struct ow_op *op)
 {
@@ -718,17 +709,6 @@ static __attribute__((noinline)) void start_linked(struct ow_op *op)
     struct ow_opq *q = &e->q[OW_Q_WRITE];
     ow_opq_push(q, op);
     *io_queue(op) = q;
-    /* issue_linked's usual case without a call, so with no frame here or
-     * there: room in the SQ (its SQ_FULL hook would find no fault
-     * configured, as checked above) and a send of one buffer, of which a
-     * new op has sent nothing (ow_engine_submit zeroed eng_done). */
-    struct io_uring_sq *sq = &u->ring.sq;
-    unsigned want = linked_want(op);
-    if (sq_room(sq, want) && ow_io_one_buffer(op)) {
-        assert(op->eng_done == 0);
-        prep_linked(sq, op, want, 1);
-        return;
-    }
     int rc = issue_linked(op);
     if (rc < 0) {
         ow_opq_pop(q);
