@@ -32,6 +32,15 @@ NTSTATUS ow_bind_deferred_locked(struct ow_socket *sock)
     return st;
 }
 
+/* Why WskBind is refused in the socket's state (a bound or closing
+ * socket), or STATUS_SUCCESS. Under lock. */
+static inline NTSTATUS bind_refused_locked(const struct ow_socket *sock)
+{
+    if (sock->life != OW_LIFE_OPEN)
+        return STATUS_FILE_FORCED_CLOSED;
+    return sock->state != OW_CONN_IDLE ? STATUS_ADDRESS_ALREADY_ASSOCIATED : STATUS_SUCCESS;
+}
+
 /* WskBind past its checks, for every address but a connection or stream
  * socket's wildcard with port 0. */
 static __attribute__((noinline)) NTSTATUS bind_general(struct ow_socket *sock, PSOCKADDR LocalAddress,
@@ -43,8 +52,8 @@ static __attribute__((noinline)) NTSTATUS bind_general(struct ow_socket *sock, P
         return ow_complete_now(Irp, STATUS_NOT_IMPLEMENTED, 0);
 
     ow_lock(&sock->lock);
-    if (sock->life != OW_LIFE_OPEN || sock->state != OW_CONN_IDLE) {
-        NTSTATUS why = sock->life != OW_LIFE_OPEN ? STATUS_FILE_FORCED_CLOSED : STATUS_ADDRESS_ALREADY_ASSOCIATED;
+    NTSTATUS why = bind_refused_locked(sock);
+    if (!NT_SUCCESS(why)) {
         ow_unlock(&sock->lock);
         return ow_complete_now(Irp, why, 0);
     }
@@ -89,8 +98,8 @@ NTSTATUS WSKAPI ow_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags,
         return bind_general(sock, LocalAddress, Irp);
 
     ow_lock(&sock->lock);
-    if (sock->life != OW_LIFE_OPEN || sock->state != OW_CONN_IDLE) {
-        NTSTATUS why = sock->life != OW_LIFE_OPEN ? STATUS_FILE_FORCED_CLOSED : STATUS_ADDRESS_ALREADY_ASSOCIATED;
+    NTSTATUS why = bind_refused_locked(sock);
+    if (!NT_SUCCESS(why)) {
         ow_unlock(&sock->lock);
         return ow_complete_now(Irp, why, 0);
     }
