@@ -34,64 +34,6 @@ static _Atomic unsigned g_nshards;
 static atomic_uint g_next_shard;                            /* round robin */
 static _Thread_local int t_shard = -1;                      /* the shard this thread runs */
 
-/* ---- fd -> shard ---------------------------------------------------------- *
- * Which shard last saw ops on an fd, so that closing it (forget) reaches the
- * backend instance that has it in its books. Two levels of 4096 entries
- * cover 16M descriptors; an entry is shard + 1 (0: never seen). */
-#define FDMAP_BITS 12
-#define FDMAP_CHUNK (1u << FDMAP_BITS)
-static _Atomic(_Atomic unsigned short *) g_fdmap[FDMAP_CHUNK];
-
-/* fd's entry, or NULL: fd is out of range, or no fd of its chunk was seen. */
-static inline _Atomic unsigned short *fdmap_slot(int fd)
-{
-    if (fd < 0 || (unsigned)fd >= FDMAP_CHUNK * FDMAP_CHUNK)
-        return NULL;
-    _Atomic unsigned short *chunk = atomic_load(&g_fdmap[(unsigned)fd >> FDMAP_BITS]);
-    return chunk != NULL ? &chunk[(unsigned)fd & (FDMAP_CHUNK - 1)] : NULL;
-}
-
-/* Records shard as fd's. Written only when it changes (rarely: a socket
- * keeps its shard): the entries of fds of other shards share its cache line. */
-static inline void fdmap_store(_Atomic unsigned short *slot, unsigned shard)
-{
-    if (atomic_load_explicit(slot, memory_order_relaxed) != (unsigned short)(shard + 1))
-        atomic_store_explicit(slot, (unsigned short)(shard + 1), memory_order_relaxed);
-}
-
-/* fdmap_set's slow path: the first fd of its chunk. */
-static __attribute__((noinline)) _Atomic unsigned short *fdmap_make_chunk(int fd)
-{
-    _Atomic unsigned short *fresh = calloc(FDMAP_CHUNK, sizeof(*fresh));
-    if (fresh == NULL)
-        return NULL;
-    _Atomic unsigned short *expected = NULL;
-    if (atomic_compare_exchange_strong(&g_fdmap[(unsigned)fd >> FDMAP_BITS], &expected, fresh))
-        return fresh;
-    free(fresh);
-    return expected;
-}
-
-static inline void fdmap_set(int fd, unsigned shard)
-{
-    _Atomic unsigned short *slot = fdmap_slot(fd), *chunk;
-    if (slot == NULL) {
-        if (fd < 0 || (unsigned)fd >= FDMAP_CHUNK * FDMAP_CHUNK || (chunk = fdmap_make_chunk(fd)) == NULL)
-            return;
-        slot = &chunk[(unsigned)fd & (FDMAP_CHUNK - 1)];
-    }
-    fdmap_store(slot, shard);
-}
-
-/* The shard that has fd in its books, or -1. */
-static int fdmap_get(int fd)
-{
-    _Atomic unsigned short *slot = fdmap_slot(fd);
-    if (slot == NULL)
-        return -1;
-    return (int)atomic_load_explicit(slot, memory_order_relaxed) - 1;
-}
-
 /* ---- backend selection and lifetime -------------------------------------- */
 
 static int debug_enabled(void)
@@ -384,8 +326,7 @@ static inline void submit_to_shard(const struct ow_backend *be, struct ow_op *op
 }
 
 /* ow_engine_submit's general path, past an address's translation: fault
- * injection, a shard number to bring in range, an fd the map has no chunk
- * for yet, a NOP (no fd). */
+ * injection, a shard number to bring in range. */
 static __attribute__((noinline)) int submit_rest(const struct ow_backend *be, struct ow_op *op)
 {
     if (ow_fault_hit(OW_FAULT_SUBMIT_ENOMEM))
@@ -393,8 +334,6 @@ static __attribute__((noinline)) int submit_rest(const struct ow_backend *be, st
     unsigned n = atomic_load(&g_nshards);
     if (op->shard >= n)
         op->shard %= n;
-    if (op->kind != OW_OP_NOP)
-        fdmap_set(op->fd, op->shard);
     submit_to_shard(be, op, &ow_shards[op->shard]);
     return 0;
 }
@@ -445,13 +384,12 @@ int ow_engine_submit(struct ow_op *op)
         if (rc < 0)
             return rc;
     }
-    /* The usual op (a send or receive on a socket's known fd) makes no call
-     * but the backend's, so this needs no stack frame of its own: anything
-     * else goes to submit_rest, as a tail call. */
-    _Atomic unsigned short *slot;
-    if (ow_fault_on() || op->shard >= atomic_load(&g_nshards) || (slot = fdmap_slot(op->fd)) == NULL)
+    /* The usual op makes no call but the backend's, so this needs no stack
+     * frame of its own: anything else goes to submit_rest, as a tail call.
+     * Nothing of op->fd is looked up or recorded: a close finds the fd's
+     * ops by the shard its caller names (see ow_engine_forget_fd). */
+    if (ow_fault_on() || op->shard >= atomic_load(&g_nshards))
         return submit_rest(be, op);
-    fdmap_store(slot, op->shard);
     submit_to_shard(be, op, &ow_shards[op->shard]);
     return 0;
 }
@@ -463,19 +401,30 @@ void ow_engine_cancel(struct ow_op *op)
         be->cancel(shard_of(op)->state, op);
 }
 
-void ow_engine_forget_fd(int fd)
+/* ---- forgetting a closed fd's ops ------------------------------------------ *
+ * Every op of an fd runs on one shard (op->shard, engine.h), so a close has
+ * one shard's books to clear: the one its caller names (ow_engine_close,
+ * ow_engine_close_now). Why that finds every op of the old socket before
+ * one of a socket reusing the number: the record is posted to that shard
+ * before close(2) releases the number, so the new socket's ops, all
+ * submitted after the kernel handed the number out again, come behind it in
+ * that shard's mailbox (and none takes the direct path while a forget is
+ * posted: ow_mb_direct); and the old socket's ops all went to that shard.
+ * The provider names sock->shard, which is its ops' op->shard for the
+ * socket's whole life, and for a connection held by a conditional listener
+ * the listener's shard, where its watch ran and where its socket then lives
+ * (a listener's conditional setting is fixed from WskBind on). A caller
+ * that cannot name the shard (ow_engine_forget_fd, which ow_net_close
+ * calls: the engine's tests on raw descriptors, a provider's descriptor
+ * no op ran on) has every shard forget the fd. No map from fd to shard is
+ * kept: it cost every submit a look-up and a store. */
+static void forget_on(const struct ow_backend *be, int fd, unsigned shard)
 {
-    const struct ow_backend *be = atomic_load(&g_backend);
-    if (be == NULL || fd < 0)
-        return;
-    int shard = fdmap_get(fd);
-    if (shard < 0)
-        return;                        /* no op ever ran on it: nothing to forget */
     /* Closed on its own shard's thread (a completion routine closing its
      * socket: every op of it has ended) with nothing left in the backend's
      * books: nothing to forget, and no record that would send the next
      * socket's ops through the mailbox. */
-    if (t_shard == shard && be->fd_idle_here(ow_shards[shard].state, fd))
+    if (t_shard == (int)shard && be->fd_idle_here(ow_shards[shard].state, fd))
         return;
     /* The record outlives this call (the engine runs it later) and is not
      * an in-flight op: stop does not wait for it, ow_mb_fini frees it. */
@@ -484,8 +433,30 @@ void ow_engine_forget_fd(int fd)
         return;   /* out of memory: the backend keeps its state, as before */
     rec->kind = OW_OP_FORGET;
     rec->fd = fd;
-    rec->shard = (unsigned)shard;
+    rec->shard = shard;
     be->submit(ow_shards[shard].state, rec);
+}
+
+void ow_engine_forget_fd(int fd)
+{
+    const struct ow_backend *be = atomic_load(&g_backend);
+    if (be == NULL || fd < 0)
+        return;
+    unsigned n = atomic_load(&g_nshards);
+    for (unsigned i = 0; i < n; i++)
+        forget_on(be, fd, i);
+}
+
+void ow_engine_close_now(int fd, unsigned shard, int abortive)
+{
+    const struct ow_backend *be = atomic_load(&g_backend);
+    if (be != NULL && fd >= 0) {
+        unsigned n = atomic_load(&g_nshards);
+        forget_on(be, fd, shard < n ? shard : shard % n);   /* in range, as submit brings it */
+    }
+    if (abortive)
+        (void)ow_sys_set_abortive(fd);
+    ow_sys_close(fd);   /* no retry on EINTR: Linux has released the descriptor either way */
 }
 
 /* engine_close with op in hand. The op's fields are set before the

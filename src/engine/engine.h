@@ -92,7 +92,8 @@ struct ow_op {
     ow_op_done_fn done;
     void *ctx;                            /* the caller's; never read by the engine */
     unsigned shard;                       /* the engine shard it runs on: all ops of one fd on one
-                                             shard (ow_engine_pick_shard, ow_engine_next_shard) */
+                                             shard (ow_engine_pick_shard, ow_engine_next_shard),
+                                             the one its close names (ow_engine_close_now) */
     /* --- filled by the engine --- */
     int io_err;                           /* SEND/RECV: the -errno that ended a transfer after some
                                              progress (res then counts the bytes moved); 0 when it
@@ -148,8 +149,15 @@ void ow_engine_cancel(struct ow_op *op);
  * forgets what it knew of fd, so when the number comes back as another
  * socket no op of the old one runs on it and the new one's ops are watched
  * afresh. Ordered with submits: ops posted after the close are the new
- * socket's. Asynchronous; a no-op while the engine is stopped. */
+ * socket's. Asynchronous; a no-op while the engine is stopped. The engine
+ * keeps no record of which shard an fd's ops went to, so this asks every
+ * shard: a caller that knows the shard closes with ow_engine_close_now. */
 void ow_engine_forget_fd(int fd);
+
+/* Closes fd now, a socket whose ops all ran on `shard` (or none ran): as
+ * ow_engine_forget_fd then close(2), with only that shard asked to forget
+ * it. `abortive` sets SO_LINGER {1,0} first (a RST). */
+void ow_engine_close_now(int fd, unsigned shard, int abortive);
 
 /* Closes fd, a socket whose ops all ran on `shard`, with the rest of the
  * engine's next submission instead of a close(2) now, where it can: the

@@ -115,7 +115,7 @@ static void add_ready(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *remo
 {
     struct ow_held *h = calloc(1, sizeof(*h));
     if (h == NULL) {
-        ow_net_close_abortive(fd);
+        ow_engine_close_now(fd, ls->shard, 1);
         return;
     }
     h->ls = ls;
@@ -136,7 +136,7 @@ static void add_ready(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *remo
     if (!open) {
         /* The listener closed while this one was on its way: reset it, as
          * the close did the others. */
-        ow_net_close_abortive(fd);
+        ow_engine_close_now(fd, ls->shard, 1);
         free(h);
     }
 }
@@ -150,7 +150,7 @@ static struct ow_socket *accepted_socket(struct ow_socket *ls, int fd, PVOID ctx
     struct ow_socket *sock = ow_socket_new(ls->reg, OW_CAT_CONNECTION, ls->family, SOCK_STREAM,
                                            IPPROTO_TCP, fd, ctx, dispatch);
     if (sock == NULL) {
-        ow_net_close_abortive(fd);
+        ow_engine_close_now(fd, ls->shard, 1);
         return NULL;
     }
     sock->state = OW_CONN_CONNECTED;
@@ -307,11 +307,11 @@ static void watch_done(struct ow_op *op, ssize_t res)
     if (aborted) {
         if (open)
             ow_listen_dispatch(ls)->WskAbortEvent(ls->context, &h->id);
-        ow_net_close_abortive(h->fd);
+        ow_engine_close_now(h->fd, ls->shard, 1);
         free(h);
     } else if (gone) {
         if (h->close_fd)
-            ow_net_close_abortive(h->fd);
+            ow_engine_close_now(h->fd, ls->shard, 1);
         free(h);
     }
     KeLowerIrql(old);
@@ -324,7 +324,7 @@ static BOOLEAN inspect(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *rem
 {
     struct ow_held *h = calloc(1, sizeof(*h));
     if (h == NULL) {
-        ow_net_close_abortive(fd);
+        ow_engine_close_now(fd, ls->shard, 1);
         return FALSE;
     }
     h->ls = ls;
@@ -357,7 +357,9 @@ static BOOLEAN inspect(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *rem
         h->state = HELD_PENDED;
         h->watch.kind = OW_OP_POLL;
         h->watch.fd = fd;
-        h->watch.shard = ls->shard;      /* the connection's socket will live there too */
+        /* The connection's socket will live there too, and every close of
+         * a held fd names it (ow_engine_close_now). */
+        h->watch.shard = ls->shard;
         h->watch.ctx = h;
         h->watch.done = watch_done;
         h->watch.u.poll.events = OW_POLL_ERR | OW_POLL_HUP;
@@ -383,7 +385,7 @@ static BOOLEAN inspect(struct ow_socket *ls, int fd, const SOCKADDR_STORAGE *rem
     free(h);
     if (open && action == WskInspectAccept)
         return TRUE;
-    ow_net_close_abortive(fd);           /* rejected (or nonsense), or the listener closed meanwhile */
+    ow_engine_close_now(fd, ls->shard, 1);   /* rejected (or nonsense), or the listener closed meanwhile */
     return FALSE;
 }
 
@@ -546,7 +548,7 @@ void ow_listen_close(struct ow_socket *ls)
         if (h == NULL)
             break;
         if (fd >= 0)
-            ow_net_close_abortive(fd);
+            ow_engine_close_now(fd, ls->shard, 1);
     }
     ow_lock(&ls->lock);
     BOOLEAN waiting = ls->ev == OW_EV_BACKOFF && ls->backoff != NULL;
@@ -568,7 +570,7 @@ void ow_listen_free_all(struct ow_socket *ls)
         struct ow_held *h = ls->held;
         ls->held = h->next;
         if (h->state != HELD_GONE || h->close_fd)
-            ow_net_close_abortive(h->fd);
+            ow_engine_close_now(h->fd, ls->shard, 1);
         free(h);
     }
     free(ls->backoff);
@@ -690,7 +692,7 @@ static NTSTATUS inspect_complete(struct ow_socket *ls, PWSK_INSPECT_ID id, WSK_I
     ow_unlock(&ls->lock);
     if (action == WskInspectReject) {
         if (fd >= 0)
-            ow_net_close_abortive(fd);
+            ow_engine_close_now(fd, ls->shard, 1);
         return STATUS_SUCCESS;
     }
     deliver(ls, fd, &remote, &the_id);

@@ -199,10 +199,7 @@ static inline __attribute__((always_inline)) BOOLEAN close_fd(struct ow_socket *
     BOOLEAN abortive = closes_abortively(sock);
     if (ow_engine_close(sock->fd, sock->shard, abortive, close_done, sock) == 0)
         return TRUE;
-    if (abortive)
-        ow_net_close_abortive(sock->fd);
-    else
-        ow_net_close(sock->fd);
+    ow_engine_close_now(sock->fd, sock->shard, abortive);   /* its ops' shard: only it forgets the fd */
     sock->fd = -1;
     return FALSE;
 }
