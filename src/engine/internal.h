@@ -350,10 +350,17 @@ enum { OW_Q_READ, OW_Q_WRITE, OW_Q_POLL, OW_Q_COUNT };
 
 struct ow_fdent {
     struct ow_opq q[OW_Q_COUNT];
-    unsigned events;            /* epoll: interest currently registered */
-    unsigned registered : 1;    /* epoll: fd is in the epoll set */
-    unsigned gen : 31;          /* epoll: which registration of the fd number
-                                   it is (tags its events: epoll.c) */
+    union {
+        struct {
+            unsigned events;            /* epoll: interest currently registered */
+            unsigned registered : 1;    /* epoll: fd is in the epoll set */
+            unsigned gen : 31;          /* epoll: which registration of the fd number
+                                           it is (tags its events: epoll.c) */
+        };
+        uintptr_t busy[2];              /* io_uring: [OW_Q_READ], [OW_Q_WRITE]: the op whose
+                                           request is in the kernel, q[] only those behind
+                                           it (uring.c, "per-fd books") */
+    };
 };
 
 /* fd-indexed table, in chunks of OW_FDTAB_CHUNK entries made when an fd of
@@ -394,6 +401,7 @@ static inline struct ow_fdent *ow_fdtab_get(struct ow_fdtab *t, int fd)   /* NUL
 }
 void ow_fdtab_free(struct ow_fdtab *t);
 
+/* epoll's: no op in any queue. (io_uring keeps its books otherwise: its ur_idle.) */
 static inline int ow_fdent_idle(const struct ow_fdent *e)
 {
     for (int i = 0; i < OW_Q_COUNT; i++)

@@ -7,9 +7,10 @@
  * thread keeps a poll on the mailbox's eventfd armed to be woken.
  *
  * Per fd and direction, only the oldest op is in the kernel; the others wait
- * in a FIFO. Two sends in flight on one stream could interleave their bytes
- * (a WAITALL send parks half way), and two recvs could be served out of order
- * since the kernel retries parked requests newest first. Polls have no
+ * behind it in a FIFO (the per-fd books, below). Two sends in flight on one
+ * stream could interleave their bytes (a WAITALL send parks half way), and
+ * two recvs could be served out of order since the kernel retries parked
+ * requests newest first. Polls have no
  * order but are listed per fd too, so that closing an fd
  * (ow_engine_forget_fd) can end every op on it: the kernel's requests hold
  * the old file, and a socket reusing the number must not queue behind them.
@@ -358,15 +359,65 @@ static int arm_wake(void)
 
 static void finish(struct ow_op *op, ssize_t res);
 
-/* Sends the oldest waiting op of an fd queue to the kernel. */
-static void start_next_in(struct ow_opq *q)
+/* ---- per-fd books ------------------------------------------------------------
+ * Per fd and direction (READ: recv, accept, recvmsg; WRITE: send, connect,
+ * connect_send, sendmsg) e->busy[d] is the op whose request is in the
+ * kernel (or, between a completion and start_next, the one that goes there
+ * next), 0 when none; e->q[d] holds only the ops that came while one was
+ * busy, oldest first, and is empty while busy is 0. An op arriving to an
+ * idle direction, the usual one (the provider's lanes run one send and one
+ * receive per socket at a time), is the busy one and nothing else: it is in
+ * no queue. busy's low bit (ops are 8-aligned) is set whenever an op joins
+ * q[d] and stays until the next one is made busy, so the usual completion
+ * reads one word to know that nobody waits behind it. forget, cancel and
+ * the idle test read busy and the queues as a FIFO's head and rest. POLL
+ * ops are all in the kernel, listed in q[OW_Q_POLL]. */
+#define BUSY_WAITERS ((uintptr_t)1)
+
+static inline struct ow_op *busy_op(const struct ow_fdent *e, int d)
+{
+    return (struct ow_op *)(e->busy[d] & ~BUSY_WAITERS);
+}
+
+/* Nothing of fd in the books: no op busy in either direction (so none
+ * waiting) and no poll. */
+static inline int ur_idle(const struct ow_fdent *e)
+{
+    return (e->busy[OW_Q_READ] | e->busy[OW_Q_WRITE]) == 0 && e->q[OW_Q_POLL].head == NULL;
+}
+
+/* op joins direction d: 1 when it is the busy one now (the caller issues
+ * it), 0 when it waits behind. */
+static inline int busy_add(struct ow_fdent *e, int d, struct ow_op *op)
+{
+    if (e->busy[d] == 0) {
+        e->busy[d] = (uintptr_t)op;
+        return 1;
+    }
+    ow_opq_push(&e->q[d], op);
+    e->busy[d] |= BUSY_WAITERS;
+    return 0;
+}
+
+/* d's busy op ended: the oldest waiting one is busy now (its request not
+ * issued yet), or none is. Returns it, or NULL. */
+static inline struct ow_op *busy_next(struct ow_fdent *e, int d)
+{
+    struct ow_op *next = ow_opq_pop(&e->q[d]);
+    e->busy[d] = next == NULL ? 0 : (uintptr_t)next | (e->q[d].head != NULL ? BUSY_WAITERS : 0);
+    return next;
+}
+
+/* Sends d's busy op, one that waited, to the kernel; one that fails there
+ * ends, and the next waiting one goes. */
+static void start_next_in(struct ow_fdent *e, int d)
 {
     struct ow_op *next;
-    while ((next = q->head) != NULL) {
+    while ((next = busy_op(e, d)) != NULL) {
         int rc = issue(next);
         if (rc == 0)
             return;
-        ow_opq_pop(q);
+        busy_next(e, d);
         ow_mb_finish(&u->mb, next, rc);
     }
 }
@@ -375,37 +426,36 @@ static void start_next(int fd, int q)
 {
     struct ow_fdent *e = ow_fdtab_find(&u->fds, fd);
     if (e != NULL)
-        start_next_in(&e->q[q]);
+        start_next_in(e, q);
 }
 
-/* The fd queue a SEND or RECV waits in, &its fd entry's q[OW_Q_READ or
- * OW_Q_WRITE], kept in its eng_ctl (which only a RECVMSG's cmsgs use) from
- * its push on: start and start_any_rest set it for every op they push there
- * but a RECVMSG, start_linked for a CONNECT_SEND (a SEND once connected).
- * It is what ow_fdtab_find(op->fd) would answer for as long as the op
- * lives: the entry existed at the push, entries never move, and the table
- * frees none before ur_fini. So a transfer's completion (io_moved) finds
- * its queue without a look-up. */
-static inline struct ow_opq **io_queue(struct ow_op *op)
+/* The busy slot a SEND or RECV is or will be in, &its fd entry's
+ * busy[OW_Q_READ or OW_Q_WRITE], kept in its eng_ctl (which only a
+ * RECVMSG's cmsgs use) from its arrival on: start and start_any_rest set it
+ * for every op they add there but a RECVMSG, start_linked for a
+ * CONNECT_SEND (a SEND once connected). It is &ow_fdtab_find(op->fd)->busy
+ * for as long as the op lives: the entry existed at the arrival, entries
+ * never move, and the table frees none before ur_fini. So a transfer's
+ * completion (io_moved) finds its slot without a look-up. */
+static inline uintptr_t **io_slot(struct ow_op *op)
 {
-    return (struct ow_opq **)(void *)op->eng_ctl.b;
+    return (uintptr_t **)(void *)op->eng_ctl.b;
 }
 
-/* Completes op, which waits in fd queue q (ow_op_queue); if it headed an
- * READ or WRITE queue, the next one goes to the kernel (after ->done, which
- * may free op, hence fd and q are kept). Inline for the usual completion. */
+/* Completes op, of fd queue q (ow_op_queue); if it was its direction's
+ * busy op, the next one waiting goes to the kernel (after ->done, which
+ * may free op, hence fd and q are kept). */
 static inline void finish_in(struct ow_op *op, int q, ssize_t res)
 {
     int fd = op->fd, next = 0;
     if (q == OW_Q_READ || q == OW_Q_WRITE) {
         struct ow_fdent *e = ow_fdtab_find(&u->fds, fd);
-        if (e != NULL && e->q[q].head == op) {
-            ow_opq_pop(&e->q[q]);
-            /* Only an op that was already waiting is ours to issue after
-             * ->done: one that ->done starts itself on this fd finds the
-             * queue empty and goes to the kernel from start(). */
-            next = e->q[q].head != NULL;
-        }
+        /* Only an op that was already waiting is ours to issue after
+         * ->done: one that ->done starts itself on this fd finds it busy
+         * and waits behind, or finds it idle and goes to the kernel from
+         * start(). Not busy: forgotten, or never issued. */
+        if (e != NULL && busy_op(e, q) == op)
+            next = busy_next(e, q) != NULL;
     } else if (q == OW_Q_POLL) {
         struct ow_fdent *e = ow_fdtab_find(&u->fds, fd);
         if (e != NULL)
@@ -418,19 +468,20 @@ static inline void finish_in(struct ow_op *op, int q, ssize_t res)
 
 static void finish(struct ow_op *op, ssize_t res) { finish_in(op, ow_op_queue(op), res); }
 
-/* finish_in for a SEND or RECV, its queue known (io_queue): the same
- * steps. st is u (see ur_run). */
+/* finish_in for a SEND or RECV, its slot known (io_slot). The usual one:
+ * busy with nobody behind it (the slot holds op, its waiters bit clear),
+ * so the direction is idle now and no one is to be started after ->done.
+ * Any other (someone waits, or it was forgotten) goes by finish_in. st is
+ * u (see ur_run). */
 static inline void finish_io(struct ur_state *st, struct ow_op *op, ssize_t res)
 {
-    struct ow_opq *q = *io_queue(op);
-    int next = 0;
-    if (q->head == op) {
-        ow_opq_pop(q);
-        next = q->head != NULL;   /* see finish_in */
+    uintptr_t *slot = *io_slot(op);
+    if (__builtin_expect(*slot == (uintptr_t)op, 1)) {
+        *slot = 0;
+        ow_mb_finish(&st->mb, op, res);
+        return;
     }
-    ow_mb_finish(&st->mb, op, res);
-    if (next)
-        start_next_in(q);
+    finish(op, res);
 }
 
 /* Next step of op, unless a cancel arrived meanwhile. */
@@ -660,7 +711,7 @@ static void reap(struct ur_state *st)
 
 /* ---- mailbox ---------------------------------------------------------------- */
 
-/* A new op: straight to the kernel, or behind the ops already on its fd. */
+/* A new op: straight to the kernel, or behind the op busy in its direction. */
 static __attribute__((noinline)) void start_any_rest(struct ow_op *op)
 {
     int q = ow_op_queue(op), rc = 0;
@@ -670,14 +721,13 @@ static __attribute__((noinline)) void start_any_rest(struct ow_op *op)
             finish(op, op->fd < 0 ? -EBADF : -ENOMEM);
             return;
         }
-        ow_opq_push(&e->q[q], op);
         if (op->kind != OW_OP_RECVMSG)
-            *io_queue(op) = &e->q[q];
-        if (e->q[q].head != op)
+            *io_slot(op) = &e->busy[q];
+        if (!busy_add(e, q, op))
             return;
         rc = issue(op);
         if (rc < 0)
-            ow_opq_pop(&e->q[q]);
+            e->busy[q] = 0;   /* busy in an idle direction: nobody waits behind it */
     } else if (q == OW_Q_POLL) {
         struct ow_fdent *e = ow_fdtab_get(&u->fds, op->fd);
         if (e == NULL) {
@@ -696,22 +746,21 @@ static __attribute__((noinline)) void start_any_rest(struct ow_op *op)
 
 /* A WskConnectEx's CONNECT_SEND that start_linked_usual left (a full SQ,
  * a buffer of several MDLs). With no fault configured and its fd's WRITE
- * queue (entry at hand) empty, start_any's steps without its dispatch:
- * the op heads the queue, and issue() would send its first step
+ * direction (entry at hand) idle, start_any's steps without its dispatch:
+ * the op is busy there, and issue() would send its first step
  * (STEP_MAIN, as ow_engine_submit left it) straight to issue_linked. */
 static __attribute__((noinline)) void start_linked(struct ow_op *op)
 {
     struct ow_fdent *e;
-    if (ow_fault_on() || (e = ow_fdtab_find(&u->fds, op->fd)) == NULL || e->q[OW_Q_WRITE].head != NULL) {
+    if (ow_fault_on() || (e = ow_fdtab_find(&u->fds, op->fd)) == NULL || e->busy[OW_Q_WRITE] != 0) {
         start_any_rest(op);
         return;
     }
-    struct ow_opq *q = &e->q[OW_Q_WRITE];
-    ow_opq_push(q, op);
-    *io_queue(op) = q;
+    e->busy[OW_Q_WRITE] = (uintptr_t)op;
+    *io_slot(op) = &e->busy[OW_Q_WRITE];
     int rc = issue_linked(op);
     if (rc < 0) {
-        ow_opq_pop(q);
+        e->busy[OW_Q_WRITE] = 0;
         finish(op, rc);
     }
 }
@@ -728,41 +777,38 @@ static __attribute__((noinline)) void start_any(struct ow_op *op)
 }
 
 /* start_linked's usual case, inline in start (which checked that no fault
- * is configured): the fd's entry at hand with an empty WRITE queue, room
+ * is configured): the fd's entry at hand with an idle WRITE direction, room
  * in the SQ for the chain and a send of one buffer, of which a new op has
  * sent nothing (ow_engine_submit zeroed eng_done). 0: start_any, and so
  * start_linked, then runs its own checks and steps, this having touched
  * nothing but the fd table's memory of the entry found last. The chain's
- * SQEs are written before the op and its queue, as start_io's. */
+ * SQEs are written before the op and its slot, as start_io's. */
 static inline __attribute__((always_inline)) int start_linked_usual(struct ur_state *s, struct ow_op *op)
 {
     struct ow_fdent *e = ow_fdtab_find(&s->fds, op->fd);
     struct io_uring_sq *sq = &s->ring.sq;
     unsigned want = linked_want(op);
-    if (e == NULL || e->q[OW_Q_WRITE].head != NULL || !sq_room(sq, want) || !ow_io_one_buffer(op))
+    if (e == NULL || e->busy[OW_Q_WRITE] != 0 || !sq_room(sq, want) || !ow_io_one_buffer(op))
         return 0;
     assert(op->eng_done == 0);
     prep_linked(sq, op, want, 1);
-    struct ow_opq *q = &e->q[OW_Q_WRITE];
-    *io_queue(op) = q;
-    op->eng_next = NULL;   /* ow_opq_push's, into an empty queue */
-    q->head = op;
-    q->tail = op;
+    *io_slot(op) = &e->busy[OW_Q_WRITE];
+    e->busy[OW_Q_WRITE] = (uintptr_t)op;
     return 1;
 }
 
 /* start()'s usual new op of a known kind (OW_OP_SEND or OW_OP_RECV, a
  * constant in each copy), no fault configured: 1 when it went to the SQ,
  * 0 for start_any. On an fd whose entry is at hand (known, the one found
- * last) and whose queue in its direction is empty, with room in the SQ,
+ * last) and whose direction is idle (no op busy), with room in the SQ,
  * it makes no call, so it saves no registers (start_any_rest saves four);
  * otherwise it has touched nothing but the fd table's memory of the entry
  * found last (which any look-up updates). The steps are start_any_rest's
- * own for that case: the op heads its queue, so issue() takes its transfer
+ * own for that case: the op is busy at once, so issue() takes its transfer
  * path (a new op's step is STEP_MAIN: ow_engine_submit zeroes it), whose
  * sq_room holds. The kind is the copy's, and the SQE is written before the
- * op and its queue (nothing reads either in between): GCC, which cannot
- * tell the SQE, the queue and the op apart, would otherwise load the kind
+ * op and its slot (nothing reads either in between): GCC, which cannot
+ * tell the SQE, the slot and the op apart, would otherwise load the kind
  * and the buffer again after those stores (start 149 -> 125 Ir a round
  * trip). The SQ tail is moved first: kept for last, it took a saved
  * register. */
@@ -771,12 +817,12 @@ static inline __attribute__((always_inline)) int start_io(struct ur_state *s, st
     struct ow_fdent *e = ow_fdtab_find(&s->fds, op->fd);
     if (e == NULL)
         return 0;
-    struct ow_opq *q = &e->q[kind == OW_OP_SEND ? OW_Q_WRITE : OW_Q_READ];
+    uintptr_t *slot = &e->busy[kind == OW_OP_SEND ? OW_Q_WRITE : OW_Q_READ];
     struct io_uring_sq *sq = &s->ring.sq;
     /* ow_io_window's usual window (a new op's eng_done is 0:
      * ow_engine_submit), which is also what keeps this path free of
      * calls. */
-    if (q->head != NULL || !ow_io_one_buffer(op) || !sq_room(sq, 1))
+    if (*slot != 0 || !ow_io_one_buffer(op) || !sq_room(sq, 1))
         return 0;
     assert(ow_priv(op)->step == STEP_MAIN && op->eng_done == 0 && op->kind == (enum ow_op_kind)kind);
     unsigned tail = sq->sqe_tail;
@@ -788,13 +834,8 @@ static inline __attribute__((always_inline)) int start_io(struct ur_state *s, st
      * fault hooks run only there too). */
     prep_io_kind(sqe, op, kind, 1);
     io_uring_sqe_set_data64(sqe, (uintptr_t)op | TAG_IO);   /* op_ud's, for this step */
-    *io_queue(op) = q;
-    op->eng_next = NULL;
-    q->head = op;
-    /* Two plain stores: GCC would pair them in a vector register, set up
-     * ahead of start's dispatch, where every other op pays for it too. */
-    __asm__("" : "+r"(op));
-    q->tail = op;
+    *io_slot(op) = slot;
+    *slot = (uintptr_t)op;   /* busy, in no queue (see "per-fd books") */
     return 1;
 }
 
@@ -845,23 +886,27 @@ static void cancel_in_kernel(struct ow_op *op)
     }
 }
 
-/* fd is being closed: every op on it ends. Those in the kernel (queue
- * heads, polls) leave the fd's books at once, so a socket that reuses the
- * number starts with empty queues, and are cancelled there. Out of line:
- * a closing socket's ops have usually all ended (forget). */
+/* fd is being closed: every op on it ends. Those in the kernel (busy
+ * ones, polls) leave the fd's books at once, so a socket that reuses the
+ * number starts with idle directions and empty queues, and are cancelled
+ * there; those waiting behind a busy one end now. Out of line: a closing
+ * socket's ops have usually all ended (forget). */
 static __attribute__((noinline)) void forget_ops(struct ow_fdent *e)
 {
     for (int q = 0; q < OW_Q_COUNT; q++) {
+        struct ow_op *busy = q == OW_Q_POLL ? NULL : busy_op(e, q);
         struct ow_opq gone = e->q[q];
         e->q[q].head = e->q[q].tail = NULL;
+        if (q != OW_Q_POLL)
+            e->busy[q] = 0;
+        if (busy != NULL)
+            cancel_in_kernel(busy);
         struct ow_op *op;
-        int in_kernel = 1;   /* a READ/WRITE head, or any poll */
         while ((op = ow_opq_pop(&gone)) != NULL) {
-            if (in_kernel)
+            if (q == OW_Q_POLL)
                 cancel_in_kernel(op);
             else
                 ow_mb_finish(&u->mb, op, -ECANCELED);
-            in_kernel = q == OW_Q_POLL;
         }
     }
 }
@@ -869,7 +914,7 @@ static __attribute__((noinline)) void forget_ops(struct ow_fdent *e)
 static inline void forget(int fd)
 {
     struct ow_fdent *e = ow_fdtab_find(&u->fds, fd);
-    if (e != NULL && !ow_fdent_idle(e))
+    if (e != NULL && !ur_idle(e))
         forget_ops(e);
 }
 
@@ -878,7 +923,9 @@ static void cancel(struct ow_op *op)
     int q = ow_op_queue(op);
     if (q == OW_Q_READ || q == OW_Q_WRITE) {
         struct ow_fdent *e = ow_fdtab_find(&u->fds, op->fd);
-        if (e != NULL && e->q[q].head != op && ow_opq_remove(&e->q[q], op)) {
+        /* A waiting op (the waiters bit may stay set: the next one made
+         * busy sets it afresh). */
+        if (e != NULL && busy_op(e, q) != op && ow_opq_remove(&e->q[q], op)) {
             finish(op, -ECANCELED);   /* never reached the kernel */
             return;
         }
@@ -1084,7 +1131,7 @@ static int ur_close(void *st, struct ow_op *op)
     struct io_uring_sq *sq = &s->ring.sq;
     if (!ow_fault_on() && sq_room(sq, 1)) {
         const struct ow_fdent *e = ow_fdtab_find(&s->fds, op->fd);
-        if (e == NULL || ow_fdent_idle(e)) {
+        if (e == NULL || ur_idle(e)) {
             struct io_uring_sqe *sqe = sq_next(sq);
             io_uring_prep_close(sqe, op->fd);
             io_uring_sqe_set_data64(sqe, (uintptr_t)op | TAG_CLOSE);
@@ -1099,7 +1146,7 @@ static int ur_fd_idle_here(void *st, int fd)
     if (st != u)
         return 0;
     const struct ow_fdent *e = ow_fdtab_find(&u->fds, fd);
-    return e == NULL || ow_fdent_idle(e);
+    return e == NULL || ur_idle(e);
 }
 
 const struct ow_backend ow_uring_backend = {
