@@ -324,7 +324,7 @@ static void ev_done(struct ow_op *op, ssize_t res)
     BOOLEAN backoff = FALSE;
     if (!open) {
         if (op->kind == OW_OP_ACCEPT && res >= 0)
-            ow_net_close_abortive(res);    /* accepted while closing: never offered */
+            ow_engine_close_now((int)res, sock->shard, 1);   /* accepted while closing: never offered */
     } else if (ow_is_listener(sock)) {
         backoff = ow_listen_ev_ready(sock, res);
     } else if (sock->category == OW_CAT_DATAGRAM) {
