@@ -371,12 +371,21 @@ static void finish(struct ow_op *op, ssize_t res);
  * q[d] and stays until the next one is made busy, so the usual completion
  * reads one word to know that nobody waits behind it. forget, cancel and
  * the idle test read busy and the queues as a FIFO's head and rest. POLL
- * ops are all in the kernel, listed in q[OW_Q_POLL]. */
+ * ops are all in the kernel, listed in q[OW_Q_POLL].
+ *
+ * The next bit, BUSY_UNISSUED, marks a busy op that waited and whose
+ * request is not in the kernel yet: made busy when the one ahead of it
+ * completed, it is issued after that one's ->done (start_next_in). If
+ * ->done closes the fd (forget) or cancels it meanwhile, the op never
+ * reached the kernel, so no CQE would ever end it: it ends there and then
+ * with -ECANCELED instead of an in-kernel cancel; and start_next_in issues
+ * only an op still so marked, never one a forget let start afresh. */
 #define BUSY_WAITERS ((uintptr_t)1)
+#define BUSY_UNISSUED ((uintptr_t)2)
 
 static inline struct ow_op *busy_op(const struct ow_fdent *e, int d)
 {
-    return (struct ow_op *)(e->busy[d] & ~BUSY_WAITERS);
+    return (struct ow_op *)(e->busy[d] & ~(BUSY_WAITERS | BUSY_UNISSUED));
 }
 
 /* Nothing of fd in the books: no op busy in either direction (so none
@@ -400,20 +409,22 @@ static inline int busy_add(struct ow_fdent *e, int d, struct ow_op *op)
 }
 
 /* d's busy op ended: the oldest waiting one is busy now (its request not
- * issued yet), or none is. Returns it, or NULL. */
+ * issued yet: BUSY_UNISSUED), or none is. Returns it, or NULL. */
 static inline struct ow_op *busy_next(struct ow_fdent *e, int d)
 {
     struct ow_op *next = ow_opq_pop(&e->q[d]);
-    e->busy[d] = next == NULL ? 0 : (uintptr_t)next | (e->q[d].head != NULL ? BUSY_WAITERS : 0);
+    e->busy[d] = next == NULL ? 0
+                              : (uintptr_t)next | BUSY_UNISSUED | (e->q[d].head != NULL ? BUSY_WAITERS : 0);
     return next;
 }
 
-/* Sends d's busy op, one that waited, to the kernel; one that fails there
- * ends, and the next waiting one goes. */
+/* Sends d's busy op, one that waited and is not issued yet, to the kernel;
+ * one that fails there ends, and the next waiting one goes. */
 static void start_next_in(struct ow_fdent *e, int d)
 {
-    struct ow_op *next;
-    while ((next = busy_op(e, d)) != NULL) {
+    while (e->busy[d] & BUSY_UNISSUED) {
+        struct ow_op *next = busy_op(e, d);
+        e->busy[d] &= ~BUSY_UNISSUED;
         int rc = issue(next);
         if (rc == 0)
             return;
@@ -895,11 +906,14 @@ static __attribute__((noinline)) void forget_ops(struct ow_fdent *e)
 {
     for (int q = 0; q < OW_Q_COUNT; q++) {
         struct ow_op *busy = q == OW_Q_POLL ? NULL : busy_op(e, q);
+        int unissued = q != OW_Q_POLL && (e->busy[q] & BUSY_UNISSUED);
         struct ow_opq gone = e->q[q];
         e->q[q].head = e->q[q].tail = NULL;
         if (q != OW_Q_POLL)
             e->busy[q] = 0;
-        if (busy != NULL)
+        if (busy != NULL && unissued)
+            ow_mb_finish(&u->mb, busy, -ECANCELED);   /* never reached the kernel */
+        else if (busy != NULL)
             cancel_in_kernel(busy);
         struct ow_op *op;
         while ((op = ow_opq_pop(&gone)) != NULL) {
@@ -927,6 +941,14 @@ static void cancel(struct ow_op *op)
          * busy sets it afresh). */
         if (e != NULL && busy_op(e, q) != op && ow_opq_remove(&e->q[q], op)) {
             finish(op, -ECANCELED);   /* never reached the kernel */
+            return;
+        }
+        if (e != NULL && busy_op(e, q) == op && (e->busy[q] & BUSY_UNISSUED)) {
+            /* Made busy, not issued yet (see BUSY_UNISSUED): it ends here,
+             * and the one behind it, if any, goes in its place. */
+            busy_next(e, q);
+            ow_mb_finish(&u->mb, op, -ECANCELED);
+            start_next_in(e, q);
             return;
         }
     }

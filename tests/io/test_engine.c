@@ -1192,6 +1192,64 @@ static void test_engine_close(const char *backend)
     close(sv[1]);
 }
 
+/* The first of two receives waiting on one fd ends and, from its ->done,
+ * cancels the second, or closes the fd (ow_engine_close, io_uring): the
+ * second was made the fd's next op at that completion but had not reached
+ * the kernel, so only the engine can end it. It must end with -ECANCELED,
+ * once. Was (io_uring): the cancel went to the kernel, which had no such
+ * request, and the receive then went in and waited for data forever; the
+ * close forgot it without ending it at all. */
+static void cancel_second_then(struct top *t) { ow_engine_cancel(&((struct top *)t->arg)->op); }
+
+static void close_fd_then(struct top *t)
+{
+    struct top *c = t->arg;
+    c->note = ow_engine_close(c->op.fd, 0, 0, top_done, c);
+}
+
+static void test_next_ended_from_done(const char *backend, int by_close)
+{
+    ow_test_case = by_close ? "a waiting receive, its fd closed by the one ahead's ->done"
+                            : "a waiting receive, cancelled by the one ahead's ->done";
+    int sv[2];
+    char c1 = 0, c2 = 0;
+    struct iovec iv1 = { &c1, 1 }, iv2 = { &c2, 1 };
+    struct top r1, r2, k;
+    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+    top_io(&r1, OW_OP_RECV, sv[0], &iv1, 1, 0);
+    top_io(&r2, OW_OP_RECV, sv[0], &iv2, 1, 0);
+    top_init(&k, OW_OP_NOP, sv[0]);
+    if (by_close) {
+        r1.then = close_fd_then;
+        r1.arg = &k;
+    } else {
+        r1.then = cancel_second_then;
+        r1.arg = &r2;
+    }
+    submit(&r1);
+    submit(&r2);
+    expect_pending(&r1);
+    expect_pending(&r2);
+    CHECK_EQ(send(sv[1], "x", 1, 0), 1);   /* one byte: r1's */
+    CHECK_EQ(wait_top(&r1), 1);
+    CHECK_EQ(c1, 'x');
+    if (by_close && strcmp(backend, "uring") != 0) {
+        CHECK_EQ(k.note, -EAGAIN);   /* epoll: the caller closes; r2 still waits */
+        expect_pending(&r2);
+        ow_engine_cancel(&r2.op);
+    }
+    CHECK_EQ(wait_top(&r2), -ECANCELED);
+    CHECK_EQ(c2, 0);
+    if (by_close && strcmp(backend, "uring") == 0) {
+        CHECK_EQ(k.note, 0);
+        CHECK_EQ(wait_top(&k), 0);
+        CHECK_EQ(recv(sv[1], &c2, 1, 0), 0);   /* closed: end-of-stream */
+    } else {
+        ow_net_close(sv[0]);
+    }
+    close(sv[1]);
+}
+
 static void test_restart(const char *backend)
 {
     ow_test_case = "stop/start";
@@ -1261,6 +1319,8 @@ int main(void)
     test_stress();
     test_fastopen();
     test_engine_close(backend);
+    test_next_ended_from_done(backend, 0);
+    test_next_ended_from_done(backend, 1);
     test_restart(backend);
 
     ow_peer_stop(echo);
