@@ -82,11 +82,24 @@ static inline __attribute__((always_inline)) void req_continue(struct ow_req *re
     req_submit(req);
 }
 
-/* Lane bookkeeping, under sock->lock: returns TRUE when req may run now. */
-static BOOLEAN lane_enter(struct ow_socket *sock, struct ow_req *req)
+/* Where a started request lives, under sock->lock, from its start to its
+ * finish: one place at a time, each found by ow_sock_cancel_all.
+ *   - a req without a lane (a connect): on sock->laneless;
+ *   - a req of a lane: that lane's busy slot (running), or its queue.
+ * A lane's busy slot otherwise holds NULL, &lane_borrowed (a receive event
+ * borrowed it, or a finished req holds it until its completion routine
+ * ran) or, in the accept lane, socket.c's sentinel: none of them a req.
+ * Lane bookkeeping: returns TRUE when req may run now. */
+static inline __attribute__((always_inline)) BOOLEAN lane_enter(struct ow_socket *sock, struct ow_req *req)
 {
-    if (req->lane == OW_LANE_NONE)
+    if (req->lane == OW_LANE_NONE) {
+        req->prev = NULL;
+        req->next = sock->laneless;
+        if (sock->laneless)
+            sock->laneless->prev = req;
+        sock->laneless = req;
         return TRUE;
+    }
     struct ow_lane *lane = &sock->lanes[req->lane];
     if (lane->busy == NULL) {
         lane->busy = req;
@@ -138,9 +151,9 @@ static struct ow_req lane_borrowed;
 static struct ow_req *lane_leave(struct ow_socket *sock, struct ow_req *req, BOOLEAN *held)
 {
     *held = FALSE;
-    if (req->lane == OW_LANE_NONE)
-        return NULL;
     struct ow_lane *lane = &sock->lanes[req->lane];
+    /* Not running: a queued req a cancel or the accept loop took out of
+     * the queue to finish it (ow_lane_pop_locked, lane_unqueue). */
     if (lane->busy != req)
         return NULL;
     struct ow_req *next = lane->head;
@@ -213,16 +226,12 @@ static inline __attribute__((always_inline)) NTSTATUS req_start_locked(struct ow
 {
     /* One pass under the lock: the socket reference (held until the req's
      * last reference, even when refused, as a cancel routine may already be
-     * running and it locks the socket), the pending list and the lane. */
+     * running and it locks the socket), the count of pending reqs and the
+     * req's one place (its lane, or the laneless list: lane_enter). */
     atomic_fetch_add(&sock->refs, 1);
     req->holds_sock = TRUE;
     BOOLEAN run_now = FALSE, skip_begin = FALSE;
     if (open) {
-        req->prev = NULL;
-        req->next = sock->pending;
-        if (sock->pending)
-            sock->pending->prev = req;
-        sock->pending = req;
         sock->npending++;
         run_now = lane_enter(sock, req);
         /* Queued, another thread may start and finish it as soon as the
@@ -350,18 +359,20 @@ static inline __attribute__((always_inline)) void req_finish(struct ow_req *req,
     ow_lock(&sock->lock);
     if (connect_state >= 0)
         sock->state = (enum ow_conn_state)connect_state;
-    if (req->prev)
-        req->prev->next = req->next;
-    else
-        sock->pending = req->next;
-    if (req->next)
-        req->next->prev = req->prev;
     sock->npending--;
     BOOLEAN held = FALSE, rearm = FALSE;
     struct ow_req *next = NULL;
-    /* A connect runs in no lane (its request never gets one): nothing to
-     * hand over, hold or resume. */
-    if (connect_state < 0) {
+    /* Out of its one place (lane_enter). A connect runs in no lane (its
+     * request never gets one): on the laneless list, with nothing to hand
+     * over, hold or resume. */
+    if (connect_state >= 0 || req->lane == OW_LANE_NONE) {
+        if (req->prev)
+            req->prev->next = req->next;
+        else
+            sock->laneless = req->next;
+        if (req->next)
+            req->next->prev = req->prev;
+    } else {
         next = lane_leave(sock, req, &held);
         /* A receive event waits while a WskReceive runs: resume it after
          * (the lane's give-back does, when the lane was held). */
@@ -454,17 +465,37 @@ void ow_req_op_done(struct ow_op *op, ssize_t res)
     ow_irql_lower(old);
 }
 
+/* Every pending req is asked once: under the lock each started, unfinished
+ * req is in one place (lane_enter), and all of them are gathered here, a
+ * reference taken on each. Pending but in none: a req a cancel took out of
+ * its queue (cancel_requested already raised, finishing with
+ * STATUS_CANCELLED) or a WskAccept the accept loop took (never in the
+ * engine; finish_accept reads no cancel_requested): asking them would
+ * change nothing. Those counted in npending but not gathered make
+ * npending the bound of the gathering. Each lane is asked newest first,
+ * its running req last, as the list the socket kept did: a queued req is
+ * finished before the running one's end could hand it the lane. */
 unsigned ow_sock_cancel_all(struct ow_socket *sock)
 {
     ow_lock(&sock->lock);
     unsigned n = sock->npending, i = 0;
     struct ow_req **list = n ? calloc(n, sizeof(*list)) : NULL;
-    for (struct ow_req *r = sock->pending; r && list; r = r->next) {
-        req_get(r);
-        list[i++] = r;
+    if (list) {
+        for (struct ow_req *r = sock->laneless; r && i < n; r = r->next)
+            list[i++] = r;
+        for (int l = OW_LANE_SEND; l <= OW_LANE_ACCEPT; l++) {
+            struct ow_req *busy = sock->lanes[l].busy;
+            /* The accept lane's busy slot is always socket.c's sentinel. */
+            if (l != OW_LANE_ACCEPT && busy != NULL && busy != &lane_borrowed && i < n)
+                list[i++] = busy;
+            for (struct ow_req *r = sock->lanes[l].head; r && i < n; r = r->lane_next)
+                list[i++] = r;
+        }
+        for (unsigned k = 0; k < i; k++)
+            req_get(list[k]);
     }
     ow_unlock(&sock->lock);
-    for (unsigned k = 0; k < i; k++) {
+    for (unsigned k = i; k-- > 0;) {
         req_cancel(list[k]);
         req_put(list[k]);
     }

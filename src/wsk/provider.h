@@ -128,8 +128,8 @@ struct ow_socket {
     BOOLEAN bind_deferred;            /* WskBind(wildcard, port 0) not made on Linux yet (address.c) */
     BOOLEAN reuseaddr;                /* SO_REUSEADDR requested (addr_share.c decides) */
     struct ow_binding *share;         /* its entry in addr_share.c's table, once bound */
-    struct ow_req *pending;           /* IRPs in flight (doubly linked) */
-    unsigned npending;
+    struct ow_req *laneless;          /* started reqs of no lane (doubly linked): complete.c */
+    unsigned npending;                /* started reqs, finished not yet */
     /* Datagram sockets (datagram.c), guarded by lock. */
     BOOLEAN dg_has_remote;            /* SIO_WSK_SET_REMOTE_ADDRESS: connected UDP */
     BOOLEAN dg_has_sendto;            /* SIO_WSK_SET_SENDTO_ADDRESS */
@@ -196,7 +196,7 @@ struct ow_req {
     struct iovec *iov;                /* iov_small or heap */
     atomic_int refs;
     int lane;                         /* OW_LANE_* */
-    struct ow_req *prev, *next;       /* sock->pending */
+    struct ow_req *prev, *next;       /* sock->laneless, lane OW_LANE_NONE only */
     atomic_bool cancel_requested;
     atomic_bool in_engine;            /* op submitted, ->done not yet run */
     BOOLEAN queued;                   /* waiting in its lane, not yet submitted */
