@@ -77,7 +77,7 @@ int main(void)
     clock_gettime(CLOCK_MONOTONIC, &now);
     double el = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
     char name[64];
-    snprintf(name, sizeof(name), "stress %s: %.0f s, %llu rounds", be, el, rounds);
+    snprintf(name, sizeof(name), "stress %s: %.0f s, %llu rounds (%llu failed)", be, el, rounds, failed_rounds);
     st_print_totals(stdout, name, &tot);
     RC_STATS rs;
     memset(&rs, 0, sizeof(rs));
