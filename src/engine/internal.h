@@ -120,7 +120,8 @@ struct ow_priv {
     unsigned char cancelled;    /* engine thread has seen a cancel request */
     unsigned char link_cqes;    /* io_uring CONNECT_SEND: CQEs of the linked
                                    connect, send (and poll) seen so far     */
-    unsigned char link_want;    /* ... how many it submitted (2 or 3)      */
+    unsigned char link_want;    /* ... how many it brings (1 to 3: uring.c's
+                                   prep_linked)                             */
     int link_connect_res;       /* ... the connect's result                */
     int link_send_res;          /* ... the send's result                   */
     int link_poll_res;          /* ... the poll's (OW_IO_ESTABLISHED)      */

@@ -85,6 +85,9 @@ struct ur_state {
     struct ow_mailbox mb;
     struct ow_fdtab fds;
     int wait_in_poll;   /* see the top of this file */
+    /* A connect and send chain's (prep_linked): its head's flags, with
+     * IOSQE_CQE_SKIP_SUCCESS where the kernel has it, and its CQEs then. */
+    unsigned char link_head, link_cqes;
 };
 static _Thread_local struct ur_state *u;
 
@@ -252,28 +255,45 @@ static inline unsigned linked_want(const struct ow_op *op)
 
 /* issue_linked's SQEs, once sq_room(sq, want) held. one_buffer: the send
  * is of op's one buffer with nothing sent yet (ow_io_one_buffer, eng_done
- * 0), prepped from it without the msghdr window, as start's is. */
+ * 0), prepped from it without the msghdr window, as start's is.
+ *
+ * The head's IOSQE_CQE_SKIP_SUCCESS, where the kernel has it (ur_init):
+ * a connect and a send (no poll) then bring one CQE, not two: a connect
+ * that succeeds posts none, and one that fails posts its own and no
+ * linked request behind it does (the flag's definition since 5.17,
+ * IORING_FEAT_CQE_SKIP: "when fails, it produces an CQE, but all
+ * following linked requests will be CQE-less"). So the chain's one CQE is
+ * the send's, its connect having succeeded (link_connect_res stays the 0
+ * ow_engine_submit wrote), or the connect's failure (the send never ran,
+ * as its -ECANCELED said before). With a poll behind the send the count
+ * would depend on which part failed, so that chain keeps all its CQEs.
+ * link_want is the number of CQEs the chain brings. */
 static inline __attribute__((always_inline)) void prep_linked(struct io_uring_sq *sq, struct ow_op *op, unsigned want,
-                                                              int one_buffer)
+                                                              int one_buffer, const struct ur_state *st)
 {
     struct ow_priv *p = ow_priv(op);
     struct io_uring_sqe *conn = sq_next(sq);
     struct io_uring_sqe *send = sq_next(sq);
     io_uring_prep_connect(conn, op->fd, (struct sockaddr *)op->eng_sa.b, op->eng_salen);
-    conn->flags |= IOSQE_IO_LINK;
     io_uring_sqe_set_data64(conn, (uintptr_t)op | TAG_LINK);
     if (!one_buffer)
         ow_io_window(op);
     prep_transfer_at(send, op, IORING_OP_SENDMSG, MSG_NOSIGNAL | MSG_WAITALL, one_buffer);
     io_uring_sqe_set_data64(send, (uintptr_t)op | TAG_LINK_SEND);
     if (want == 3) {
+        conn->flags = IOSQE_IO_LINK;
+        p->link_want = 3;
         send->flags |= IOSQE_IO_LINK;
         struct io_uring_sqe *poll = sq_next(sq);
         io_uring_prep_poll_add(poll, op->fd, POLLOUT);
         io_uring_sqe_set_data64(poll, (uintptr_t)op | TAG_LINK_POLL);
+    } else {
+        /* Read here, not kept from the start: a register the SQEs' stores
+         * would have had to keep (7 Ir a connect). */
+        conn->flags = st->link_head;
+        p->link_want = st->link_cqes;
     }
     p->link_cqes = 0;
-    p->link_want = (unsigned char)want;
 }
 
 static __attribute__((noinline)) int issue_linked(struct ow_op *op)
@@ -285,7 +305,7 @@ static __attribute__((noinline)) int issue_linked(struct ow_op *op)
         if (!sq_room(sq, want))
             return -EBUSY;
     }
-    prep_linked(sq, op, want, 0);
+    prep_linked(sq, op, want, 0, u);
     return 0;
 }
 
@@ -572,7 +592,7 @@ static inline ssize_t linked_cqe(struct ow_op *op, enum link_part part, int res)
     }
     if (++p->link_cqes != p->link_want)
         return 0;
-    if (p->link_connect_res >= 0 && p->link_send_res > 0 && p->link_want == 2) {
+    if (p->link_connect_res >= 0 && p->link_send_res > 0 && p->link_want != 3) {
         p->link_cqes = 0;
         op->kind = OW_OP_SEND;
         return p->link_send_res;
@@ -672,6 +692,14 @@ static void on_cqe(struct ur_state *st, uint64_t ud, int res)
             moved = linked_cqe(op, LINK_CONNECT, res);
             break;
         case TAG_LINK_SEND:
+            /* The usual chain's one CQE (prep_linked): its connect
+             * succeeded, and a send that moved bytes ends it as
+             * linked_cqe would, with nothing else to record. */
+            if (res > 0 && ow_priv(op)->link_want == 1) {
+                op->kind = OW_OP_SEND;
+                moved = res;
+                break;
+            }
             moved = linked_cqe(op, LINK_SEND, res);
             break;
         case TAG_LINK_POLL:
@@ -802,7 +830,7 @@ static inline __attribute__((always_inline)) int start_linked_usual(struct ur_st
     if (e == NULL || e->busy[OW_Q_WRITE] != 0 || !sq_room(sq, want) || !ow_io_one_buffer(op))
         return 0;
     assert(op->eng_done == 0);
-    prep_linked(sq, op, want, 1);
+    prep_linked(sq, op, want, 1, s);
     *io_slot(op) = &e->busy[OW_Q_WRITE];
     e->busy[OW_Q_WRITE] = (uintptr_t)op;
     return 1;
@@ -1058,6 +1086,9 @@ static int ur_init(void *st)
         io_uring_queue_exit(&u->ring);
         return -EOPNOTSUPP;
     }
+    int skip = (params.features & IORING_FEAT_CQE_SKIP) != 0;
+    u->link_head = (unsigned char)(IOSQE_IO_LINK | (skip ? IOSQE_CQE_SKIP_SUCCESS : 0));
+    u->link_cqes = skip ? 1 : 2;
     rc = ow_mb_init(&u->mb);
     if (rc < 0)
         io_uring_queue_exit(&u->ring);
