@@ -459,70 +459,13 @@ void ow_engine_close_now(int fd, unsigned shard, int abortive)
     ow_sys_close(fd);   /* no retry on EINTR: Linux has released the descriptor either way */
 }
 
-/* engine_close with op in hand. The op's fields are set before the
- * SO_LINGER call, so that across it only op and be stay in registers. */
-static inline __attribute__((always_inline)) int close_op(struct ow_op *op, int fd, unsigned shard, int abortive,
-                                                          ow_op_done_fn done, void *ctx, const struct ow_backend *be)
-{
-    /* Not zeroed (a memset of the whole op, 38 Ir a close): of it, the
-     * backend's close and ow_eng_close_done read only the fields set here. */
-    op->kind = OW_OP_CLOSE;
-    op->fd = fd;
-    op->shard = shard;
-    op->done = done;
-    op->ctx = ctx;
-    if (abortive)   /* before the backend has it: its SQ may be submitted at once */
-        (void)ow_sys_set_abortive(fd);
-    /* Counted in flight until ow_eng_close_done, unless refused. */
-    struct ow_shard *sh = &ow_shards[op->shard];
-    ow_kernel_order();
-    ow_inflight_add(sh);
-    int rc = be->close(sh->state, op);
-    if (rc < 0) {
-        ow_inflight_sub(sh);
-        ow_cache_free(OW_CACHE_OP, op, sizeof(*op));
-    }
-    return rc;
-}
-
-/* engine_close when the thread's list has no op: malloc's. */
-static __attribute__((noinline)) int engine_close_alloc(int fd, unsigned shard, int abortive, ow_op_done_fn done,
-                                                        void *ctx, const struct ow_backend *be)
-{
-    struct ow_op *op = ow_cache_alloc_raw(OW_CACHE_OP, sizeof(*op));
-    if (op == NULL)
-        return -EAGAIN;
-    return close_op(op, fd, shard, abortive, done, ctx, be);
-}
-
-/* ow_engine_close past its checks. Out of line: epoll refuses every close,
- * and the refusal then costs no saved registers (epoll connect -14 Ir).
- * be comes last, so that the other arguments stay in their registers. The
- * op from the thread's list, or else from engine_close_alloc by a tail
- * call: with malloc's call on this path, every argument was kept in a
- * saved register (six, 20 Ir a close). */
-static __attribute__((noinline)) int engine_close(int fd, unsigned shard, int abortive, ow_op_done_fn done,
-                                                  void *ctx, const struct ow_backend *be)
-{
-    struct ow_op *op = ow_cache_take(OW_CACHE_OP, sizeof(*op));
-    if (op == NULL)
-        return engine_close_alloc(fd, shard, abortive, done, ctx, be);
-    return close_op(op, fd, shard, abortive, done, ctx, be);
-}
-
 int ow_engine_close(int fd, unsigned shard, int abortive, ow_op_done_fn done, void *ctx)
 {
     const struct ow_backend *be = atomic_load(&g_backend);
     /* All of a socket's ops ran on its shard: fd needs no look-up. */
     if (be == NULL || be->close == NULL || fd < 0 || t_shard < 0 || (unsigned)t_shard != shard)
         return -EAGAIN;
-    return engine_close(fd, shard, abortive, done, ctx, be);
-}
-
-void ow_eng_close_done(struct ow_op *op, ssize_t res)
-{
-    ow_eng_complete(op, res);
-    ow_cache_free(OW_CACHE_OP, op, sizeof(*op));
+    return be->close(fd, shard, abortive, done, ctx, ow_shards[shard].state);
 }
 
 const char *ow_engine_backend(void)

@@ -29,10 +29,14 @@ struct ow_backend {
     /* On the shard's own thread: 1 when fd has nothing in flight and nothing
      * in the backend's books, so closing it needs no forget record. */
     int  (*fd_idle_here)(void *state, int fd);
-    /* ow_engine_close on the shard's own thread: 0, or -EAGAIN (no room).
-     * NULL: the backend has no batching to offer (epoll: a close(2) there
-     * and then measured no slower). */
-    int  (*close)(void *state, struct ow_op *op);
+    /* ow_engine_close on the shard's own thread (state is that shard's),
+     * its checks passed: 0, done(op, res) to come as engine.h says (the op
+     * is the backend's); or -EAGAIN (no room, no memory): nothing done but
+     * SO_LINGER's setting, the caller closes fd itself. state comes last,
+     * so that ow_engine_close's arguments stay in their registers. NULL:
+     * the backend has no batching to offer (epoll: a close(2) there and
+     * then measured no slower). */
+    int  (*close)(int fd, unsigned shard, int abortive, ow_op_done_fn done, void *ctx, void *state);
 };
 
 extern const struct ow_backend ow_uring_backend;
@@ -105,8 +109,6 @@ static inline void ow_eng_complete(struct ow_op *op, ssize_t res)
     ow_kernel_order();
     op->done(op, res);
 }
-/* The same for an ow_engine_close op, which it then frees. */
-void ow_eng_close_done(struct ow_op *op, ssize_t res);
 
 struct ow_opq { struct ow_op *head, *tail; };   /* FIFO linked by eng_next */
 

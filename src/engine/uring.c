@@ -88,6 +88,8 @@ struct ur_state {
     /* A connect and send chain's (prep_linked): its head's flags, with
      * IOSQE_CQE_SKIP_SUCCESS where the kernel has it, and its CQEs then. */
     unsigned char link_head, link_cqes;
+    struct ow_op *close_ops;   /* ow_engine_close's ops free for the next (close_op_put) */
+    unsigned nclose_ops;       /* ... how many: at most CLOSE_OPS_KEEP */
 };
 static _Thread_local struct ur_state *u;
 
@@ -670,6 +672,29 @@ static void advance(struct ow_op *op, ssize_t res)
     }
 }
 
+/* An ow_engine_close's op goes back to the shard's list once its ->done
+ * ran (on_cqe), or when the close was refused; past CLOSE_OPS_KEEP of
+ * them (a burst of closes), to free, as ow_cache keeps as many of a kind.
+ * The list is the shard's own: only its thread closes this way and takes
+ * the CQEs. It was the thread's ow_cache list, whose checks and calls
+ * cost more than the list work (a close: 25 Ir). Under ASan, as ow_cache,
+ * every op is malloc's and freed at once, so a use after free is caught
+ * at its first touch. */
+#define CLOSE_OPS_KEEP 64
+static inline void close_op_put(struct ur_state *s, struct ow_op *op)
+{
+#ifndef OW_CACHE_OFF
+    if (s->nclose_ops < CLOSE_OPS_KEEP) {
+        s->nclose_ops++;
+        op->eng_next = s->close_ops;
+        s->close_ops = op;
+        return;
+    }
+#endif
+    (void)s;
+    free(op);
+}
+
 static void on_cqe(struct ur_state *st, uint64_t ud, int res)
 {
     /* The usual CQE, a transfer's that moved bytes, by its tag (op_ud,
@@ -706,7 +731,8 @@ static void on_cqe(struct ur_state *st, uint64_t ud, int res)
             moved = linked_cqe(op, LINK_POLL, res);
             break;
         case TAG_CLOSE:   /* no mailbox state: never cancelled, never posted */
-            ow_eng_close_done(op, res);
+            ow_eng_complete(op, res);
+            close_op_put(st, op);   /* ->done is over with it (engine.h) */
             return;
         case TAG_WAKE:
             ow_mb_ack(&st->mb);
@@ -1141,6 +1167,12 @@ static void ur_fini(void *st)
     io_uring_queue_exit(&u->ring);
     ow_mb_fini(&u->mb);
     ow_fdtab_free(&u->fds);
+    for (struct ow_op *op = u->close_ops, *next; op != NULL; op = next) {
+        next = op->eng_next;
+        free(op);
+    }
+    u->close_ops = NULL;
+    u->nclose_ops = 0;
 }
 
 static void ur_submit(void *st, struct ow_op *op)
@@ -1159,39 +1191,89 @@ static void ur_submit(void *st, struct ow_op *op)
 static void ur_cancel(void *st, struct ow_op *op) { ow_mb_cancel(&((struct ur_state *)st)->mb, op); }
 
 /* ow_engine_close: the fd's ops end first (usually it has none left), then
- * IORING_OP_CLOSE goes into the SQ with whatever else this round submits. */
-static __attribute__((noinline)) int ur_close_any(struct ow_op *op)
+ * IORING_OP_CLOSE goes into the SQ with whatever else this round submits.
+ * Refused (no room), the op goes back and leaves the in-flight count. Out
+ * of line, by a tail call: close_with's usual path then keeps nothing in
+ * a saved register. */
+static __attribute__((noinline)) int ur_close_any(struct ur_state *s, struct ow_op *op)
 {
     struct io_uring_sqe *sqe = sqe_get();
-    if (sqe == NULL)
+    if (sqe == NULL) {
+        ow_inflight_sub(&ow_shards[op->shard]);
+        close_op_put(s, op);
         return -EAGAIN;
+    }
     forget(op->fd);
     io_uring_prep_close(sqe, op->fd);
     io_uring_sqe_set_data64(sqe, (uintptr_t)op | TAG_CLOSE);
     return 0;
 }
 
-/* The usual close inline, without a call and so without saved registers:
- * no fault configured (sqe_get's hook would find none), room in the SQ,
- * and nothing of the fd's in the books (forget would do nothing). The rest
- * goes to ur_close_any, which then does all of it. */
-static int ur_close(void *st, struct ow_op *op)
+/* ur_close with op in hand. The usual close inline, without a call and so
+ * without saved registers: no fault configured (sqe_get's hook would find
+ * none), room in the SQ, and nothing of the fd's in the books (forget would
+ * do nothing). The rest goes to ur_close_any, which then does all of it. */
+static inline __attribute__((always_inline)) int close_with(struct ur_state *s, struct ow_op *op, int fd,
+                                                            unsigned shard, int abortive, ow_op_done_fn done,
+                                                            void *ctx)
 {
-    /* ow_engine_close calls only on op's shard's own thread (t_shard ==
-     * shard), whose ur_run set u to that shard's state: st is u. */
-    assert(st == u);
-    struct ur_state *s = st;
+    /* Not zeroed (a memset of the whole op, 38 Ir a close): of it, the
+     * close and its CQE (on_cqe, ow_eng_complete) read only the fields
+     * set here, and ->done only ctx. */
+    op->kind = OW_OP_CLOSE;
+    op->fd = fd;
+    op->shard = shard;
+    op->done = done;
+    op->ctx = ctx;
+    if (abortive)   /* before the SQE: the SQ may be submitted at once */
+        (void)ow_sys_set_abortive(fd);
+    /* Counted in flight until its CQE's ow_eng_complete, unless refused. */
+    struct ow_shard *sh = &ow_shards[shard];
+    ow_kernel_order();
+    ow_inflight_add(sh);
     struct io_uring_sq *sq = &s->ring.sq;
     if (!ow_fault_on() && sq_room(sq, 1)) {
-        const struct ow_fdent *e = ow_fdtab_find(&s->fds, op->fd);
+        const struct ow_fdent *e = ow_fdtab_find(&s->fds, fd);
         if (e == NULL || ur_idle(e)) {
             struct io_uring_sqe *sqe = sq_next(sq);
-            io_uring_prep_close(sqe, op->fd);
+            io_uring_prep_close(sqe, fd);
             io_uring_sqe_set_data64(sqe, (uintptr_t)op | TAG_CLOSE);
             return 0;
         }
     }
-    return ur_close_any(op);
+    return ur_close_any(s, op);
+}
+
+/* ur_close when the shard's list has no op: malloc's. A path of its own,
+ * so that the usual one makes no call before close_with's (with malloc's
+ * call on the way, every argument was kept in a saved register: six, 20
+ * Ir a close). */
+static __attribute__((noinline)) int ur_close_alloc(int fd, unsigned shard, int abortive, ow_op_done_fn done,
+                                                    void *ctx, struct ur_state *s)
+{
+    struct ow_op *op = malloc(sizeof(*op));
+    if (op == NULL)
+        return -EAGAIN;
+    return close_with(s, op, fd, shard, abortive, done, ctx);
+}
+
+/* ow_engine_close: the op from the shard's list, the close into the SQ. */
+static int ur_close(int fd, unsigned shard, int abortive, ow_op_done_fn done, void *ctx, void *st)
+{
+    /* ow_engine_close calls only on the shard's own thread (t_shard ==
+     * shard), whose ur_run set u to that shard's state: st is u. */
+    assert(st == u);
+    struct ur_state *s = st;
+#ifdef OW_CACHE_OFF
+    struct ow_op *op = NULL;
+#else
+    struct ow_op *op = s->close_ops;
+#endif
+    if (op == NULL)
+        return ur_close_alloc(fd, shard, abortive, done, ctx, s);
+    s->close_ops = op->eng_next;
+    s->nclose_ops--;
+    return close_with(s, op, fd, shard, abortive, done, ctx);
 }
 
 static int ur_fd_idle_here(void *st, int fd)
