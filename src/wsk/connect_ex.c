@@ -62,32 +62,35 @@ static void connect_ex_step(struct ow_req *req, ssize_t res)
     }
 }
 
-NTSTATUS WSKAPI ow_connect_ex(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, PWSK_BUF Buffer,
-                              ULONG Flags, PIRP Irp)
+/* ow_begin_connect's state check (provider.h), for a caller that keeps the
+ * lock: why the socket cannot connect now, or STATUS_SUCCESS. */
+static inline NTSTATUS connect_refused_locked(const struct ow_socket *sock)
 {
-    if (Irp == NULL)
-        return STATUS_INVALID_PARAMETER;
-    struct ow_socket *sock = ow_sock(Socket);
-    if (Flags != 0)
-        return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);   /* no flags are defined */
-    if (Buffer != NULL && Buffer->Length > OW_CONNECT_EX_MAX_BYTES)
-        return ow_complete_now(Irp, STATUS_BUFFER_OVERFLOW, 0);     /* documented, warning code */
-
-    struct ow_req *req = ow_req_make(sock, Irp, "WskConnectEx", connect_ex_step);
-    if (req == NULL)
-        return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
-    BOOLEAN fastopen = FALSE;
-    NTSTATUS st = ow_buf_to_iov(req, Buffer);
-    if (NT_SUCCESS(st))
-        st = ow_begin_connect(sock, RemoteAddress, &fastopen);
-    if (!NT_SUCCESS(st)) {
-        ow_req_free_unstarted(req);
-        return ow_complete_now(Irp, st, 0);
+    switch (sock->life != OW_LIFE_OPEN ? OW_CONN_FAILED : sock->state) {
+    case OW_CONN_BOUND:      return sock->role == OW_ROLE_LISTENER ? STATUS_INVALID_DEVICE_STATE : STATUS_SUCCESS;
+    case OW_CONN_CONNECTING:
+    case OW_CONN_CONNECTED:  return STATUS_CONNECTION_ACTIVE;
+    case OW_CONN_FAILED:     return STATUS_FILE_FORCED_CLOSED;
+    default:                 return STATUS_INVALID_DEVICE_STATE;   /* not bound, listening */
     }
+}
 
+/* WskConnectEx past its checks, under sock->lock (which ow_req_start_locked
+ * drops), the socket found open and bound: the commit to connecting and the
+ * request's start are one pass under the lock, not ow_begin_connect's and
+ * ow_req_start's two. Nothing between them can fail, and a WskCloseSocket
+ * that would have come between now comes after the start, and cancels the
+ * connect as it cancels any started one (ow_req_start refused the request
+ * only when the close had come between). The Fast Open option's system
+ * call is made under the lock, only for a buffer on a Fast Open socket. */
+static inline __attribute__((always_inline)) NTSTATUS start_locked(struct ow_req *req, struct ow_socket *sock,
+                                                                   const SOCKADDR *RemoteAddress)
+{
+    sock->state = OW_CONN_CONNECTING;
+    sock->role = OW_ROLE_CONNECTION;
     /* Fast Open is optional by the WSK page: where Linux refuses the option,
      * the buffer simply follows the handshake. */
-    if (fastopen && req->total && ow_net_set_opt(sock->fd, OW_OPT_TCP_FASTOPEN_CONNECT, 1) == 0)
+    if (sock->fastopen && req->total && ow_net_set_opt(sock->fd, OW_OPT_TCP_FASTOPEN_CONNECT, 1) == 0)
         req->flags = 1;
 
     size_t addrlen = ow_addr_copy(&req->addr, RemoteAddress, sock->family);
@@ -106,5 +109,33 @@ NTSTATUS WSKAPI ow_connect_ex(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, PWSK_
         req->op.u.io.win_addr = &req->addr;
         req->op.u.io.addrlen = addrlen;
     }
-    return ow_req_start(req);
+    return ow_req_start_locked(req);
+}
+
+NTSTATUS WSKAPI ow_connect_ex(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, PWSK_BUF Buffer,
+                              ULONG Flags, PIRP Irp)
+{
+    if (Irp == NULL)
+        return STATUS_INVALID_PARAMETER;
+    struct ow_socket *sock = ow_sock(Socket);
+    if (Flags != 0)
+        return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);   /* no flags are defined */
+    if (Buffer != NULL && Buffer->Length > OW_CONNECT_EX_MAX_BYTES)
+        return ow_complete_now(Irp, STATUS_BUFFER_OVERFLOW, 0);     /* documented, warning code */
+
+    struct ow_req *req = ow_req_make(sock, Irp, "WskConnectEx", connect_ex_step);
+    if (req == NULL)
+        return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
+    NTSTATUS st = ow_buf_to_iov(req, Buffer);
+    if (NT_SUCCESS(st))
+        st = ow_check_addr(sock, RemoteAddress);
+    if (NT_SUCCESS(st)) {
+        ow_lock(&sock->lock);
+        st = connect_refused_locked(sock);
+        if (NT_SUCCESS(st))
+            return start_locked(req, sock, RemoteAddress);
+        ow_unlock(&sock->lock);
+    }
+    ow_req_free_unstarted(req);
+    return ow_complete_now(Irp, st, 0);
 }
