@@ -9,6 +9,7 @@
 #include "verifier/verifier.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -19,6 +20,7 @@ const NPIID NPI_WSK_INTERFACE_ID = {
 
 #define OW_REG_LIVE 0x4B53574F4B53574FULL   /* "OWSKOWSK" */
 #define OW_REG_GONE 0x454E4F4745524F57ULL
+#define SOCKETS_DEREG (1ULL << 63)
 
 struct ow_registration {
     PWSK_REGISTRATION block;
@@ -27,13 +29,19 @@ struct ow_registration {
     pthread_mutex_t lock;                 /* captures, and WskDeregister's wait (cond) */
     pthread_cond_t cond;
     unsigned captures;
-    /* Every WskSocket and every close pass here: a lock of their own, cheap
-     * (engine/lock.h). Lock order: lock, then sockets_lock. */
+    /* Every WskSocket and every close counts here, with one atomic step
+     * each way: the open sockets, and SOCKETS_DEREG once WskDeregister
+     * began (see ow_reg_socket_remove). */
+    _Atomic uint64_t sockets;
+    /* The open sockets made while the verifier was on, for its report of
+     * what WskDeregister waits for (the only reader), linked through
+     * reg_prev/reg_next; and had_socket's first setting. A lock of their
+     * own, cheap (engine/lock.h). Lock order: lock, then sockets_lock. */
     ow_lock_t sockets_lock;
-    unsigned sockets;
-    struct ow_socket *open_sockets;       /* linked through reg_prev/reg_next */
-    BOOLEAN had_socket;                   /* static callbacks come before any socket */
-    BOOLEAN deregistering;                /* written under both locks */
+    struct ow_socket *open_sockets;
+    atomic_bool had_socket;               /* static callbacks come before any socket */
+    atomic_bool unlisted;                 /* a socket was made while the verifier was off */
+    BOOLEAN deregistering;                /* under lock: no capture from then on */
     _Atomic ULONG static_events;          /* WSK_SET_STATIC_EVENT_CALLBACKS: written before any socket */
     struct ow_pending_set pending;        /* lookups, transport list changes */
 };
@@ -146,12 +154,16 @@ NTSTATUS WskQueryProviderCharacteristics(PWSK_REGISTRATION WskRegistration,
 }
 
 /* "listen socket 0x… (AF_INET6, context 0x…); connection socket …", or
- * "none" (the wait is for captures); under reg->sockets_lock. */
-static void ow_reg_open_sockets_text(struct ow_registration *reg, char *out, size_t size)
+ * "none" (the wait is for captures); under reg->sockets_lock. Only sockets
+ * made while the verifier was on are listed (ow_reg_socket_added): of the
+ * `open` sockets, the others are counted at the end. */
+static void ow_reg_open_sockets_text(struct ow_registration *reg, unsigned open, char *out, size_t size)
 {
     size_t used = 0;
+    unsigned named = 0;
     out[0] = '\0';
-    for (struct ow_socket *s = reg->open_sockets; s != NULL && used + 1 < size; s = s->reg_next) {
+    struct ow_socket *s = reg->open_sockets;
+    for (; s != NULL && used + 1 < size; s = s->reg_next, named++) {
         const char *kind = s->category == OW_CAT_LISTEN       ? "listen"
                            : s->category == OW_CAT_CONNECTION ? "connection"
                            : s->category == OW_CAT_DATAGRAM   ? "datagram"
@@ -163,16 +175,19 @@ static void ow_reg_open_sockets_text(struct ow_registration *reg, char *out, siz
             break;
         used += (size_t)n;
     }
+    if (s == NULL && named < open && atomic_load_explicit(&reg->unlisted, memory_order_relaxed)) {
+        int n = snprintf(out + used, size - used, "%s%u socket(s) made while the verifier was off",
+                         used ? "; " : "", open - named);
+        if (n > 0 && (size_t)n < size - used)
+            used += (size_t)n;
+    }
     if (used == 0)
         snprintf(out, size, "none");
 }
 
 static unsigned sockets_open(struct ow_registration *reg)
 {
-    ow_lock(&reg->sockets_lock);
-    unsigned n = reg->sockets;
-    ow_unlock(&reg->sockets_lock);
-    return n;
+    return (unsigned)(atomic_load(&reg->sockets) & ~SOCKETS_DEREG);
 }
 
 VOID WskDeregister(PWSK_REGISTRATION WskRegistration)
@@ -185,9 +200,8 @@ VOID WskDeregister(PWSK_REGISTRATION WskRegistration)
     if (reg == NULL)
         return;
     pthread_mutex_lock(&reg->lock);
-    ow_lock(&reg->sockets_lock);
     reg->deregistering = TRUE;
-    ow_unlock(&reg->sockets_lock);
+    atomic_fetch_or(&reg->sockets, SOCKETS_DEREG);
     pthread_mutex_unlock(&reg->lock);
     /* A pending WSK_TRANSPORT_LIST_CHANGE is cancelled; pending lookups are
      * waited for: "If there are pending IRPs that were passed to the functions
@@ -214,7 +228,7 @@ VOID WskDeregister(PWSK_REGISTRATION WskRegistration)
         if (ow_vf_enabled) {
             char open[1024];
             ow_lock(&reg->sockets_lock);
-            ow_reg_open_sockets_text(reg, open, sizeof(open));
+            ow_reg_open_sockets_text(reg, sockets, open, sizeof(open));
             ow_unlock(&reg->sockets_lock);
             ow_vf_deregister_waiting(reg, sockets, reg->captures, open, __builtin_return_address(0));
         } else {
@@ -241,7 +255,7 @@ NTSTATUS ow_reg_set_static_events(struct ow_registration *reg, ULONG mask)
 {
     ow_lock(&reg->sockets_lock);
     NTSTATUS st = STATUS_SUCCESS;
-    if (reg->had_socket) {
+    if (atomic_load_explicit(&reg->had_socket, memory_order_relaxed)) {
         st = STATUS_INVALID_DEVICE_STATE;   /* documented: before any socket is created */
     } else {
         /* Before the mask, and so before any socket of reg (see provider.h). */
@@ -255,7 +269,7 @@ NTSTATUS ow_reg_set_static_events(struct ow_registration *reg, ULONG mask)
 BOOLEAN ow_reg_had_socket(struct ow_registration *reg)
 {
     ow_lock(&reg->sockets_lock);
-    BOOLEAN had = reg->had_socket;
+    BOOLEAN had = atomic_load_explicit(&reg->had_socket, memory_order_relaxed);
     ow_unlock(&reg->sockets_lock);
     return had;
 }
@@ -266,54 +280,89 @@ ULONG ow_reg_static_events(struct ow_registration *reg)
     return atomic_load_explicit(&reg->static_events, memory_order_acquire);
 }
 
-void ow_reg_socket_added(struct ow_registration *reg, struct ow_socket *sock)
+/* A socket's counting in that needs a lock: the registration's first
+ * socket, or one the verifier lists. */
+static __attribute__((noinline)) void added_locked(struct ow_registration *reg, struct ow_socket *sock)
 {
     ow_lock(&reg->sockets_lock);
-    reg->sockets++;
-    reg->had_socket = TRUE;
-    sock->reg_prev = NULL;
-    sock->reg_next = reg->open_sockets;
-    if (reg->open_sockets != NULL)
-        reg->open_sockets->reg_prev = sock;
-    reg->open_sockets = sock;
-    ow_unlock(&reg->sockets_lock);
-}
-
-static void unlink_locked(struct ow_registration *reg, struct ow_socket *sock)
-{
-    if (sock->reg_prev != NULL)
-        sock->reg_prev->reg_next = sock->reg_next;
-    else if (reg->open_sockets == sock)
-        reg->open_sockets = sock->reg_next;
-    if (sock->reg_next != NULL)
-        sock->reg_next->reg_prev = sock->reg_prev;
-    sock->reg_prev = sock->reg_next = NULL;
-}
-
-/* The last socket of a deregistering client wakes WskDeregister, and does
- * so under reg->lock: WskDeregister frees the registration as soon as it
- * sees no socket, so nothing may touch it after the count reaches 0 unless
- * WskDeregister is held off meanwhile. Otherwise one pass under
- * sockets_lock unlinks, frees and counts out: WskDeregister, which reads
- * the count under it, cannot see the socket gone before its memory is. */
-void ow_reg_socket_remove(struct ow_registration *reg, struct ow_socket *sock)
-{
-    ow_lock(&reg->sockets_lock);
-    unlink_locked(reg, sock);
-    if (!(reg->deregistering && reg->sockets == 1)) {
-        ow_socket_free(sock);
-        reg->sockets--;
-        ow_unlock(&reg->sockets_lock);
-        return;
+    atomic_store_explicit(&reg->had_socket, TRUE, memory_order_release);
+    if (ow_vf_enabled) {
+        sock->reg_prev = NULL;
+        sock->reg_next = reg->open_sockets;
+        if (reg->open_sockets != NULL)
+            reg->open_sockets->reg_prev = sock;
+        reg->open_sockets = sock;
+    } else {
+        atomic_store_explicit(&reg->unlisted, TRUE, memory_order_relaxed);
     }
     ow_unlock(&reg->sockets_lock);
-    ow_socket_free(sock);
+}
+
+/* had_socket is set under sockets_lock, where ow_reg_set_static_events
+ * reads it: a socket that finds it set already (its release store, by the
+ * socket that set it under the lock) comes after any mask set before it,
+ * and one that does not takes the lock, as every socket used to. */
+void ow_reg_socket_added(struct ow_registration *reg, struct ow_socket *sock)
+{
+    atomic_fetch_add(&reg->sockets, 1);
+    sock->reg_prev = sock;             /* not listed, unless added_locked lists it */
+    sock->reg_next = NULL;
+    if (!atomic_load_explicit(&reg->had_socket, memory_order_acquire) || ow_vf_enabled) {
+        added_locked(reg, sock);
+        return;
+    }
+    atomic_store_explicit(&reg->unlisted, TRUE, memory_order_relaxed);
+}
+
+/* The last socket of a deregistering client (the count at
+ * SOCKETS_DEREG | 1) is counted out under reg->lock and wakes
+ * WskDeregister there: WskDeregister reads the count under that lock
+ * before it waits, so the wake-up cannot be lost, and it frees the
+ * registration only after this thread let the lock go. Every other socket
+ * is counted out by one compare-and-swap, after which it touches nothing of
+ * the registration: WskDeregister may free it from then on. */
+static inline __attribute__((always_inline)) void count_out(struct ow_registration *reg)
+{
+    uint64_t n = atomic_load_explicit(&reg->sockets, memory_order_relaxed);
+    while (n != (SOCKETS_DEREG | 1)) {
+        if (atomic_compare_exchange_weak(&reg->sockets, &n, n - 1))
+            return;
+    }
     pthread_mutex_lock(&reg->lock);
-    ow_lock(&reg->sockets_lock);
-    reg->sockets--;
-    ow_unlock(&reg->sockets_lock);
+    atomic_fetch_sub(&reg->sockets, 1);
     pthread_cond_broadcast(&reg->cond);
     pthread_mutex_unlock(&reg->lock);
+}
+
+/* ow_reg_socket_remove of a socket the verifier listed, or with the
+ * verifier on (which may keep the socket's memory: ow_socket_free). */
+static __attribute__((noinline)) void remove_slow(struct ow_registration *reg, struct ow_socket *sock)
+{
+    if (sock->reg_prev != sock) {
+        ow_lock(&reg->sockets_lock);
+        if (sock->reg_prev != NULL)
+            sock->reg_prev->reg_next = sock->reg_next;
+        else
+            reg->open_sockets = sock->reg_next;
+        if (sock->reg_next != NULL)
+            sock->reg_next->reg_prev = sock->reg_prev;
+        ow_unlock(&reg->sockets_lock);
+    }
+    ow_socket_free(sock);
+    count_out(reg);
+}
+
+/* The socket is unlinked and freed before it is counted out: WskDeregister
+ * returns only once its memory is gone. A socket the verifier does not
+ * list (its reg_prev is itself) takes no lock. */
+void ow_reg_socket_remove(struct ow_registration *reg, struct ow_socket *sock)
+{
+    if (sock->reg_prev != sock || ow_vf_enabled) {
+        remove_slow(reg, sock);
+        return;
+    }
+    ow_cache_free(OW_CACHE_SOCKET, sock, sizeof(*sock));   /* ow_socket_free, the verifier off */
+    count_out(reg);
 }
 
 struct ow_pending_set *ow_reg_pending(struct ow_registration *reg)
