@@ -62,19 +62,6 @@ static void connect_ex_step(struct ow_req *req, ssize_t res)
     }
 }
 
-/* ow_begin_connect's state check (provider.h), for a caller that keeps the
- * lock: why the socket cannot connect now, or STATUS_SUCCESS. */
-static inline NTSTATUS connect_refused_locked(const struct ow_socket *sock)
-{
-    switch (sock->life != OW_LIFE_OPEN ? OW_CONN_FAILED : sock->state) {
-    case OW_CONN_BOUND:      return sock->role == OW_ROLE_LISTENER ? STATUS_INVALID_DEVICE_STATE : STATUS_SUCCESS;
-    case OW_CONN_CONNECTING:
-    case OW_CONN_CONNECTED:  return STATUS_CONNECTION_ACTIVE;
-    case OW_CONN_FAILED:     return STATUS_FILE_FORCED_CLOSED;
-    default:                 return STATUS_INVALID_DEVICE_STATE;   /* not bound, listening */
-    }
-}
-
 /* WskConnectEx past its checks, under sock->lock (which ow_req_start_locked
  * drops), the socket found open and bound: the commit to connecting and the
  * request's start are one pass under the lock, not ow_begin_connect's and
@@ -86,8 +73,7 @@ static inline NTSTATUS connect_refused_locked(const struct ow_socket *sock)
 static inline __attribute__((always_inline)) NTSTATUS start_locked(struct ow_req *req, struct ow_socket *sock,
                                                                    const SOCKADDR *RemoteAddress)
 {
-    sock->state = OW_CONN_CONNECTING;
-    sock->role = OW_ROLE_CONNECTION;
+    ow_connecting_locked(sock);
     /* Fast Open is optional by the WSK page: where Linux refuses the option,
      * the buffer simply follows the handshake. */
     if (sock->fastopen && req->total && ow_net_set_opt(sock->fd, OW_OPT_TCP_FASTOPEN_CONNECT, 1) == 0)
@@ -131,7 +117,7 @@ NTSTATUS WSKAPI ow_connect_ex(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, PWSK_
         st = ow_check_addr(sock, RemoteAddress);
     if (NT_SUCCESS(st)) {
         ow_lock(&sock->lock);
-        st = connect_refused_locked(sock);
+        st = ow_connect_refused_locked(sock);
         if (NT_SUCCESS(st))
             return start_locked(req, sock, RemoteAddress);
         ow_unlock(&sock->lock);

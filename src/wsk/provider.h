@@ -101,7 +101,8 @@ struct ow_socket {
     WSK_SOCKET pub;                   /* first: clients see only this */
     ULONG vf_magic;                   /* OW_SOCK_LIVE / OW_SOCK_DEAD (src/verifier) */
     struct ow_registration *reg;
-    struct ow_socket *reg_prev, *reg_next;   /* the registration's open sockets (its lock) */
+    struct ow_socket *reg_prev, *reg_next;   /* the registration's list of sockets made while the
+                                                verifier was on (registration.c; its lock) */
     enum ow_category category;
     ADDRESS_FAMILY family;            /* AF_INET or AF_INET6 (Windows values) */
     USHORT type;                      /* SOCK_STREAM / SOCK_DGRAM */
@@ -615,29 +616,37 @@ static inline size_t ow_addr_copy(void *dst, const SOCKADDR *src, ADDRESS_FAMILY
 }
 
 /* ---- connection.c ---- */
+/* Why sock cannot start a connect now, or STATUS_SUCCESS (under its lock;
+ * WskConnectEx keeps the lock to start its request in the same pass). */
+static inline NTSTATUS ow_connect_refused_locked(const struct ow_socket *sock)
+{
+    switch (sock->life != OW_LIFE_OPEN ? OW_CONN_FAILED : sock->state) {
+    case OW_CONN_BOUND:      return sock->role == OW_ROLE_LISTENER ? STATUS_INVALID_DEVICE_STATE : STATUS_SUCCESS;
+    case OW_CONN_CONNECTING:
+    case OW_CONN_CONNECTED:  return STATUS_CONNECTION_ACTIVE;
+    case OW_CONN_FAILED:     return STATUS_FILE_FORCED_CLOSED;
+    default:                 return STATUS_INVALID_DEVICE_STATE;   /* not bound, listening */
+    }
+}
+/* The socket commits to connecting (under its lock, the check above passed). */
+static inline void ow_connecting_locked(struct ow_socket *sock)
+{
+    sock->state = OW_CONN_CONNECTING;
+    sock->role = OW_ROLE_CONNECTION;
+}
 /* Commits sock to connecting to remote: STATUS_SUCCESS with the socket
  * now OW_CONN_CONNECTING, or the failure status. *fastopen (when not NULL)
  * gets the socket's TCP_FASTOPEN setting, read in the same pass under its
- * lock. Inline: both connects' first step. */
+ * lock. Inline: WskConnect's and WskSocketConnect's first step. */
 static inline NTSTATUS ow_begin_connect(struct ow_socket *sock, const SOCKADDR *remote, BOOLEAN *fastopen)
 {
     NTSTATUS st = ow_check_addr(sock, remote);
     if (!NT_SUCCESS(st))
         return st;
     ow_lock(&sock->lock);
-    switch (sock->life != OW_LIFE_OPEN ? OW_CONN_FAILED : sock->state) {
-    case OW_CONN_BOUND:
-        st = sock->role == OW_ROLE_LISTENER ? STATUS_INVALID_DEVICE_STATE : STATUS_SUCCESS;
-        break;
-    case OW_CONN_CONNECTING:
-    case OW_CONN_CONNECTED:  st = STATUS_CONNECTION_ACTIVE; break;
-    case OW_CONN_FAILED:     st = STATUS_FILE_FORCED_CLOSED; break;
-    default:                 st = STATUS_INVALID_DEVICE_STATE; break;  /* not bound, listening */
-    }
-    if (NT_SUCCESS(st)) {
-        sock->state = OW_CONN_CONNECTING;
-        sock->role = OW_ROLE_CONNECTION;
-    }
+    st = ow_connect_refused_locked(sock);
+    if (NT_SUCCESS(st))
+        ow_connecting_locked(sock);
     if (fastopen)
         *fastopen = sock->fastopen;
     ow_unlock(&sock->lock);
