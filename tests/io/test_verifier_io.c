@@ -5,6 +5,9 @@
  * parent never starts the engine (fork keeps no threads). */
 #include "wsktest.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -298,12 +301,30 @@ static void send_indication_after_release(void)
 
 /* Windows' WskDeregister waits for the sockets to close (echosrv's unload
  * relies on it); the verifier reports the wait and what is open, and the
- * call returns once another thread closes the socket. No stop. */
+ * call returns once another thread closes the socket. No stop. The closing
+ * thread waits for the report itself (stderr goes to a file it reads), not
+ * for a fixed time: it once slept 2.5 s against the report's 2 s, and a
+ * loaded machine that started the wait late saw the close come first. */
 static PWSK_SOCKET late_socket;
+static char report_path[] = "/tmp/ow_vf_deregister_XXXXXX";
+
+static int report_seen(void)
+{
+    char buf[4096];
+    FILE *f = fopen(report_path, "r");
+    if (f == NULL)
+        return 0;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    return strstr(buf, "is waiting for 1 socket(s)") != NULL;
+}
+
 static void *close_late(void *arg)
 {
     (void)arg;
-    usleep(2500 * 1000);
+    for (int i = 0; i < 3000 && !report_seen(); i++)   /* 30 s at most: then the check below says so */
+        usleep(10000);
     close_socket(late_socket);
     return NULL;
 }
@@ -323,7 +344,19 @@ static void deregister_waits_child(void)
 {
     ow_test_failures = 0;   /* the parent's count came along with fork */
     char out[4096];
-    ow_test_capture_stderr(deregister_waits, out, sizeof(out));
+    int fd = mkstemp(report_path);
+    CHECK(fd >= 0, "mkstemp: %s", strerror(errno));
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fd, 2);
+    deregister_waits();
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    ssize_t n = pread(fd, out, sizeof(out) - 1, 0);
+    out[n > 0 ? n : 0] = 0;
+    close(fd);
+    unlink(report_path);
     CHECK(strstr(out, "OpenWSK verifier: WskDeregister(0x") != NULL &&
                  strstr(out, "is waiting for 1 socket(s) still open and 0 capture(s) not released, as Windows does") &&
                  strstr(out, "open: listen socket 0x") && strstr(out, "(AF_INET6, context (nil))"),
