@@ -268,10 +268,7 @@ NTSTATUS ow_reg_set_static_events(struct ow_registration *reg, ULONG mask)
 
 BOOLEAN ow_reg_had_socket(struct ow_registration *reg)
 {
-    ow_lock(&reg->sockets_lock);
-    BOOLEAN had = atomic_load_explicit(&reg->had_socket, memory_order_relaxed);
-    ow_unlock(&reg->sockets_lock);
-    return had;
+    return atomic_load_explicit(&reg->had_socket, memory_order_acquire);
 }
 
 ULONG ow_reg_static_events(struct ow_registration *reg)
@@ -334,34 +331,27 @@ static inline __attribute__((always_inline)) void count_out(struct ow_registrati
     pthread_mutex_unlock(&reg->lock);
 }
 
-/* ow_reg_socket_remove of a socket the verifier listed, or with the
- * verifier on (which may keep the socket's memory: ow_socket_free). */
-static __attribute__((noinline)) void remove_slow(struct ow_registration *reg, struct ow_socket *sock)
+/* Takes a socket the verifier listed out of the registration's list. */
+static __attribute__((noinline)) void unlist(struct ow_registration *reg, struct ow_socket *sock)
 {
-    if (sock->reg_prev != sock) {
-        ow_lock(&reg->sockets_lock);
-        if (sock->reg_prev != NULL)
-            sock->reg_prev->reg_next = sock->reg_next;
-        else
-            reg->open_sockets = sock->reg_next;
-        if (sock->reg_next != NULL)
-            sock->reg_next->reg_prev = sock->reg_prev;
-        ow_unlock(&reg->sockets_lock);
-    }
-    ow_socket_free(sock);
-    count_out(reg);
+    ow_lock(&reg->sockets_lock);
+    if (sock->reg_prev != NULL)
+        sock->reg_prev->reg_next = sock->reg_next;
+    else
+        reg->open_sockets = sock->reg_next;
+    if (sock->reg_next != NULL)
+        sock->reg_next->reg_prev = sock->reg_prev;
+    ow_unlock(&reg->sockets_lock);
 }
 
-/* The socket is unlinked and freed before it is counted out: WskDeregister
+/* The socket is unlisted and freed before it is counted out: WskDeregister
  * returns only once its memory is gone. A socket the verifier does not
  * list (its reg_prev is itself) takes no lock. */
 void ow_reg_socket_remove(struct ow_registration *reg, struct ow_socket *sock)
 {
-    if (sock->reg_prev != sock || ow_vf_enabled) {
-        remove_slow(reg, sock);
-        return;
-    }
-    ow_cache_free(OW_CACHE_SOCKET, sock, sizeof(*sock));   /* ow_socket_free, the verifier off */
+    if (sock->reg_prev != sock)
+        unlist(reg, sock);
+    ow_socket_free(sock);
     count_out(reg);
 }
 
