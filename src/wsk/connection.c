@@ -103,7 +103,7 @@ NTSTATUS WSKAPI ow_connect(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, ULONG Fl
     struct ow_socket *sock = ow_sock(Socket);
     if (Flags != 0)
         return ow_complete_now(Irp, STATUS_INVALID_PARAMETER, 0);
-    NTSTATUS st = ow_begin_connect(sock, RemoteAddress, NULL);
+    NTSTATUS st = ow_begin_connect(sock, RemoteAddress);
     if (!NT_SUCCESS(st))
         return ow_complete_now(Irp, st, 0);
     struct ow_req *req = ow_req_new(sock, Irp, "WskConnect", connect_step);

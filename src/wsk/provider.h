@@ -616,8 +616,7 @@ static inline size_t ow_addr_copy(void *dst, const SOCKADDR *src, ADDRESS_FAMILY
 }
 
 /* ---- connection.c ---- */
-/* Why sock cannot start a connect now, or STATUS_SUCCESS (under its lock;
- * WskConnectEx keeps the lock to start its request in the same pass). */
+/* Why sock cannot start a connect now, or STATUS_SUCCESS (under its lock). */
 static inline NTSTATUS ow_connect_refused_locked(const struct ow_socket *sock)
 {
     switch (sock->life != OW_LIFE_OPEN ? OW_CONN_FAILED : sock->state) {
@@ -634,11 +633,11 @@ static inline void ow_connecting_locked(struct ow_socket *sock)
     sock->state = OW_CONN_CONNECTING;
     sock->role = OW_ROLE_CONNECTION;
 }
-/* Commits sock to connecting to remote: STATUS_SUCCESS with the socket
- * now OW_CONN_CONNECTING, or the failure status. *fastopen (when not NULL)
- * gets the socket's TCP_FASTOPEN setting, read in the same pass under its
- * lock. Inline: WskConnect's and WskSocketConnect's first step. */
-static inline NTSTATUS ow_begin_connect(struct ow_socket *sock, const SOCKADDR *remote, BOOLEAN *fastopen)
+/* WskConnect's first step: commits sock to connecting to remote, with
+ * STATUS_SUCCESS and the socket now OW_CONN_CONNECTING, or the failure
+ * status. (WskConnectEx keeps the lock to start its request in the same
+ * pass: connect_ex.c.) */
+static inline NTSTATUS ow_begin_connect(struct ow_socket *sock, const SOCKADDR *remote)
 {
     NTSTATUS st = ow_check_addr(sock, remote);
     if (!NT_SUCCESS(st))
@@ -647,8 +646,6 @@ static inline NTSTATUS ow_begin_connect(struct ow_socket *sock, const SOCKADDR *
     st = ow_connect_refused_locked(sock);
     if (NT_SUCCESS(st))
         ow_connecting_locked(sock);
-    if (fastopen)
-        *fastopen = sock->fastopen;
     ow_unlock(&sock->lock);
     return st;
 }
