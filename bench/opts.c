@@ -13,8 +13,9 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
     o->size = 64;
     o->addr = 0x7f000001u;
     o->threads = 1;
+    o->lat = 1;
     if (argc < 2) {
-        fprintf(stderr, "usage: %s MODE [n=] [c=] [size=] [addr=] [port=] [tfo=] [threads=]\n", argv[0]);
+        fprintf(stderr, "usage: %s MODE [n=] [c=] [size=] [addr=] [port=] [tfo=] [threads=] [lat=]\n", argv[0]);
         return -1;
     }
     o->mode = argv[1];
@@ -31,6 +32,8 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
             o->port = atoi(a + 5);
         else if (strncmp(a, "threads=", 8) == 0)
             o->threads = atoi(a + 8);
+        else if (strncmp(a, "lat=", 4) == 0)
+            o->lat = atoi(a + 4) != 0;
         else if (strncmp(a, "tfo=", 4) == 0)
             o->tfo = atoi(a + 4);
         else if (strncmp(a, "addr=", 5) == 0 && sscanf(a + 5, "%u.%u.%u.%u", &b[0], &b[1], &b[2], &b[3]) == 4)

@@ -35,20 +35,20 @@ int raw_rr(const struct bench_opts *o, char *res, size_t len)
     if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || io_uring_queue_init(8, &ring, 0) < 0)
         return 1;
     char *buf = calloc(1, (size_t)o->size);
-    uint64_t *lat = calloc((size_t)o->n, sizeof(uint64_t));
+    uint64_t *lat = o->lat ? calloc((size_t)o->n, sizeof(uint64_t)) : NULL;
     int errors = 0;
     uint64_t t0 = bu_now_ns();
     for (long i = 0; i < o->n; i++) {
-        uint64_t s = bu_now_ns();
+        uint64_t s = o->lat ? bu_now_ns() : 0;
         if (one_op(&ring, fd, buf, (size_t)o->size, 0) < 0 || one_op(&ring, fd, buf, (size_t)o->size, 1) < 0) {
             errors++;
             break;
         }
-        lat[i] = bu_now_ns() - s;
+        if (o->lat)
+            lat[i] = bu_now_ns() - s;
     }
     double secs = (double)(bu_now_ns() - t0) / 1e9;
-    snprintf(res, len, "rate=%.0f p50_us=%.2f p99_us=%.2f", (double)o->n / secs,
-             (double)bu_quantile(lat, (size_t)o->n, 0.5) / 1e3, (double)bu_quantile(lat, (size_t)o->n, 0.99) / 1e3);
+    bu_rr_result(res, len, (double)o->n / secs, o->lat ? lat : NULL, (size_t)o->n);
     io_uring_queue_exit(&ring);
     close(fd);
     free(buf);

@@ -177,21 +177,21 @@ if command -v valgrind >/dev/null 2>&1; then
     }
     perop callgrind "connect" raw-epoll "$BIN/bench_raw" conn-epoll c=1
     perop callgrind "connect" raw-uring "$BIN/bench_raw" conn-uring c=1
-    perop callgrind "send+recv" raw-uring "$BIN/bench_raw" rr
+    perop callgrind "send+recv" raw-uring "$BIN/bench_raw" rr lat=0
     # Under valgrind the io_uring engine waits in poll(2) on its ring fd, not
     # in io_uring_enter (src/engine/uring.c): one more system call per wait
     # than a normal run, a few instructions each.
     for e in epoll uring; do
         export OPENWSK_BACKEND=$e
         perop callgrind "connect" wsk-$e "$BIN/bench_wsk" conn c=1
-        perop callgrind "send+recv" wsk-$e "$BIN/bench_wsk" rr
+        perop callgrind "send+recv" wsk-$e "$BIN/bench_wsk" rr lat=0
     done
     # The shared library, as a driver linked with pkg-config runs it (the
     # rows above link the static one): its thread-local reads and calls
     # into libc go through the dynamic linker's tables.
     export OPENWSK_BACKEND=uring
     perop callgrind "connect" wsk-uring-so "$BIN/bench_wsk_shared" conn c=1
-    perop callgrind "send+recv" wsk-uring-so "$BIN/bench_wsk_shared" rr
+    perop callgrind "send+recv" wsk-uring-so "$BIN/bench_wsk_shared" rr lat=0
     unset OPENWSK_BACKEND
 else
     echo "  note: valgrind is missing (apt-get install valgrind): skipped"

@@ -114,6 +114,15 @@ uint64_t bu_quantile(uint64_t *v, size_t n, double q)
     return v[i];
 }
 
+void bu_rr_result(char *res, size_t len, double rate, uint64_t *lat, size_t n)
+{
+    if (lat == NULL)
+        snprintf(res, len, "rate=%.0f", rate);
+    else
+        snprintf(res, len, "rate=%.0f p50_us=%.2f p99_us=%.2f", rate, (double)bu_quantile(lat, n, 0.5) / 1e3,
+                 (double)bu_quantile(lat, n, 0.99) / 1e3);
+}
+
 void bu_result(const char *fmt, ...)
 {
     va_list ap;

@@ -14,6 +14,9 @@ long bu_rss_kb(void);                     /* this process's resident set */
 double bu_cpu_us(void);                   /* user + system CPU of this process */
 /* Sorts v in place; returns the q-quantile (0..1). */
 uint64_t bu_quantile(uint64_t *v, size_t n, double q);
+/* A round-trip run's result: "rate=R p50_us=P p99_us=Q" from the n
+ * latencies in lat, or "rate=R" alone when lat is NULL (run with lat=0). */
+void bu_rr_result(char *res, size_t len, double rate, uint64_t *lat, size_t n);
 
 /* The bench server (bench_server MODE ...), run as a separate process pinned
  * to the last CPU, listening on 127.0.0.1: mode "sink" reads until EOF and
