@@ -203,47 +203,60 @@ static DECLSPEC_NORETURN void ow_irp_completed_twice(PIRP Irp)
                  "IRP %p completed twice (IoCompleteRequest)", (void *)Irp);
 }
 
+/* Every case the straight line in IofCompleteRequest does not take, with
+ * its checks in the order they always ran: a location past the owner's, a
+ * STATUS_PENDING, the verifier's or the trace's record, then the walk. */
+static __attribute__((noinline)) void ow_complete_any(PIRP Irp)
+{
+    if (Irp->CurrentLocation - Irp->StackCount > 1)
+        ow_irp_completed_twice(Irp);
+    if (Irp->IoStatus.Status == STATUS_PENDING)
+        ow_violation(DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1001, (ULONG_PTR)Irp, 0, 0,
+                     "IRP %p completed with STATUS_PENDING", (void *)Irp);
+    if (ow_vf_hooked)   /* WSK no longer owns the IRP: verifier and trace records */
+        ow_vf_irp_completing(Irp);
+    PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
+    IoSkipCurrentIrpStackLocation(Irp);
+    ow_complete_walk(Irp, sp);
+}
+
 VOID IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
 {
     (void)PriorityBoost;
     if (__atomic_exchange_n(&Irp->OwState, OW_IRP_COMPLETED, __ATOMIC_ACQ_REL) == OW_IRP_COMPLETED)
         ow_irp_completed_twice(Irp);
-    int above_top = Irp->CurrentLocation - Irp->StackCount;   /* 0: at the owner's location */
-    if (above_top > 1)
-        ow_irp_completed_twice(Irp);
-    if (Irp->IoStatus.Status == STATUS_PENDING)
-        ow_violation(DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1001, (ULONG_PTR)Irp, 0, 0,
-                     "IRP %p completed with STATUS_PENDING", (void *)Irp);
-    if (__builtin_expect(ow_vf_hooked, 0)) {   /* WSK no longer owns the IRP: verifier and trace records */
-        ow_vf_irp_completing(Irp);
-    } else if (above_top == 0) {
-        /* The usual case, in a straight line: the current location is the
-         * owner's (an IRP of IoAllocateIrp that the provider passed on with
-         * IoSetNextIrpStackLocation), so the walk would visit it alone, as
-         * the owner's routine: no device, no OwState store on
-         * STATUS_MORE_PROCESSING_REQUIRED. ow_vf_hooked is 0, so is
-         * ow_vf_enabled (each writer in verifier.c sets hooked = enabled ||
-         * trace after enabled): the walk would take no IRQL before the call.
-         * Any other case goes to the walk before anything is changed. */
-        PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
-        PIO_COMPLETION_ROUTINE routine = sp->CompletionRoutine;
-        if (routine != NULL && ow_should_invoke(Irp, sp->Control)) {
-            PVOID context = sp->Context;
-            Irp->PendingReturned = (sp->Control & SL_PENDING_RETURNED) != 0;
-            IoSkipCurrentIrpStackLocation(Irp);
-            ow_zero_location(sp);
-            NTSTATUS rs = routine(NULL, Irp, context);
-            /* Turned on by the routine: the walk compares with 0 then. */
-            if (__builtin_expect(ow_vf_enabled, 0))
-                rs = ow_vf_after_owner_routine(Irp, routine, rs);
-            if (rs == STATUS_MORE_PROCESSING_REQUIRED)
-                return;   /* the owner's: touch nothing (see ow_complete_walk) */
-            IoSkipCurrentIrpStackLocation(Irp);
-            ow_complete_walk(Irp, sp + 1);
-            return;
-        }
+    /* The usual case, in a straight line: the current location is the
+     * owner's (an IRP of IoAllocateIrp that the provider passed on with
+     * IoSetNextIrpStackLocation), so the walk would visit it alone, as the
+     * owner's routine: no device, no OwState store on
+     * STATUS_MORE_PROCESSING_REQUIRED. ow_vf_hooked is 0, so is
+     * ow_vf_enabled (each writer in verifier.c sets hooked = enabled ||
+     * trace after enabled): the walk would take no IRQL before the call.
+     * Nothing of the rest (a location past the owner's, STATUS_PENDING,
+     * the verifier's record) can hold then: one test for the three sends
+     * every other case to ow_complete_any before anything is changed. */
+    if (__builtin_expect(Irp->CurrentLocation != Irp->StackCount || Irp->IoStatus.Status == STATUS_PENDING ||
+                         ow_vf_hooked, 0)) {
+        ow_complete_any(Irp);
+        return;
     }
     PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
+    PIO_COMPLETION_ROUTINE routine = sp->CompletionRoutine;
+    if (routine != NULL && ow_should_invoke(Irp, sp->Control)) {
+        PVOID context = sp->Context;
+        Irp->PendingReturned = (sp->Control & SL_PENDING_RETURNED) != 0;
+        IoSkipCurrentIrpStackLocation(Irp);
+        ow_zero_location(sp);
+        NTSTATUS rs = routine(NULL, Irp, context);
+        /* Turned on by the routine: the walk compares with 0 then. */
+        if (__builtin_expect(ow_vf_enabled, 0))
+            rs = ow_vf_after_owner_routine(Irp, routine, rs);
+        if (rs == STATUS_MORE_PROCESSING_REQUIRED)
+            return;   /* the owner's: touch nothing (see ow_complete_walk) */
+        IoSkipCurrentIrpStackLocation(Irp);
+        ow_complete_walk(Irp, sp + 1);
+        return;
+    }
     IoSkipCurrentIrpStackLocation(Irp);
     ow_complete_walk(Irp, sp);
 }
