@@ -100,10 +100,40 @@ static inline __attribute__((always_inline)) void ow_irp_reuse(PIRP Irp, NTSTATU
     Irp->IoStatus.Status = Iostatus;
 }
 
+/* ow_irp_reuse for one stack location (IoAllocateIrp(1, ...), what
+ * clients reuse): every byte of the packet stored once, the zeros in whole
+ * 16-byte blocks first, then the fields ow_irp_setup sets over them. Left
+ * to itself GCC cut the blocks those fields fall in into smaller stores
+ * around them (one block took three stores, another two). ThreadListEntry
+ * fills a block of its own: it is not zeroed first. The packet's bytes
+ * come out the same (compared with IoInitializeIrp's memset and setup on
+ * 200,000 random packets of 1 to 5 locations). */
+_Static_assert(offsetof(IRP, ThreadListEntry) % 16 == 0 && sizeof(LIST_ENTRY) == 16 && sizeof(IRP) % 16 == 0,
+               "ThreadListEntry is one 16-byte block");
+static inline __attribute__((nonnull, always_inline)) void ow_irp_reuse1(PIRP Irp, NTSTATUS Iostatus)
+{
+    UCHAR flags = Irp->AllocationFlags;
+    enum { list = offsetof(IRP, ThreadListEntry), after = list + sizeof(LIST_ENTRY) };
+    ow_zero(Irp, list);
+    ow_zero((unsigned char *)Irp + after, sizeof(IRP) - after);
+    ow_zero(ow_first_location(Irp), sizeof(IO_STACK_LOCATION));
+    __asm__("" ::: "memory");   /* the blocks whole, before the fields */
+    ow_irp_setup(Irp, IoSizeOfIrp(1), 1);
+    Irp->AllocationFlags = flags;
+    Irp->IoStatus.Status = Iostatus;
+}
+
 static __attribute__((noinline, cold)) void ow_irp_reuse_checked(PIRP Irp, NTSTATUS Iostatus,
                                                                  PVOID Caller)
 {
     ow_vf_irp_check_idle(Irp, "IoReuseIrp", Caller);
+    ow_irp_reuse(Irp, Iostatus, Irp->StackCount);
+}
+
+/* Any other number of stack locations, out of line: inlined beside the
+ * one-location copy, GCC shared address arithmetic of this loop with it. */
+static __attribute__((noinline)) void ow_irp_reuse_any(PIRP Irp, NTSTATUS Iostatus)
+{
     ow_irp_reuse(Irp, Iostatus, Irp->StackCount);
 }
 
@@ -116,9 +146,9 @@ VOID IoReuseIrp(PIRP Irp, NTSTATUS Iostatus)
     if (ow_vf_enabled)
         ow_irp_reuse_checked(Irp, Iostatus, __builtin_return_address(0));
     else if (Irp->StackCount == 1)
-        ow_irp_reuse(Irp, Iostatus, 1);
+        ow_irp_reuse1(Irp, Iostatus);
     else
-        ow_irp_reuse(Irp, Iostatus, Irp->StackCount);
+        ow_irp_reuse_any(Irp, Iostatus);
 }
 
 NTSTATUS IoSetCompletionRoutineEx(PDEVICE_OBJECT DeviceObject, PIRP Irp,
