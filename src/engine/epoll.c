@@ -775,6 +775,17 @@ static void ep_submit(void *st, struct ow_op *op)
     ow_mb_post(&s->mb, op);
 }
 
+/* ep_submit for ow_engine_submit's usual op, a caller's (internal.h): no
+ * test for a forget record. */
+static int ep_submit_op(void *st, struct ow_op *op)
+{
+    struct ep_state *s = st;
+    if (!ow_mb_direct_op(&s->mb, op, s == ep))
+        return ow_mb_post(&s->mb, op);
+    ow_opq_push(&s->local, op);   /* see ep_submit */
+    return 0;
+}
+
 static void ep_cancel(void *st, struct ow_op *op) { ow_mb_cancel(&((struct ep_state *)st)->mb, op); }
 
 /* The last op of an fd takes it out of the epoll set before it completes. */
@@ -794,6 +805,7 @@ const struct ow_backend ow_epoll_backend = {
     .stop = ep_stop,
     .fini = ep_fini,
     .submit = ep_submit,
+    .submit_op = ep_submit_op,
     .cancel = ep_cancel,
     .fd_idle_here = ep_fd_idle_here,
 };

@@ -832,13 +832,13 @@ static __attribute__((noinline)) void start_linked(struct ow_op *op)
 
 /* start() past its usual case. A CONNECT_SEND by a tail call before
  * start_any_rest's frame. */
-static __attribute__((noinline)) void start_any(struct ow_op *op)
+static __attribute__((noinline)) int start_any(struct ow_op *op)
 {
-    if (op->kind == OW_OP_CONNECT_SEND) {
+    if (op->kind == OW_OP_CONNECT_SEND)
         start_linked(op);
-        return;
-    }
-    start_any_rest(op);
+    else
+        start_any_rest(op);
+    return 0;   /* ur_submit_op's tail call */
 }
 
 /* start_linked's usual case, inline in start (which checked that no fault
@@ -907,25 +907,31 @@ static inline __attribute__((always_inline)) int start_io(struct ur_state *s, st
 /* A new op: start_io for the usual one, start_linked_usual for a
  * WskConnectEx's, start_any for the rest. s is this
  * thread's u, which both callers have at hand (ur_submit checked it is),
- * so start does not read the thread-local again. Inline in ur_submit, where
- * the usual op comes from (a completion chaining its next call): the call
- * in between cost a jump and two moves of the arguments an op. */
-static inline __attribute__((always_inline)) void start(struct ur_state *s, struct ow_op *op)
+ * so start does not read the thread-local again. Inline in ur_submit_op,
+ * where the usual op comes from (a completion chaining its next call): the
+ * call in between cost a jump and two moves of the arguments an op.
+ * no_faults: the caller knows no fault is configured (ur_submit_op). Returns
+ * 0, for ur_submit_op's tail call. */
+static inline __attribute__((always_inline)) int start_with(struct ur_state *s, struct ow_op *op, int no_faults)
 {
     assert(s == u);
-    if (!ow_fault_on()) {
+    if (no_faults || !ow_fault_on()) {
         if (op->kind == OW_OP_SEND) {
             if (start_io(s, op, OW_OP_SEND))
-                return;
+                return 0;
         } else if (op->kind == OW_OP_RECV) {
             if (start_io(s, op, OW_OP_RECV))
-                return;
+                return 0;
         } else if (op->kind == OW_OP_CONNECT_SEND) {
             if (start_linked_usual(s, op))
-                return;
+                return 0;
         }
     }
-    start_any(op);
+    return start_any(op);
+}
+static inline __attribute__((always_inline)) void start(struct ur_state *s, struct ow_op *op)
+{
+    (void)start_with(s, op, 0);
 }
 
 /* Asks the kernel to stop op's request; the op's own CQE completes it. */
@@ -1188,6 +1194,19 @@ static void ur_submit(void *st, struct ow_op *op)
     ow_mb_post(&s->mb, op);
 }
 
+/* ur_submit for ow_engine_submit's usual op (internal.h: a caller's op,
+ * seen with no fault configured), so neither is tested again: start's
+ * usual cases straight away. */
+static int ur_submit_op(void *st, struct ow_op *op)
+{
+    struct ur_state *s = st;
+    /* Each way out a tail call, or a return with no call made (start's
+     * usual cases): no frame. */
+    if (ow_mb_direct_op(&s->mb, op, s == u))
+        return start_with(s, op, 1);
+    return ow_mb_post(&s->mb, op);
+}
+
 static void ur_cancel(void *st, struct ow_op *op) { ow_mb_cancel(&((struct ur_state *)st)->mb, op); }
 
 /* ow_engine_close: the fd's ops end first (usually it has none left), then
@@ -1292,6 +1311,7 @@ const struct ow_backend ow_uring_backend = {
     .stop = ur_stop,
     .fini = ur_fini,
     .submit = ur_submit,
+    .submit_op = ur_submit_op,
     .cancel = ur_cancel,
     .fd_idle_here = ur_fd_idle_here,
     .close = ur_close,
