@@ -372,10 +372,13 @@ struct ow_fdent {
     union {
         struct {
             unsigned events;            /* epoll: interest currently registered */
-            unsigned registered : 1;    /* epoll: fd is in the epoll set */
-            unsigned gen : 31;          /* epoll: which registration of the fd number
+            unsigned gen;               /* epoll: which registration of the fd number
                                            it is (tags its events: epoll.c) */
-        };
+            unsigned char registered;   /* epoll: fd is in the epoll set (0 or 1) */
+        };                              /* whole words, not bit-fields: every
+                                           registration steps gen and every event
+                                           reads it (a bit-field's masks and
+                                           shifts: epoll rr ~10 Ir) */
         uintptr_t busy[2];              /* io_uring: [OW_Q_READ], [OW_Q_WRITE]: the op whose
                                            request is in the kernel, q[] only those behind
                                            it (uring.c, "per-fd books") */
