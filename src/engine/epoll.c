@@ -524,7 +524,7 @@ static void on_event(uint64_t tag, unsigned events)
 /* ---- mailbox ---------------------------------------------------------------- */
 
 /* A new op: tried at once if it may run, else queued behind its fd's ops. */
-static __attribute__((noinline)) void start_any(struct ow_op *op)
+static __attribute__((noinline)) void start_any_rest(struct ow_op *op)
 {
     int q = ow_op_queue(op);
     ssize_t res;
@@ -548,6 +548,38 @@ static __attribute__((noinline)) void start_any(struct ow_op *op)
     /* update_interest, whose idle test cannot pass (op is queued), inline:
      * a connect waits here, and start_any's frame is set up already. */
     update_interest_busy_inline(op->fd, e);
+}
+
+/* start_any_rest's steps for a WskConnectEx's CONNECT_SEND whose fd's
+ * entry is known and whose writers' queue is empty (a new socket's first
+ * op: the usual case), without its queue's dispatch and try_op_cold's: the
+ * same try, then the same wait. Anything else goes to start_any_rest by a
+ * tail call (the fd table's memory of the entry found last is all this
+ * changed). */
+static __attribute__((noinline)) void start_connect_send(struct ow_op *op)
+{
+    struct ow_fdent *e = ow_fdtab_find(&ep->fds, op->fd);
+    if (e == NULL || e->q[OW_Q_WRITE].head != NULL) {
+        start_any_rest(op);
+        return;
+    }
+    ssize_t res;
+    if (try_connect_send(op, &res, 0)) {
+        finish(op, res);
+        return;
+    }
+    ow_opq_push(&e->q[OW_Q_WRITE], op);
+    update_interest_busy_inline(op->fd, e);   /* op is queued: the fd is not idle */
+}
+
+/* A new op that start_with leaves (not a send or receive ready to try).
+ * A CONNECT_SEND by a tail call before start_any_rest's frame. */
+static __attribute__((noinline)) void start_any(struct ow_op *op)
+{
+    if (op->kind == OW_OP_CONNECT_SEND)
+        start_connect_send(op);
+    else
+        start_any_rest(op);
 }
 
 /* start_stream's case that try_io_one leaves to try_io (not one new
