@@ -180,11 +180,10 @@ static __attribute__((noinline)) struct ow_req *vf_buffer_req(struct ow_socket *
  * receive_start) for the pass under the socket's lock. A cache miss
  * (ow_cache_take finds none) goes the general way, which allocates.
  *
- * Returns that req, filled for lane, or NULL for the general path. The
- * op's stores come right after ow_req_init's, with which they fill whole
- * the 16-byte blocks of op.kind and op.u.io: the compiler drops ow_zero's
- * stores there (struct ow_req). The buffer is ow_buf_one_mdl's result in
- * iov_small, which ow_req_init made req->iov. */
+ * Returns that req, filled for lane, or NULL for the general path: made
+ * by ow_req_init_io, which zeroes only what such a request reads before
+ * writing it, then filled here. The buffer is ow_buf_one_mdl's result in
+ * iov_small, which ow_req_init_io made req->iov. */
 static inline __attribute__((always_inline)) struct ow_req *usual_io_req(PWSK_SOCKET Socket, PWSK_BUF Buffer,
         PIRP Irp, const char *what, ow_req_step_fn step, int lane, enum ow_op_kind kind, int ioflags)
 {
@@ -193,7 +192,7 @@ static inline __attribute__((always_inline)) struct ow_req *usual_io_req(PWSK_SO
     if (Irp == NULL || Buffer == NULL || ow_vf_enabled || !ow_buf_usual(Buffer, &one) ||
         (req = ow_cache_take(OW_CACHE_REQ, sizeof(*req))) == NULL)
         return NULL;
-    ow_req_init(req, ow_sock(Socket), Irp, what, step);
+    ow_req_init_io(req, ow_sock(Socket), Irp, what, step);
     req->lane = lane;
     req->op.kind = kind;
     req->op.u.io.iov = req->iov_small;

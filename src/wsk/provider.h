@@ -307,6 +307,51 @@ static inline void ow_req_init(struct ow_req *req, struct ow_socket *sock, PIRP 
     req->op.ctx = req;
     req->op.done = ow_req_op_done;
 }
+/* ow_req_init for the usual WskSend and WskReceive (connection.c's
+ * usual_io_req), which zeroes only what such a request reads before
+ * writing it: some 250 bytes zeroed cost it about a dozen stores more.
+ * Its maker writes lane, op.kind, op.u.io's iov, iovcnt and flags,
+ * iov_small[0], iovcnt, total and flags (receive_prepare: begin and
+ * begin_serves_held) after this. Left as they were, each read only by
+ * other requests or written before it is read:
+ *   - prev, next: the laneless list's (lane OW_LANE_NONE only);
+ *   - lane_next: written when the req queues (lane_enter), read only then;
+ *   - stage: WskConnectEx's; out_local, out_remote, accept_context,
+ *     accept_dispatch: WskAccept's;
+ *   - op.u.io past iov, iovcnt and flags (win_addr, addrlen, win_ctl,
+ *     ctllen, msg_flags): read by the engine for SENDMSG, RECVMSG and
+ *     CONNECT_SEND only, never for SEND or RECV;
+ *   - op.eng_next: written by ow_engine_submit, and by the engine's queues.
+ * Zeroed, as ow_req_init's ow_zero leaves them: the state flags (the
+ * block from cancel_requested to stage), begin, done, copy (req_free reads
+ * it), op.io_err, and the block of op.eng_done and op.eng_state (a cancel
+ * before the submit reads eng_state; ow_engine_submit zeroes eng_done too). */
+static inline void ow_req_init_io(struct ow_req *req, struct ow_socket *sock, PIRP irp, const char *what,
+                                  ow_req_step_fn step)
+{
+    int fd = sock->fd;
+    unsigned shard = sock->shard;
+    ow_zero(&req->cancel_requested, offsetof(struct ow_req, begin) - offsetof(struct ow_req, cancel_requested));
+    req->begin = NULL;
+    req->done = 0;
+    req->copy = NULL;
+    atomic_init(&req->refs, 1);
+    req->irp = irp;
+    req->sock = sock;
+    req->what = what;
+    req->step = step;
+    req->lane = OW_LANE_NONE;
+    req->iov = req->iov_small;
+    req->op.fd = fd;
+    req->op.shard = shard;
+    req->op.ctx = req;
+    req->op.done = ow_req_op_done;
+    req->op.io_err = 0;
+    ow_zero(&req->op.eng_done, offsetof(struct ow_op, eng_sa) - offsetof(struct ow_op, eng_done));
+}
+_Static_assert(offsetof(struct ow_req, begin) - offsetof(struct ow_req, cancel_requested) == 16 &&
+                   offsetof(struct ow_op, eng_sa) - offsetof(struct ow_op, eng_done) == 16,
+               "ow_req_init_io zeroes the state flags' block, and eng_done's and eng_state's, in a store each");
 /* ow_req_start for a caller that holds sock->lock (which this drops) and
  * found the socket open under it: WskSend and WskReceive check the
  * socket's state and start the request in one pass under its lock. */
