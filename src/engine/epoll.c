@@ -686,49 +686,48 @@ static void forget(int fd)
  * batch. */
 static inline __attribute__((always_inline)) int drain_inline(void)
 {
+    int stop = 0;
     for (;;) {
-        /* This thread's own submissions first: each was made before any
-         * forget record now in the mailbox (none is taken while one waits),
-         * so it must reach its fd's queue before that record ends what is
-         * there. One made during this pass (by a ->done) may still be here
-         * when its cancel comes: cancel() looks here too. */
-        struct ow_op *op = ep->local.head, *next;
-        ep->local.head = ep->local.tail = NULL;
-        int busy = op != NULL, unsubmitted, stop = 0;
-        /* Walked as a chain, ow_opq_pop's work without its queue: the
-         * rest stays in a register, not in a struct on the stack. */
-        for (; op != NULL; op = next) {
-            next = op->eng_next;
-            op->eng_next = NULL;
+        /* This thread's own submissions first, until none is left: also
+         * those a ->done makes meanwhile (a round trip's receive, made by
+         * its send's completion), so the usual turn is one pass, where
+         * taking the queue as a chain left them to a second (a round trip:
+         * 20 Ir). Each was made before any forget record now in the
+         * mailbox (none is taken while one waits: ep_on_owner), so it must
+         * reach its fd's queue before that record ends what is there. Nor
+         * do posts and cancels wait behind this walk: once one is made,
+         * this thread's submissions go behind it (ep_on_owner), and the
+         * queue runs out. One made by a ->done of the mailbox's ops below
+         * may still be here when its cancel comes: cancel() looks here too. */
+        struct ow_op *op;
+        while ((op = ow_opq_pop(&ep->local)) != NULL)
             start_with(op, 1);
-        }
         /* The mailbox: nothing posted, cancelled or stopped since the last
          * take (the usual turn) would answer an empty take and no cancel;
-         * that is known without setting up either (7 Ir a pass). */
-        if (!ow_mb_idle(&ep->mb)) {
-            struct ow_opq in;
-            stop = ow_mb_take(&ep->mb, &in);
-            while ((op = ow_opq_pop(&in)) != NULL) {
-                if (op->kind == OW_OP_FORGET)
-                    ow_mb_run_forget(&ep->mb, op, forget);
-                else
-                    start(op);
-                busy = 1;
-            }
-            while ((op = ow_mb_next_cancel(&ep->mb, &unsubmitted)) != NULL) {
-                if (unsubmitted)
-                    finish(op, -ECANCELED);
-                else
-                    cancel(op);
-                busy = 1;
-            }
-        }
-        if (!busy)
+         * the local queue is empty, so that is the answer (a stop asked
+         * keeps mb.work set, and is found by the take). */
+        if (ow_mb_idle(&ep->mb))
             return stop;
-        /* Nothing new since: the next pass would find nothing and answer
-         * as this one (a stop asked keeps mb.work set), so spare it (a
-         * round trip made it about once: 28 Ir). */
-        if (ep->local.head == NULL && ow_mb_idle(&ep->mb))
+        struct ow_opq in;
+        int busy = 0, unsubmitted;
+        stop = ow_mb_take(&ep->mb, &in);
+        while ((op = ow_opq_pop(&in)) != NULL) {
+            if (op->kind == OW_OP_FORGET)
+                ow_mb_run_forget(&ep->mb, op, forget);
+            else
+                start(op);
+            busy = 1;
+        }
+        while ((op = ow_mb_next_cancel(&ep->mb, &unsubmitted)) != NULL) {
+            if (unsubmitted)
+                finish(op, -ECANCELED);
+            else
+                cancel(op);
+            busy = 1;
+        }
+        /* Nothing taken (a stop asked keeps mb.work set): the next pass
+         * would find the same. Else its ->done calls may have made more. */
+        if (!busy)
             return stop;
     }
 }
@@ -792,10 +791,22 @@ static void ep_fini(void *st)
     ow_fdtab_free(&ep->fds);
 }
 
+/* On this shard's own thread with nothing posted, cancelled or stopped
+ * since the mailbox's last take (mb.work clear): an op made here may go to
+ * the local queue. Otherwise it goes behind what is posted: drain starts
+ * the local ops until none is left before it takes the mailbox, so a
+ * ->done that keeps submitting ops that complete at once would otherwise
+ * keep posts and cancels waiting; the next take clears work, and this
+ * thread's ops go straight again. */
+static inline int ep_on_owner(struct ep_state *s)
+{
+    return s == ep && atomic_load_explicit(&s->mb.work, memory_order_acquire) == 0;
+}
+
 static void ep_submit(void *st, struct ow_op *op)
 {
     struct ep_state *s = st;
-    if (ow_mb_direct(&s->mb, op, s == ep)) {
+    if (ow_mb_direct(&s->mb, op, ep_on_owner(s))) {
         /* On this shard's own thread (a completion chaining its next call):
          * queued here, no lock, no wake-up; the loop starts it before it
          * waits again (see drain). Not at once: ->done may be running inside
@@ -812,8 +823,15 @@ static void ep_submit(void *st, struct ow_op *op)
 static int ep_submit_op(void *st, struct ow_op *op)
 {
     struct ep_state *s = st;
-    if (!ow_mb_direct_op(&s->mb, op, s == ep))
+    /* ow_mb_direct_op's rule without its test of mb.forgets, which
+     * ep_on_owner's covers: a forget record not yet taken keeps work set
+     * (ow_mb_post sets it under the lock, before the close(2) that frees
+     * the number; only a take clears it), and once taken it runs in that
+     * pass, before the next pass starts an op queued here meanwhile, as
+     * it would one posted. */
+    if (!ep_on_owner(s))
         return ow_mb_post(&s->mb, op);
+    atomic_store(&op->eng_state, OW_MB_PENDING);   /* cancellable, but in no mailbox queue */
     ow_opq_push(&s->local, op);   /* see ep_submit */
     return 0;
 }

@@ -199,7 +199,8 @@ void ow_mb_set_owner(struct ow_mailbox *mb);                /* from its shard th
  * unless the op is a forget record or a close is waiting to be forgotten
  * (the op may be on a reused fd number: it queues behind that record).
  * Returns 1 with op marked pending (cancellable) as a post would mark it;
- * 0: post it. */
+ * 0: post it. (epoll's submit_op asks for an empty mailbox instead, which
+ * covers the forget record's case: epoll.c, ep_on_owner.) */
 static inline int ow_mb_direct_op(struct ow_mailbox *mb, struct ow_op *op, int on_owner)
 {
     if (!on_owner || atomic_load(&mb->forgets) != 0)
