@@ -877,6 +877,66 @@ static void test_from_done(struct ow_peer *echo)
     ow_net_close(fd);
 }
 
+/* A NOP whose ->done submits it again until told to stop: each completes
+ * at once on the engine thread, so the chain never waits. Posts and cancels
+ * from other threads must still get through (epoll: the engine thread's
+ * own queue is started until empty before the mailbox is taken, so a
+ * submit from ->done goes behind anything posted). */
+struct endless {
+    struct ow_op op;
+    atomic_long runs;
+    atomic_int stop, ended;
+};
+
+static void endless_done(struct ow_op *op, ssize_t res)
+{
+    struct endless *e = (struct endless *)op;
+    atomic_fetch_add(&e->runs, 1);
+    if (res == 0 && !atomic_load(&e->stop) && ow_engine_submit(op) == 0)
+        return;
+    pthread_mutex_lock(&g_mu);
+    atomic_store(&e->ended, 1);
+    pthread_cond_broadcast(&g_cv);
+    pthread_mutex_unlock(&g_mu);
+}
+
+static void test_endless_chain(void)
+{
+    ow_test_case = "posts and cancels get through a chain of ops that complete at once";
+    static struct endless e;
+    memset(&e, 0, sizeof(e));
+    e.op.kind = OW_OP_NOP;
+    e.op.fd = -1;
+    e.op.done = endless_done;
+    CHECK_EQ(ow_engine_submit(&e.op), 0);
+    while (atomic_load(&e.runs) < 1000)
+        usleep(100);
+    struct top k;
+    top_init(&k, OW_OP_NOP, -1);
+    CHECK_EQ(run_top(&k), 0);   /* posted from this thread while the chain runs */
+    int sv[2];
+    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+    char c;
+    struct iovec iv = { &c, 1 };
+    struct top r;
+    top_io(&r, OW_OP_RECV, sv[0], &iv, 1, 0);
+    submit(&r);
+    expect_pending(&r);
+    ow_engine_cancel(&r.op);
+    CHECK_EQ(wait_top(&r), -ECANCELED);
+    atomic_store(&e.stop, 1);
+    struct timespec ts;
+    deadline_in(&ts, WAIT_MS);
+    pthread_mutex_lock(&g_mu);
+    while (atomic_load(&e.ended) == 0)
+        if (pthread_cond_timedwait(&g_cv, &g_mu, &ts) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&g_mu);
+    CHECK_EQ(atomic_load(&e.ended), 1);
+    ow_net_close(sv[0]);
+    ow_net_close(sv[1]);
+}
+
 /* ->done submits two receives on one fd and cancels the first before
  * returning: on the engine thread a submit does not start the op there and
  * then (epoll queues it for the loop), so the cancel must still find it,
@@ -1314,6 +1374,7 @@ int main(void)
     test_stale_event();
     test_from_done(echo);
     test_cancel_before_start(echo);
+    test_endless_chain();
     test_poll(echo);
     test_foreign_threads();
     test_stress();
