@@ -346,20 +346,34 @@ void ow_lane_give_back(struct ow_socket *sock, int lane)
         ow_events_arm(sock);
 }
 
-/* Inlined into ow_req_finish and ow_req_finish_connect: connect_state < 0
- * leaves the socket's state alone. */
-static inline __attribute__((always_inline)) void req_finish(struct ow_req *req, NTSTATUS status,
-                                                             ULONG_PTR info, int connect_state)
+/* A held lane's give-back past its pass under the lock (lane_pass_locked):
+ * the req it handed the lane to starts, and receive events resume. Out of
+ * line: in the usual finish nothing queued meanwhile, and neither runs. */
+static __attribute__((noinline)) void lane_passed(struct ow_socket *sock, struct ow_req *next, BOOLEAN rearm)
 {
-    struct ow_socket *sock = req->sock;
-    PIRP irp = req->irp;
+    if (next) {
+        req_begin(next);
+        req_put(next);
+    }
+    if (rearm)
+        ow_events_arm(sock);
+}
 
-    ow_irp_disarm_cancel(irp);
+/* req_put, its freeing inline: the finish usually drops the last
+ * reference. A finished req was started: it holds its socket. */
+static inline __attribute__((always_inline)) void req_put_finished(struct ow_req *req, struct ow_socket *sock)
+{
+    if (atomic_fetch_sub(&req->refs, 1) == 1)
+        req_free_of(req, sock);        /* may drop the socket's last reference, finishing a close */
+}
 
-    ow_lock(&sock->lock);
-    if (connect_state >= 0)
-        sock->state = (enum ow_conn_state)connect_state;
-    sock->npending--;
+/* req_finish from under sock->lock (dropped here), sock->npending already
+ * counted down (and, for a connect, its state set): connect_state < 0
+ * leaves the socket's state alone. */
+static inline __attribute__((always_inline)) void req_finish_locked(struct ow_req *req, struct ow_socket *sock,
+                                                                    PIRP irp, NTSTATUS status, ULONG_PTR info,
+                                                                    int connect_state)
+{
     BOOLEAN held = FALSE, rearm = FALSE;
     struct ow_req *next = NULL;
     /* Out of its one place (lane_enter). A connect runs in no lane (its
@@ -402,20 +416,69 @@ static inline __attribute__((always_inline)) void req_finish(struct ow_req *req,
     }
     if (rearm)
         ow_events_arm(sock);
-    /* req_put, its freeing inline: the finish usually drops the last
-     * reference. A finished req was started: it holds its socket. */
-    if (atomic_fetch_sub(&req->refs, 1) == 1)
-        req_free_of(req, sock);        /* may drop the socket's last reference, finishing a close */
+    req_put_finished(req, sock);
 }
 
+/* ow_req_finish past its usual case, from under sock->lock. */
+static __attribute__((noinline)) void req_finish_other_locked(struct ow_req *req, struct ow_socket *sock, PIRP irp,
+                                                              NTSTATUS status, ULONG_PTR info)
+{
+    req_finish_locked(req, sock, irp, status, info, -1);
+}
+
+/* The usual finish of a send or receive: it ran in its lane and nothing
+ * queued behind it, so the lane is held (lane_leave's case with no next,
+ * where rearm needs !held) until the completion routine ran, then given
+ * back (lane_pass_locked) as req_finish_locked does. Only req is kept
+ * across IoCompleteRequest: the rest is read again from it (our reference
+ * keeps it, and its sock and lane never change once started), and the
+ * give-back's rare tails are out of line (lane_passed), so that the usual
+ * finish saves few registers. Every other case takes req_finish_locked's
+ * way, unchanged. */
 void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
 {
-    req_finish(req, status, info, -1);
+    struct ow_socket *sock = req->sock;
+    PIRP irp = req->irp;
+
+    ow_irp_disarm_cancel(irp);
+
+    ow_lock(&sock->lock);
+    sock->npending--;
+    if (req->lane != OW_LANE_NONE) {
+        struct ow_lane *lane = &sock->lanes[req->lane];
+        if (lane->busy == req && lane->head == NULL) {
+            lane->busy = &lane_borrowed;   /* held: lane_leave's case with none queued */
+            ow_unlock(&sock->lock);
+            irp->IoStatus.Status = status;
+            irp->IoStatus.Information = info;
+            IoCompleteRequest(irp, IO_NO_INCREMENT);
+
+            sock = req->sock;
+            BOOLEAN rearm;
+            ow_lock(&sock->lock);
+            struct ow_req *next = lane_pass_locked(sock, req->lane, &rearm);
+            ow_unlock(&sock->lock);
+            if (next != NULL || rearm)
+                lane_passed(sock, next, rearm);
+            req_put_finished(req, sock);
+            return;
+        }
+    }
+    req_finish_other_locked(req, sock, irp, status, info);
 }
 
 void ow_req_finish_connect(struct ow_req *req, NTSTATUS status, ULONG_PTR info, BOOLEAN connected)
 {
-    req_finish(req, status, info, connected ? OW_CONN_CONNECTED : OW_CONN_FAILED);
+    struct ow_socket *sock = req->sock;
+    PIRP irp = req->irp;
+    int connect_state = connected ? OW_CONN_CONNECTED : OW_CONN_FAILED;
+
+    ow_irp_disarm_cancel(irp);
+
+    ow_lock(&sock->lock);
+    sock->state = (enum ow_conn_state)connect_state;
+    sock->npending--;
+    req_finish_locked(req, sock, irp, status, info, connect_state);
 }
 
 NTSTATUS ow_req_error(struct ow_req *req, ssize_t res)
