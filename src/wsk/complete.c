@@ -332,10 +332,10 @@ static inline __attribute__((always_inline)) struct ow_req *lane_pass_locked(str
     return next;
 }
 
-void ow_lane_give_back(struct ow_socket *sock, int lane)
+/* ow_lane_give_back past taking sock->lock, which it drops. */
+static inline __attribute__((always_inline)) void lane_give_back_locked(struct ow_socket *sock, int lane)
 {
     BOOLEAN rearm;
-    ow_lock(&sock->lock);
     struct ow_req *next = lane_pass_locked(sock, lane, &rearm);
     ow_unlock(&sock->lock);
     if (next) {
@@ -346,17 +346,18 @@ void ow_lane_give_back(struct ow_socket *sock, int lane)
         ow_events_arm(sock);
 }
 
-/* A held lane's give-back past its pass under the lock (lane_pass_locked):
- * the req it handed the lane to starts, and receive events resume. Out of
- * line: in the usual finish nothing queued meanwhile, and neither runs. */
-static __attribute__((noinline)) void lane_passed(struct ow_socket *sock, struct ow_req *next, BOOLEAN rearm)
+void ow_lane_give_back(struct ow_socket *sock, int lane)
 {
-    if (next) {
-        req_begin(next);
-        req_put(next);
-    }
-    if (rearm)
-        ow_events_arm(sock);
+    ow_lock(&sock->lock);
+    lane_give_back_locked(sock, lane);
+}
+
+/* A held lane's give-back, from under sock->lock (dropped here), when a
+ * req queued meanwhile or receive events are to resume (ow_lane_give_back
+ * past its lock). Out of line: in the usual finish neither happens. */
+static __attribute__((noinline)) void held_pass_locked(struct ow_socket *sock, int lane)
+{
+    lane_give_back_locked(sock, lane);
 }
 
 /* req_put, its freeing inline: the finish usually drops the last
@@ -432,10 +433,10 @@ static __attribute__((noinline)) void req_finish_other_locked(struct ow_req *req
  * back (lane_pass_locked) as req_finish_locked does. Only req is kept
  * across IoCompleteRequest: the rest is read again from it (our reference
  * keeps it, and its sock and lane never change once started), and the
- * give-back's rare tails are out of line (lane_passed), so that the usual
- * finish saves few registers. Every other case takes req_finish_locked's
+ * give-back's rare cases are out of line (held_pass_locked), so that the
+ * usual finish saves few registers. Every other case takes req_finish_locked's
  * way, unchanged. */
-void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
+static inline __attribute__((always_inline)) void req_finish_io(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
 {
     struct ow_socket *sock = req->sock;
     PIRP irp = req->irp;
@@ -454,17 +455,26 @@ void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
             IoCompleteRequest(irp, IO_NO_INCREMENT);
 
             sock = req->sock;
-            BOOLEAN rearm;
             ow_lock(&sock->lock);
-            struct ow_req *next = lane_pass_locked(sock, req->lane, &rearm);
-            ow_unlock(&sock->lock);
-            if (next != NULL || rearm)
-                lane_passed(sock, next, rearm);
+            lane = &sock->lanes[req->lane];
+            /* lane_pass_locked's case with neither a req to hand over nor
+             * events to resume: the lane is free again. */
+            if (lane->head == NULL && !(req->lane == OW_LANE_RECV && sock->ev_mask != 0)) {
+                lane->busy = NULL;
+                ow_unlock(&sock->lock);
+            } else {
+                held_pass_locked(sock, req->lane);
+            }
             req_put_finished(req, sock);
             return;
         }
     }
     req_finish_other_locked(req, sock, irp, status, info);
+}
+
+void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
+{
+    req_finish_io(req, status, info);
 }
 
 void ow_req_finish_connect(struct ow_req *req, NTSTATUS status, ULONG_PTR info, BOOLEAN connected)
@@ -525,6 +535,17 @@ void ow_req_op_done(struct ow_op *op, ssize_t res)
     atomic_store(&req->in_engine, false);
     KIRQL old = ow_irql_raise(DISPATCH_LEVEL);   /* KeRaiseIrql, inline */
     req->step(req, res);
+    ow_irql_lower(old);
+}
+
+/* ow_req_op_done with a step whose whole work is ow_req_finish(req,
+ * STATUS_SUCCESS, info), in one frame: the step's call and ow_req_op_done's
+ * frame go. */
+void ow_req_op_finish(struct ow_req *req, ULONG_PTR info)
+{
+    atomic_store(&req->in_engine, false);
+    KIRQL old = ow_irql_raise(DISPATCH_LEVEL);
+    req_finish_io(req, STATUS_SUCCESS, info);
     ow_irql_lower(old);
 }
 

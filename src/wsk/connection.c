@@ -180,12 +180,16 @@ static __attribute__((noinline)) struct ow_req *vf_buffer_req(struct ow_socket *
  * receive_start) for the pass under the socket's lock. A cache miss
  * (ow_cache_take finds none) goes the general way, which allocates.
  *
+ * Its op's done is step's twin (send_done, receive_done): step's usual
+ * case in the frame of ow_req_op_finish, the rest through ow_req_op_done.
+ *
  * Returns that req, filled for lane, or NULL for the general path: made
  * by ow_req_init_io, which zeroes only what such a request reads before
  * writing it, then filled here. The buffer is ow_buf_one_mdl's result in
  * iov_small, which ow_req_init_io made req->iov. */
 static inline __attribute__((always_inline)) struct ow_req *usual_io_req(PWSK_SOCKET Socket, PWSK_BUF Buffer,
-        PIRP Irp, const char *what, ow_req_step_fn step, int lane, enum ow_op_kind kind, int ioflags)
+        PIRP Irp, const char *what, ow_req_step_fn step, ow_op_done_fn done, int lane, enum ow_op_kind kind,
+        int ioflags)
 {
     struct ow_req *req;
     struct ow_buf_one one;
@@ -193,6 +197,7 @@ static inline __attribute__((always_inline)) struct ow_req *usual_io_req(PWSK_SO
         (req = ow_cache_take(OW_CACHE_REQ, sizeof(*req))) == NULL)
         return NULL;
     ow_req_init_io(req, ow_sock(Socket), Irp, what, step);
+    req->op.done = done;
     req->lane = lane;
     req->op.kind = kind;
     req->op.u.io.iov = req->iov_small;
@@ -258,15 +263,34 @@ static __attribute__((noinline)) void send_step_other(struct ow_req *req, ssize_
     ow_req_finish(req, STATUS_SUCCESS, (ULONG_PTR)res);
 }
 
+/* Every byte sent and no push asked: send_step_other's last case. */
+static inline BOOLEAN send_ends_usual(const struct ow_req *req, ssize_t res)
+{
+    return res >= 0 && (size_t)res >= req->total && !(req->flags & WSK_FLAG_NODELAY);
+}
+
 static void send_step(struct ow_req *req, ssize_t res)
 {
-    /* Every byte sent and no push asked (send_step_other's last case):
-     * finished without a frame of its own. */
-    if (res >= 0 && (size_t)res >= req->total && !(req->flags & WSK_FLAG_NODELAY)) {
+    /* The usual end finishes without a frame of its own. */
+    if (send_ends_usual(req, res)) {
         ow_req_finish(req, STATUS_SUCCESS, (ULONG_PTR)res);
         return;
     }
     send_step_other(req, res);
+}
+
+/* The op's done of the usual WskSend (usual_io_req): send_step's usual end
+ * through ow_req_op_finish, all else through ow_req_op_done. Its test
+ * reads, before ow_req_op_finish clears in_engine, only what was set before
+ * the submit (total, flags) and the result: nothing a cancel changes. */
+static void send_done(struct ow_op *op, ssize_t res)
+{
+    struct ow_req *req = op->ctx;
+    if (send_ends_usual(req, res)) {
+        ow_req_op_finish(req, (ULONG_PTR)res);
+        return;
+    }
+    ow_req_op_done(op, res);
 }
 
 /* Under sock->lock: refused, or started. */
@@ -311,7 +335,7 @@ NTSTATUS WSKAPI ow_send(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP I
     struct ow_req *req;
     /* OW_IO_WAITALL: WSK does not complete a send early. */
     if ((Flags & ~(ULONG)WSK_FLAG_NODELAY) ||
-        (req = usual_io_req(Socket, Buffer, Irp, "WskSend", send_step, OW_LANE_SEND, OW_OP_SEND,
+        (req = usual_io_req(Socket, Buffer, Irp, "WskSend", send_step, send_done, OW_LANE_SEND, OW_OP_SEND,
                             OW_IO_WAITALL)) == NULL)
         return send_any(Socket, Buffer, Flags, Irp);
     req->flags = Flags;
@@ -343,18 +367,39 @@ static __attribute__((noinline)) void receive_step_other(struct ow_req *req, ssi
     ow_req_finish(req, STATUS_SUCCESS, (ULONG_PTR)n);
 }
 
+/* Bytes read with no error and no WAITALL left short (receive_step_other's
+ * last case): *n, the bytes to report. */
+static inline BOOLEAN receive_ends_usual(const struct ow_req *req, ssize_t res, size_t *n)
+{
+    if (res <= 0 || req->op.io_err < 0)
+        return FALSE;
+    *n = req->done + (size_t)res;
+    return *n >= req->total || !(req->flags & WSK_FLAG_WAITALL);
+}
+
 static void receive_step(struct ow_req *req, ssize_t res)
 {
-    /* Bytes read with no error and no WAITALL left short
-     * (receive_step_other's last case): finished without a frame. */
-    if (res > 0 && req->op.io_err >= 0) {
-        size_t n = req->done + (size_t)res;
-        if (n >= req->total || !(req->flags & WSK_FLAG_WAITALL)) {
-            ow_req_finish(req, STATUS_SUCCESS, (ULONG_PTR)n);
-            return;
-        }
+    /* The usual end finishes without a frame of its own. */
+    size_t n;
+    if (receive_ends_usual(req, res, &n)) {
+        ow_req_finish(req, STATUS_SUCCESS, (ULONG_PTR)n);
+        return;
     }
     receive_step_other(req, res);
+}
+
+/* The op's done of the usual WskReceive, as send_done: its test also reads
+ * io_err (the engine's, set before done runs) and done (receive_begin's,
+ * set before the submit). */
+static void receive_done(struct ow_op *op, ssize_t res)
+{
+    struct ow_req *req = op->ctx;
+    size_t n;
+    if (receive_ends_usual(req, res, &n)) {
+        ow_req_op_finish(req, (ULONG_PTR)n);
+        return;
+    }
+    ow_req_op_done(op, res);
 }
 
 /* The receive got its lane: data an event held back comes first. */
@@ -505,7 +550,7 @@ NTSTATUS WSKAPI ow_receive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIR
 {
     struct ow_req *req;
     if ((Flags & ~(ULONG)WSK_FLAG_WAITALL) ||
-        (req = usual_io_req(Socket, Buffer, Irp, "WskReceive", receive_step, OW_LANE_RECV, OW_OP_RECV,
+        (req = usual_io_req(Socket, Buffer, Irp, "WskReceive", receive_step, receive_done, OW_LANE_RECV, OW_OP_RECV,
                             (Flags & WSK_FLAG_WAITALL) ? OW_IO_WAITALL : 0)) == NULL)
         return receive_any(Socket, Buffer, Flags, Irp);
     receive_prepare(req, Flags);

@@ -267,8 +267,13 @@ static inline NTSTATUS ow_complete_now(PIRP Irp, NTSTATUS Status, ULONG_PTR Info
  * STATUS_FILE_FORCED_CLOSED instead (a call racing WskCloseSocket). */
 NTSTATUS ow_req_start(struct ow_req *req);
 struct ow_req *ow_req_new(struct ow_socket *sock, PIRP irp, const char *what, ow_req_step_fn step);
-/* The engine op's completion routine of every request. */
+/* The engine op's completion routine of every request: req->step at
+ * DISPATCH_LEVEL. */
 void ow_req_op_done(struct ow_op *op, ssize_t res);
+/* What ow_req_op_done does for a completion whose step would only call
+ * ow_req_finish(req, STATUS_SUCCESS, info): the op->done of the usual
+ * WskSend and WskReceive (connection.c) calls it after its step's test. */
+void ow_req_op_finish(struct ow_req *req, ULONG_PTR info);
 /* ow_req_new, inline: WskSend, WskReceive and WskConnectEx make one on
  * every call, and the call and its frame cost about a fifth of its work. */
 static inline void ow_req_init(struct ow_req *req, struct ow_socket *sock, PIRP irp, const char *what,
