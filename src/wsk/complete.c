@@ -28,6 +28,16 @@ static inline __attribute__((always_inline)) void req_free_of(struct ow_req *req
         ow_sock_unref(sock);
 }
 
+/* req_free_of for a req made by connection.c's usual_io_req, which owns no
+ * heap memory: its iov is iov_small (ow_req_init_io's, and only
+ * ow_buf_to_iov_any, which it never calls, points it elsewhere) and its
+ * copy NULL (only WskConnectEx, a drain and datagram calls set one). */
+static inline __attribute__((always_inline)) void req_free_usual_io(struct ow_req *req, struct ow_socket *sock)
+{
+    ow_cache_free(OW_CACHE_REQ, req, sizeof(*req));
+    ow_sock_unref(sock);               /* finished, so started: it holds its socket */
+}
+
 static inline __attribute__((always_inline)) void req_free(struct ow_req *req)
 {
     req_free_of(req, req->holds_sock ? req->sock : NULL);
@@ -362,10 +372,16 @@ static __attribute__((noinline)) void held_pass_locked(struct ow_socket *sock, i
 
 /* req_put, its freeing inline: the finish usually drops the last
  * reference. A finished req was started: it holds its socket. */
-static inline __attribute__((always_inline)) void req_put_finished(struct ow_req *req, struct ow_socket *sock)
+static inline __attribute__((always_inline)) void req_put_finished(struct ow_req *req, struct ow_socket *sock,
+                                                                   BOOLEAN usual_io)
 {
-    if (atomic_fetch_sub(&req->refs, 1) == 1)
-        req_free_of(req, sock);        /* may drop the socket's last reference, finishing a close */
+    if (atomic_fetch_sub(&req->refs, 1) == 1) {
+        /* may drop the socket's last reference, finishing a close */
+        if (usual_io)
+            req_free_usual_io(req, sock);
+        else
+            req_free_of(req, sock);
+    }
 }
 
 /* req_finish from under sock->lock (dropped here), sock->npending already
@@ -417,7 +433,7 @@ static inline __attribute__((always_inline)) void req_finish_locked(struct ow_re
     }
     if (rearm)
         ow_events_arm(sock);
-    req_put_finished(req, sock);
+    req_put_finished(req, sock, FALSE);
 }
 
 /* ow_req_finish past its usual case, from under sock->lock. */
@@ -436,7 +452,8 @@ static __attribute__((noinline)) void req_finish_other_locked(struct ow_req *req
  * give-back's rare cases are out of line (held_pass_locked), so that the
  * usual finish saves few registers. Every other case takes req_finish_locked's
  * way, unchanged. */
-static inline __attribute__((always_inline)) void req_finish_io(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
+static inline __attribute__((always_inline)) void req_finish_io(struct ow_req *req, NTSTATUS status, ULONG_PTR info,
+                                                                BOOLEAN usual_io)
 {
     struct ow_socket *sock = req->sock;
     PIRP irp = req->irp;
@@ -465,7 +482,7 @@ static inline __attribute__((always_inline)) void req_finish_io(struct ow_req *r
             } else {
                 held_pass_locked(sock, req->lane);
             }
-            req_put_finished(req, sock);
+            req_put_finished(req, sock, usual_io);
             return;
         }
     }
@@ -474,7 +491,7 @@ static inline __attribute__((always_inline)) void req_finish_io(struct ow_req *r
 
 void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
 {
-    req_finish_io(req, status, info);
+    req_finish_io(req, status, info, FALSE);
 }
 
 void ow_req_finish_connect(struct ow_req *req, NTSTATUS status, ULONG_PTR info, BOOLEAN connected)
@@ -540,12 +557,13 @@ void ow_req_op_done(struct ow_op *op, ssize_t res)
 
 /* ow_req_op_done with a step whose whole work is ow_req_finish(req,
  * STATUS_SUCCESS, info), in one frame: the step's call and ow_req_op_done's
- * frame go. */
+ * frame go. Only the op->done of usual_io_req's requests calls it: their
+ * freeing is req_free_usual_io. */
 void ow_req_op_finish(struct ow_req *req, ULONG_PTR info)
 {
     atomic_store(&req->in_engine, false);
     KIRQL old = ow_irql_raise(DISPATCH_LEVEL);
-    req_finish_io(req, STATUS_SUCCESS, info);
+    req_finish_io(req, STATUS_SUCCESS, info, TRUE);   /* its req is usual_io_req's */
     ow_irql_lower(old);
 }
 

@@ -272,7 +272,9 @@ struct ow_req *ow_req_new(struct ow_socket *sock, PIRP irp, const char *what, ow
 void ow_req_op_done(struct ow_op *op, ssize_t res);
 /* What ow_req_op_done does for a completion whose step would only call
  * ow_req_finish(req, STATUS_SUCCESS, info): the op->done of the usual
- * WskSend and WskReceive (connection.c) calls it after its step's test. */
+ * WskSend and WskReceive (connection.c) calls it after its step's test.
+ * For their requests only (usual_io_req's): it frees req as one that owns
+ * no heap memory. */
 void ow_req_op_finish(struct ow_req *req, ULONG_PTR info);
 /* ow_req_new, inline: WskSend, WskReceive and WskConnectEx make one on
  * every call, and the call and its frame cost about a fifth of its work. */
