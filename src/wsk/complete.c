@@ -100,9 +100,10 @@ static inline __attribute__((always_inline)) void req_continue(struct ow_req *re
  * borrowed it, or a finished req holds it until its completion routine
  * ran) or, in the accept lane, socket.c's sentinel: none of them a req.
  * Lane bookkeeping: returns TRUE when req may run now. */
-static inline __attribute__((always_inline)) BOOLEAN lane_enter(struct ow_socket *sock, struct ow_req *req)
+static inline __attribute__((always_inline)) BOOLEAN lane_enter(struct ow_socket *sock, struct ow_req *req,
+                                                                BOOLEAN laned)
 {
-    if (req->lane == OW_LANE_NONE) {
+    if (!laned && req->lane == OW_LANE_NONE) {
         req->prev = NULL;
         req->next = sock->laneless;
         if (sock->laneless)
@@ -230,9 +231,10 @@ static inline __attribute__((always_inline)) void req_arm_irp(struct ow_req *req
 }
 
 /* ow_req_start past arming its IRP, with sock->lock held (dropped here);
- * `open` is sock->life == OW_LIFE_OPEN, read under that lock. */
+ * `open` is sock->life == OW_LIFE_OPEN, read under that lock. `io`: req
+ * is ow_req_start_io_locked's, of a lane and with no begin step to run. */
 static inline __attribute__((always_inline)) NTSTATUS req_start_locked(struct ow_req *req, struct ow_socket *sock,
-                                                                       PIRP irp, BOOLEAN open)
+                                                                       PIRP irp, BOOLEAN open, BOOLEAN io)
 {
     /* One pass under the lock: the socket reference (held until the req's
      * last reference, even when refused, as a cancel routine may already be
@@ -243,7 +245,7 @@ static inline __attribute__((always_inline)) NTSTATUS req_start_locked(struct ow
     BOOLEAN run_now = FALSE, skip_begin = FALSE;
     if (open) {
         sock->npending++;
-        run_now = lane_enter(sock, req);
+        run_now = lane_enter(sock, req, io);
         /* Queued, another thread may start and finish it as soon as the
          * lock goes: ours, until this call returns. Running now, none is
          * needed: until req_begin submits or finishes it, nothing else can
@@ -256,7 +258,7 @@ static inline __attribute__((always_inline)) NTSTATUS req_start_locked(struct ow
          * receive event, which borrows the lane: not while this req holds
          * it) and submit, as req_begin does for a cancelled req: no pass of
          * its own under the lock. */
-        else if (req->begin_serves_held && sock->ev_held_len == 0)
+        else if (io || (req->begin_serves_held && sock->ev_held_len == 0))
             skip_begin = TRUE;
     }
     ow_unlock(&sock->lock);
@@ -292,7 +294,7 @@ NTSTATUS ow_req_start(struct ow_req *req)
     PIRP irp = req->irp;
     req_arm_irp(req, irp);
     ow_lock(&sock->lock);
-    return req_start_locked(req, sock, irp, sock->life == OW_LIFE_OPEN);
+    return req_start_locked(req, sock, irp, sock->life == OW_LIFE_OPEN, FALSE);
 }
 
 /* The IRP is armed under the lock here, which changes nothing for a cancel
@@ -304,7 +306,20 @@ NTSTATUS ow_req_start_locked(struct ow_req *req)
     struct ow_socket *sock = req->sock;
     PIRP irp = req->irp;
     req_arm_irp(req, irp);
-    return req_start_locked(req, sock, irp, TRUE);
+    return req_start_locked(req, sock, irp, TRUE, FALSE);
+}
+
+/* ow_req_start_locked for a send's or receive's req whose begin step, if
+ * it has one, would do nothing: a send has none; a receive with bytes
+ * asked, its socket holding none under the lock its caller holds, would
+ * skip it (req_start_locked's own test), so it is skipped unasked. A
+ * lane's req: lane_enter needs no test for the laneless list. */
+NTSTATUS ow_req_start_io_locked(struct ow_req *req)
+{
+    struct ow_socket *sock = req->sock;
+    PIRP irp = req->irp;
+    req_arm_irp(req, irp);
+    return req_start_locked(req, sock, irp, TRUE, TRUE);
 }
 
 /* A request got its lane: its begin step, or its engine op. */

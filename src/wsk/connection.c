@@ -299,7 +299,7 @@ static inline __attribute__((always_inline)) NTSTATUS send_locked(struct ow_req 
     NTSTATUS st = need_sendable(sock);
     if (!NT_SUCCESS(st))
         return io_refused(req, st);
-    return ow_req_start_locked(req);   /* need_sendable found it open */
+    return ow_req_start_io_locked(req);   /* need_sendable found it open; a send has no begin step */
 }
 
 static __attribute__((noinline)) NTSTATUS send_any(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp)
@@ -498,7 +498,7 @@ static inline __attribute__((always_inline)) NTSTATUS receive_locked(struct ow_r
      * nothing asked or bytes held (receive_held_locked's test). */
     if (req->total == 0 || sock->ev_held_len > 0)
         return receive_held_locked(req, sock);
-    return ow_req_start_locked(req);
+    return ow_req_start_io_locked(req);   /* bytes asked, none held: receive_begin has nothing to do */
 }
 
 /* receive_any's request, with what its begin step needs. */

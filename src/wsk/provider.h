@@ -363,6 +363,10 @@ _Static_assert(offsetof(struct ow_req, begin) - offsetof(struct ow_req, cancel_r
  * found the socket open under it: WskSend and WskReceive check the
  * socket's state and start the request in one pass under its lock. */
 NTSTATUS ow_req_start_locked(struct ow_req *req);
+/* ow_req_start_locked for a req of the send or receive lane with no begin
+ * step to run: none (a send), or a receive's with bytes asked while the
+ * socket holds none (sock->ev_held_len == 0 under the same lock pass). */
+NTSTATUS ow_req_start_io_locked(struct ow_req *req);
 /* Submits req->op again for the next stage (from a step function). */
 void ow_req_continue(struct ow_req *req);
 /* Completes the request's IRP, then starts the next request of its lane and
