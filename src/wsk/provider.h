@@ -289,6 +289,24 @@ static inline struct ow_req *ow_req_make(struct ow_socket *sock, PIRP irp, const
     ow_req_init(req, sock, irp, what, step);
     return req;
 }
+/* What ow_req_init and ow_req_init_io both write after their zeroing:
+ * fd and shard are sock's, read by the caller before it (see ow_req_init). */
+static inline __attribute__((always_inline)) void ow_req_fill(struct ow_req *req, struct ow_socket *sock, int fd,
+                                                              unsigned shard, PIRP irp, const char *what,
+                                                              ow_req_step_fn step)
+{
+    atomic_init(&req->refs, 1);
+    req->irp = irp;
+    req->sock = sock;
+    req->what = what;
+    req->step = step;
+    req->lane = OW_LANE_NONE;
+    req->iov = req->iov_small;
+    req->op.fd = fd;
+    req->op.shard = shard;
+    req->op.ctx = req;
+    req->op.done = ow_req_op_done;
+}
 /* ow_req_make's filling of the req's memory (from ow_cache_take, for a
  * maker that takes it itself). */
 static inline void ow_req_init(struct ow_req *req, struct ow_socket *sock, PIRP irp, const char *what,
@@ -302,17 +320,7 @@ static inline void ow_req_init(struct ow_req *req, struct ow_socket *sock, PIRP 
     int fd = sock->fd;
     unsigned shard = sock->shard;
     ow_zero(req, OW_REQ_ZEROED);       /* cancel_requested, in_engine: false */
-    atomic_init(&req->refs, 1);
-    req->irp = irp;
-    req->sock = sock;
-    req->what = what;
-    req->step = step;
-    req->lane = OW_LANE_NONE;
-    req->iov = req->iov_small;
-    req->op.fd = fd;
-    req->op.shard = shard;
-    req->op.ctx = req;
-    req->op.done = ow_req_op_done;
+    ow_req_fill(req, sock, fd, shard, irp, what, step);
 }
 /* ow_req_init for the usual WskSend and WskReceive (connection.c's
  * usual_io_req), which zeroes only what such a request reads before
@@ -342,17 +350,7 @@ static inline void ow_req_init_io(struct ow_req *req, struct ow_socket *sock, PI
     req->begin = NULL;
     req->done = 0;
     req->copy = NULL;
-    atomic_init(&req->refs, 1);
-    req->irp = irp;
-    req->sock = sock;
-    req->what = what;
-    req->step = step;
-    req->lane = OW_LANE_NONE;
-    req->iov = req->iov_small;
-    req->op.fd = fd;
-    req->op.shard = shard;
-    req->op.ctx = req;
-    req->op.done = ow_req_op_done;
+    ow_req_fill(req, sock, fd, shard, irp, what, step);
     req->op.io_err = 0;
     ow_zero(&req->op.eng_done, offsetof(struct ow_op, eng_sa) - offsetof(struct ow_op, eng_done));
 }
