@@ -399,6 +399,26 @@ int ow_engine_submit(struct ow_op *op)
     return be->submit_op(sh->state, op);
 }
 
+int ow_engine_submit_io(struct ow_op *op)
+{
+    assert(op != NULL && op->done != NULL && (op->kind == OW_OP_SEND || op->kind == OW_OP_RECV));
+    const struct ow_backend *be = atomic_load(&g_backend);
+    /* As ow_engine_submit's usual op: its state reset, then to the backend's
+     * submit_op; anything else (no engine, a fault configured, a shard out
+     * of range after all) goes ow_engine_submit's whole way. */
+    if (be == NULL || ow_fault_on() || op->shard >= atomic_load_explicit(&g_nshards, memory_order_relaxed))
+        return ow_engine_submit(op);
+    op->eng_next = NULL;
+    op->eng_done = 0;
+    op->io_err = 0;
+    struct ow_priv *p = ow_priv(op);
+    memset(&p->cancel_next, 0, sizeof(*p) - offsetof(struct ow_priv, cancel_next));
+    struct ow_shard *sh = &ow_shards[op->shard];
+    ow_kernel_order();
+    ow_inflight_add(sh);
+    return be->submit_op(sh->state, op);
+}
+
 void ow_engine_cancel(struct ow_op *op)
 {
     const struct ow_backend *be = atomic_load(&g_backend);

@@ -142,6 +142,10 @@ int  ow_engine_current_shard(void);       /* the shard this thread runs, or -1 *
 void *ow_engine_scratch(void);
 
 int  ow_engine_submit(struct ow_op *op);  /* 0, or -errno: not queued, ->done never runs */
+/* ow_engine_submit for a SEND or RECV op whose caller built it whole: done
+ * set, kind SEND or RECV, shard a socket's own (in range); the same answer
+ * and contract, without testing what the caller vouches for. */
+int  ow_engine_submit_io(struct ow_op *op);
 void ow_engine_cancel(struct ow_op *op);
 
 /* Call before closing fd (ow_net_close does): every op still on fd ends

@@ -59,12 +59,14 @@ struct ow_req *ow_req_new(struct ow_socket *sock, PIRP irp, const char *what, ow
 void ow_req_free_unstarted(struct ow_req *req) { req_put(req); }
 
 /* Submits the engine op; on refusal the request finishes with the mapped
- * status. A cancel that raced with the submission is re-delivered. */
-static inline __attribute__((always_inline)) void req_submit(struct ow_req *req)
+ * status. A cancel that raced with the submission is re-delivered. io: a
+ * send's or receive's op that usual_io_req built (ow_req_start_io_locked's),
+ * whose kind and done ow_engine_submit_io need not test. */
+static inline __attribute__((always_inline)) void req_submit(struct ow_req *req, BOOLEAN io)
 {
     req_get(req);
     atomic_store(&req->in_engine, true);
-    int rc = ow_engine_submit(&req->op);
+    int rc = io ? ow_engine_submit_io(&req->op) : ow_engine_submit(&req->op);
     if (rc < 0) {
         /* Through the step, so its error path runs (a connect fails its socket). */
         ow_req_op_done(&req->op, rc);
@@ -75,8 +77,8 @@ static inline __attribute__((always_inline)) void req_submit(struct ow_req *req)
 }
 
 /* ow_req_continue; inline in ow_req_start, which runs it for nearly every
- * request that gets its lane at once. */
-static inline __attribute__((always_inline)) void req_continue(struct ow_req *req)
+ * request that gets its lane at once. io as req_submit's. */
+static inline __attribute__((always_inline)) void req_continue(struct ow_req *req, BOOLEAN io)
 {
     if (atomic_load(&req->cancel_requested)) {
         /* Through the step, as an engine failure goes (req_submit): a
@@ -89,7 +91,7 @@ static inline __attribute__((always_inline)) void req_continue(struct ow_req *re
             ow_req_finish(req, STATUS_CANCELLED, 0);
         return;
     }
-    req_submit(req);
+    req_submit(req, io);
 }
 
 /* Where a started request lives, under sock->lock, from its start to its
@@ -279,7 +281,7 @@ static inline __attribute__((always_inline)) NTSTATUS req_start_locked(struct ow
         if (!skip_begin && req->begin != NULL && !atomic_load(&req->cancel_requested))
             req->begin(req);
         else
-            req_continue(req);             /* finishes at once if cancelled */
+            req_continue(req, io);         /* finishes at once if cancelled */
         return STATUS_PENDING;
     }
     if (atomic_load(&req->cancel_requested))
@@ -331,7 +333,7 @@ static void req_begin(struct ow_req *req)
         ow_req_continue(req);
 }
 
-void ow_req_continue(struct ow_req *req) { req_continue(req); }
+void ow_req_continue(struct ow_req *req) { req_continue(req, FALSE); }
 
 BOOLEAN ow_lane_borrow_locked(struct ow_socket *sock, int lane)
 {
