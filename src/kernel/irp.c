@@ -4,6 +4,7 @@
  * IoCompleteRequest is diagnosed instead of running completion routines on
  * an IRP its owner may already have freed or reused. */
 #include "kernel.h"
+#include "irp.h"
 #include "verifier/verifier.h"
 #include "engine/cache.h"
 
@@ -250,6 +251,30 @@ static __attribute__((noinline)) void ow_complete_any(PIRP Irp)
     ow_complete_walk(Irp, sp);
 }
 
+/* The owner's location sp, just left (the current location is past it):
+ * its routine, then the walk on, as ow_complete_walk would run them; the
+ * straight line of IofCompleteRequest and ow_irp_complete_unpassed, whose
+ * test sent every other case to ow_complete_any. */
+static inline __attribute__((always_inline)) void ow_complete_owner(PIRP Irp, PIO_STACK_LOCATION sp)
+{
+    PIO_COMPLETION_ROUTINE routine = sp->CompletionRoutine;
+    if (routine != NULL && ow_should_invoke(Irp, sp->Control)) {
+        PVOID context = sp->Context;
+        Irp->PendingReturned = (sp->Control & SL_PENDING_RETURNED) != 0;
+        ow_zero_location(sp);
+        NTSTATUS rs = routine(NULL, Irp, context);
+        /* Turned on by the routine: the walk compares with 0 then. */
+        if (__builtin_expect(ow_vf_enabled, 0))
+            rs = ow_vf_after_owner_routine(Irp, routine, rs);
+        if (rs == STATUS_MORE_PROCESSING_REQUIRED)
+            return;   /* the owner's: touch nothing (see ow_complete_walk) */
+        IoSkipCurrentIrpStackLocation(Irp);
+        ow_complete_walk(Irp, sp + 1);
+        return;
+    }
+    ow_complete_walk(Irp, sp);
+}
+
 VOID IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
 {
     (void)PriorityBoost;
@@ -271,24 +296,26 @@ VOID IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
         return;
     }
     PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
-    PIO_COMPLETION_ROUTINE routine = sp->CompletionRoutine;
-    if (routine != NULL && ow_should_invoke(Irp, sp->Control)) {
-        PVOID context = sp->Context;
-        Irp->PendingReturned = (sp->Control & SL_PENDING_RETURNED) != 0;
-        IoSkipCurrentIrpStackLocation(Irp);
-        ow_zero_location(sp);
-        NTSTATUS rs = routine(NULL, Irp, context);
-        /* Turned on by the routine: the walk compares with 0 then. */
-        if (__builtin_expect(ow_vf_enabled, 0))
-            rs = ow_vf_after_owner_routine(Irp, routine, rs);
-        if (rs == STATUS_MORE_PROCESSING_REQUIRED)
-            return;   /* the owner's: touch nothing (see ow_complete_walk) */
-        IoSkipCurrentIrpStackLocation(Irp);
-        ow_complete_walk(Irp, sp + 1);
+    IoSkipCurrentIrpStackLocation(Irp);
+    ow_complete_owner(Irp, sp);
+}
+
+/* IoSetNextIrpStackLocation then IoCompleteRequest, for an IRP its
+ * receiver completes without having passed it on: IofCompleteRequest's
+ * usual case (the location past the owner's is current) takes its straight
+ * line with neither the step down nor the step back up, which cancel out.
+ * Every other case takes the pair and IofCompleteRequest, as before. */
+VOID ow_irp_complete_unpassed(PIRP Irp)
+{
+    if (__builtin_expect(Irp->CurrentLocation != Irp->StackCount + 1 || Irp->IoStatus.Status == STATUS_PENDING ||
+                         ow_vf_hooked, 0)) {
+        IoSetNextIrpStackLocation(Irp);
+        IofCompleteRequest(Irp, IO_NO_INCREMENT);
         return;
     }
-    IoSkipCurrentIrpStackLocation(Irp);
-    ow_complete_walk(Irp, sp);
+    if (__atomic_exchange_n(&Irp->OwState, OW_IRP_COMPLETED, __ATOMIC_ACQ_REL) == OW_IRP_COMPLETED)
+        ow_irp_completed_twice(Irp);
+    ow_complete_owner(Irp, IoGetCurrentIrpStackLocation(Irp) - 1);
 }
 
 BOOLEAN IoCancelIrp(PIRP Irp)

@@ -17,6 +17,7 @@
 #include "engine/cache.h"
 #include "verifier/verifier.h"
 #include "pending.h"
+#include "kernel/irp.h"
 
 /* Version we fully implement, reported in WSK_PROVIDER_CHARACTERISTICS. */
 #define OW_WSK_HIGHEST_VERSION MAKE_WSK_VERSION(1, 0)
@@ -251,11 +252,12 @@ static inline NTSTATUS ow_complete_now(PIRP Irp, NTSTATUS Status, ULONG_PTR Info
 {
     if (Irp == NULL)
         return Status;
-    /* The client's completion routine sits in the next stack location. */
-    IoSetNextIrpStackLocation(Irp);
+    /* The client's completion routine sits in the next stack location:
+     * IoSetNextIrpStackLocation and IoCompleteRequest, without the step
+     * there and back in the usual case (irp.h). */
     Irp->IoStatus.Status = Status;
     Irp->IoStatus.Information = Information;
-    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    ow_irp_complete_unpassed(Irp);
     return Status;
 }
 
