@@ -511,7 +511,8 @@ void ow_req_finish(struct ow_req *req, NTSTATUS status, ULONG_PTR info)
     req_finish_io(req, status, info, FALSE);
 }
 
-void ow_req_finish_connect(struct ow_req *req, NTSTATUS status, ULONG_PTR info, BOOLEAN connected)
+static inline __attribute__((always_inline)) void req_finish_connect(struct ow_req *req, NTSTATUS status,
+                                                                     ULONG_PTR info, BOOLEAN connected)
 {
     struct ow_socket *sock = req->sock;
     PIRP irp = req->irp;
@@ -523,6 +524,11 @@ void ow_req_finish_connect(struct ow_req *req, NTSTATUS status, ULONG_PTR info, 
     sock->state = (enum ow_conn_state)connect_state;
     sock->npending--;
     req_finish_locked(req, sock, irp, status, info, connect_state);
+}
+
+void ow_req_finish_connect(struct ow_req *req, NTSTATUS status, ULONG_PTR info, BOOLEAN connected)
+{
+    req_finish_connect(req, status, info, connected);
 }
 
 NTSTATUS ow_req_error(struct ow_req *req, ssize_t res)
@@ -576,13 +582,23 @@ void ow_req_op_done(struct ow_op *op, ssize_t res)
  * STATUS_SUCCESS, info), in one frame: the step's call and ow_req_op_done's
  * frame go. Only the op->done of usual_io_req's requests calls it: their
  * freeing is req_free_usual_io. */
-void ow_req_op_finish(struct ow_req *req, ULONG_PTR info)
+/* ow_req_op_done's frame around a step that only finishes req with
+ * STATUS_SUCCESS and info: a connect's (connected) or, for the rest,
+ * req_finish_io's of usual_io_req's requests. */
+static inline __attribute__((always_inline)) void req_op_finish(struct ow_req *req, ULONG_PTR info, BOOLEAN connect)
 {
     atomic_store(&req->in_engine, false);
     KIRQL old = ow_irql_raise(DISPATCH_LEVEL);
-    req_finish_io(req, STATUS_SUCCESS, info, TRUE);   /* its req is usual_io_req's */
+    if (connect)
+        req_finish_connect(req, STATUS_SUCCESS, info, TRUE);
+    else
+        req_finish_io(req, STATUS_SUCCESS, info, TRUE);   /* its req is usual_io_req's */
     ow_irql_lower(old);
 }
+
+void ow_req_op_finish(struct ow_req *req, ULONG_PTR info) { req_op_finish(req, info, FALSE); }
+
+void ow_req_op_finish_connect(struct ow_req *req, ULONG_PTR info) { req_op_finish(req, info, TRUE); }
 
 /* Every pending req is asked once: under the lock each started, unfinished
  * req is in one place (lane_enter), and all of them are gathered here, a

@@ -62,6 +62,23 @@ static void connect_ex_step(struct ow_req *req, ssize_t res)
     }
 }
 
+/* The op's done of every WskConnectEx: connect_ex_step's usual success
+ * (connected with no buffer, or every byte sent without Fast Open) through
+ * ow_req_op_finish_connect, in one frame; all else through ow_req_op_done
+ * and the step. The test reads, before in_engine is cleared, only what was
+ * set before the submit (stage, total, flags) and the result: nothing a
+ * cancel changes. A cancelled connect that still connected succeeds here
+ * as it does in the step, which reads no cancel_requested on success. */
+static void connect_ex_done(struct ow_op *op, ssize_t res)
+{
+    struct ow_req *req = op->ctx;
+    if (res >= 0 && (req->stage == CX_CONNECT || ((size_t)res >= req->total && !req->flags))) {
+        ow_req_op_finish_connect(req, req->total);
+        return;
+    }
+    ow_req_op_done(op, res);
+}
+
 /* WskConnectEx past its checks, under sock->lock (which ow_req_start_locked
  * drops), the socket found open and bound: the commit to connecting and the
  * request's start are one pass under the lock, not ow_begin_connect's and
@@ -79,6 +96,7 @@ static inline __attribute__((always_inline)) NTSTATUS start_locked(struct ow_req
     if (sock->fastopen && req->total && ow_net_set_opt(sock->fd, OW_OPT_TCP_FASTOPEN_CONNECT, 1) == 0)
         req->flags = 1;
 
+    req->op.done = connect_ex_done;
     size_t addrlen = ow_addr_copy(&req->addr, RemoteAddress, sock->family);
     if (req->total == 0) {
         req->stage = CX_CONNECT;

@@ -278,6 +278,10 @@ void ow_req_op_done(struct ow_op *op, ssize_t res);
  * For their requests only (usual_io_req's): it frees req as one that owns
  * no heap memory. */
 void ow_req_op_finish(struct ow_req *req, ULONG_PTR info);
+/* The same for a connect whose step would only succeed: what
+ * ow_req_finish_connect(req, STATUS_SUCCESS, info, TRUE) does, in the
+ * frame of the op's done (connect_ex.c). */
+void ow_req_op_finish_connect(struct ow_req *req, ULONG_PTR info);
 /* ow_req_new, inline: WskSend, WskReceive and WskConnectEx make one on
  * every call, and the call and its frame cost about a fifth of its work. */
 static inline void ow_req_init(struct ow_req *req, struct ow_socket *sock, PIRP irp, const char *what,
