@@ -315,14 +315,36 @@ static inline int sa_from_win(const void *win, size_t len, void *lin, unsigned *
     return 0;
 }
 
-/* ow_engine_submit past its checks, with op's state reset: hands op to
- * its shard's backend. */
-static inline void submit_to_shard(const struct ow_backend *be, struct ow_op *op, struct ow_shard *sh)
+/* What every submit resets of op before a backend has it. eng_state is
+ * left to the mailbox: a cancel racing with the submit reads it under the
+ * mailbox lock. The backends' per-op state starts at zero; msg and head
+ * are written before every transfer (ow_io_window, ow_dgram_msg), so they
+ * are left. */
+static inline __attribute__((always_inline)) void op_reset(struct ow_op *op)
 {
-    /* Counted in flight until ow_eng_complete; the backend always takes it. */
+    op->eng_next = NULL;
+    op->eng_done = 0;
+    op->io_err = 0;
+    struct ow_priv *p = ow_priv(op);
+    memset(&p->cancel_next, 0, sizeof(*p) - offsetof(struct ow_priv, cancel_next));
+}
+
+/* op, reset and past its checks, counted in flight on its shard (in
+ * range) until ow_eng_complete; its stores ordered before the backend's
+ * handling. Returns the shard, whose backend takes op next. */
+static inline __attribute__((always_inline)) struct ow_shard *shard_take(struct ow_op *op)
+{
+    struct ow_shard *sh = &ow_shards[op->shard];
     ow_kernel_order();
     ow_inflight_add(sh);
-    be->submit(sh->state, op);
+    return sh;
+}
+
+/* ow_engine_submit past its checks, with op's state reset: hands op to
+ * its shard's general submit, which always takes it. */
+static inline void submit_to_shard(const struct ow_backend *be, struct ow_op *op)
+{
+    be->submit(shard_take(op)->state, op);
 }
 
 /* ow_engine_submit's general path, past an address's translation: fault
@@ -334,7 +356,7 @@ static __attribute__((noinline)) int submit_rest(const struct ow_backend *be, st
     unsigned n = atomic_load(&g_nshards);
     if (op->shard >= n)
         op->shard %= n;
-    submit_to_shard(be, op, &ow_shards[op->shard]);
+    submit_to_shard(be, op);
     return 0;
 }
 
@@ -361,15 +383,7 @@ int ow_engine_submit(struct ow_op *op)
         return -ENXIO;
     if (op == NULL || op->done == NULL || (unsigned)op->kind > OW_OP_CONNECT_SEND)
         return -EINVAL;
-    /* eng_state is left to the mailbox: a cancel racing with this submit
-     * reads it under the mailbox lock. */
-    op->eng_next = NULL;
-    op->eng_done = 0;
-    op->io_err = 0;
-    /* The backends' per-op state starts at zero; msg and head are written
-     * before every transfer (ow_io_window, ow_dgram_msg), so they are left. */
-    struct ow_priv *p = ow_priv(op);
-    memset(&p->cancel_next, 0, sizeof(*p) - offsetof(struct ow_priv, cancel_next));
+    op_reset(op);
     /* A connect's address is translated here, and then it goes the usual
      * op's way (every connect passes here: submit_slow's frame and saved
      * registers cost some 20 Ir). */
@@ -393,10 +407,7 @@ int ow_engine_submit(struct ow_op *op)
     /* A caller's op (not a forget record: its kind was checked above) with
      * no fault configured: the backend's submit_op, which tests neither
      * again, by a tail call (it answers 0, as submit_to_shard's path). */
-    struct ow_shard *sh = &ow_shards[op->shard];
-    ow_kernel_order();
-    ow_inflight_add(sh);
-    return be->submit_op(sh->state, op);
+    return be->submit_op(shard_take(op)->state, op);
 }
 
 int ow_engine_submit_io(struct ow_op *op)
@@ -408,15 +419,8 @@ int ow_engine_submit_io(struct ow_op *op)
      * of range after all) goes ow_engine_submit's whole way. */
     if (be == NULL || ow_fault_on() || op->shard >= atomic_load_explicit(&g_nshards, memory_order_relaxed))
         return ow_engine_submit(op);
-    op->eng_next = NULL;
-    op->eng_done = 0;
-    op->io_err = 0;
-    struct ow_priv *p = ow_priv(op);
-    memset(&p->cancel_next, 0, sizeof(*p) - offsetof(struct ow_priv, cancel_next));
-    struct ow_shard *sh = &ow_shards[op->shard];
-    ow_kernel_order();
-    ow_inflight_add(sh);
-    return be->submit_op(sh->state, op);
+    op_reset(op);
+    return be->submit_op(shard_take(op)->state, op);
 }
 
 void ow_engine_cancel(struct ow_op *op)
