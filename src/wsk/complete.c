@@ -578,13 +578,10 @@ void ow_req_op_done(struct ow_op *op, ssize_t res)
     ow_irql_lower(old);
 }
 
-/* ow_req_op_done with a step whose whole work is ow_req_finish(req,
- * STATUS_SUCCESS, info), in one frame: the step's call and ow_req_op_done's
- * frame go. Only the op->done of usual_io_req's requests calls it: their
- * freeing is req_free_usual_io. */
-/* ow_req_op_done's frame around a step that only finishes req with
- * STATUS_SUCCESS and info: a connect's (connected) or, for the rest,
- * req_finish_io's of usual_io_req's requests. */
+/* ow_req_op_done with a step whose whole work is to finish req with
+ * STATUS_SUCCESS and info, in one frame: the step's call and
+ * ow_req_op_done's frame go. A connect's finishes connected; the rest are
+ * usual_io_req's requests, whose freeing is req_free_usual_io. */
 static inline __attribute__((always_inline)) void req_op_finish(struct ow_req *req, ULONG_PTR info, BOOLEAN connect)
 {
     atomic_store(&req->in_engine, false);
