@@ -67,6 +67,27 @@ NTSTATUS ow_buf_to_iov_any(struct ow_req *req, const WSK_BUF *buf)
     return ow_buf_one_mdl(req, buf);   /* with the verifier on */
 }
 
+size_t ow_iov_gather(const struct iovec *iov, int iovcnt, void *to)
+{
+    size_t at = 0;
+    for (int i = 0; i < iovcnt; i++) {
+        memcpy((unsigned char *)to + at, iov[i].iov_base, iov[i].iov_len);
+        at += iov[i].iov_len;
+    }
+    return at;
+}
+
+size_t ow_iov_scatter(const struct iovec *iov, int iovcnt, const void *from, size_t len)
+{
+    size_t at = 0;
+    for (int i = 0; i < iovcnt && at < len; i++) {
+        size_t n = iov[i].iov_len < len - at ? iov[i].iov_len : len - at;
+        memcpy(iov[i].iov_base, (const unsigned char *)from + at, n);
+        at += n;
+    }
+    return at;
+}
+
 NTSTATUS ow_buf_copy(const WSK_BUF *buf, void **out, size_t *len)
 {
     *out = NULL;
@@ -82,13 +103,8 @@ NTSTATUS ow_buf_copy(const WSK_BUF *buf, void **out, size_t *len)
         if (copy == NULL) {
             st = STATUS_INSUFFICIENT_RESOURCES;
         } else {
-            size_t at = 0;
-            for (int i = 0; i < tmp.iovcnt; i++) {
-                memcpy(copy + at, tmp.iov[i].iov_base, tmp.iov[i].iov_len);
-                at += tmp.iov[i].iov_len;
-            }
             *out = copy;
-            *len = at;
+            *len = ow_iov_gather(tmp.iov, tmp.iovcnt, copy);
         }
     }
     if (tmp.iov != tmp.iov_small)

@@ -203,13 +203,8 @@ BOOLEAN ow_events_take_datagram(struct ow_socket *sock, PWSK_BUF buf, PSOCKADDR 
     struct ow_req tmp;
     memset(&tmp, 0, sizeof(tmp));
     tmp.iov = tmp.iov_small;
-    size_t copied = 0;
     *st = ow_buf_to_iov(&tmp, buf);
-    for (int i = 0; NT_SUCCESS(*st) && i < tmp.iovcnt && copied < d->len; i++) {
-        size_t n = tmp.iov[i].iov_len < d->len - copied ? tmp.iov[i].iov_len : d->len - copied;
-        memcpy(tmp.iov[i].iov_base, d->data + copied, n);
-        copied += n;
-    }
+    size_t copied = NT_SUCCESS(*st) ? ow_iov_scatter(tmp.iov, tmp.iovcnt, d->data, d->len) : 0;
     if (tmp.iov != tmp.iov_small)
         free(tmp.iov);
     if (NT_SUCCESS(*st)) {

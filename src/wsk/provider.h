@@ -593,6 +593,12 @@ static inline NTSTATUS ow_buf_to_iov(struct ow_req *req, const WSK_BUF *buf)
 /* Copies out a WSK_BUF into a fresh malloc'd buffer (for WskConnectEx, whose
  * MDL the client may free as soon as the IRP completes). */
 NTSTATUS ow_buf_copy(const WSK_BUF *buf, void **out, size_t *len);
+/* Copies the iovecs' bytes, in order, to `to` (room for all of them);
+ * returns how many. */
+size_t ow_iov_gather(const struct iovec *iov, int iovcnt, void *to);
+/* Copies len bytes from `from` into the iovecs, in order, as far as they
+ * hold; returns how many. */
+size_t ow_iov_scatter(const struct iovec *iov, int iovcnt, const void *from, size_t len);
 
 /* ---- address.c ---- */
 /* Makes a deferred WskBind(wildcard, port 0) on Linux, before the port can
