@@ -70,6 +70,32 @@ static void prepare_sendmsg(struct ow_req *req, BOOLEAN use_connected)
     req->op.u.io.ctllen = 0;
 }
 
+/* ---- chains longer than one system call takes ----------------------------- */
+
+/* A datagram is one system call, and Linux takes at most OW_IOV_WINDOW
+ * iovecs in one (EMSGSIZE beyond), where Windows takes an MDL chain of any
+ * length (WSK_BUF page). A longer chain goes through a flat copy of the
+ * datagram: gathered before a send, scattered after a receive. UDP's
+ * 16-bit length bounds a datagram at DGRAM_MAX bytes, so no copy is bigger;
+ * a send over that is refused as Linux refuses a shorter chain's
+ * (EMSGSIZE: STATUS_INVALID_BUFFER_SIZE). */
+#define DGRAM_MAX 65535u
+
+static BOOLEAN needs_flat(const struct ow_req *req) { return req->iovcnt > OW_IOV_WINDOW; }
+
+/* req's datagram, gathered into flat (room for req->total bytes), becomes
+ * its one iovec; the chain's heap array goes (a chain this long never fits
+ * iov_small). */
+static void send_from_flat(struct ow_req *req, unsigned char *flat)
+{
+    ow_iov_gather(req->iov, req->iovcnt, flat);
+    free(req->iov);
+    req->iov = req->iov_small;
+    req->iov_small[0].iov_base = flat;
+    req->iov_small[0].iov_len = req->total;
+    req->iovcnt = 1;
+}
+
 /* ---- WskSendTo ------------------------------------------------------------ */
 
 static void send_to_step(struct ow_req *req, ssize_t res)
@@ -99,6 +125,14 @@ NTSTATUS WSKAPI ow_dgram_send_to(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flag
     st = pick_destination(sock, RemoteAddress, &req->addr, &use_connected);
     if (NT_SUCCESS(st))
         st = ow_buf_to_iov(req, Buffer);
+    if (NT_SUCCESS(st) && needs_flat(req)) {
+        if (req->total > DGRAM_MAX)
+            st = STATUS_INVALID_BUFFER_SIZE;
+        else if ((req->copy = malloc(req->total)) == NULL)   /* freed with the req */
+            st = STATUS_INSUFFICIENT_RESOURCES;
+        else
+            send_from_flat(req, req->copy);
+    }
     if (!NT_SUCCESS(st)) {
         ow_req_free_unstarted(req);
         return ow_complete_now(Irp, st, 0);
@@ -113,6 +147,8 @@ NTSTATUS WSKAPI ow_dgram_send_to(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flag
 struct send_messages_ctx {
     PWSK_BUF_LIST next;           /* the datagram after the one in flight */
     BOOLEAN use_connected;
+    BOOLEAN has_flat;             /* flat holds DGRAM_MAX bytes: grown at the first long chain */
+    unsigned char flat[];
 };
 
 /* Describes the datagram at *entry in req; advances the context. */
@@ -126,6 +162,18 @@ static NTSTATUS load_datagram(struct ow_req *req, PWSK_BUF_LIST entry)
     NTSTATUS st = ow_buf_to_iov(req, &entry->Buffer);
     if (!NT_SUCCESS(st))
         return st;
+    if (needs_flat(req)) {
+        if (req->total > DGRAM_MAX)
+            return STATUS_INVALID_BUFFER_SIZE;
+        if (!ctx->has_flat) {
+            struct send_messages_ctx *grown = realloc(ctx, sizeof(*ctx) + DGRAM_MAX);
+            if (grown == NULL)
+                return STATUS_INSUFFICIENT_RESOURCES;   /* ctx stays req->copy, freed with it */
+            req->copy = ctx = grown;
+            ctx->has_flat = TRUE;
+        }
+        send_from_flat(req, ctx->flat);
+    }
     ctx->next = entry->Next;
     prepare_sendmsg(req, ctx->use_connected);
     return STATUS_SUCCESS;
@@ -189,6 +237,8 @@ struct receive_from_ctx {
     PSOCKADDR remote;             /* the client's out-parameters */
     PULONG control_length;
     PULONG control_flags;
+    struct iovec flat_iov;        /* a chain too long for one call: the datagram lands in flat, */
+    unsigned char flat[];         /* then goes to the chain (receive_from_step) */
 };
 
 static void receive_from_step(struct ow_req *req, ssize_t res)
@@ -198,6 +248,8 @@ static void receive_from_step(struct ow_req *req, ssize_t res)
         ow_req_finish(req, ow_req_error(req, res), 0);
         return;
     }
+    if (ctx->flat_iov.iov_len > 0)
+        ow_iov_scatter(req->iov, req->iovcnt, ctx->flat, (size_t)res);
     if (ctx->remote != NULL && req->op.u.io.addrlen > 0)
         memcpy(ctx->remote, &req->addr, req->op.u.io.addrlen);
     if (ctx->control_length != NULL)
@@ -229,25 +281,25 @@ NTSTATUS WSKAPI ow_dgram_receive_from(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG
     if (ow_events_take_datagram(sock, Buffer, RemoteAddress, ControlLength, ControlFlags, Irp, &st))
         return st;
     struct ow_req *req = ow_req_new(sock, Irp, "WskReceiveFrom", receive_from_step);
-    struct receive_from_ctx *ctx = req ? calloc(1, sizeof(*ctx)) : NULL;
-    if (ctx == NULL) {
-        if (req)
-            ow_req_free_unstarted(req);
+    if (req == NULL)
         return ow_complete_now(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
-    }
-    req->copy = ctx;
     st = ow_buf_to_iov(req, Buffer);
-    if (!NT_SUCCESS(st)) {
+    size_t flat = needs_flat(req) ? (req->total < DGRAM_MAX ? req->total : DGRAM_MAX) : 0;
+    struct receive_from_ctx *ctx = NT_SUCCESS(st) ? calloc(1, sizeof(*ctx) + flat) : NULL;
+    if (ctx == NULL) {
         ow_req_free_unstarted(req);
-        return ow_complete_now(Irp, st, 0);
+        return ow_complete_now(Irp, NT_SUCCESS(st) ? STATUS_INSUFFICIENT_RESOURCES : st, 0);
     }
+    req->copy = ctx;   /* freed with the req */
+    ctx->flat_iov.iov_base = ctx->flat;
+    ctx->flat_iov.iov_len = flat;
     ctx->remote = RemoteAddress;
     ctx->control_length = ControlLength;   /* NULL: ControlInfo is ignored */
     ctx->control_flags = ControlFlags;
     req->lane = OW_LANE_RECV;
     req->op.kind = OW_OP_RECVMSG;
-    req->op.u.io.iov = req->iov;
-    req->op.u.io.iovcnt = req->iovcnt;
+    req->op.u.io.iov = flat ? &ctx->flat_iov : req->iov;
+    req->op.u.io.iovcnt = flat ? 1 : req->iovcnt;
     req->op.u.io.flags = 0;
     req->op.u.io.win_addr = &req->addr;
     req->op.u.io.addrlen = ow_addr_len(sock->family);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Datagram sockets end to end, IPv4 and IPv6, on the backend OPENWSK_BACKEND
  * selects: two WSK datagram sockets and a plain Linux UDP peer; the fixed
- * remote and sendto addresses, truncation, WskSendMessages, packet info,
- * cancel and close with a pending WskReceiveFrom, and the argument checks. */
+ * remote and sendto addresses, truncation, chains longer than IOV_MAX,
+ * WskSendMessages, packet info, cancel and close with a pending
+ * WskReceiveFrom, and the argument checks. */
 #include "wsktest.h"
 #include "support/udp_peer.h"
 
@@ -35,12 +36,26 @@ static NTSTATUS ioctl_addr(PWSK_SOCKET s, ULONG code, SOCKADDR_STORAGE *a, SIZE_
     return st;
 }
 
-static NTSTATUS send_to(PWSK_SOCKET s, const void *data, SIZE_T len, SOCKADDR_STORAGE *to, ULONG_PTR *info)
+static int chain_mdls(PMDL m)
+{
+    int n = 0;
+    for (; m != NULL; m = m->Next)
+        n++;
+    return n;
+}
+
+/* WskSendTo of len bytes over a chain of `parts` MDLs (wt_buf_init: one
+ * byte each when parts > len + 3). A chain meant to be longer than Linux's
+ * IOV_MAX is checked to be. */
+static NTSTATUS send_to_chain(PWSK_SOCKET s, const void *data, SIZE_T len, int parts, SOCKADDR_STORAGE *to,
+                              ULONG_PTR *info)
 {
     WT_CALL c;
     WT_BUF b;
     wt_init(&c);
-    wt_buf_init(&b, len, 2, 3);
+    wt_buf_init(&b, len, parts, 3);
+    if (parts > 1024)
+        CHECK(chain_mdls(b.Mdl) > 1024, "the send's chain has %d MDLs", chain_mdls(b.Mdl));
     if (len)
         memcpy(b.Data, data, len);
     NTSTATUS st = wt_wait(&c, ((DGD)s->Dispatch)->WskSendTo(s, &b.Wsk, 0, (PSOCKADDR)to, 0, NULL, wt_arm(&c)));
@@ -49,6 +64,11 @@ static NTSTATUS send_to(PWSK_SOCKET s, const void *data, SIZE_T len, SOCKADDR_ST
     wt_buf_free(&b);
     wt_free(&c);
     return st;
+}
+
+static NTSTATUS send_to(PWSK_SOCKET s, const void *data, SIZE_T len, SOCKADDR_STORAGE *to, ULONG_PTR *info)
+{
+    return send_to_chain(s, data, len, 2, to, info);
 }
 
 /* A pending WskReceiveFrom and its buffers. */
@@ -61,16 +81,23 @@ typedef struct RECV {
     NTSTATUS ret;
 } RECV;
 
-static void recv_start(RECV *r, PWSK_SOCKET s, SIZE_T len, BOOLEAN want_ctl)
+static void recv_start_chain(RECV *r, PWSK_SOCKET s, SIZE_T len, int parts, BOOLEAN want_ctl)
 {
     memset(r, 0, sizeof(*r));
     wt_init(&r->c);
-    wt_buf_init(&r->b, len, 2, 0);
+    wt_buf_init(&r->b, len, parts, 0);
+    if (parts > 1024)
+        CHECK(chain_mdls(r->b.Mdl) > 1024, "the receive's chain has %d MDLs", chain_mdls(r->b.Mdl));
     r->ctl_len = want_ctl ? sizeof(r->ctl) : 0;
     r->ctl_flags = 0xdead;
     r->ret = ((DGD)s->Dispatch)->WskReceiveFrom(s, &r->b.Wsk, 0, (PSOCKADDR)&r->from, &r->ctl_len,
                                                  want_ctl ? (PCMSGHDR)r->ctl : NULL, &r->ctl_flags,
                                                  wt_arm(&r->c));
+}
+
+static void recv_start(RECV *r, PWSK_SOCKET s, SIZE_T len, BOOLEAN want_ctl)
+{
+    recv_start_chain(r, s, len, 2, want_ctl);
 }
 
 static NTSTATUS recv_wait(RECV *r) { return wt_wait(&r->c, r->ret); }
@@ -175,6 +202,66 @@ static void run_family(ADDRESS_FAMILY af)
         recv_end(&r);
         /* The rest of it is gone: the next receive gets the next datagram. */
         expect_datagram(b, a, &ba, &aa, "next", af);
+    }
+
+    /* MDL chains longer than Linux takes in one system call (IOV_MAX, 1,024
+     * iovecs): "The MDL can be a single MDL or the first MDL in an MDL
+     * chain", of any length
+     * (https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/ns-wsk-_wsk_buf),
+     * and a datagram is one system call, so these go through a flat copy
+     * (docs/semantics.md, "Any size, any chain"). 1,999 bytes in 2,002
+     * one-byte MDLs, received by a chain of 3,000, then by one of 1,500
+     * (truncated: MSG_TRUNC, as for one MDL). */
+    {
+        UCHAR msg[1999];
+        wt_fill(msg, sizeof(msg), 11);
+        RECV r;
+        recv_start_chain(&r, b, 3000, 3001, FALSE);
+        CHECK_STATUS(r.ret, STATUS_PENDING);
+        ULONG_PTR sent = 0;
+        CHECK_STATUS(send_to_chain(a, msg, sizeof(msg), 4000, &ba, &sent), STATUS_SUCCESS);
+        CHECK(sent == sizeof(msg), "long chain send Information %lu", (unsigned long)sent);
+        CHECK_STATUS(recv_wait(&r), STATUS_SUCCESS);
+        CHECK(r.c.Irp->IoStatus.Information == sizeof(msg) && memcmp(r.b.Data, msg, sizeof(msg)) == 0,
+              "long chain datagram: Information %lu, or bytes out of order",
+              (unsigned long)r.c.Irp->IoStatus.Information);
+        CHECK(r.ctl_flags == 0 && same_addr(&r.from, &aa, af), "long chain: ControlFlags %#lx, RemoteAddress",
+              (unsigned long)r.ctl_flags);
+        recv_end(&r);
+
+        recv_start_chain(&r, b, 1500, 1501, FALSE);
+        CHECK_STATUS(send_to_chain(a, msg, sizeof(msg), 4000, &ba, NULL), STATUS_SUCCESS);
+        CHECK_STATUS(recv_wait(&r), STATUS_SUCCESS);
+        CHECK(r.c.Irp->IoStatus.Information == 1500 && memcmp(r.b.Data, msg, 1500) == 0,
+              "long chain, truncated: Information %lu", (unsigned long)r.c.Irp->IoStatus.Information);
+        CHECK(r.ctl_flags == MSG_TRUNC, "long chain, truncated: ControlFlags %#lx", (unsigned long)r.ctl_flags);
+        recv_end(&r);
+
+        /* Too large for UDP in a long chain: refused as the one-MDL send above is. */
+        CHECK_STATUS(send_to_chain(a, big, sizeof(big), 2000, &ba, NULL), STATUS_INVALID_BUFFER_SIZE);
+
+        /* WskSendMessages: a long chain between two short ones. */
+        WT_BUF m[3];
+        WSK_BUF_LIST list[3];
+        const int pieces[3] = { 1, 2000, 2 };   /* the middle one: 1,997 one-byte MDLs */
+        const SIZE_T lens[3] = { 5, sizeof(msg) - 2, 7 };   /* msg + i holds lens[i] bytes */
+        for (int i = 0; i < 3; i++) {
+            wt_buf_init(&m[i], lens[i], pieces[i], 0);
+            memcpy(m[i].Data, msg + i, lens[i]);
+            list[i].Buffer = m[i].Wsk;
+            list[i].Next = i < 2 ? &list[i + 1] : NULL;
+        }
+        CHECK_STATUS(wt_wait(&c, d->WskSendMessages(a, list, 0, (PSOCKADDR)&ba, 0, NULL, wt_arm(&c))), STATUS_SUCCESS);
+        CHECK(c.Irp->IoStatus.Information == lens[0] + lens[1] + lens[2], "SendMessages, long chain: Information %lu",
+              (unsigned long)c.Irp->IoStatus.Information);
+        for (int i = 0; i < 3; i++) {
+            recv_start(&r, b, 4096, FALSE);
+            CHECK_STATUS(recv_wait(&r), STATUS_SUCCESS);
+            CHECK(r.c.Irp->IoStatus.Information == lens[i] && memcmp(r.b.Data, msg + i, lens[i]) == 0,
+                  "SendMessages, long chain: datagram %d", i);
+            recv_end(&r);
+            wt_buf_free(&m[i]);
+        }
     }
 
     /* Zero-length datagrams are datagrams: sent (Information 0), received
