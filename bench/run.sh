@@ -164,6 +164,20 @@ if command -v valgrind >/dev/null 2>&1; then
         valgrind --tool=callgrind --callgrind-out-file="$T/cg.out" "$@" > /dev/null 2>"$T/cg.err"
         awk '/^summary:/ { print $2 }' "$T/cg.out"
     }
+    # Of that, the program's own functions: any function with code lines in
+    # bench/ (with what the compiler inlined into it, such as the WDK
+    # header's IoSetCompletionRoutine), self cost. The rest is the library's
+    # and libc's. Printed beside each WSK row, not a figure of its own.
+    own_ir() {
+        callgrind_annotate --auto=no --inclusive=no --threshold=100 "$T/cg.out" 2>/dev/null | awk '
+            /^ *[0-9,]+ +\(/ {
+                v = $1; gsub(",", "", v); rest = $0; sub(/^ *[0-9,]+ +\([^)]*\) +/, "", rest)
+                split(rest, w, " "); n = split(w[1], a, ":"); fn = a[n]   # file:function [object]
+                q = index(fn, sprintf("%c", 39)); if (q) fn = substr(fn, 1, q - 1)   # a recursion level: f'"'"'2
+                cost[fn] += v; if (a[1] ~ /(^|\/)bench\//) own[fn] = 1
+            }
+            END { t = 0; for (f in own) t += cost[f]; print t }'
+    }
     # Three rounds each: the epoll engine's count moves by hundreds between
     # runs (how many turns its loop takes per operation depends on timing,
     # and valgrind's timing is not a normal run's); the report takes the
@@ -171,9 +185,24 @@ if command -v valgrind >/dev/null 2>&1; then
     perop() { # FIG CASE SIDE MODE-CMD...
         fig=$1 cas=$2 side=$3; shift 3
         for r in 1 2 3; do
-            a=$(ir "$@" n=1000) b=$(ir "$@" n=2000)
+            a=$(ir "$@" n=1000) oa=$(own_ir)
+            b=$(ir "$@" n=2000) ob=$(own_ir)
             [ -n "$a" ] && [ -n "$b" ] && echo "$fig,$cas,$side,$r,ir,$(((b - a) / 1000))" >> "$RAW"
+            case $side in
+            wsk-*) [ -n "$oa" ] && [ -n "$ob" ] && [ "$oa" != 0 ] &&
+                   echo "$fig,$cas,$side,$r,ir_own,$(((ob - oa) / 1000))" >> "$RAW" ;;
+            esac
         done
+        case $side in
+        wsk-*) awk -F, -v f="$fig" -v c="$cas" -v s="$side" '
+            function median(x, n,   i, j, v) {
+                for (i = 2; i <= n; i++) { v = x[i]; for (j = i - 1; j >= 1 && x[j] > v; j--) x[j + 1] = x[j]; x[j + 1] = v }
+                return x[int((n + 1) / 2)]
+            }
+            $1 == f && $2 == c && $3 == s && $5 == "ir" { t[++n] = $6 + 0 }
+            $1 == f && $2 == c && $3 == s && $5 == "ir_own" { o[++m] = $6 + 0 }
+            END { if (n && m) printf "    %-9s %-13s %5d (median of %d), of which the program'"'"'s own functions %d, OpenWSK and libc %d\n", c, s, median(t, n), n, median(o, m), median(t, n) - median(o, m) }' "$RAW" ;;
+        esac
     }
     perop callgrind "connect" raw-epoll "$BIN/bench_raw" conn-epoll c=1
     perop callgrind "connect" raw-uring "$BIN/bench_raw" conn-uring c=1
