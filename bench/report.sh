@@ -5,6 +5,25 @@
 # (rate against T). Pairs of sides compared: bench/pairs.txt, and the
 # figure-7 pairs run.sh wrote to RESULTS_DIR/pairs-threads.txt.
 #   sh bench/report.sh RESULTS_DIR
+#   sh bench/report.sh --deps    installs gnuplot where it can, and stops
+#                                (run.sh calls it before its private network
+#                                namespace, where no package can be fetched)
+
+# gnuplot for the charts: installed where we are root with apt-get.
+need_gnuplot() {
+    command -v gnuplot >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing gnuplot-nox for the charts"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox >/dev/null 2>&1 ||
+            (apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox >/dev/null 2>&1)
+    fi
+    command -v gnuplot >/dev/null 2>&1
+}
+if [ "$1" = --deps ]; then
+    need_gnuplot || echo "note: gnuplot could not be installed: the run will make no chart"
+    exit 0
+fi
+
 OUT=${1:-$(dirname "$0")/results}
 HERE=$(cd "$(dirname "$0")" && pwd)
 PAIRS=$(mktemp)
@@ -54,13 +73,7 @@ echo "(ratio = WSK / baseline, median of per-round ratios; 'better' direction pe
 echo "wrote $OUT/results.csv"
 [ -f "$OUT/threads.csv" ] && echo "wrote $OUT/threads.csv (figure 7: rate against T)"
 
-if ! command -v gnuplot >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "installing gnuplot-nox for the chart"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox >/dev/null 2>&1 ||
-            (apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox >/dev/null 2>&1)
-    fi
-fi
+need_gnuplot
 if ! [ -s "$OUT/plot.dat" ]; then
     echo "note: no figures to chart"
 elif command -v gnuplot >/dev/null 2>&1; then

@@ -15,6 +15,7 @@ for p in bench_raw bench_wsk bench_wsk_shared bench_server bench_relay; do
 done
 
 if [ -z "$OW_BENCH_INNER" ]; then
+    sh "$HERE/report.sh" --deps   # the namespace below has no network to fetch it
     if unshare -n true 2>/dev/null; then
         OW_BENCH_INNER=netns exec unshare -n sh "$0" "$BUILD"
     fi
