@@ -390,8 +390,13 @@ struct ow_fdent {
  * theirs is first used: an entry never moves, and the memory follows the
  * fds in use (a table doubled to fit the highest fd carried up to twice
  * that: figure 4's memory per connection). Entries are "dropped" by being
- * empty. */
-#define OW_FDTAB_SHIFT 8
+ * empty. Each shard has its own table, and its fds lie among the other
+ * shards' in the one number space: a chunk is made, and touched, for every
+ * block that holds one fd of the shard, so a big chunk is mostly other
+ * shards' numbers. 32 entries: a held connection took 1,040 bytes of RSS at
+ * 16 shards (19,000 connections, bench_wsk scale) where 256 took 1,109;
+ * 1,003 with one shard either way (bench/README.md, twelfth session). */
+#define OW_FDTAB_SHIFT 5
 #define OW_FDTAB_CHUNK (1u << OW_FDTAB_SHIFT)
 /* last: the entry found last, of fd last_key - 1. A socket's ops look their
  * fd up several times in a row (start, completion, close), and the number
