@@ -92,17 +92,24 @@ static void deadline_in(struct timespec *ts, int ms)
     }
 }
 
-/* Waits for t's completion, checks it ran once, on the engine thread. */
-static int wait_top(struct top *t)
+/* Waits up to WAIT_MS for *v to become non-zero (its setter broadcasts
+ * g_cv under g_mu); returns its value then. */
+static int wait_nonzero(atomic_int *v)
 {
     struct timespec ts;
     deadline_in(&ts, WAIT_MS);
     pthread_mutex_lock(&g_mu);
-    while (atomic_load(&t->calls) == 0)
+    while (atomic_load(v) == 0)
         if (pthread_cond_timedwait(&g_cv, &g_mu, &ts) == ETIMEDOUT)
             break;
     pthread_mutex_unlock(&g_mu);
-    if (atomic_load(&t->calls) == 0)
+    return atomic_load(v);
+}
+
+/* Waits for t's completion, checks it ran once, on the engine thread. */
+static int wait_top(struct top *t)
+{
+    if (wait_nonzero(&t->calls) == 0)
         FAIL("op of kind %d did not complete within %d ms", (int)t->op.kind, WAIT_MS);
     CHECK_EQ(atomic_load(&t->calls), 1);
     CHECK(t->on_engine);
@@ -851,14 +858,7 @@ static void test_from_done(struct ow_peer *echo)
     ch.op.done = chain_done;
     ch.left = 100;
     CHECK_EQ(ow_engine_submit(&ch.op), 0);
-    struct timespec ts;
-    deadline_in(&ts, WAIT_MS);
-    pthread_mutex_lock(&g_mu);
-    while (atomic_load(&ch.finished) == 0)
-        if (pthread_cond_timedwait(&g_cv, &g_mu, &ts) == ETIMEDOUT)
-            break;
-    pthread_mutex_unlock(&g_mu);
-    CHECK_EQ(atomic_load(&ch.finished), 1);
+    CHECK_EQ(wait_nonzero(&ch.finished), 1);
     CHECK_EQ(ch.left, 0);
     CHECK(!ch.bad);
 
@@ -925,14 +925,7 @@ static void test_endless_chain(void)
     ow_engine_cancel(&r.op);
     CHECK_EQ(wait_top(&r), -ECANCELED);
     atomic_store(&e.stop, 1);
-    struct timespec ts;
-    deadline_in(&ts, WAIT_MS);
-    pthread_mutex_lock(&g_mu);
-    while (atomic_load(&e.ended) == 0)
-        if (pthread_cond_timedwait(&g_cv, &g_mu, &ts) == ETIMEDOUT)
-            break;
-    pthread_mutex_unlock(&g_mu);
-    CHECK_EQ(atomic_load(&e.ended), 1);
+    CHECK_EQ(wait_nonzero(&e.ended), 1);
     ow_net_close(sv[0]);
     ow_net_close(sv[1]);
 }
