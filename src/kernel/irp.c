@@ -234,6 +234,14 @@ static DECLSPEC_NORETURN void ow_irp_completed_twice(PIRP Irp)
                  "IRP %p completed twice (IoCompleteRequest)", (void *)Irp);
 }
 
+/* The one completion an IRP gets: a second is diagnosed before any routine
+ * runs on a packet its owner may already have freed or reused. */
+static inline __attribute__((always_inline)) void ow_irp_mark_completed(PIRP Irp)
+{
+    if (__atomic_exchange_n(&Irp->OwState, OW_IRP_COMPLETED, __ATOMIC_ACQ_REL) == OW_IRP_COMPLETED)
+        ow_irp_completed_twice(Irp);
+}
+
 /* Every case the straight line in IofCompleteRequest does not take, with
  * its checks in the order they always ran: a location past the owner's, a
  * STATUS_PENDING, the verifier's or the trace's record, then the walk. */
@@ -278,8 +286,7 @@ static inline __attribute__((always_inline)) void ow_complete_owner(PIRP Irp, PI
 VOID IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
 {
     (void)PriorityBoost;
-    if (__atomic_exchange_n(&Irp->OwState, OW_IRP_COMPLETED, __ATOMIC_ACQ_REL) == OW_IRP_COMPLETED)
-        ow_irp_completed_twice(Irp);
+    ow_irp_mark_completed(Irp);
     /* The usual case, in a straight line: the current location is the
      * owner's (an IRP of IoAllocateIrp that the provider passed on with
      * IoSetNextIrpStackLocation), so the walk would visit it alone, as the
@@ -313,8 +320,7 @@ VOID ow_irp_complete_unpassed(PIRP Irp)
         IofCompleteRequest(Irp, IO_NO_INCREMENT);
         return;
     }
-    if (__atomic_exchange_n(&Irp->OwState, OW_IRP_COMPLETED, __ATOMIC_ACQ_REL) == OW_IRP_COMPLETED)
-        ow_irp_completed_twice(Irp);
+    ow_irp_mark_completed(Irp);
     ow_complete_owner(Irp, IoGetCurrentIrpStackLocation(Irp) - 1);
 }
 
