@@ -831,7 +831,7 @@ static int ep_submit_op(void *st, struct ow_op *op)
      * it would one posted. */
     if (!ep_on_owner(s))
         return ow_mb_post(&s->mb, op);
-    atomic_store(&op->eng_state, OW_MB_PENDING);   /* cancellable, but in no mailbox queue */
+    ow_mb_mark_direct(op);
     ow_opq_push(&s->local, op);   /* see ep_submit */
     return 0;
 }

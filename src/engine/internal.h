@@ -194,6 +194,9 @@ void ow_mb_cancel(struct ow_mailbox *mb, struct ow_op *op);
 void ow_mb_stop(struct ow_mailbox *mb);
 void ow_mb_ack(struct ow_mailbox *mb);                      /* eventfd fired */
 void ow_mb_set_owner(struct ow_mailbox *mb);                /* from its shard thread, at start */
+/* An op the owner thread takes without the mailbox: cancellable, but in
+ * no mailbox queue. */
+static inline void ow_mb_mark_direct(struct ow_op *op) { atomic_store(&op->eng_state, OW_MB_PENDING); }
 /* The fast path, one rule for both backends: on the mailbox's own shard
  * thread (on_owner) a backend may take an op itself instead of posting it,
  * unless the op is a forget record or a close is waiting to be forgotten
@@ -205,7 +208,7 @@ static inline int ow_mb_direct_op(struct ow_mailbox *mb, struct ow_op *op, int o
 {
     if (!on_owner || atomic_load(&mb->forgets) != 0)
         return 0;
-    atomic_store(&op->eng_state, OW_MB_PENDING);   /* cancellable, but in no mailbox queue */
+    ow_mb_mark_direct(op);
     return 1;
 }
 /* ow_mb_direct_op for an op that may be a forget record (a backend's
