@@ -39,16 +39,16 @@ int raw_rr(const struct bench_opts *o, char *res, size_t len)
     int errors = 0;
     uint64_t t0 = bu_now_ns();
     for (long i = 0; i < o->n; i++) {
-        uint64_t s = o->lat ? bu_now_ns() : 0;
+        uint64_t s = lat ? bu_now_ns() : 0;
         if (one_op(&ring, fd, buf, (size_t)o->size, 0) < 0 || one_op(&ring, fd, buf, (size_t)o->size, 1) < 0) {
             errors++;
             break;
         }
-        if (o->lat)
+        if (lat)
             lat[i] = bu_now_ns() - s;
     }
     double secs = (double)(bu_now_ns() - t0) / 1e9;
-    bu_rr_result(res, len, (double)o->n / secs, o->lat ? lat : NULL, (size_t)o->n);
+    bu_rr_result(res, len, (double)o->n / secs, lat, (size_t)o->n);
     io_uring_queue_exit(&ring);
     close(fd);
     free(buf);
